@@ -1,0 +1,54 @@
+# The two commands: `make run` (set up and start the demo) and `make test` (set up and run every test).
+# Django 6.1 needs Python 3.12 or newer: the first one found below is used (override with PYTHON=...).
+PYTHON ?= $(shell for p in python3.12 python3.13 $(HOME)/.pyenv/versions/3.12*/bin/python3.12 \
+             $(HOME)/.pyenv/versions/3.13*/bin/python3.13; do \
+             $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
+VENV := .venv
+PY := $(VENV)/bin/python
+ADDRESS ?= 127.0.0.1:8000
+# Debian packages the tests need: Chromium for the browser tests, fonts and HarfBuzz for WeasyPrint,
+# poppler to look at rendered PDFs, gettext for the translations.
+SYSTEM_PACKAGES := chromium fonts-noto-core libharfbuzz-subset0 poppler-utils gettext
+
+.PHONY: setup run test lint system-packages worker clean
+
+$(VENV)/.installed: pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed (Django 6.1): install python3.12 or set PYTHON=/path/to/python3.12"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $@
+
+setup: $(VENV)/.installed
+	$(PY) manage.py compilemessages --ignore=.venv -v 0
+	$(PY) manage.py migrate --noinput -v 0
+	$(PY) manage.py load_demo
+
+# Starts the web app and a Celery worker with beat, both on the embedded defaults (SQLite and a
+# broker in the data folder), and stops the worker when the server stops.
+run: setup
+	@$(PY) -m celery -A config worker --beat --loglevel=warning & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py runserver $(ADDRESS)
+
+system-packages:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else \
+	    echo "Missing system packages (install them as root): $$missing"; exit 1; \
+	  fi; \
+	fi
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+
+test: system-packages $(VENV)/.installed lint
+	$(PY) manage.py compilemessages --ignore=.venv -v 0
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) data

@@ -1,0 +1,29 @@
+"""The Celery app. Every periodic schedule is declared here, in one place; exactly one beat runs."""
+
+import os
+from pathlib import Path
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+
+app = Celery("config")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    "expire-invitations": {
+        "task": "participants.tasks.invitations_expire",
+        "schedule": crontab(minute=7),
+    },
+}
+
+
+@app.on_after_configure.connect
+def make_broker_folders(sender: Celery, **kwargs: object) -> None:
+    # The embedded (filesystem) broker needs its folders before the first message.
+    for key in ("data_folder_in", "data_folder_out", "control_folder"):
+        folder = sender.conf.broker_transport_options.get(key)
+        if folder:
+            Path(folder).mkdir(parents=True, exist_ok=True)

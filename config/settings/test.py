@@ -1,0 +1,26 @@
+"""The test suite. DATABASE_URL and REDIS_URL (set by .ci/run) point it at PostgreSQL and Redis;
+without them it runs on SQLite and the file cache."""
+
+import os
+
+from .base import *  # noqa: F403
+from .base import DATA_DIR, DATABASES, env_bool, mailers
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MAILERS = mailers("memory")
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
+ALLOWED_HOSTS = ["*"]
+# Tasks run in the test's process; tests/test_celery.py runs a real worker against the broker.
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)
+CELERY_TASK_EAGER_PROPAGATES = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": str(DATA_DIR / "test-private")}},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # A file rather than memory, so that a real Celery worker in a subprocess sees the same rows.
+    # One file per test run, so that two runs on one machine do not share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")}
+WHITENOISE_USE_FINDERS = True

@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from participants import views as participant_views
+
+# Django's admin is for superusers only, whatever is_staff says.
+admin.site.has_permission = lambda request: request.user.is_active and request.user.is_superuser
+
+urlpatterns = [
+    path("", participant_views.start, name="start"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("switch/", participant_views.role_switch, name="role_switch"),
+    path("invitations/<str:token>/", participant_views.invitation_accept, name="invitation_accept"),
+    path("<slug:org_slug>/", include("programmes.urls")),
+    path("<slug:org_slug>/", include("participants.urls")),
+]
+

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MatchingConfig(AppConfig):
+    """The matching engine, pairings, activity plans, meetings, obligations and reminders."""
+
+    name = "matching"
+    verbose_name = _("Matching")

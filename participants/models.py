@@ -1,0 +1,184 @@
+import hashlib
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from participants.querysets import InvitationQuerySet, MembershipQuerySet, UserQuerySet
+from programmes.models import Country, Project, TenantModel
+
+# Each language in its own name, as a language switcher shows them.
+LANGUAGE_CHOICES = [("en", "English"), ("fr", "Français"), ("ar", "العربية")]
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person. The e-mail address is the login; people join only through an invitation."""
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=200)
+    language = models.CharField(
+        _("preferred language"), max_length=8, default="en",
+        choices=LANGUAGE_CHOICES,
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(_("staff"), default=False)
+    date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name", "email"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.email
+
+    def get_short_name(self) -> str:
+        return self.get_full_name()
+
+
+class Role(models.TextChoices):
+    # In order of precedence: the first role a person holds is the one they land in.
+    ADMIN = "admin", _("Organisation admin")
+    COORDINATOR = "coordinator", _("Coordinator")
+    FOCAL_POINT = "focal_point", _("National focal point")
+    OBSERVER = "observer", _("Observer")
+    MENTOR = "mentor", _("Mentor")
+    MENTEE = "mentee", _("Mentee")
+
+
+# Roles that must set up multi-factor authentication before anything else.
+MFA_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR})
+# Roles that hold their projects as guardian object permissions on Project.
+PROJECT_PERMISSION_OF_ROLE = {
+    Role.COORDINATOR: "programmes.coordinate_project",
+    Role.FOCAL_POINT: "programmes.nominate_for_project",
+}
+
+
+class Membership(TenantModel):
+    """One role a person holds in an organisation. A coordinator's and a focal point's projects
+    are guardian object permissions (see participants/permissions.py); a focal point also has a
+    country."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("person")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role)
+    country = models.ForeignKey(
+        Country, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("country"),
+    )
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["user__full_name", "role"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "user", "role"], name="one_membership_per_role"
+            ),
+            models.CheckConstraint(
+                condition=~Q(role="focal_point") | Q(country__isnull=False),
+                name="focal_point_has_country",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()}, {self.organisation})"
+
+    @property
+    def precedence(self) -> int:
+        return list(Role.values).index(self.role)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Invitation(TenantModel):
+    """An organisation admin invites a person by e-mail with a role. Only a hash of the token is
+    stored: the link in the e-mail is the only copy of the secret."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        REVOKED = "revoked", _("Revoked")
+        EXPIRED = "expired", _("Expired")
+
+    email = models.EmailField(_("e-mail address"))
+    full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    language = models.CharField(
+        _("language of the invitation"), max_length=8, default="en", choices=LANGUAGE_CHOICES
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role)
+    country = models.ForeignKey(
+        Country, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("country"),
+    )
+    projects = models.ManyToManyField(
+        Project, blank=True, related_name="+", verbose_name=_("projects")
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status, default=Status.PENDING
+    )
+    invited_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("invited by")
+    )
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "email", "role"],
+                condition=Q(status="pending"),
+                name="one_pending_invitation_per_role",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.get_role_display()})"
+
+    def email_user(self) -> "User | None":
+        return User.objects.filter(email__iexact=self.email).first()
+
+    @property
+    def is_usable(self) -> bool:
+        return self.status == self.Status.PENDING and self.expires_at > timezone.now()

@@ -1,0 +1,42 @@
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from participants import services
+from participants.models import Invitation
+
+
+@shared_task(
+    autoretry_for=(OSError,), retry_backoff=30, retry_backoff_max=600, max_retries=8,
+    soft_time_limit=60, time_limit=90,
+)
+def invitation_send(organisation_id: int, invitation_id: int) -> None:
+    """E-mails the invitation with a fresh link, in the language the admin chose for it."""
+    invitation = (
+        Invitation.objects.filter(organisation_id=organisation_id, pk=invitation_id)
+        .select_related("organisation", "invited_by", "country")
+        .first()
+    )
+    if invitation is None or not invitation.is_usable:
+        return
+    token = services.invitation_new_token(invitation=invitation)
+    context = {
+        "invitation": invitation,
+        "link": settings.SITE_URL + reverse("invitation_accept", kwargs={"token": token}),
+        "valid_days": settings.INVITATION_VALID_DAYS,
+    }
+    with translation.override(invitation.language):
+        subject = render_to_string("participants/email/invitation_subject.txt", context).strip()
+        text = render_to_string("participants/email/invitation.txt", context)
+        html = render_to_string("participants/email/invitation.html", context)
+    message = EmailMultiAlternatives(subject, text, to=[invitation.email])
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
+@shared_task(soft_time_limit=60, time_limit=90)
+def invitations_expire() -> int:
+    return services.invitations_expire()

@@ -1,0 +1,186 @@
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from programmes.querysets import ProjectQuerySet, TenantQuerySet
+
+# First path segments the platform itself uses; an organisation cannot take them as its address.
+RESERVED_SLUGS = frozenset(
+    {"admin", "accounts", "i18n", "invitations", "static", "switch", "media"}
+)
+
+
+def validate_not_reserved(slug: str) -> None:
+    if slug in RESERVED_SLUGS:
+        raise ValidationError(_("This address is reserved by the platform."))
+
+
+class Organisation(models.Model):
+    """A tenant: it sees only its own data. Its pages live under /<slug>/."""
+
+    name = models.CharField(_("name"), max_length=200)
+    short_name = models.CharField(_("short name"), max_length=40)
+    slug = models.SlugField(
+        _("address"), max_length=50, unique=True, validators=[validate_not_reserved]
+    )
+    unit = models.CharField(_("unit"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["short_name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.short_name
+
+
+class TenantModel(models.Model):
+    """Every tenant-owned row reaches its organisation by this foreign key."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class Country(models.Model):
+    """Reference data shared by all organisations (ISO 3166-1 alpha-2)."""
+
+    code = models.CharField(_("ISO code"), max_length=2, primary_key=True)
+    name = models.CharField(_("name"), max_length=100)
+    is_eu_member = models.BooleanField(_("EU member state"), default=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("country")
+        verbose_name_plural = _("countries")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Project(TenantModel):
+    """A mentoring programme or scheme of an organisation, with its rules as data."""
+
+    class Kind(models.TextChoices):
+        TRADITIONAL = "traditional", _("Traditional mentoring")
+        PEER = "peer", _("Peer mentoring")
+        REVERSE = "reverse", _("Reverse mentoring")
+        BUDDY = "buddy", _("Buddy scheme")
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("address"), max_length=50)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.TRADITIONAL)
+    region = models.CharField(_("region"), max_length=200, blank=True)
+    aim = models.TextField(_("aim"), blank=True)
+    partner_countries = models.ManyToManyField(
+        Country, blank=True, related_name="+", verbose_name=_("partner countries")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    # The rules. Defaults are CEPOL's; each project can change them.
+    duration_min_months = models.PositiveSmallIntegerField(
+        _("shortest duration (months)"), default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+    )
+    duration_max_months = models.PositiveSmallIntegerField(
+        _("longest duration (months)"), default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+    )
+    first_visit_within_months = models.PositiveSmallIntegerField(
+        _("first in-person meeting within (months of the start)"), default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+    )
+    funded_visit_period_months = models.PositiveSmallIntegerField(
+        _("at most one funded visit in each period of (months)"), default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
+    )
+    funded_visits_until_month = models.PositiveSmallIntegerField(
+        _("funded visits only within the first (months)"), default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+    )
+    online_meetings_per_month = models.PositiveSmallIntegerField(
+        _("online meetings required each month"), default=1,
+        validators=[MaxValueValidator(31)],
+    )
+    interim_report_grace_days = models.PositiveSmallIntegerField(
+        _("grace period for the interim report (days)"), default=14,
+        validators=[MaxValueValidator(180)],
+    )
+    narrative_report_due_days = models.PositiveSmallIntegerField(
+        _("narrative report and feedback due (days after the end)"), default=30,
+        validators=[MaxValueValidator(180)],
+    )
+    narrative_report_grace_days = models.PositiveSmallIntegerField(
+        _("grace period for the narrative report and feedback (days)"), default=14,
+        validators=[MaxValueValidator(180)],
+    )
+    mentors_from_eu_only = models.BooleanField(
+        _("mentors come from EU member states"), default=True
+    )
+    mentees_from_partner_countries_only = models.BooleanField(
+        _("mentees come from the partner countries"), default=True
+    )
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        permissions = [
+            ("coordinate_project", _("Coordinate the project")),
+            ("nominate_for_project", _("Nominate candidates as a national focal point")),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "slug"], name="project_slug_per_org"),
+            models.UniqueConstraint(fields=["organisation", "name"], name="project_name_per_org"),
+            models.CheckConstraint(
+                condition=Q(duration_min_months__lte=F("duration_max_months")),
+                name="project_duration_bounds_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ThematicArea(TenantModel):
+    """A crime area or subject a project's pairs work on (e.g. Criminal finances)."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="thematic_areas",
+        verbose_name=_("project"),
+    )
+    name = models.CharField(_("name"), max_length=120)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("thematic area")
+        verbose_name_plural = _("thematic areas")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "project", "name"], name="thematic_area_name_per_project"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# django-guardian's object permissions on projects, with direct foreign keys so that they are
+# deleted with the project (generic ones would outlive it).
+class ProjectUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Project, on_delete=models.CASCADE)
+
+
+class ProjectGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Project, on_delete=models.CASCADE)

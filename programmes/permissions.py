@@ -1,0 +1,56 @@
+"""Who may see and change which project: the decisions, in one place. A coordinator's and a
+focal point's projects are guardian object permissions, always read against a queryset already
+scoped to the organisation and never through global (model-level) permissions."""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from guardian.shortcuts import get_objects_for_user
+
+from participants.models import Role
+from programmes.models import Project
+from programmes.requests import OrganisationRequest
+
+
+def holds_role(request: OrganisationRequest, *roles: str) -> bool:
+    return any(membership.role in roles for membership in request.memberships)
+
+
+def projects_with_permission(request: OrganisationRequest, perm: str) -> QuerySet[Project]:
+    return get_objects_for_user(
+        request.user,
+        perm,
+        klass=Project.objects.for_org(request.organisation),
+        accept_global_perms=False,
+        with_superuser=False,
+    )
+
+
+def projects_visible_to(request: OrganisationRequest) -> QuerySet[Project]:
+    """Admins and observers see every project of the organisation; coordinators and focal
+    points the projects they serve; mentors and mentees the active ones."""
+    projects = Project.objects.for_org(request.organisation)
+    if holds_role(request, Role.ADMIN, Role.OBSERVER):
+        return projects
+    if holds_role(request, Role.MENTOR, Role.MENTEE):
+        return projects.active()
+    served = Project.objects.none()
+    if holds_role(request, Role.COORDINATOR):
+        served = served | projects_with_permission(request, "programmes.coordinate_project")
+    if holds_role(request, Role.FOCAL_POINT):
+        served = served | projects_with_permission(request, "programmes.nominate_for_project")
+    return projects.filter(pk__in=served.values("pk"))
+
+
+def can_manage_project(request: OrganisationRequest, project: Project) -> bool:
+    """Rules and thematic areas: the organisation admin and the project's coordinators."""
+    if holds_role(request, Role.ADMIN):
+        return True
+    if not holds_role(request, Role.COORDINATOR):
+        return False
+    coordinated = projects_with_permission(request, "programmes.coordinate_project")
+    return coordinated.filter(pk=project.pk).exists()
+
+
+def require_role(request: OrganisationRequest, *roles: str) -> None:
+    if not holds_role(request, *roles):
+        raise PermissionDenied

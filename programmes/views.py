@@ -1,0 +1,124 @@
+"""Organisation admin and coordinator pages for projects, their rules and thematic areas."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from participants.models import Role
+from programmes import selectors, services
+from programmes.forms import ProjectForm, RulesForm, ThematicAreaForm
+from programmes.models import Project
+from programmes.permissions import can_manage_project, holds_role, require_role
+from programmes.requests import OrganisationRequest
+
+PAGE_SIZE = 25
+
+
+def project_list(request: OrganisationRequest, org_slug: str) -> HttpResponse:
+    require_role(request, Role.ADMIN, Role.COORDINATOR, Role.OBSERVER, Role.FOCAL_POINT)
+    page = Paginator(selectors.project_list(request=request), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "programmes/project_list.html", {
+        "page": page,
+        "can_create": holds_role(request, Role.ADMIN),
+    })
+
+
+def project_create(request: OrganisationRequest, org_slug: str) -> HttpResponse:
+    require_role(request, Role.ADMIN)
+    form = ProjectForm(request.POST or None, organisation=request.organisation)
+    if request.method == "POST" and form.is_valid():
+        project = services.project_create(
+            acting_user=request.user,
+            organisation=request.organisation,
+            project=form.save(commit=False),
+            partner_countries=list(form.cleaned_data["partner_countries"]),
+        )
+        messages.success(request, _("Project “%(name)s” created.") % {"name": project.name})
+        return redirect("project_detail", org_slug=org_slug, slug=project.slug)
+    return render(request, "programmes/project_form.html", {"form": form, "project": None})
+
+
+def _render_project(
+    request: OrganisationRequest, project: Project, *, area_form: ThematicAreaForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The project page, or only its thematic-areas fragment when htmx asks for it."""
+    template = "programmes/project_detail.html"
+    if request.htmx:
+        template += "#thematic-areas"
+    return render(request, template, {
+        "project": project,
+        "partner_countries": project.partner_countries.all(),
+        "thematic_areas": project.thematic_areas.all(),
+        "can_manage": can_manage_project(request, project),
+        "can_edit": holds_role(request, Role.ADMIN),
+        "area_form": area_form or ThematicAreaForm(project=project),
+    }, status=status)
+
+
+def project_detail(request: OrganisationRequest, org_slug: str, slug: str) -> HttpResponse:
+    project = selectors.project_for_member(request=request, slug=slug, for_change=False)
+    return _render_project(request, project)
+
+
+def project_edit(request: OrganisationRequest, org_slug: str, slug: str) -> HttpResponse:
+    require_role(request, Role.ADMIN)
+    project = selectors.project_for_member(request=request, slug=slug, for_change=True)
+    original_slug = project.slug
+    form = ProjectForm(request.POST or None, instance=project, organisation=request.organisation)
+    if request.method == "POST" and form.is_valid():
+        project = services.project_update(
+            acting_user=request.user,
+            project=form.save(commit=False),
+            partner_countries=list(form.cleaned_data["partner_countries"]),
+        )
+        messages.success(request, _("Project saved."))
+        return redirect("project_detail", org_slug=org_slug, slug=project.slug)
+    # A refused form must not leave the bound instance's new slug in links on the page.
+    project.slug = original_slug
+    return render(request, "programmes/project_form.html", {"form": form, "project": project})
+
+
+def project_rules(request: OrganisationRequest, org_slug: str, slug: str) -> HttpResponse:
+    project = selectors.project_for_member(request=request, slug=slug, for_change=True)
+    form = RulesForm(request.POST or None, instance=project)
+    if request.method == "POST" and form.is_valid():
+        services.project_rules_update(acting_user=request.user, project=form.save(commit=False))
+        messages.success(request, _("Rules saved."))
+        return redirect("project_detail", org_slug=org_slug, slug=project.slug)
+    return render(request, "programmes/project_rules.html", {"form": form, "project": project})
+
+
+@require_POST
+def thematic_area_add(request: OrganisationRequest, org_slug: str, slug: str) -> HttpResponse:
+    project = selectors.project_for_member(request=request, slug=slug, for_change=True)
+    form = ThematicAreaForm(request.POST, project=project)
+    if not form.is_valid():
+        # htmx swaps only 2xx answers by default; the fragment with its error is what to show.
+        status = 200 if request.htmx else 400
+        return _render_project(request, project, area_form=form, status=status)
+    area = services.thematic_area_add(
+        acting_user=request.user, project=project, name=form.cleaned_data["name"]
+    )
+    messages.success(request, _("Thematic area “%(name)s” added.") % {"name": area.name})
+    if request.htmx:
+        return _render_project(request, project)
+    return redirect("project_detail", org_slug=org_slug, slug=project.slug)
+
+
+@require_POST
+def thematic_area_remove(
+    request: OrganisationRequest, org_slug: str, slug: str, pk: int
+) -> HttpResponse:
+    project = selectors.project_for_member(request=request, slug=slug, for_change=True)
+    area = selectors.thematic_area_for_member(request=request, project=project, pk=pk)
+    services.thematic_area_remove(acting_user=request.user, area=area)
+    messages.success(request, _("Thematic area “%(name)s” removed.") % {"name": area.name})
+    if request.htmx:
+        return _render_project(request, project)
+    return redirect("project_detail", org_slug=org_slug, slug=project.slug)

@@ -1,0 +1,81 @@
+"""Shared fixtures: always two organisations, and a person in each role of the first, so that
+every test can ask what an outsider gets."""
+
+from dataclasses import dataclass, field
+
+import pytest
+from guardian.shortcuts import assign_perm
+
+from participants.models import MFA_ROLES, Membership, Role, User
+from programmes.models import Country, Organisation, Project
+from tests.factories import (
+    MembershipFactory,
+    OrganisationFactory,
+    ProjectFactory,
+    ThematicAreaFactory,
+    UserFactory,
+    with_totp,
+)
+
+PERSONAS = ["admin", "coordinator", "focal_point", "mentor", "mentee", "observer"]
+
+
+@dataclass
+class World:
+    org: Organisation
+    other_org: Organisation
+    project: Project
+    other_project: Project
+    foreign_project: Project
+    morocco: Country
+    france: Country
+    people: dict[str, User] = field(default_factory=dict)
+    memberships: dict[str, Membership] = field(default_factory=dict)
+    outsider: User | None = None
+    totp_secrets: dict[str, str] = field(default_factory=dict)
+
+
+def add_member(org: Organisation, role: str, **kwargs) -> Membership:
+    membership = MembershipFactory(organisation=org, role=role, **kwargs)
+    if role in MFA_ROLES:
+        with_totp(membership.user)
+    return membership
+
+
+@pytest.fixture
+def world(db) -> World:
+    morocco = Country.objects.create(code="MA", name="Morocco")
+    france = Country.objects.create(code="FR", name="France", is_eu_member=True)
+    Country.objects.create(code="JO", name="Jordan")
+    org = OrganisationFactory(slug="cepol", short_name="CEPOL", name="CEPOL agency")
+    other_org = OrganisationFactory(slug="interpol", short_name="INTERPOL", name="INTERPOL")
+    project = ProjectFactory(organisation=org, name="EUROMED Police", slug="euromed-police")
+    project.partner_countries.add(morocco)
+    ThematicAreaFactory(project=project, name="Criminal finances")
+    other_project = ProjectFactory(organisation=org, name="TOPCOP", slug="topcop")
+    foreign_project = ProjectFactory(organisation=other_org, name="Momentum", slug="momentum")
+    w = World(org, other_org, project, other_project, foreign_project, morocco, france)
+    for role in PERSONAS:
+        extra = {"country": morocco} if role == Role.FOCAL_POINT else {}
+        user = UserFactory(email=f"{role}@cepol.test", full_name=f"{role.title()} Person")
+        membership = add_member(org, role, user=user, **extra)
+        w.people[role] = user
+        w.memberships[role] = membership
+    assign_perm("programmes.coordinate_project", w.people["coordinator"], project)
+    assign_perm("programmes.nominate_for_project", w.people["focal_point"], project)
+    outsider = add_member(other_org, Role.ADMIN, user=UserFactory(email="admin@interpol.test"))
+    w.outsider = outsider.user
+    return w
+
+
+@pytest.fixture
+def client_as(client):
+    """A test client signed in as the given user (or anonymous for None)."""
+
+    def sign_in(user: User | None):
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return sign_in

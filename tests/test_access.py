@@ -1,0 +1,206 @@
+"""The access table: every URL pattern of the app, and what each role of the organisation, a
+member of another organisation and an anonymous visitor receive. A URL with no row fails."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from participants.models import Membership, User
+from tests.conftest import PERSONAS, World
+from tests.factories import InvitationFactory
+
+OK, REDIRECT, FORBIDDEN, MISSING, LOGIN = 200, 302, 403, 404, "login"
+VISITORS = ["anonymous", *PERSONAS, "outsider"]
+
+
+@dataclass
+class Row:
+    method: str
+    kwargs: Callable[[World], dict]
+    expected: dict[str, int | str]
+
+
+def roles(default: int | str, outsider: int | str = MISSING, anonymous: int | str = LOGIN,
+          **overrides: int | str) -> dict[str, int | str]:
+    table = {role: default for role in PERSONAS}
+    table.update(overrides, outsider=outsider, anonymous=anonymous)
+    return table
+
+
+def org(w: World) -> dict:
+    return {"org_slug": w.org.slug}
+
+
+def project(w: World) -> dict:
+    return {**org(w), "slug": w.project.slug}
+
+
+def area(w: World) -> dict:
+    return {**project(w), "pk": w.project.thematic_areas.get().pk}
+
+
+def mentee_membership(w: World) -> dict:
+    return {**org(w), "pk": w.memberships["mentee"].pk}
+
+
+def coordinator_membership(w: World) -> dict:
+    return {**org(w), "pk": w.memberships["coordinator"].pk}
+
+
+def invitation(w: World) -> dict:
+    return {**org(w), "pk": InvitationFactory(organisation=w.org).pk}
+
+
+ADMIN_ONLY_PAGE = roles(FORBIDDEN, admin=OK)
+ADMIN_ONLY_ACTION = roles(FORBIDDEN, admin=REDIRECT)
+MANAGERS_ACTION = roles(FORBIDDEN, admin=REDIRECT, coordinator=REDIRECT)
+
+ACCESS: dict[str, Row] = {
+    "start": Row("GET", lambda w: {}, roles(REDIRECT, outsider=REDIRECT)),
+    "role_switch": Row("POST", lambda w: {}, roles(REDIRECT, outsider=MISSING)),
+    "home": Row("GET", org, roles(OK)),
+    "project_list": Row("GET", org, roles(OK, mentor=FORBIDDEN, mentee=FORBIDDEN)),
+    "project_create": Row("GET", org, ADMIN_ONLY_PAGE),
+    "project_detail": Row("GET", project, roles(OK)),
+    "project_edit": Row("GET", project, ADMIN_ONLY_PAGE),
+    "project_rules": Row("GET", project, roles(FORBIDDEN, admin=OK, coordinator=OK)),
+    "thematic_area_add": Row("POST", project, MANAGERS_ACTION),
+    "thematic_area_remove": Row("POST", area, MANAGERS_ACTION),
+    "member_list": Row("GET", org, ADMIN_ONLY_PAGE),
+    "member_edit": Row("GET", coordinator_membership, ADMIN_ONLY_PAGE),
+    "member_remove": Row("POST", mentee_membership, ADMIN_ONLY_ACTION),
+    "invitation_list": Row("GET", org, ADMIN_ONLY_PAGE),
+    "invitation_create": Row("GET", org, ADMIN_ONLY_PAGE),
+    "invitation_revoke": Row("POST", invitation, ADMIN_ONLY_ACTION),
+    "invitation_resend": Row("POST", invitation, ADMIN_ONLY_ACTION),
+    # Public: the token is the credential (an invalid token gives 404, see test_invitations).
+    "invitation_accept": Row(
+        "GET", lambda w: {"token": "not-a-valid-token"},
+        roles(MISSING, outsider=MISSING, anonymous=MISSING),
+    ),
+    "set_language": Row("POST", lambda w: {}, roles(REDIRECT, outsider=REDIRECT,
+                                                  anonymous=REDIRECT)),
+}
+# Included apps, checked with one representative page each in their own tests below: every
+# allauth page is for the signed-in person's own account; Django's admin is for superusers.
+THIRD_PARTY_PREFIXES = {"accounts/": "allauth", "admin/": "django admin"}
+
+
+def post_data(name: str, w: World, who: str) -> dict:
+    if name == "thematic_area_add":
+        return {"name": "Cybercrime"}
+    if name == "role_switch":
+        # Each person switches to their own role; the outsider asks for one they do not hold.
+        return {"membership": f"{w.org.slug}:{who if who in PERSONAS else 'admin'}"}
+    if name == "set_language":
+        return {"language": "fr", "next": "/"}
+    return {}
+
+
+def all_patterns(resolver: URLResolver | None = None, prefix: str = "") -> list[tuple[str, str]]:
+    found = []
+    for pattern in (resolver or get_resolver()).url_patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            found += all_patterns(pattern, route)
+        elif isinstance(pattern, URLPattern):
+            found.append((route, pattern.name or ""))
+    return found
+
+
+def test_every_url_has_a_row_in_the_access_table():
+    missing = [
+        (route, name)
+        for route, name in all_patterns()
+        if name not in ACCESS and not route.startswith(tuple(THIRD_PARTY_PREFIXES))
+    ]
+    assert missing == [], f"URL patterns without a row in tests/test_access.py: {missing}"
+
+
+def visitor(w: World, who: str):
+    if who == "anonymous":
+        return None
+    if who == "outsider":
+        return w.outsider
+    return w.people[who]
+
+
+@pytest.mark.parametrize("who", VISITORS)
+@pytest.mark.parametrize("name", sorted(ACCESS))
+def test_access_table(name: str, who: str, world: World, client_as):
+    row = ACCESS[name]
+    url = reverse(name, kwargs=row.kwargs(world))
+    client = client_as(visitor(world, who))
+    if row.method == "GET":
+        response = client.get(url)
+    else:
+        response = client.post(url, post_data(name, world, who))
+    expected = row.expected[who]
+    if expected == LOGIN:
+        assert response.status_code == 302, (name, who)
+        assert response["Location"].startswith(reverse("account_login")), (name, who)
+    else:
+        assert response.status_code == expected, (name, who, response.status_code)
+
+
+def test_another_organisations_objects_answer_like_missing_ones(world: World, client_as):
+    """Same 404 for an object of another organisation as for one that does not exist."""
+    client = client_as(world.people["admin"])
+    foreign_member = Membership.objects.get(user=world.outsider)
+    foreign_invitation = InvitationFactory(organisation=world.other_org)
+    pairs = [
+        (reverse("project_detail", args=["cepol", world.foreign_project.slug]),
+         reverse("project_detail", args=["cepol", "no-such-project"])),
+        (reverse("member_edit", args=["cepol", foreign_member.pk]),
+         reverse("member_edit", args=["cepol", 999999])),
+    ]
+    for foreign, missing in pairs:
+        assert client.get(foreign).status_code == client.get(missing).status_code == 404
+    for action in ("invitation_revoke", "invitation_resend"):
+        response = client.post(reverse(action, args=["cepol", foreign_invitation.pk]))
+        assert response.status_code == 404
+    assert client.post(reverse("member_remove", args=["cepol", foreign_member.pk])).status_code \
+        == 404
+    assert Membership.objects.filter(pk=foreign_member.pk).exists()
+    # And an organisation one does not belong to looks exactly like one that does not exist.
+    assert client.get("/interpol/").status_code == client.get("/no-such-org/").status_code == 404
+
+
+def test_coordinator_of_another_project_cannot_change_its_rules(world: World, client_as):
+    client = client_as(world.people["coordinator"])
+    assert client.get(reverse("project_rules", args=["cepol", world.project.slug])).status_code \
+        == 200
+    assert client.get(reverse("project_rules", args=["cepol", world.other_project.slug])) \
+        .status_code == 403
+
+
+def test_django_admin_is_for_superusers_only(world: World, client_as):
+    for who in ("admin", "coordinator"):
+        response = client_as(world.people[who]).get("/admin/")
+        assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    superuser = world.people["observer"]
+    superuser.is_superuser = True
+    superuser.save()
+    assert client_as(superuser).get("/admin/").status_code == 200
+
+
+def test_account_pages_are_the_signed_in_persons_own(world: World, client_as):
+    assert client_as(None).get("/accounts/login/").status_code == 200
+    response = client_as(None).get("/accounts/email/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    page = client_as(world.people["mentor"]).get("/accounts/email/")
+    assert page.status_code == 200
+    assert world.people["mentor"].email in page.text
+    assert world.people["mentee"].email not in page.text
+
+
+def test_sign_up_is_closed(db, client_as):
+    response = client_as(None).post("/accounts/signup/", {
+        "email": "walk-in@example.org", "password1": "x-long-password-1", "password2":
+        "x-long-password-1",
+    })
+    assert response.status_code == 200
+    assert "Sign Up Closed" in response.text
+    assert not User.objects.filter(email="walk-in@example.org").exists()
