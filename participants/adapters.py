@@ -1,15 +1,36 @@
+import time
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.login import get_authentication_records
+from allauth.core import context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from django.http import HttpRequest
 
 from participants.models import MFA_ROLES
 
+# How recent a sign-in counts as proof of the password when setting up the first authenticator.
+FRESH_SIGN_IN_SECONDS = 300
+
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # Nobody signs up on their own: people join through an invitation.
         return False
+
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        """Admins and coordinators are sent to set up MFA straight after signing in; asking for
+        the password they have just typed again would add nothing. Every later change to an
+        authenticator still asks for it."""
+        required = super().is_reauthentication_required(app=app, **kwargs)
+        request = context.request
+        if not required or app != "allauth.mfa" or request is None:
+            return required
+        user = request.user
+        if not user.is_authenticated or Authenticator.objects.filter(user=user).exists():
+            return required
+        records = get_authentication_records(request, user)
+        return not (records and time.time() - records[-1]["at"] < FRESH_SIGN_IN_SECONDS)
 
 
 class MFAAdapter(DefaultMFAAdapter):

@@ -18,7 +18,7 @@ from participants.models import Invitation, Membership, Role
 from programmes.middleware import ACTIVE_ROLE_SESSION_KEY
 from programmes.models import Project
 from programmes.permissions import projects_visible_to, require_role
-from programmes.requests import OrganisationRequest
+from programmes.requests import OrganisationRequest, form_data
 
 PAGE_SIZE = 25
 
@@ -111,7 +111,7 @@ def member_edit(request: OrganisationRequest, org_slug: str, pk: int) -> HttpRes
         "country": membership.country,
         "projects": selectors.projects_of_membership(membership),
     }
-    form = MembershipForm(request.POST or None, initial=initial, membership=membership)
+    form = MembershipForm(form_data(request), initial=initial, membership=membership)
     if request.method == "POST" and form.is_valid():
         services.membership_update(
             acting_user=request.user,
@@ -154,7 +154,7 @@ def invitation_list(request: OrganisationRequest, org_slug: str) -> HttpResponse
 
 def invitation_create(request: OrganisationRequest, org_slug: str) -> HttpResponse:
     require_role(request, Role.ADMIN)
-    form = InvitationForm(request.POST or None, organisation=request.organisation)
+    form = InvitationForm(form_data(request), organisation=request.organisation)
     if request.method == "POST" and form.is_valid():
         invitation = services.invitation_create(
             acting_user=request.user,
@@ -206,7 +206,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             "invitation": invitation, "wrong_account": True,
         }, status=403)
     form = None if existing else InvitationAcceptForm(
-        request.POST or None, invitation=invitation,
+        form_data(request), invitation=invitation,
         initial={"full_name": invitation.full_name},
     )
     if request.method == "POST" and (form is None or form.is_valid()):

@@ -1,4 +1,4 @@
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 
 from participants.models import Membership, User
 from programmes.models import Organisation
@@ -11,3 +11,9 @@ class OrganisationRequest(HttpRequest):
     organisation: Organisation
     membership: Membership
     memberships: list[Membership]
+
+
+def form_data(request: HttpRequest) -> QueryDict | None:
+    """What a form is bound to: the POST data on a POST, even when it is empty (an empty POST
+    with `request.POST or None` would leave the form unbound and skip its validation)."""
+    return request.POST if request.method == "POST" else None

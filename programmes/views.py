@@ -12,7 +12,7 @@ from programmes import selectors, services
 from programmes.forms import ProjectForm, RulesForm, ThematicAreaForm
 from programmes.models import Project
 from programmes.permissions import can_manage_project, holds_role, require_role
-from programmes.requests import OrganisationRequest
+from programmes.requests import OrganisationRequest, form_data
 
 PAGE_SIZE = 25
 
@@ -30,7 +30,7 @@ def project_list(request: OrganisationRequest, org_slug: str) -> HttpResponse:
 
 def project_create(request: OrganisationRequest, org_slug: str) -> HttpResponse:
     require_role(request, Role.ADMIN)
-    form = ProjectForm(request.POST or None, organisation=request.organisation)
+    form = ProjectForm(form_data(request), organisation=request.organisation)
     if request.method == "POST" and form.is_valid():
         project = services.project_create(
             acting_user=request.user,
@@ -70,7 +70,7 @@ def project_edit(request: OrganisationRequest, org_slug: str, slug: str) -> Http
     require_role(request, Role.ADMIN)
     project = selectors.project_for_member(request=request, slug=slug, for_change=True)
     original_slug = project.slug
-    form = ProjectForm(request.POST or None, instance=project, organisation=request.organisation)
+    form = ProjectForm(form_data(request), instance=project, organisation=request.organisation)
     if request.method == "POST" and form.is_valid():
         project = services.project_update(
             acting_user=request.user,
@@ -86,7 +86,7 @@ def project_edit(request: OrganisationRequest, org_slug: str, slug: str) -> Http
 
 def project_rules(request: OrganisationRequest, org_slug: str, slug: str) -> HttpResponse:
     project = selectors.project_for_member(request=request, slug=slug, for_change=True)
-    form = RulesForm(request.POST or None, instance=project)
+    form = RulesForm(form_data(request), instance=project)
     if request.method == "POST" and form.is_valid():
         services.project_rules_update(acting_user=request.user, project=form.save(commit=False))
         messages.success(request, _("Rules saved."))
