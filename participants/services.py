@@ -143,7 +143,8 @@ def invitation_accept(
 
 @transaction.atomic
 def membership_update(
-    *, acting_user: User, membership: Membership, country: Country | None, projects: list[Project]
+    *, acting_user: User | None, membership: Membership, country: Country | None,
+    projects: list[Project],
 ) -> Membership:
     membership.country = country if membership.role == Role.FOCAL_POINT else None
     membership.full_clean()

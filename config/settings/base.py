@@ -181,6 +181,8 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_ADAPTER = "participants.adapters.MFAAdapter"
 MFA_TOTP_ISSUER = "Mentoring platform"
 INVITATION_VALID_DAYS = 14
+# `manage.py load_demo` creates accounts with a published password: development and tests only.
+DEMO_DATA_ALLOWED = False
 # Where links in e-mails point to.
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # guardian: no anonymous user row; object permissions are tenant-scoped by the callers.

@@ -4,7 +4,7 @@ without them it runs on SQLite and the file cache."""
 import os
 
 from .base import *  # noqa: F403
-from .base import DATA_DIR, DATABASES, env_bool, mailers
+from .base import CACHES, DATA_DIR, DATABASES, REDIS_URL, env_bool, mailers
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -24,3 +24,12 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # One file per test run, so that two runs on one machine do not share it.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")}
 WHITENOISE_USE_FINDERS = True
+# Each test run keeps its own cache entries (allauth's used TOTP codes among them): its own
+# prefix on the shared Redis, or memory without Redis.
+if REDIS_URL:
+    CACHES["default"]["KEY_PREFIX"] = f"test-{os.getpid()}"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Browser journeys sign in many times from one address within a minute.
+ACCOUNT_RATE_LIMITS = False
+DEMO_DATA_ALLOWED = True

@@ -1,0 +1,70 @@
+"""A real Celery worker, on the broker the settings name (Redis in CI, the embedded filesystem
+broker otherwise), sends an invitation e-mail queued by the web process."""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from config.celery import app as celery_app
+from participants.models import Invitation
+from tests.factories import InvitationFactory, OrganisationFactory, UserFactory
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def database_url() -> str:
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_sends_the_invitation(tmp_path: Path, monkeypatch):
+    # This test goes through the broker: nothing runs in the test's own process.
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
+    organisation = OrganisationFactory(slug="cepol", short_name="CEPOL")
+    invitation = InvitationFactory(
+        organisation=organisation, email="worker@example.org", invited_by=UserFactory()
+    )
+    old_hash = invitation.token_hash
+    mail_dir = tmp_path / "mail"
+    queue = f"test-{uuid.uuid4().hex}"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": database_url(),
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "EMAIL_BACKEND": "file",
+        "EMAIL_FILE_PATH": str(mail_dir),
+    }
+    worker = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue,
+         "--pool=solo", "--without-gossip", "--without-mingle", "--loglevel=warning"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        celery_app.send_task(
+            "participants.tasks.invitation_send", args=[organisation.pk, invitation.pk],
+            queue=queue,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not any(mail_dir.glob("*.log")):
+            assert worker.poll() is None, worker.stdout.read()
+            time.sleep(0.25)
+    finally:
+        worker.terminate()
+        output = worker.communicate(timeout=30)[0]
+    sent = [path.read_text() for path in mail_dir.glob("*.log")]
+    assert len(sent) == 1, output
+    assert "To: worker@example.org" in sent[0]
+    assert "/invitations/" in sent[0]
+    invitation.refresh_from_db()
+    assert invitation.token_hash != old_hash  # the link in the mail is the one that works
+    assert Invitation.objects.get(pk=invitation.pk).is_usable

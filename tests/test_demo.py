@@ -1,0 +1,304 @@
+from io import StringIO
+
+import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import (
+    TOTP,
+    format_hotp_value,
+    hotp_value,
+    validate_totp_code,
+    yield_hotp_counters_from_time,
+)
+from allauth.mfa.utils import decrypt
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from participants.models import MFA_ROLES, Membership, Role, User
+from programmes import demo
+from programmes.models import (
+    Country,
+    Organisation,
+    Project,
+    ProjectUserObjectPermission,
+    ThematicArea,
+)
+
+ORG_SLUGS = ["cepol", "interpol", "college-of-policing"]
+DEMO_EMAILS = [
+    demo.demo_email(role, slug) for slug in ORG_SLUGS for role in demo.DEMO_ROLES
+] + [demo.MULTI_EMAIL]
+
+
+@pytest.fixture
+def loaded() -> demo.DemoSummary:
+    return demo.load_demo()
+
+
+def project(org_slug: str, slug: str) -> Project:
+    return Project.objects.get(organisation__slug=org_slug, slug=slug)
+
+
+def codes_of(project: Project) -> set[str]:
+    return {country.code for country in project.partner_countries.all()}
+
+
+def areas_of(project: Project) -> set[str]:
+    return set(project.thematic_areas.values_list("name", flat=True))
+
+
+def counts() -> dict[str, int]:
+    models = [
+        Country, Organisation, Project, ThematicArea, User, EmailAddress, Membership,
+        Authenticator, ProjectUserObjectPermission,
+    ]
+    return {model.__name__: model.objects.count() for model in models}
+
+
+def test_the_data_file_names_every_country_it_uses() -> None:
+    data = demo.read_data()
+    used = set(data["eu_member_states"]) | {"GB"}
+    for org in data["organisations"]:
+        for item in org.get("projects", []):
+            used |= set(item["partner_countries"])
+    assert used == set(data["countries"])
+
+
+@pytest.mark.django_db
+def test_loads_the_three_organisations(loaded: demo.DemoSummary) -> None:
+    organisations = {org.slug: org for org in Organisation.objects.all()}
+    assert set(organisations) == set(ORG_SLUGS)
+    assert organisations["cepol"].short_name == "CEPOL"
+    assert organisations["cepol"].unit == "International Cooperation Unit"
+    assert organisations["interpol"].short_name == "INTERPOL"
+    assert organisations["college-of-policing"].short_name == "College of Policing"
+
+
+@pytest.mark.django_db
+def test_countries_know_the_eu_member_states(loaded: demo.DemoSummary) -> None:
+    assert Country.objects.get(code="MA").name == "Morocco"
+    assert Country.objects.get(code="AT").is_eu_member
+    assert not Country.objects.get(code="MA").is_eu_member
+    assert not Country.objects.get(code="GB").is_eu_member
+    assert Country.objects.filter(is_eu_member=True).count() == 27
+
+
+@pytest.mark.django_db
+def test_cepol_projects_have_their_partner_countries_areas_and_rules(
+    loaded: demo.DemoSummary,
+) -> None:
+    cepol = Project.objects.filter(organisation__slug="cepol")
+    assert set(cepol.values_list("slug", flat=True)) == {"euromed-police", "topcop", "ct-inflow"}
+
+    euromed = project("cepol", "euromed-police")
+    assert euromed.name == "EUROMED Police"
+    assert euromed.region == "EU South Neighbourhood"
+    assert codes_of(euromed) == {"DZ", "EG", "IL", "JO", "LB", "LY", "MA", "PS", "TN"}
+    assert len(areas_of(euromed)) == 7
+    assert "Criminal finances" in areas_of(euromed)
+
+    topcop = project("cepol", "topcop")
+    assert codes_of(topcop) == {"AM", "AZ", "GE", "MD", "UA"}
+    assert areas_of(topcop) == {"Analysis", "Organised crime", "Illicit firearms"}
+
+    for item in cepol:
+        assert (item.duration_min_months, item.duration_max_months) == (3, 12)
+        assert item.first_visit_within_months == 3
+        assert (item.funded_visit_period_months, item.funded_visits_until_month) == (3, 12)
+        assert item.mentors_from_eu_only
+        assert item.mentees_from_partner_countries_only
+
+
+@pytest.mark.django_db
+def test_momentum_mena_lasts_two_years(loaded: demo.DemoSummary) -> None:
+    momentum = project("interpol", "momentum-mena")
+    assert (momentum.duration_min_months, momentum.duration_max_months) == (24, 24)
+    assert momentum.funded_visits_until_month == 24
+    assert not momentum.mentors_from_eu_only
+    assert momentum.mentees_from_partner_countries_only
+    assert codes_of(momentum) == {"DZ", "EG", "JO", "LB", "MA", "PS", "TN"}
+    assert len(areas_of(momentum)) == 10
+
+
+@pytest.mark.django_db
+def test_college_of_policing_has_one_project_per_scheme(loaded: demo.DemoSummary) -> None:
+    schemes = Project.objects.filter(organisation__slug="college-of-policing")
+    assert schemes.count() == 7
+    assert project("college-of-policing", "reverse-mentoring").kind == Project.Kind.REVERSE
+    assert project("college-of-policing", "buddy-scheme").kind == Project.Kind.BUDDY
+    assert (
+        project("college-of-policing", "mentoring-for-chief-constables").kind
+        == Project.Kind.PEER
+    )
+    for scheme in schemes:
+        assert codes_of(scheme) == set()
+        assert not scheme.mentors_from_eu_only
+        assert not scheme.mentees_from_partner_countries_only
+        assert scheme.region == "England and Wales"
+        assert areas_of(scheme) == set(demo.COLLEGE_OF_POLICING_THEMATIC_AREAS)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("email", DEMO_EMAILS)
+def test_every_demo_user_signs_in_with_a_verified_address(
+    loaded: demo.DemoSummary, email: str
+) -> None:
+    user = User.objects.get(email=email)
+    assert user.full_name
+    assert EmailAddress.objects.filter(user=user, email=email, primary=True, verified=True).exists()
+    assert authenticate(None, email=email, password=demo.DEMO_PASSWORD) == user
+
+
+@pytest.mark.django_db
+def test_each_organisation_has_every_role(loaded: demo.DemoSummary) -> None:
+    for slug in ORG_SLUGS:
+        for role in demo.DEMO_ROLES:
+            assert Membership.objects.filter(
+                organisation__slug=slug, role=role, user__email=demo.demo_email(role, slug)
+            ).exists()
+    assert User.objects.get(email="mentee@interpol.demo").full_name == "Amira Haddad"
+
+
+@pytest.mark.django_db
+def test_mfa_roles_have_totp_and_recovery_codes(loaded: demo.DemoSummary) -> None:
+    printed = {
+        account.email: account
+        for organisation in loaded.organisations
+        for account in organisation.accounts
+    } | {loaded.multi_role.email: loaded.multi_role}
+    for email, account in printed.items():
+        user = User.objects.get(email=email)
+        has_totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+        if user.memberships.filter(role__in=MFA_ROLES).exists():
+            assert has_totp
+            codes = Authenticator.objects.get(user=user, type=Authenticator.Type.RECOVERY_CODES)
+            assert list(account.recovery_codes) == RecoveryCodes(codes).get_unused_codes()[:2]
+            assert account.totp_secret == demo.demo_totp_secret(email)
+        else:
+            assert not has_totp
+            assert account.totp_secret == ""
+    assert printed[demo.MULTI_EMAIL].totp_secret
+
+
+@pytest.mark.django_db
+def test_the_printed_totp_secret_gives_valid_codes(loaded: demo.DemoSummary) -> None:
+    admin = loaded.organisations[0].accounts[0]
+    counter = next(iter(yield_hotp_counters_from_time()))
+    code = format_hotp_value(hotp_value(admin.totp_secret, counter))
+    authenticator = Authenticator.objects.get(
+        user__email=admin.email, type=Authenticator.Type.TOTP
+    )
+    # Checked without TOTP.validate_code: that marks the code used in the shared cache, where an
+    # earlier run of this test may already have used it.
+    stored_secret = decrypt(authenticator.data["secret"])
+    assert stored_secret == admin.totp_secret
+    assert validate_totp_code(stored_secret, code)
+
+
+@pytest.mark.django_db
+def test_an_existing_authenticator_is_kept() -> None:
+    demo.load_demo()
+    user = User.objects.get(email="admin@cepol.demo")
+    Authenticator.objects.filter(user=user).delete()
+    TOTP.activate(user, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+
+    summary = demo.load_demo()
+
+    assert summary.organisations[0].accounts[0].totp_secret == "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    assert Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).count() == 1
+    assert Authenticator.objects.filter(
+        user=user, type=Authenticator.Type.RECOVERY_CODES
+    ).exists()
+
+
+@pytest.mark.django_db
+def test_focal_points_have_their_country_and_projects(loaded: demo.DemoSummary) -> None:
+    membership = Membership.objects.get(organisation__slug="cepol", role=Role.FOCAL_POINT)
+    assert membership.country_id == "MA"
+    user = membership.user
+    assert user.has_perm("programmes.nominate_for_project", project("cepol", "euromed-police"))
+    assert user.has_perm("programmes.nominate_for_project", project("cepol", "ct-inflow"))
+    assert not user.has_perm("programmes.nominate_for_project", project("cepol", "topcop"))
+
+    interpol = Membership.objects.get(organisation__slug="interpol", role=Role.FOCAL_POINT)
+    assert interpol.country_id == "JO"
+    college = Membership.objects.get(
+        organisation__slug="college-of-policing", role=Role.FOCAL_POINT
+    )
+    assert college.country_id == "GB"
+
+
+@pytest.mark.django_db
+def test_coordinators_coordinate_all_their_organisations_projects(
+    loaded: demo.DemoSummary,
+) -> None:
+    coordinator = User.objects.get(email="coordinator@cepol.demo")
+    for item in Project.objects.filter(organisation__slug="cepol"):
+        assert coordinator.has_perm("programmes.coordinate_project", item)
+    assert not coordinator.has_perm(
+        "programmes.coordinate_project", project("interpol", "momentum-mena")
+    )
+
+
+@pytest.mark.django_db
+def test_one_person_holds_roles_in_two_organisations(loaded: demo.DemoSummary) -> None:
+    multi = User.objects.get(email=demo.MULTI_EMAIL)
+    assert multi.full_name == "Jonas Weber"
+    roles = set(multi.memberships.values_list("organisation__slug", "role"))
+    assert roles == {("cepol", Role.COORDINATOR), ("interpol", Role.OBSERVER)}
+    assert multi.has_perm("programmes.coordinate_project", project("cepol", "euromed-police"))
+    assert not multi.has_perm("programmes.coordinate_project", project("cepol", "topcop"))
+
+
+@pytest.mark.django_db
+def test_loading_twice_changes_nothing_and_prints_the_same() -> None:
+    first = StringIO()
+    call_command("load_demo", stdout=first)
+    after_first = counts()
+    stamps = list(Project.objects.order_by("pk").values_list("updated_at", flat=True))
+
+    second = StringIO()
+    call_command("load_demo", stdout=second)
+
+    assert counts() == after_first
+    assert list(Project.objects.order_by("pk").values_list("updated_at", flat=True)) == stamps
+    assert second.getvalue() == first.getvalue()
+    assert after_first["Organisation"] == 3
+    assert after_first["User"] == len(DEMO_EMAILS)
+
+
+@pytest.mark.django_db
+def test_the_summary_shows_where_and_how_to_sign_in() -> None:
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    text = out.getvalue()
+    assert f"{settings.SITE_URL}/accounts/login/" in text
+    assert demo.DEMO_PASSWORD in text
+    for email in DEMO_EMAILS:
+        assert email in text
+    admin = User.objects.get(email="admin@interpol.demo")
+    codes = RecoveryCodes(
+        Authenticator.objects.get(user=admin, type=Authenticator.Type.RECOVERY_CODES)
+    ).get_unused_codes()
+    assert demo.demo_totp_secret(admin.email) in text
+    assert f"{codes[0]}  {codes[1]}" in text
+
+
+@pytest.mark.django_db
+def test_loading_again_restores_what_the_demo_changed(loaded: demo.DemoSummary) -> None:
+    euromed = project("cepol", "euromed-police")
+    euromed.duration_max_months = 6
+    euromed.save()
+    euromed.partner_countries.remove(Country.objects.get(code="MA"))
+    mentor = User.objects.get(email="mentor@cepol.demo")
+    mentor.set_password("another-password-1")
+    mentor.save()
+
+    demo.load_demo()
+
+    euromed.refresh_from_db()
+    assert euromed.duration_max_months == 12
+    assert "MA" in codes_of(euromed)
+    assert authenticate(None, email=mentor.email, password=demo.DEMO_PASSWORD) == mentor
