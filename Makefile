@@ -20,12 +20,14 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 setup: $(VENV)/.installed
-	$(PY) manage.py compilemessages --ignore=.venv -v 0
+	@if command -v msgfmt >/dev/null; then $(PY) manage.py compilemessages --ignore=.venv -v 0; \
+	else echo "gettext is not installed: using the committed translations (locale/*.mo)"; fi
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py load_demo
 
 # Starts the web app and a Celery worker with beat, both on the embedded defaults (SQLite and a
 # broker in the data folder), and stops the worker when the server stops.
+run: export SITE_URL ?= http://$(ADDRESS)
 run: setup
 	@$(PY) -m celery -A config worker --beat --loglevel=warning & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \

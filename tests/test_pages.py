@@ -69,8 +69,10 @@ def test_arabic_lays_the_page_out_right_to_left(world: World, client_as):
     client.post(reverse("set_language"), {"language": "ar", "next": "/cepol/"})
     page = client.get("/cepol/").text
     assert '<html lang="ar" dir="rtl">' in page
+    assert "ثنائيك" in page  # "Your pairing", translated
     client.post(reverse("set_language"), {"language": "fr", "next": "/cepol/"})
-    assert '<html lang="fr" dir="ltr">' in client.get("/cepol/").text
+    page = client.get("/cepol/").text
+    assert '<html lang="fr" dir="ltr">' in page and "Votre binôme" in page
 
 
 def test_strict_content_security_policy_with_a_nonce(world: World, client_as):
