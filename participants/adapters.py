@@ -1,4 +1,5 @@
 import time
+from datetime import UTC, datetime
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.flows.login import get_authentication_records
@@ -20,18 +21,23 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
         """Admins and coordinators are sent to set up MFA straight after signing in; asking for
-        the password they have just typed again would add nothing. Every later change to an
+        the password they have just typed would add nothing. Every later change to an
         authenticator still asks for it."""
         required = super().is_reauthentication_required(app=app, **kwargs)
         request = context.request
         if not required or app != "allauth.mfa" or request is None:
             return required
         user = request.user
-        if not user.is_authenticated or Authenticator.objects.filter(user=user).exists():
+        if not user.is_authenticated:
             return required
         records = get_authentication_records(request, user)
-        return not (records and time.time() - records[-1]["at"] < FRESH_SIGN_IN_SECONDS)
-
+        sign_ins = [record for record in records if record["method"] == "password"]
+        if not sign_ins or time.time() - sign_ins[-1]["at"] >= FRESH_SIGN_IN_SECONDS:
+            return required
+        # Authenticators made since that sign-in (the TOTP and its recovery codes, set up in
+        # one go) do not call for the password again; one that was there before does.
+        signed_in_at = datetime.fromtimestamp(sign_ins[-1]["at"], tz=UTC)
+        return Authenticator.objects.filter(user=user, created_at__lt=signed_in_at).exists()
 
 class MFAAdapter(DefaultMFAAdapter):
     def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
