@@ -21,7 +21,7 @@ $(VENV)/.installed: pyproject.toml
 
 setup: $(VENV)/.installed
 	@if command -v msgfmt >/dev/null; then $(PY) manage.py compilemessages --ignore=.venv -v 0; \
-	else echo "gettext is not installed: using the committed translations (locale/*.mo)"; fi
+	else echo "gettext is not installed: using the committed translations (config/locale)"; fi
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py load_demo
 

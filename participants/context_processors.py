@@ -1,6 +1,6 @@
 from django.http import HttpRequest
 
-from participants.models import Membership
+from participants.selectors import memberships_of_user
 
 
 def memberships(request: HttpRequest) -> dict:
@@ -9,7 +9,5 @@ def memberships(request: HttpRequest) -> dict:
     if user is None or not user.is_authenticated:
         return {"all_memberships": []}
     return {
-        "all_memberships": Membership.objects.filter(user=user)
-        .select_related("organisation")
-        .order_by("organisation__short_name", "role")
+        "all_memberships": memberships_of_user(user).order_by("organisation__short_name", "role")
     }

@@ -10,6 +10,7 @@ from participants.models import (
     PROJECT_PERMISSION_OF_ROLE,
     Invitation,
     Membership,
+    User,
     hash_token,
 )
 from programmes.models import Organisation, Project, ProjectUserObjectPermission
@@ -69,6 +70,11 @@ def projects_of_membership(membership: Membership) -> list[Project]:
     return project_permissions(
         organisation=membership.organisation, memberships=[membership]
     )[membership.pk]
+
+
+def memberships_of_user(user: User) -> QuerySet[Membership]:
+    """Every role a person holds, in every organisation: their own, so not tenant-scoped."""
+    return Membership.objects.filter(user=user).select_related("organisation")
 
 
 def member_list(*, request: OrganisationRequest) -> QuerySet[Membership]:

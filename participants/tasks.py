@@ -7,6 +7,7 @@ from django.utils import translation
 
 from participants import services
 from participants.models import Invitation
+from programmes.models import Organisation
 
 
 @shared_task(
@@ -15,8 +16,10 @@ from participants.models import Invitation
 )
 def invitation_send(organisation_id: int, invitation_id: int) -> None:
     """E-mails the invitation with a fresh link, in the language the admin chose for it."""
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
     invitation = (
-        Invitation.objects.filter(organisation_id=organisation_id, pk=invitation_id)
+        Invitation.objects.for_org(organisation)
+        .filter(pk=invitation_id)
         .select_related("organisation", "invited_by", "country")
         .first()
     )

@@ -26,9 +26,7 @@ PAGE_SIZE = 25
 @login_required
 def start(request: HttpRequest) -> HttpResponse:
     """Where signing in lands: the organisation's home, or a choice when there are several."""
-    memberships = list(
-        Membership.objects.filter(user=request.user).select_related("organisation")
-    )
+    memberships = list(selectors.memberships_of_user(request.user))
     organisations = {m.organisation.slug: m.organisation for m in memberships}
     if len(organisations) == 1:
         return redirect("home", org_slug=next(iter(organisations)))
@@ -77,8 +75,8 @@ def role_switch(request: HttpRequest) -> HttpResponse:
     """The switcher: act in another role, possibly in another organisation."""
     org_slug, _sep, role = request.POST.get("membership", "").partition(":")
     membership = (
-        Membership.objects.filter(user=request.user, organisation__slug=org_slug, role=role)
-        .select_related("organisation")
+        selectors.memberships_of_user(request.user)
+        .filter(organisation__slug=org_slug, role=role)
         .first()
     )
     if membership is None:

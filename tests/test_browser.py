@@ -3,7 +3,7 @@ invitee joins, sets up MFA where their role requires it, and lands on the home p
 their role. Also the language switcher (Arabic is right to left) and the skip link.
 
 Needs Debian's Chromium at /usr/bin/chromium (package `chromium`); Playwright cannot download
-its own browsers here. Screenshots go to test-artifacts/ (git-ignored)."""
+its own browsers here. Screenshots go to data/test-artifacts/ (git-ignored)."""
 
 import os
 
@@ -44,7 +44,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "data" / "test-artifacts"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 TIMEOUT_MS = 10_000
@@ -69,7 +69,7 @@ def browser() -> Iterator[Browser]:
             "(apt-get install chromium); Playwright cannot download its browsers here.",
             pytrace=False,
         )
-    ARTIFACTS.mkdir(exist_ok=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
@@ -81,7 +81,7 @@ def new_page(
     browser: Browser, live_server, request: pytest.FixtureRequest
 ) -> Iterator[Callable[..., Page]]:
     """A page in a fresh browser context (own cookies) per call; on failure, each page's last
-    state is saved as test-artifacts/failed-<test>-<n>.png."""
+    state is saved as data/test-artifacts/failed-<test>-<n>.png."""
     contexts = []
     failed_before = request.session.testsfailed
 
