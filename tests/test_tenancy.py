@@ -23,7 +23,7 @@ def tenant_model_names() -> set[str]:
 def test_views_and_tasks_never_start_from_an_unscoped_queryset():
     names = "|".join(sorted(tenant_model_names()))
     unscoped = re.compile(
-        rf"\b({names})\.objects\.(?!for_org\b)\w+\(|get_object_or_404\(\s*({names})\b"
+        rf"\b({names})\.objects\.(?!for_org\b)\w+\(|get_object_or_404\(\s*({names})\s*,"
     )
     offences = []
     for app in APPS:
