@@ -17,7 +17,9 @@ REPO = Path(__file__).resolve().parent.parent
 ENV_READ_BY_SETTINGS = (
     "DJANGO_SETTINGS_MODULE", "DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS",
     "CSRF_TRUSTED_ORIGINS", "DATA_DIR", "SITE_URL", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS",
-    "CACHE_KEY_PREFIX", "HTTP_PROTOCOL", "EMAIL_BACKEND",
+    "CACHE_KEY_PREFIX", "HTTP_PROTOCOL", "EMAIL_BACKEND", "EMAIL_FILE_PATH",
+    # Set by the browser tests for Playwright's event loop; a deployment never has it.
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
 )
 
 SHOW_SETTINGS = (
