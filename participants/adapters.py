@@ -3,9 +3,10 @@ from datetime import UTC, datetime
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.flows.login import get_authentication_records
-from allauth.core import context
+from allauth.core import context as allauth_context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
+from django.contrib.sites.shortcuts import get_current_site
 from django.http import HttpRequest
 
 from participants.models import MFA_ROLES
@@ -19,12 +20,33 @@ class AccountAdapter(DefaultAccountAdapter):
         # Nobody signs up on their own: people join through an invitation.
         return False
 
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """Account mails (password reset, address confirmation) are rendered here, where the
+        request is, and sent by Celery once the transaction commits."""
+        from participants.tasks import email_send
+
+        message = self.render_mail(template_prefix, email, {
+            "request": context.get("request") or allauth_context.request,
+            "email": email,
+            "current_site": get_current_site(allauth_context.request),
+            **context,
+        })
+        email_send.delay_on_commit(
+            subject=message.subject,
+            body=message.body,
+            subtype=message.content_subtype,
+            to=list(message.to),
+            alternatives=[(str(content), mimetype) for content, mimetype in getattr(
+                message, "alternatives", []
+            )],
+        )
+
     def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
         """Admins and coordinators are sent to set up MFA straight after signing in; asking for
         the password they have just typed would add nothing. Every later change to an
         authenticator still asks for it."""
         required = super().is_reauthentication_required(app=app, **kwargs)
-        request = context.request
+        request = allauth_context.request
         if not required or app != "allauth.mfa" or request is None:
             return required
         user = request.user

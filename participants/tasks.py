@@ -40,6 +40,21 @@ def invitation_send(organisation_id: int, invitation_id: int) -> None:
     message.send()
 
 
+@shared_task(
+    autoretry_for=(OSError,), retry_backoff=30, retry_backoff_max=600, max_retries=8,
+    soft_time_limit=60, time_limit=90,
+)
+def email_send(
+    *, subject: str, body: str, subtype: str, to: list[str], alternatives: list[tuple[str, str]]
+) -> None:
+    """Sends a mail already rendered by the web process (allauth's account mails)."""
+    message = EmailMultiAlternatives(subject, body, to=to)
+    message.content_subtype = subtype
+    for content, mimetype in alternatives:
+        message.attach_alternative(content, mimetype)
+    message.send()
+
+
 @shared_task(soft_time_limit=60, time_limit=90)
 def invitations_expire() -> int:
     return services.invitations_expire()

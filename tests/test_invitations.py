@@ -166,3 +166,23 @@ def test_expired_invitations_are_marked_by_the_periodic_task(world: World):
     old.refresh_from_db()
     fresh.refresh_from_db()
     assert (old.status, fresh.status) == ("expired", "pending")
+
+
+def test_password_reset_mail_goes_through_celery_and_works(
+    world: World, client_as, django_capture_on_commit_callbacks
+):
+    client = client_as(None)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(reverse("account_reset_password"),
+                               {"email": world.people["mentor"].email})
+    assert response.status_code == 302
+    assert len(callbacks) == 1 and len(mail.outbox) == 1
+    link = re.search(r"https?://[^/\s]+(/accounts/password/reset/key/\S+/)", mail.outbox[0].body)
+    form_page = client.get(link.group(1), follow=True)
+    assert form_page.status_code == 200
+    response = client.post(form_page.redirect_chain[-1][0] if form_page.redirect_chain else
+                           link.group(1), {"password1": "a-brand-new-password-7",
+                                           "password2": "a-brand-new-password-7"})
+    assert response.status_code == 302
+    world.people["mentor"].refresh_from_db()
+    assert world.people["mentor"].check_password("a-brand-new-password-7")
