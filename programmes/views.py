@@ -105,9 +105,10 @@ def thematic_area_add(request: OrganisationRequest, org_slug: str, slug: str) ->
     area = services.thematic_area_add(
         acting_user=request.user, project=project, name=form.cleaned_data["name"]
     )
-    messages.success(request, _("Thematic area “%(name)s” added.") % {"name": area.name})
     if request.htmx:
+        # The updated list is the confirmation (its region is announced to screen readers).
         return _render_project(request, project)
+    messages.success(request, _("Thematic area “%(name)s” added.") % {"name": area.name})
     return redirect("project_detail", org_slug=org_slug, slug=project.slug)
 
 
@@ -118,7 +119,7 @@ def thematic_area_remove(
     project = selectors.project_for_member(request=request, slug=slug, for_change=True)
     area = selectors.thematic_area_for_member(request=request, project=project, pk=pk)
     services.thematic_area_remove(acting_user=request.user, area=area)
-    messages.success(request, _("Thematic area “%(name)s” removed.") % {"name": area.name})
     if request.htmx:
         return _render_project(request, project)
+    messages.success(request, _("Thematic area “%(name)s” removed.") % {"name": area.name})
     return redirect("project_detail", org_slug=org_slug, slug=project.slug)
