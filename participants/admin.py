@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from participants.models import Invitation, Membership, User
 
@@ -11,7 +12,7 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["email", "full_name"]
     fieldsets = [
         (None, {"fields": ["email", "password", "full_name", "language"]}),
-        ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser"]}),
+        (_("Permissions"), {"fields": ["is_active", "is_staff", "is_superuser"]}),
     ]
     add_fieldsets = [(None, {"fields": ["email", "full_name", "password1", "password2"]})]
 
@@ -29,3 +30,8 @@ class InvitationAdmin(admin.ModelAdmin):
     list_display = ["email", "organisation", "role", "status", "expires_at"]
     list_filter = ["organisation", "role", "status"]
     exclude = ["token_hash"]
+
+    def has_add_permission(self, request) -> bool:
+        # Invitations are made in the organisation's pages, which send the e-mail and check the
+        # projects; one made here would have no link.
+        return False

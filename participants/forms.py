@@ -31,7 +31,7 @@ def _check_role_scope(form: forms.Form, role: str, country: Country | None, proj
 
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail address"))
+    email = forms.EmailField(label=_("E-mail address"), max_length=254)
     full_name = forms.CharField(label=_("Full name"), max_length=200, required=False)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     language = forms.ChoiceField(

@@ -83,7 +83,7 @@ PROJECT_PERMISSION_OF_ROLE = {
 
 class Membership(TenantModel):
     """One role a person holds in an organisation. A coordinator's and a focal point's projects
-    are guardian object permissions (see participants/permissions.py); a focal point also has a
+    are guardian object permissions (see programmes/permissions.py); a focal point also has a
     country."""
 
     user = models.ForeignKey(

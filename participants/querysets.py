@@ -22,7 +22,4 @@ class InvitationQuerySet(TenantQuerySet):
 
 
 class UserQuerySet(models.QuerySet):
-    def members_of(self, organisation) -> Self:
-        if organisation is None:
-            return self.none()
-        return self.filter(memberships__organisation=organisation).distinct()
+    pass

@@ -77,6 +77,20 @@ def memberships_of_user(user: User) -> QuerySet[Membership]:
     return Membership.objects.filter(user=user).select_related("organisation")
 
 
+def focal_points_of_projects(
+    *, organisation: Organisation, projects: list[Project]
+) -> list[Membership]:
+    """The focal points who nominate for any of these projects, by country."""
+    users = ProjectUserObjectPermission.objects.filter(
+        content_object__in=projects, permission__codename="nominate_for_project"
+    ).values("user")
+    return list(
+        Membership.objects.for_org(organisation).with_role("focal_point")
+        .filter(user__in=users).select_related("user", "country")
+        .order_by("country__name", "user__full_name")
+    )
+
+
 def member_list(*, request: OrganisationRequest) -> QuerySet[Membership]:
     return Membership.objects.for_org(request.organisation).select_related("user", "country")
 
@@ -84,6 +98,6 @@ def member_list(*, request: OrganisationRequest) -> QuerySet[Membership]:
 def invitation_list(*, request: OrganisationRequest) -> QuerySet[Invitation]:
     return (
         Invitation.objects.for_org(request.organisation)
-        .select_related("country", "invited_by")
+        .select_related("country")
         .prefetch_related("projects")
     )

@@ -48,9 +48,15 @@ def invitation_create(
     country: Country | None,
     projects: list[Project],
 ) -> Invitation:
+    email = email.strip().lower()
+    # An earlier invitation that ran out still counts as pending until the hourly task marks
+    # it; mark it now so that the new one can take its place.
+    Invitation.objects.for_org(organisation).expired_but_pending().filter(
+        email=email, role=role
+    ).update(status=Invitation.Status.EXPIRED, updated_at=timezone.now())
     invitation = Invitation(
         organisation=organisation,
-        email=email.strip().lower(),
+        email=email,
         full_name=full_name.strip(),
         language=language,
         role=role,
@@ -74,8 +80,18 @@ def _queue_invitation_email(invitation: Invitation) -> None:
     invitation_send.delay_on_commit(invitation.organisation_id, invitation.pk)
 
 
+def _pending_for_change(invitation: Invitation) -> Invitation:
+    """The invitation, locked, if it is still pending: an accept running at the same moment
+    must not be overwritten."""
+    locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if locked.status != Invitation.Status.PENDING:
+        raise ValidationError(_("This invitation is no longer pending."))
+    return locked
+
+
 @transaction.atomic
 def invitation_resend(*, acting_user: User, invitation: Invitation) -> Invitation:
+    invitation = _pending_for_change(invitation)
     invitation.expires_at = timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS)
     invitation.save(update_fields=["expires_at", "updated_at"])
     _queue_invitation_email(invitation)
@@ -93,6 +109,7 @@ def invitation_new_token(*, invitation: Invitation) -> str:
 
 @transaction.atomic
 def invitation_revoke(*, acting_user: User, invitation: Invitation) -> Invitation:
+    invitation = _pending_for_change(invitation)
     invitation.status = Invitation.Status.REVOKED
     invitation.save(update_fields=["status", "updated_at"])
     return invitation
@@ -156,8 +173,14 @@ def membership_update(
 @transaction.atomic
 def membership_remove(*, acting_user: User, membership: Membership) -> None:
     if membership.role == Role.ADMIN:
-        admins = Membership.objects.for_org(membership.organisation).with_role(Role.ADMIN)
-        if not admins.exclude(pk=membership.pk).exists():
+        if membership.user_id == acting_user.pk:
+            raise ValidationError(_("Another organisation admin must remove you as admin."))
+        # Locked, so that two admins removing each other at once cannot leave none.
+        admins = list(
+            Membership.objects.for_org(membership.organisation).with_role(Role.ADMIN)
+            .select_for_update()
+        )
+        if not [admin for admin in admins if admin.pk != membership.pk]:
             raise ValidationError(_("An organisation keeps at least one organisation admin."))
     _set_projects(membership, [])
     membership.delete()

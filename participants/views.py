@@ -1,9 +1,11 @@
 """Home pages per role, the role switcher, members and invitations, and accepting an invitation."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.core.validators import slug_re
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,7 +16,7 @@ from django.views.decorators.http import require_POST
 from participants import selectors, services
 from participants.filters import InvitationFilter, MemberFilter
 from participants.forms import InvitationAcceptForm, InvitationForm, MembershipForm
-from participants.models import Invitation, Membership, Role
+from participants.models import PROJECT_PERMISSION_OF_ROLE, Invitation, Membership, Role
 from programmes.middleware import ACTIVE_ROLE_SESSION_KEY
 from programmes.models import Project
 from programmes.permissions import projects_visible_to, require_role
@@ -41,13 +43,11 @@ def home(request: OrganisationRequest, org_slug: str) -> HttpResponse:
     organisation = request.organisation
     context: dict = {"role": role}
     if role == Role.ADMIN:
-        context["role_counts"] = dict(
+        counts = dict(
             Membership.objects.for_org(organisation).values_list("role")
             .annotate(n=Count("pk")).values_list("role", "n")
         )
-        context["role_rows"] = [
-            (label, context["role_counts"].get(value, 0)) for value, label in Role.choices
-        ]
+        context["role_rows"] = [(label, counts.get(value, 0)) for value, label in Role.choices]
         context["pending_invitations"] = (
             Invitation.objects.for_org(organisation).pending().select_related("country")[:5]
         )
@@ -59,14 +59,19 @@ def home(request: OrganisationRequest, org_slug: str) -> HttpResponse:
         context["projects"] = (
             Project.objects.for_org(organisation)
             .filter(pk__in=[p.pk for p in projects])
-            .prefetch_related("partner_countries", "thematic_areas")
+            .prefetch_related("thematic_areas")
         )
         if role == Role.COORDINATOR:
-            focal_points = Membership.objects.for_org(organisation).with_role(Role.FOCAL_POINT)
-            context["focal_points"] = focal_points.select_related("user", "country")[:50]
-    else:
+            context["focal_points"] = selectors.focal_points_of_projects(
+                organisation=organisation, projects=projects
+            )
+    elif role == Role.OBSERVER:
         context["projects"] = projects_visible_to(request).prefetch_related("thematic_areas")
-    return render(request, f"participants/home_{role}.html", context)
+    else:
+        context["projects"] = projects_visible_to(request)
+    # Mentors and mentees share one page; what differs comes from the role.
+    template = "participant" if role in (Role.MENTOR, Role.MENTEE) else role
+    return render(request, f"participants/home_{template}.html", context)
 
 
 @login_required
@@ -74,6 +79,8 @@ def home(request: OrganisationRequest, org_slug: str) -> HttpResponse:
 def role_switch(request: HttpRequest) -> HttpResponse:
     """The switcher: act in another role, possibly in another organisation."""
     org_slug, _sep, role = request.POST.get("membership", "").partition(":")
+    if role not in Role.values or not slug_re.fullmatch(org_slug):
+        raise Http404
     membership = (
         selectors.memberships_of_user(request.user)
         .filter(organisation__slug=org_slug, role=role)
@@ -105,6 +112,8 @@ def member_list(request: OrganisationRequest, org_slug: str) -> HttpResponse:
 def member_edit(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
     require_role(request, Role.ADMIN)
     membership = selectors.membership_for_admin(request=request, pk=pk, for_change=True)
+    if membership.role not in PROJECT_PERMISSION_OF_ROLE:
+        raise Http404  # nothing to edit: other roles have no projects and no country
     initial = {
         "country": membership.country,
         "projects": selectors.projects_of_membership(membership),
@@ -154,27 +163,43 @@ def invitation_create(request: OrganisationRequest, org_slug: str) -> HttpRespon
     require_role(request, Role.ADMIN)
     form = InvitationForm(form_data(request), organisation=request.organisation)
     if request.method == "POST" and form.is_valid():
-        invitation = services.invitation_create(
-            acting_user=request.user,
-            organisation=request.organisation,
-            email=form.cleaned_data["email"],
-            full_name=form.cleaned_data["full_name"],
-            language=form.cleaned_data["language"],
-            role=form.cleaned_data["role"],
-            country=form.cleaned_data["country"],
-            projects=list(form.cleaned_data["projects"]),
-        )
-        messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
-        return redirect("invitation_list", org_slug=org_slug)
-    return render(request, "participants/invitation_form.html", {"form": form})
+        try:
+            invitation = services.invitation_create(
+                acting_user=request.user,
+                organisation=request.organisation,
+                email=form.cleaned_data["email"],
+                full_name=form.cleaned_data["full_name"],
+                language=form.cleaned_data["language"],
+                role=form.cleaned_data["role"],
+                country=form.cleaned_data["country"],
+                projects=list(form.cleaned_data["projects"]),
+            )
+        except ValidationError as error:
+            # A rule the form could not see (e.g. another admin invited the same person a
+            # moment ago): shown like any other error.
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Invitation sent to %(email)s.") % {
+                "email": invitation.email,
+            })
+            return redirect("invitation_list", org_slug=org_slug)
+    return render(request, "participants/invitation_form.html", {
+        "form": form, "valid_days": settings.INVITATION_VALID_DAYS,
+    })
 
 
 @require_POST
 def invitation_revoke(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
     require_role(request, Role.ADMIN)
     invitation = selectors.invitation_for_admin(request=request, pk=pk, for_change=True)
-    services.invitation_revoke(acting_user=request.user, invitation=invitation)
-    messages.success(request, _("Invitation to %(email)s revoked.") % {"email": invitation.email})
+    try:
+        services.invitation_revoke(acting_user=request.user, invitation=invitation)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Invitation to %(email)s revoked.") % {
+            "email": invitation.email,
+        })
     return redirect("invitation_list", org_slug=org_slug)
 
 
@@ -182,10 +207,14 @@ def invitation_revoke(request: OrganisationRequest, org_slug: str, pk: int) -> H
 def invitation_resend(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
     require_role(request, Role.ADMIN)
     invitation = selectors.invitation_for_admin(request=request, pk=pk, for_change=True)
-    services.invitation_resend(acting_user=request.user, invitation=invitation)
-    messages.success(request, _("Invitation sent again to %(email)s.") % {
-        "email": invitation.email,
-    })
+    try:
+        services.invitation_resend(acting_user=request.user, invitation=invitation)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Invitation sent again to %(email)s.") % {
+            "email": invitation.email,
+        })
     return redirect("invitation_list", org_slug=org_slug)
 
 
@@ -218,14 +247,14 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return redirect("start")
-        home = reverse("home", kwargs={"org_slug": membership.organisation.slug})
+        home_url = reverse("home", kwargs={"org_slug": membership.organisation.slug})
         if existing:
             messages.success(request, _("You joined %(organisation)s as %(role)s.") % {
                 "organisation": membership.organisation, "role": membership.get_role_display(),
             })
-            return redirect(home)
+            return redirect(home_url)
         messages.success(request, _("Your account is ready. Sign in to continue."))
-        return redirect(f"{reverse('account_login')}?next={home}")
+        return redirect(f"{reverse('account_login')}?next={home_url}")
     return render(request, "participants/invitation_accept.html", {
         "invitation": invitation, "form": form,
     })

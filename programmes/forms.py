@@ -4,6 +4,9 @@ from django.utils.translation import gettext_lazy as _
 from programmes.models import Country, Organisation, Project, ThematicArea
 from programmes.services import PROJECT_FIELDS, RULE_FIELDS
 
+# /projects/new/ is the form for a new project: no project may take that address.
+RESERVED_PROJECT_SLUGS = frozenset({"new"})
+
 
 class ProjectForm(forms.ModelForm):
     partner_countries = forms.ModelMultipleChoiceField(
@@ -34,6 +37,8 @@ class ProjectForm(forms.ModelForm):
         return value
 
     def clean_slug(self) -> str:
+        if self.cleaned_data["slug"] in RESERVED_PROJECT_SLUGS:
+            raise forms.ValidationError(_("This address is reserved for the project pages."))
         return self._clean_unique_in_organisation(
             "slug", _("Another project of this organisation already uses this address.")
         )

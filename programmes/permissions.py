@@ -3,7 +3,7 @@ focal point's projects are guardian object permissions, always read against a qu
 scoped to the organisation and never through global (model-level) permissions."""
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from guardian.shortcuts import get_objects_for_user
 
 from participants.models import Role
@@ -31,14 +31,17 @@ def projects_visible_to(request: OrganisationRequest) -> QuerySet[Project]:
     projects = Project.objects.for_org(request.organisation)
     if holds_role(request, Role.ADMIN, Role.OBSERVER):
         return projects
+    # A person holding several roles sees what each of them shows.
+    visible = Q(pk__in=[])
     if holds_role(request, Role.MENTOR, Role.MENTEE):
-        return projects.active()
-    served = Project.objects.none()
+        visible |= Q(is_active=True)
     if holds_role(request, Role.COORDINATOR):
-        served = served | projects_with_permission(request, "programmes.coordinate_project")
+        coordinated = projects_with_permission(request, "programmes.coordinate_project")
+        visible |= Q(pk__in=coordinated.values("pk"))
     if holds_role(request, Role.FOCAL_POINT):
-        served = served | projects_with_permission(request, "programmes.nominate_for_project")
-    return projects.filter(pk__in=served.values("pk"))
+        served = projects_with_permission(request, "programmes.nominate_for_project")
+        visible |= Q(pk__in=served.values("pk"))
+    return projects.filter(visible)
 
 
 def can_manage_project(request: OrganisationRequest, project: Project) -> bool:

@@ -176,6 +176,35 @@ def test_coordinator_of_another_project_cannot_change_its_rules(world: World, cl
         .status_code == 403
 
 
+def test_a_coordinator_who_is_also_a_mentor_still_sees_their_closed_project(world, client_as):
+    person = world.people["coordinator"]
+    Membership.objects.create(organisation=world.org, user=person, role="mentor")
+    world.project.is_active = False
+    world.project.save()
+    client = client_as(person)
+    assert client.get(reverse("project_detail", args=["cepol", world.project.slug])) \
+        .status_code == 200
+    assert client.get(reverse("project_rules", args=["cepol", world.project.slug])) \
+        .status_code == 200
+    # As a mentor alone, a closed project is not theirs to see.
+    mentor = client_as(world.people["mentor"])
+    assert mentor.get(reverse("project_detail", args=["cepol", world.project.slug])) \
+        .status_code == 403
+
+
+def test_a_coordinator_sees_only_the_focal_points_of_their_projects(world, client_as):
+    from guardian.shortcuts import assign_perm
+
+    from tests.factories import MembershipFactory
+
+    elsewhere = MembershipFactory(organisation=world.org, role="focal_point",
+                                  country=world.france, user__full_name="Other Focal")
+    assign_perm("programmes.nominate_for_project", elsewhere.user, world.other_project)
+    page = client_as(world.people["coordinator"]).get("/cepol/").text
+    assert world.people["focal_point"].email in page
+    assert elsewhere.user.email not in page
+
+
 def test_django_admin_is_for_superusers_only(world: World, client_as):
     for who in ("admin", "coordinator"):
         response = client_as(world.people[who]).get("/admin/")
