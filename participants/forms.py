@@ -5,12 +5,21 @@ from django.utils.translation import gettext_lazy as _
 from participants.models import (
     LANGUAGE_CHOICES,
     PROJECT_PERMISSION_OF_ROLE,
+    Application,
+    ApplicationLanguage,
     Invitation,
     Membership,
     Role,
     User,
 )
-from programmes.models import Country, Organisation, Project
+from programmes.models import (
+    WORKING_LANGUAGES,
+    Call,
+    Country,
+    Organisation,
+    Project,
+    ThematicArea,
+)
 
 
 def _check_role_scope(form: forms.Form, role: str, country: Country | None, projects) -> None:
@@ -132,3 +141,138 @@ class InvitationAcceptForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return data
+
+
+class NominationForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    email = forms.EmailField(label=_("E-mail address"), max_length=254)
+    agency = forms.CharField(label=_("Agency"), max_length=200)
+    rank = forms.CharField(label=_("Rank or position"), max_length=120)
+    thematic_area = forms.ModelChoiceField(label=_("Thematic area"),
+                                           queryset=ThematicArea.objects.none())
+    languages = forms.MultipleChoiceField(
+        label=_("Working languages"), choices=WORKING_LANGUAGES,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, call: Call, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["thematic_area"].queryset = areas_of_call(call)
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()
+
+
+def areas_of_call(call: Call):
+    """The areas a call asks for, or every area of its project when it names none."""
+    wanted = call.thematic_areas.all()
+    if wanted.exists():
+        return wanted
+    return ThematicArea.objects.for_org(call.organisation).filter(project=call.project_id)
+
+
+class SelfNominationForm(forms.Form):
+    country = forms.ModelChoiceField(label=_("Your country"), queryset=Country.objects.none())
+    thematic_area = forms.ModelChoiceField(label=_("Thematic area"),
+                                           queryset=ThematicArea.objects.none())
+
+    def __init__(self, *args, call: Call, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["country"].queryset = call.invited_countries.all()
+        self.fields["thematic_area"].queryset = areas_of_call(call)
+
+
+def is_pdf(upload) -> bool:
+    """By content, not by name: a PDF starts with %PDF- and ends with an %%EOF marker."""
+    upload.seek(0)
+    head = upload.read(5)
+    upload.seek(max(upload.size - 1024, 0))
+    tail = upload.read()
+    upload.seek(0)
+    return head == b"%PDF-" and b"%%EOF" in tail
+
+
+class ApplicationForm(forms.ModelForm):
+    LANGUAGE_ROWS = 3
+
+    expertise_areas = forms.ModelMultipleChoiceField(
+        label=_("Areas of expertise"), queryset=ThematicArea.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    cv = forms.FileField(
+        label=_("CV (PDF, at most 5 MB)"), required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+    )
+
+    class Meta:
+        model = Application
+        fields = ["full_name", "agency", "rank", "gender", "years_of_service",
+                  "years_of_experience", "expertise_areas", "motivation", "availability"]
+        widgets = {"motivation": forms.Textarea(attrs={"rows": 5}),
+                   "availability": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        application = self.instance
+        self.fields["expertise_areas"].queryset = ThematicArea.objects.for_org(
+            application.organisation
+        ).filter(project=application.call.project_id)
+        self.fields["gender"].required = application.call.female_only
+        levels = [("", "—"), *ApplicationLanguage.Level.choices]
+        current = list(application.languages.all()) if application.pk else []
+        for index in range(self.LANGUAGE_ROWS):
+            known = current[index] if index < len(current) else None
+            self.fields[f"language_{index}"] = forms.ChoiceField(
+                label=_("Working language %(n)s") % {"n": index + 1},
+                choices=[("", "—"), *WORKING_LANGUAGES], required=False,
+                initial=known.language if known else "",
+            )
+            self.fields[f"level_{index}"] = forms.ChoiceField(
+                label=_("Level of language %(n)s") % {"n": index + 1}, choices=levels,
+                required=False, initial=known.level if known else "",
+            )
+
+    def clean_cv(self):
+        upload = self.cleaned_data.get("cv")
+        if not upload:
+            return None
+        from participants.services import CV_MAX_BYTES
+
+        if upload.size > CV_MAX_BYTES:
+            raise forms.ValidationError(_("The CV is larger than 5 MB: send a smaller PDF."))
+        if not is_pdf(upload):
+            raise forms.ValidationError(_("The CV must be a PDF file (this one is not)."))
+        return upload
+
+    def clean(self) -> dict:
+        data = super().clean()
+        languages: dict[str, str] = {}
+        for index in range(self.LANGUAGE_ROWS):
+            code, level = data.get(f"language_{index}"), data.get(f"level_{index}")
+            if code and not level:
+                self.add_error(f"level_{index}", _("Give your level in this language."))
+            elif level and not code:
+                self.add_error(f"language_{index}", _("Choose the language of this level."))
+            elif code in languages:
+                self.add_error(f"language_{index}", _("This language is already listed."))
+            elif code:
+                languages[code] = level
+        data["languages"] = languages
+        return data
+
+
+class SubmitApplicationForm(forms.Form):
+    consent = forms.BooleanField(
+        label=_("I consent to the processing of my personal data as described above."),
+        error_messages={"required": _("Your consent is needed to submit the application.")},
+    )
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Decision"), choices=[
+        (Application.Status.SHORTLISTED, _("Shortlist")),
+        (Application.Status.RESERVE, _("Keep in reserve")),
+        (Application.Status.DECLINED, _("Decline")),
+    ])
+    reason = forms.CharField(label=_("Reason (the applicant and the focal point are told)"),
+                             widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)

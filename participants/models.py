@@ -1,4 +1,5 @@
 import hashlib
+import secrets
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -7,8 +8,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from participants.querysets import InvitationQuerySet, MembershipQuerySet, UserQuerySet
-from programmes.models import Country, Project, TenantModel
+from participants.querysets import (
+    ApplicationQuerySet,
+    InvitationQuerySet,
+    MembershipQuerySet,
+    UserQuerySet,
+)
+from programmes.models import WORKING_LANGUAGES, Call, Country, Project, TenantModel, ThematicArea
 
 # Each language in its own name, as a language switcher shows them.
 LANGUAGE_CHOICES = [("en", "English"), ("fr", "Français"), ("ar", "العربية")]
@@ -182,3 +188,177 @@ class Invitation(TenantModel):
     @property
     def is_usable(self) -> bool:
         return self.status == self.Status.PENDING and self.expires_at > timezone.now()
+
+
+class Nomination(TenantModel):
+    """A national focal point puts a candidate forward for a call, for their own country."""
+
+    class Status(models.TextChoices):
+        NOMINATED = "nominated", _("Nominated")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    call = models.ForeignKey(
+        Call, on_delete=models.PROTECT, related_name="nominations", verbose_name=_("call")
+    )
+    country = models.ForeignKey(
+        Country, on_delete=models.PROTECT, related_name="+", verbose_name=_("country")
+    )
+    nominated_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("nominated by")
+    )
+    full_name = models.CharField(_("full name"), max_length=200)
+    email = models.EmailField(_("e-mail address"))
+    agency = models.CharField(_("agency"), max_length=200)
+    rank = models.CharField(_("rank or position"), max_length=120)
+    thematic_area = models.ForeignKey(
+        ThematicArea, on_delete=models.PROTECT, related_name="+", verbose_name=_("thematic area")
+    )
+    languages = models.JSONField(_("working languages"), default=list)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status, default=Status.NOMINATED
+    )
+
+    class Meta:
+        ordering = ["country__name", "full_name"]
+        verbose_name = _("nomination")
+        verbose_name_plural = _("nominations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "call", "email"], condition=Q(status="nominated"),
+                name="one_nomination_per_candidate_per_call",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.country})"
+
+
+def cv_upload_to(application: "Application", filename: str) -> str:
+    # The stored name says nothing about the person; the file is served only through a view
+    # that checks who asks.
+    return f"cv/{application.organisation_id}/{secrets.token_hex(16)}.pdf"
+
+
+class Application(TenantModel):
+    """A candidate's application to a call: started by a nomination (or by the candidate where
+    the call allows it), completed by the candidate, decided by the coordinator."""
+
+    class Status(models.TextChoices):
+        INVITED = "invited", _("Waiting for the candidate")
+        SUBMITTED = "submitted", _("Submitted")
+        SHORTLISTED = "shortlisted", _("Shortlisted")
+        RESERVE = "reserve", _("In reserve")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    class Gender(models.TextChoices):
+        FEMALE = "female", _("Female")
+        MALE = "male", _("Male")
+        UNDISCLOSED = "undisclosed", _("Prefer not to say")
+
+    call = models.ForeignKey(
+        Call, on_delete=models.PROTECT, related_name="applications", verbose_name=_("call")
+    )
+    nomination = models.OneToOneField(
+        Nomination, on_delete=models.PROTECT, null=True, blank=True, related_name="application"
+    )
+    invitation = models.OneToOneField(
+        Invitation, on_delete=models.SET_NULL, null=True, blank=True, related_name="application"
+    )
+    applicant = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="applications",
+        verbose_name=_("applicant"),
+    )
+    country = models.ForeignKey(
+        Country, on_delete=models.PROTECT, related_name="+", verbose_name=_("country")
+    )
+    thematic_area = models.ForeignKey(
+        ThematicArea, on_delete=models.PROTECT, related_name="+", verbose_name=_("thematic area")
+    )
+    full_name = models.CharField(_("full name"), max_length=200)
+    email = models.EmailField(_("e-mail address"))
+    agency = models.CharField(_("agency"), max_length=200)
+    rank = models.CharField(_("rank or position"), max_length=120)
+    gender = models.CharField(_("gender"), max_length=12, choices=Gender, blank=True)
+    years_of_service = models.PositiveSmallIntegerField(
+        _("years of service"), null=True, blank=True
+    )
+    years_of_experience = models.PositiveSmallIntegerField(
+        _("years of experience in the thematic area"), null=True, blank=True
+    )
+    expertise_areas = models.ManyToManyField(
+        ThematicArea, blank=True, related_name="+", verbose_name=_("areas of expertise")
+    )
+    motivation = models.TextField(_("motivation"), blank=True)
+    availability = models.TextField(_("availability"), blank=True)
+    cv = models.FileField(_("CV (PDF)"), upload_to=cv_upload_to, blank=True)
+    consent_at = models.DateTimeField(_("consent given"), null=True, blank=True)
+    consent_version = models.CharField(_("consent text version"), max_length=20, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status, default=Status.INVITED)
+    decision_reason = models.TextField(_("reason for the decision"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+
+    objects = ApplicationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["country__name", "full_name"]
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        indexes = [models.Index(fields=["organisation", "call", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.call})"
+
+
+class ApplicationLanguage(TenantModel):
+    class Level(models.TextChoices):
+        BASIC = "basic", _("Basic")
+        WORKING = "working", _("Working knowledge")
+        FLUENT = "fluent", _("Fluent")
+        NATIVE = "native", _("Native")
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="languages"
+    )
+    language = models.CharField(_("language"), max_length=5, choices=WORKING_LANGUAGES)
+    level = models.CharField(_("level"), max_length=10, choices=Level)
+
+    class Meta:
+        ordering = ["language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "application", "language"], name="one_level_per_language"
+            ),
+        ]
+
+
+class StatusChange(TenantModel):
+    """Every change of status of a call, a nomination or an application: who, when, from what
+    to what, and why."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, null=True, related_name="+")
+    nomination = models.ForeignKey(
+        Nomination, on_delete=models.CASCADE, null=True, related_name="status_changes"
+    )
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, null=True, related_name="status_changes"
+    )
+    from_status = models.CharField(max_length=12, blank=True)
+    to_status = models.CharField(max_length=12)
+    changed_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+
+class Notification(TenantModel):
+    """A message in the app, beside the e-mail."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    text = models.CharField(max_length=500)
+    link = models.CharField(max_length=300, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]

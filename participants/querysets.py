@@ -23,3 +23,8 @@ class InvitationQuerySet(TenantQuerySet):
 
 class UserQuerySet(models.QuerySet):
     pass
+
+
+class ApplicationQuerySet(TenantQuerySet):
+    def decided(self) -> Self:
+        return self.filter(status__in=["shortlisted", "reserve", "declined"])

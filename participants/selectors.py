@@ -3,17 +3,23 @@
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import QuerySet
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from participants.eligibility import Candidate, Criteria, eligibility_problems
 from participants.models import (
     PROJECT_PERMISSION_OF_ROLE,
+    Application,
     Invitation,
     Membership,
+    Nomination,
+    Notification,
     User,
     hash_token,
 )
-from programmes.models import Organisation, Project, ProjectUserObjectPermission
+from programmes.models import Call, Country, Organisation, Project, ProjectUserObjectPermission
 from programmes.requests import OrganisationRequest
 
 
@@ -101,3 +107,127 @@ def invitation_list(*, request: OrganisationRequest) -> QuerySet[Invitation]:
         .select_related("country")
         .prefetch_related("projects")
     )
+
+
+# --- Calls, nominations and applications ------------------------------------------------------
+
+def focal_points_for_call(*, call: Call) -> list[Membership]:
+    """The focal points who nominate for the call's project from one of its invited countries."""
+    users = ProjectUserObjectPermission.objects.filter(
+        content_object=call.project, permission__codename="nominate_for_project"
+    ).values("user")
+    return list(
+        Membership.objects.for_org(call.organisation).with_role("focal_point")
+        .filter(user__in=users, country__in=call.invited_countries.all())
+        .select_related("user", "country")
+    )
+
+
+def places_left(*, call: Call, country: Country) -> int:
+    taken = Nomination.objects.for_org(call.organisation).filter(
+        call=call, country=country, status=Nomination.Status.NOMINATED
+    ).count()
+    return max(call.places_per_country - taken, 0)
+
+
+def eligibility_of(application: Application) -> dict[str, str]:
+    call = application.call
+    candidate = Candidate(
+        country_code=application.country_id,
+        thematic_area_id=application.thematic_area_id,
+        years_of_service=application.years_of_service,
+        gender=application.gender,
+        languages=frozenset(application.languages.values_list("language", flat=True)),
+    )
+    criteria = Criteria(
+        invited_country_codes=frozenset(call.invited_countries.values_list("code", flat=True)),
+        thematic_area_ids=frozenset(call.thematic_areas.values_list("pk", flat=True)),
+        min_years_of_service=call.min_years_of_service,
+        working_languages=frozenset(call.working_languages),
+        female_only=call.female_only,
+    )
+    return eligibility_problems(candidate, criteria)
+
+
+def application_for_applicant(*, request: OrganisationRequest, pk: int) -> Application:
+    """The candidate's own application; anyone else's answers like a missing one."""
+    return get_object_or_404(
+        Application.objects.for_org(request.organisation).filter(applicant=request.user)
+        .select_related("call__project", "country", "thematic_area"),
+        pk=pk,
+    )
+
+
+def nominations_of_focal_point(*, request: OrganisationRequest) -> QuerySet[Nomination]:
+    """A focal point follows their country's nominees, in the projects they serve."""
+    membership = request.membership
+    if membership.role != "focal_point" or membership.country_id is None:
+        return Nomination.objects.none()
+    from programmes.permissions import projects_with_permission
+
+    served = projects_with_permission(request, "programmes.nominate_for_project")
+    return (
+        Nomination.objects.for_org(request.organisation)
+        .filter(country=membership.country, call__project__in=served)
+        .select_related("call", "thematic_area", "application")
+        .order_by("-created_at")
+    )
+
+
+def application_for_reviewer(*, request: OrganisationRequest, pk: int) -> Application:
+    """Coordinators of the call's project and organisation admins review applications."""
+    from programmes.permissions import can_manage_call
+
+    application = get_object_or_404(
+        Application.objects.for_org(request.organisation)
+        .select_related("call__project", "country", "thematic_area", "nomination__nominated_by",
+                        "applicant"),
+        pk=pk,
+    )
+    if not can_manage_call(request, application.call):
+        raise PermissionDenied
+    return application
+
+
+def application_for_cv(*, request: OrganisationRequest, pk: int) -> Application:
+    """The CV goes to its owner and to those who review the application, nobody else."""
+    from programmes.permissions import can_manage_call
+
+    application = get_object_or_404(
+        Application.objects.for_org(request.organisation).select_related("call__project"), pk=pk
+    )
+    if application.applicant_id != request.user.pk and not can_manage_call(
+        request, application.call
+    ):
+        raise PermissionDenied
+    if not application.cv:
+        raise Http404
+    return application
+
+
+def nomination_for_focal_point(*, request: OrganisationRequest, pk: int) -> Nomination:
+    """Another country's nomination answers like a missing one."""
+    return get_object_or_404(nominations_of_focal_point(request=request), pk=pk)
+
+
+def review_list(*, call: Call) -> QuerySet[Application]:
+    return (
+        Application.objects.for_org(call.organisation).filter(call=call)
+        .select_related("country", "thematic_area")
+        .order_by("country__name", "full_name")
+    )
+
+
+def review_counts(applications: QuerySet[Application]) -> dict[str, list[tuple[str, int]]]:
+    """Counts per country and per thematic area of the applications shown."""
+    by = {}
+    for key, field in (("countries", "country__name"), ("themes", "thematic_area__name")):
+        by[key] = list(
+            applications.order_by().values_list(field).annotate(n=Count("pk"))
+            .order_by(field).values_list(field, "n")
+        )
+    return by
+
+
+def notifications_of(*, request: OrganisationRequest) -> QuerySet[Notification]:
+    return Notification.objects.for_org(request.organisation).filter(user=request.user)

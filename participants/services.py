@@ -7,20 +7,26 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from guardian.shortcuts import assign_perm, remove_perm
 
 from participants.models import (
     PROJECT_PERMISSION_OF_ROLE,
+    Application,
+    ApplicationLanguage,
     Invitation,
     Membership,
+    Nomination,
+    Notification,
     Role,
+    StatusChange,
     User,
     hash_token,
 )
 from participants.selectors import projects_of_membership
-from programmes.models import Country, Organisation, Project
+from programmes.models import Call, Country, Organisation, Project, ThematicArea
 
 
 def _set_projects(membership: Membership, projects: list[Project]) -> None:
@@ -151,6 +157,10 @@ def invitation_accept(
     _set_projects(
         membership, list(set(projects_of_membership(membership)) | set(invitation.projects.all()))
     )
+    # A nominee's account now owns the application the nomination started.
+    Application.objects.for_org(invitation.organisation).filter(
+        invitation=invitation, applicant__isnull=True
+    ).update(applicant=user)
     invitation.status = Invitation.Status.ACCEPTED
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
@@ -184,3 +194,249 @@ def membership_remove(*, acting_user: User, membership: Membership) -> None:
             raise ValidationError(_("An organisation keeps at least one organisation admin."))
     _set_projects(membership, [])
     membership.delete()
+
+
+# --- Status history and notifications ---------------------------------------------------------
+
+def record_status_change(
+    *, acting_user: User | None, subject: Call | Nomination | Application, to_status: str,
+    reason: str = "", created: bool = False,
+) -> StatusChange:
+    """Who changed what from which status to which, and why: kept for every call, nomination
+    and application. `created`: the subject has just been made, so it comes from nothing."""
+    field = {Call: "call", Nomination: "nomination", Application: "application"}[type(subject)]
+    return StatusChange.objects.create(
+        organisation_id=subject.organisation_id, from_status="" if created else subject.status,
+        to_status=to_status, changed_by=acting_user, reason=reason, **{field: subject},
+    )
+
+
+def notify(
+    *, user: User, organisation: Organisation, message: str, params: dict, link: str = "",
+) -> Notification:
+    """A message in the app, and the same by e-mail after the commit, in the person's own
+    language."""
+    from participants.tasks import notification_email
+
+    with translation.override(user.language):
+        text = str(message) % params
+    notification = Notification.objects.create(
+        organisation=organisation, user=user, text=text[:500], link=link
+    )
+    notification_email.delay_on_commit(organisation.pk, notification.pk)
+    return notification
+
+
+# --- Nominations ------------------------------------------------------------------------------
+
+@transaction.atomic
+def nomination_create(
+    *, acting_user: User, membership: Membership, call: Call, full_name: str, email: str,
+    agency: str, rank: str, thematic_area: ThematicArea, languages: list[str],
+) -> Nomination:
+    """A focal point nominates a candidate for their own country. The candidate gets an
+    invitation to complete the application."""
+    from participants.selectors import places_left
+
+    # Locked so that two nominations at once cannot both take the last place.
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    country = membership.country
+    email = email.strip().lower()
+    if not call.accepts_nominations:
+        raise ValidationError(_("The deadline for nominations has passed."))
+    if country is None or not call.invited_countries.filter(pk=country.pk).exists():
+        raise ValidationError(_("This call does not invite nominations from your country."))
+    if places_left(call=call, country=country) <= 0:
+        raise ValidationError({"email": _(
+            "%(country)s has used all its %(places)s places in this call: withdraw a "
+            "nomination to nominate someone else."
+        ) % {"country": country.name, "places": call.places_per_country}})
+    if Nomination.objects.for_org(call.organisation).filter(
+        call=call, email__iexact=email, status=Nomination.Status.NOMINATED
+    ).exists():
+        raise ValidationError({"email": _("This candidate is already nominated for this call.")})
+    nomination = Nomination(
+        organisation=call.organisation, call=call, country=country, nominated_by=acting_user,
+        full_name=full_name.strip(), email=email, agency=agency.strip(), rank=rank.strip(),
+        thematic_area=thematic_area, languages=languages,
+    )
+    nomination.full_clean()
+    nomination.save()
+    record_status_change(acting_user=acting_user, subject=nomination,
+                         to_status=Nomination.Status.NOMINATED, created=True)
+    invitation = _invitation_for_candidate(call=call, email=email, full_name=full_name,
+                                           acting_user=acting_user)
+    application = Application.objects.create(
+        organisation=call.organisation, call=call, nomination=nomination, invitation=invitation,
+        applicant=invitation.email_user(), country=country, thematic_area=thematic_area,
+        full_name=nomination.full_name, email=email, agency=nomination.agency,
+        rank=nomination.rank,
+    )
+    for code in languages:
+        ApplicationLanguage.objects.create(
+            organisation=call.organisation, application=application, language=code,
+            level=ApplicationLanguage.Level.WORKING,
+        )
+    record_status_change(acting_user=acting_user, subject=application,
+                         to_status=Application.Status.INVITED, created=True)
+    return nomination
+
+
+def _invitation_for_candidate(*, call: Call, email: str, full_name: str,
+                              acting_user: User) -> Invitation:
+    """The candidate joins the organisation as mentee or mentor through the usual invitation;
+    its e-mail leads to the application."""
+    existing = Invitation.objects.for_org(call.organisation).pending().filter(
+        email=email, role=call.role_sought
+    ).first()
+    if existing is not None:
+        _queue_invitation_email(existing)
+        return existing
+    return invitation_create(
+        acting_user=acting_user, organisation=call.organisation, email=email,
+        full_name=full_name, language="en", role=call.role_sought, country=None, projects=[],
+    )
+
+
+@transaction.atomic
+def nomination_withdraw(*, acting_user: User, nomination: Nomination) -> Nomination:
+    nomination = Nomination.objects.select_for_update().get(pk=nomination.pk)
+    if nomination.status != Nomination.Status.NOMINATED:
+        raise ValidationError(_("This nomination is already withdrawn."))
+    if not nomination.call.accepts_nominations:
+        raise ValidationError(_("The deadline has passed: a nomination can no longer be "
+                                "withdrawn."))
+    record_status_change(acting_user=acting_user, subject=nomination,
+                         to_status=Nomination.Status.WITHDRAWN)
+    nomination.status = Nomination.Status.WITHDRAWN
+    nomination.save(update_fields=["status", "updated_at"])
+    application = Application.objects.select_for_update().get(nomination=nomination)
+    record_status_change(acting_user=acting_user, subject=application,
+                         to_status=Application.Status.WITHDRAWN)
+    application.status = Application.Status.WITHDRAWN
+    application.save(update_fields=["status", "updated_at"])
+    if application.invitation and application.invitation.status == Invitation.Status.PENDING:
+        invitation_revoke(acting_user=acting_user, invitation=application.invitation)
+    return nomination
+
+
+# --- Applications -----------------------------------------------------------------------------
+
+# The text a candidate consents to; a new wording gets a new version, and each consent records
+# the version it was given to (templates/participants/consent_<version>.html).
+CONSENT_VERSION = "2026-11"
+CV_MAX_BYTES = 5 * 1024 * 1024
+
+
+@transaction.atomic
+def application_start(*, acting_user: User, call: Call, country: Country,
+                      thematic_area: ThematicArea) -> Application:
+    """A person puts themselves forward, where the call allows it (volunteer mentor pools)."""
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    if not call.allow_self_nomination:
+        raise ValidationError(_("This call takes nominations from focal points only."))
+    if not call.accepts_nominations:
+        raise ValidationError(_("The deadline for nominations has passed."))
+    if Application.objects.for_org(call.organisation).filter(
+        call=call, applicant=acting_user
+    ).exclude(status=Application.Status.WITHDRAWN).exists():
+        raise ValidationError(_("You have already applied to this call."))
+    application = Application(
+        organisation=call.organisation, call=call, applicant=acting_user, country=country,
+        thematic_area=thematic_area, full_name=acting_user.full_name, email=acting_user.email,
+        agency="", rank="",
+    )
+    application.save()
+    record_status_change(acting_user=acting_user, subject=application,
+                         to_status=Application.Status.INVITED, created=True)
+    return application
+
+
+@transaction.atomic
+def application_save(
+    *, acting_user: User, application: Application, fields: dict, languages: dict[str, str],
+    expertise_areas: list[ThematicArea], cv=None,
+) -> Application:
+    """Saves what the candidate typed, submitted or not."""
+    if application.status != Application.Status.INVITED:
+        raise ValidationError(_("This application is submitted and can no longer be changed."))
+    for name, value in fields.items():
+        setattr(application, name, value)
+    if cv is not None:
+        application.cv = cv
+    application.full_clean()
+    application.save()
+    application.expertise_areas.set(expertise_areas)
+    application.languages.all().delete()
+    ApplicationLanguage.objects.bulk_create([
+        ApplicationLanguage(organisation_id=application.organisation_id,
+                            application=application, language=code, level=level)
+        for code, level in languages.items()
+    ])
+    return application
+
+
+@transaction.atomic
+def application_submit(*, acting_user: User, application: Application) -> Application:
+    from participants.selectors import eligibility_of
+
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.status != Application.Status.INVITED:
+        raise ValidationError(_("This application is already submitted."))
+    if not application.call.accepts_nominations:
+        raise ValidationError(_("The call has closed: the application can no longer be "
+                                "submitted."))
+    problems = eligibility_of(application)
+    if not application.cv:
+        problems["cv"] = _("Attach your CV as a PDF.")
+    if not application.motivation.strip():
+        problems["motivation"] = _("Tell the coordinator why you apply.")
+    if problems:
+        raise ValidationError(problems)
+    record_status_change(acting_user=acting_user, subject=application,
+                         to_status=Application.Status.SUBMITTED)
+    application.status = Application.Status.SUBMITTED
+    application.submitted_at = timezone.now()
+    application.consent_at = timezone.now()
+    application.consent_version = CONSENT_VERSION
+    application.save(update_fields=["status", "submitted_at", "consent_at", "consent_version",
+                                    "updated_at"])
+    return application
+
+
+DECISIONS = (Application.Status.SHORTLISTED, Application.Status.RESERVE,
+             Application.Status.DECLINED)
+
+
+@transaction.atomic
+def application_decide(*, acting_user: User, application: Application, decision: str,
+                       reason: str) -> Application:
+    """The coordinator shortlists, keeps in reserve or declines, with a reason; the applicant
+    and their focal point are told."""
+    application = (Application.objects.select_for_update()
+                   .select_related("call", "nomination__nominated_by", "applicant")
+                   .get(pk=application.pk))
+    if decision not in DECISIONS:
+        raise ValidationError({"decision": _("Choose shortlist, reserve or decline.")})
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give a reason: the applicant is told.")})
+    if application.status not in (Application.Status.SUBMITTED, *DECISIONS):
+        raise ValidationError(_("Only a submitted application can be decided."))
+    record_status_change(acting_user=acting_user, subject=application, to_status=decision,
+                         reason=reason.strip())
+    application.status = decision
+    application.decision_reason = reason.strip()
+    application.save(update_fields=["status", "decision_reason", "updated_at"])
+    message = gettext_lazy("Application of %(name)s to %(call)s: %(status)s. %(reason)s")
+    organisation = application.call.organisation
+    recipients = [application.applicant]
+    if application.nomination:
+        recipients.append(application.nomination.nominated_by)
+    for recipient in filter(None, recipients):
+        with translation.override(recipient.language):
+            status = str(application.get_status_display())
+        notify(user=recipient, organisation=organisation, message=message, params={
+            "name": application.full_name, "call": application.call.title, "status": status,
+            "reason": application.decision_reason,
+        })
+    return application

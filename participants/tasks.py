@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from participants import services
-from participants.models import Invitation
+from participants.models import Invitation, Notification
 from programmes.models import Organisation
 
 
@@ -53,6 +53,29 @@ def email_send(
     for content, mimetype in alternatives:
         message.attach_alternative(content, mimetype)
     message.send()
+
+
+@shared_task(
+    autoretry_for=(OSError,), retry_backoff=30, retry_backoff_max=600, max_retries=8,
+    soft_time_limit=60, time_limit=90,
+)
+def notification_email(organisation_id: int, notification_id: int) -> None:
+    """The e-mail twin of a notification in the app."""
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    notification = (
+        Notification.objects.for_org(organisation).filter(pk=notification_id)
+        .select_related("user", "organisation").first()
+    )
+    if notification is None:
+        return
+    context = {
+        "notification": notification,
+        "link": settings.SITE_URL + notification.link if notification.link else "",
+    }
+    with translation.override(notification.user.language):
+        subject = render_to_string("participants/email/notification_subject.txt", context)
+        text = render_to_string("participants/email/notification.txt", context)
+    EmailMultiAlternatives(subject.strip(), text, to=[notification.user.email]).send()
 
 
 @shared_task(soft_time_limit=60, time_limit=90)

@@ -3,24 +3,44 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.core.validators import slug_re
+from django.db import transaction
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from participants import selectors, services
-from participants.filters import InvitationFilter, MemberFilter
-from participants.forms import InvitationAcceptForm, InvitationForm, MembershipForm
-from participants.models import PROJECT_PERMISSION_OF_ROLE, Invitation, Membership, Role
+from participants.filters import ApplicationFilter, InvitationFilter, MemberFilter
+from participants.forms import (
+    ApplicationForm,
+    DecisionForm,
+    InvitationAcceptForm,
+    InvitationForm,
+    MembershipForm,
+    NominationForm,
+    SelfNominationForm,
+    SubmitApplicationForm,
+)
+from participants.models import (
+    PROJECT_PERMISSION_OF_ROLE,
+    Application,
+    Invitation,
+    Membership,
+    Role,
+)
 from programmes.middleware import ACTIVE_ROLE_SESSION_KEY
 from programmes.models import Project
-from programmes.permissions import projects_visible_to, require_role
+from programmes.permissions import focal_point_membership_for, projects_visible_to, require_role
 from programmes.requests import OrganisationRequest, form_data
+from programmes.selectors import call_for_member
+from programmes.views import call_detail_context
 
 PAGE_SIZE = 25
 
@@ -248,6 +268,13 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             messages.error(request, " ".join(error.messages))
             return redirect("start")
         home_url = reverse("home", kwargs={"org_slug": membership.organisation.slug})
+        application = Application.objects.for_org(membership.organisation).filter(
+            invitation=invitation
+        ).first()
+        if application is not None:
+            # A nominee goes straight on to the application they were invited to complete.
+            home_url = reverse("application_edit", args=[membership.organisation.slug,
+                                                         application.pk])
         if existing:
             messages.success(request, _("You joined %(organisation)s as %(role)s.") % {
                 "organisation": membership.organisation, "role": membership.get_role_display(),
@@ -258,3 +285,204 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "participants/invitation_accept.html", {
         "invitation": invitation, "form": form,
     })
+
+
+# --- Nominations ------------------------------------------------------------------------------
+
+@require_POST
+def nomination_create(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
+    call = call_for_member(request=request, pk=pk, for_change=False)
+    membership = focal_point_membership_for(request, call)
+    if membership is None:
+        raise PermissionDenied
+    form = NominationForm(request.POST, call=call)
+    if form.is_valid():
+        try:
+            nomination = services.nomination_create(
+                acting_user=request.user, membership=membership, call=call, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _(
+                "%(name)s is nominated and has been invited to complete the application."
+            ) % {"name": nomination.full_name})
+            return redirect("call_detail", org_slug=org_slug, pk=call.pk)
+    return render(request, "programmes/call_detail.html", {
+        **call_detail_context(request, call), "nomination_form": form,
+    }, status=400)
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    """A service's refusal, shown next to the field it names (or above the form)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@require_POST
+def nomination_withdraw(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
+    nomination = selectors.nomination_for_focal_point(request=request, pk=pk)
+    try:
+        services.nomination_withdraw(acting_user=request.user, nomination=nomination)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The nomination of %(name)s is withdrawn.") % {
+            "name": nomination.full_name,
+        })
+    return redirect("call_detail", org_slug=org_slug, pk=nomination.call_id)
+
+
+def nomination_list(request: OrganisationRequest, org_slug: str) -> HttpResponse:
+    require_role(request, Role.FOCAL_POINT)
+    nominations = selectors.nominations_of_focal_point(request=request)
+    page = Paginator(nominations, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "participants/nomination_list.html", {"page": page})
+
+
+# --- Applications -----------------------------------------------------------------------------
+
+@require_POST
+def application_start(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
+    call = call_for_member(request=request, pk=pk, for_change=False)
+    form = SelfNominationForm(request.POST, call=call)
+    if form.is_valid():
+        try:
+            application = services.application_start(
+                acting_user=request.user, call=call, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            return redirect("application_edit", org_slug=org_slug, pk=application.pk)
+    return render(request, "programmes/call_detail.html", {
+        **call_detail_context(request, call), "self_nomination_form": form,
+    }, status=400)
+
+
+def application_edit(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
+    """The candidate completes the application: saves as often as they like, then submits."""
+    application = selectors.application_for_applicant(request=request, pk=pk)
+    editable = application.status == Application.Status.INVITED
+    form = ApplicationForm(form_data(request), request.FILES or None, instance=application)
+    submit_form = SubmitApplicationForm(form_data(request) if "submit" in request.POST else None)
+    if request.method == "POST" and editable and form.is_valid():
+        submitting = "submit" in request.POST
+        try:
+            with transaction.atomic():
+                services.application_save(
+                    acting_user=request.user, application=form.instance,
+                    fields={name: form.cleaned_data[name] for name in form.Meta.fields
+                            if name != "expertise_areas"},
+                    languages=form.cleaned_data["languages"],
+                    expertise_areas=list(form.cleaned_data["expertise_areas"]),
+                    cv=form.cleaned_data.get("cv"),
+                )
+                if submitting:
+                    if not submit_form.is_valid():
+                        raise ValidationError({"consent": submit_form.errors["consent"]})
+                    services.application_submit(acting_user=request.user,
+                                                application=application)
+        except ValidationError as error:
+            _add_errors(form, error)
+            if hasattr(error, "error_dict") and "consent" in error.error_dict:
+                submit_form.is_valid()
+        else:
+            if submitting:
+                messages.success(request, _("Your application is submitted."))
+            else:
+                messages.success(request, _("Your application is saved. Submit it when it is "
+                                            "complete."))
+            return redirect("application_edit", org_slug=org_slug, pk=application.pk)
+    application.refresh_from_db()
+    return render(request, "participants/application_form.html", {
+        "application": application, "form": form, "submit_form": submit_form,
+        "editable": editable, "consent_version": services.CONSENT_VERSION,
+        "eligibility": selectors.eligibility_of(application) if editable else {},
+    }, status=400 if request.method == "POST" else 200)
+
+
+def application_cv(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
+    application = selectors.application_for_cv(request=request, pk=pk)
+    # CVs are at most 5 MB: read whole, so that no file handle outlives the request.
+    with application.cv.open("rb") as cv:
+        response = HttpResponse(cv.read(), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"CV {application.full_name}.pdf"
+    )
+    return response
+
+
+def application_list(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
+    """The coordinator reviews a call's applications: filter, sort, count, decide."""
+    call = call_for_member(request=request, pk=pk, for_change=True)
+    applications = ApplicationFilter(request.GET, queryset=selectors.review_list(call=call),
+                                     call=call)
+    shown = applications.qs
+    page = Paginator(shown, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "participants/application_list.html", {
+        "call": call, "filter": applications, "page": page,
+        "counts": selectors.review_counts(shown), "decision_form": DecisionForm(),
+    })
+
+
+def application_review(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
+    application = selectors.application_for_reviewer(request=request, pk=pk)
+    form = DecisionForm(form_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.application_decide(acting_user=request.user, application=application,
+                                        **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Decision recorded; %(name)s has been told.") % {
+                "name": application.full_name,
+            })
+            return redirect("application_list", org_slug=org_slug, pk=application.call_id)
+    return render(request, "participants/application_review.html", {
+        "application": application, "form": form,
+        "languages": application.languages.all(),
+        "expertise_areas": application.expertise_areas.all(),
+        "history": application.status_changes.select_related("changed_by"),
+        "eligibility": selectors.eligibility_of(application),
+    }, status=400 if request.method == "POST" else 200)
+
+
+@require_POST
+def application_decide_many(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
+    """The same decision, with the same reason, for several applications at once."""
+    call = call_for_member(request=request, pk=pk, for_change=True)
+    form = DecisionForm(request.POST)
+    chosen = selectors.review_list(call=call).filter(
+        pk__in=[value for value in request.POST.getlist("application") if value.isdigit()]
+    )
+    if not form.is_valid() or not chosen:
+        messages.error(request, _("Tick at least one application, choose a decision and give "
+                                  "a reason."))
+        return redirect("application_list", org_slug=org_slug, pk=call.pk)
+    decided, refused = 0, []
+    for application in chosen:
+        try:
+            services.application_decide(acting_user=request.user, application=application,
+                                        **form.cleaned_data)
+            decided += 1
+        except ValidationError:
+            refused.append(application.full_name)
+    messages.success(request, _("%(count)s decisions recorded.") % {"count": decided})
+    if refused:
+        messages.error(request, _("Not decided (not submitted): %(names)s.") % {
+            "names": ", ".join(refused),
+        })
+    return redirect("application_list", org_slug=org_slug, pk=call.pk)
+
+
+def notification_list(request: OrganisationRequest, org_slug: str) -> HttpResponse:
+    notifications = selectors.notifications_of(request=request)
+    page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
+    response = render(request, "participants/notification_list.html", {"page": page})
+    notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
+    return response

@@ -1,7 +1,15 @@
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from programmes.models import Country, Organisation, Project, ThematicArea
+from programmes.models import (
+    WORKING_LANGUAGES,
+    Call,
+    Country,
+    Organisation,
+    Project,
+    ThematicArea,
+)
 from programmes.services import PROJECT_FIELDS, RULE_FIELDS
 
 # /projects/new/ is the form for a new project: no project may take that address.
@@ -83,3 +91,70 @@ class ThematicAreaForm(forms.Form):
         if existing.exists():
             raise forms.ValidationError(_("This project already has that thematic area."))
         return name
+
+
+class CallForm(forms.ModelForm):
+    working_languages = forms.MultipleChoiceField(
+        label=_("Working languages"), choices=WORKING_LANGUAGES, required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("A candidate must work in at least one of them. None: any language."),
+    )
+    invited_countries = forms.ModelMultipleChoiceField(
+        label=_("Invited countries"), queryset=Country.objects.all(), required=False,
+        widget=forms.SelectMultiple(attrs={"size": 10}),
+        help_text=_("Leave empty to invite the project's partner countries (for mentees) or "
+                    "the EU member states (for mentors)."),
+    )
+    thematic_areas = forms.ModelMultipleChoiceField(
+        label=_("Thematic areas wanted"), queryset=ThematicArea.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Leave empty to accept every area of the project."),
+    )
+
+    class Meta:
+        model = Call
+        fields = ["project", "title", "role_sought", "invited_countries", "thematic_areas",
+                  "min_years_of_service", "working_languages", "female_only",
+                  "places_per_country", "deadline", "allow_self_nomination"]
+        widgets = {"deadline": forms.DateTimeInput(attrs={"type": "datetime-local"},
+                                                   format="%Y-%m-%dT%H:%M")}
+
+    def __init__(self, *args, projects, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["project"].queryset = projects
+        organisation_areas = ThematicArea.objects.filter(project__in=projects)
+        self.fields["thematic_areas"].queryset = organisation_areas.select_related("project")
+        self.fields["thematic_areas"].label_from_instance = (
+            lambda area: f"{area.name} ({area.project.name})"
+        )
+        if self.instance.pk:
+            self.fields["project"].disabled = True
+            self.fields["role_sought"].disabled = True
+
+    def clean_deadline(self):
+        deadline = self.cleaned_data["deadline"]
+        if deadline <= timezone.now():
+            raise forms.ValidationError(_("The deadline must be in the future."))
+        return deadline
+
+    def clean(self) -> dict:
+        data = super().clean()
+        project = data.get("project")
+        areas = data.get("thematic_areas") or []
+        if project and any(area.project_id != project.pk for area in areas):
+            self.add_error("thematic_areas",
+                           _("Choose thematic areas of %(project)s only.") % {"project": project})
+        if project and not data.get("invited_countries") and data.get("role_sought"):
+            data["invited_countries"] = default_invited_countries(project, data["role_sought"])
+            if not data["invited_countries"]:
+                self.add_error("invited_countries", _(
+                    "The project has no partner countries: choose the countries to invite."
+                ))
+        return data
+
+
+def default_invited_countries(project: Project, role_sought: str) -> list[Country]:
+    """As the programmes do: partner countries nominate mentees, EU member states mentors."""
+    if role_sought == Call.RoleSought.MENTOR:
+        return list(Country.objects.filter(is_eu_member=True))
+    return list(project.partner_countries.all())

@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
@@ -174,6 +175,73 @@ class ThematicArea(TenantModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+# Working languages a call may ask for and a candidate may speak (ISO 639-1), in English.
+WORKING_LANGUAGES = [
+    ("ar", _("Arabic")), ("hy", _("Armenian")), ("az", _("Azerbaijani")), ("nl", _("Dutch")),
+    ("en", _("English")), ("fr", _("French")), ("ka", _("Georgian")), ("de", _("German")),
+    ("el", _("Greek")), ("he", _("Hebrew")), ("it", _("Italian")), ("pl", _("Polish")),
+    ("pt", _("Portuguese")), ("ro", _("Romanian")), ("ru", _("Russian")), ("es", _("Spanish")),
+    ("uk", _("Ukrainian")),
+]
+
+
+class Call(TenantModel):
+    """A call for nominations: the organisation invites countries to put candidates forward
+    for one role in one project."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    class RoleSought(models.TextChoices):
+        MENTEE = "mentee", _("Mentees")
+        MENTOR = "mentor", _("Mentors")
+
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, related_name="calls", verbose_name=_("project")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    role_sought = models.CharField(_("role sought"), max_length=10, choices=RoleSought)
+    invited_countries = models.ManyToManyField(
+        Country, related_name="+", verbose_name=_("invited countries")
+    )
+    thematic_areas = models.ManyToManyField(
+        ThematicArea, related_name="calls", verbose_name=_("thematic areas wanted")
+    )
+    min_years_of_service = models.PositiveSmallIntegerField(
+        _("minimum years of service"), default=0, validators=[MaxValueValidator(50)]
+    )
+    working_languages = models.JSONField(
+        _("working languages"), default=list, blank=True,
+        help_text=_("A candidate must work in at least one of them. None: any language."),
+    )
+    female_only = models.BooleanField(_("female officers only"), default=False)
+    places_per_country = models.PositiveSmallIntegerField(
+        _("places per country"), default=2, validators=[MinValueValidator(1),
+                                                          MaxValueValidator(100)]
+    )
+    deadline = models.DateTimeField(_("deadline for nominations"))
+    allow_self_nomination = models.BooleanField(
+        _("people may put themselves forward"), default=False
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.DRAFT)
+    opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-deadline"]
+        verbose_name = _("call")
+        verbose_name_plural = _("calls")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def accepts_nominations(self) -> bool:
+        return self.status == self.Status.OPEN and timezone.now() < self.deadline
 
 
 # django-guardian's object permissions on projects, with direct foreign keys so that they are

@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 from guardian.shortcuts import get_objects_for_user
 
 from participants.models import Role
-from programmes.models import Project
+from programmes.models import Call, Project
 from programmes.requests import OrganisationRequest
 
 
@@ -57,3 +57,40 @@ def can_manage_project(request: OrganisationRequest, project: Project) -> bool:
 def require_role(request: OrganisationRequest, *roles: str) -> None:
     if not holds_role(request, *roles):
         raise PermissionDenied
+
+
+def calls_visible_to(request: OrganisationRequest) -> QuerySet[Call]:
+    """Admins and observers see every call; coordinators the calls of their projects; focal
+    points the calls (not drafts) that invite their country in the projects they serve;
+    mentors and mentees the open calls they may put themselves forward for."""
+    calls = Call.objects.for_org(request.organisation)
+    if holds_role(request, Role.ADMIN, Role.OBSERVER):
+        return calls
+    visible = Q(pk__in=[])
+    if holds_role(request, Role.COORDINATOR):
+        coordinated = projects_with_permission(request, "programmes.coordinate_project")
+        visible |= Q(project__in=coordinated.values("pk"))
+    for membership in request.memberships:
+        if membership.role == Role.FOCAL_POINT and membership.country_id:
+            served = projects_with_permission(request, "programmes.nominate_for_project")
+            visible |= (Q(project__in=served.values("pk"))
+                        & Q(invited_countries=membership.country_id)
+                        & ~Q(status=Call.Status.DRAFT))
+    if holds_role(request, Role.MENTOR, Role.MENTEE):
+        visible |= Q(status=Call.Status.OPEN, allow_self_nomination=True)
+    return calls.filter(pk__in=calls.filter(visible).values("pk"))
+
+
+def can_manage_call(request: OrganisationRequest, call: Call) -> bool:
+    return can_manage_project(request, call.project)
+
+
+def focal_point_membership_for(request: OrganisationRequest, call: Call):
+    """The focal-point role through which this person nominates for this call, if any."""
+    for membership in request.memberships:
+        if (membership.role == Role.FOCAL_POINT and membership.country_id
+                and call.invited_countries.filter(pk=membership.country_id).exists()
+                and projects_with_permission(request, "programmes.nominate_for_project")
+                .filter(pk=call.project_id).exists()):
+            return membership
+    return None

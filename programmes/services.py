@@ -1,9 +1,14 @@
 """Every write to programme data. Each takes the acting user and saves only what it changes."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from participants.models import User
-from programmes.models import Country, Organisation, Project, ThematicArea
+from programmes.models import Call, Country, Organisation, Project, ThematicArea
 
 PROJECT_FIELDS = ["name", "slug", "kind", "region", "aim", "is_active"]
 RULE_FIELDS = [
@@ -61,3 +66,64 @@ def thematic_area_add(*, acting_user: User, project: Project, name: str) -> Them
 @transaction.atomic
 def thematic_area_remove(*, acting_user: User, area: ThematicArea) -> None:
     area.delete()
+
+
+@transaction.atomic
+def call_save(
+    *, acting_user: User, call: Call, invited_countries: list[Country],
+    thematic_areas: list[ThematicArea],
+) -> Call:
+    """Creates or edits a call. Who is invited and what is wanted can change until it closes."""
+    if call.pk and call.status == Call.Status.CLOSED:
+        raise ValidationError(_("A closed call cannot be changed."))
+    call.full_clean()
+    call.save()
+    call.invited_countries.set(invited_countries)
+    call.thematic_areas.set(thematic_areas)
+    return call
+
+
+@transaction.atomic
+def call_open(*, acting_user: User, call: Call) -> Call:
+    """Opens a draft call; the focal points of the invited countries are told by e-mail (after
+    the commit) and in the app."""
+    from participants.services import notify, record_status_change
+
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    if call.status != Call.Status.DRAFT:
+        raise ValidationError(_("Only a draft call can be opened."))
+    if call.deadline <= timezone.now():
+        raise ValidationError(_("The deadline has passed: move it before opening the call."))
+    if not call.invited_countries.exists():
+        raise ValidationError(_("Invite at least one country before opening the call."))
+    record_status_change(acting_user=acting_user, subject=call, to_status=Call.Status.OPEN)
+    call.status = Call.Status.OPEN
+    call.opened_at = timezone.now()
+    call.save(update_fields=["status", "opened_at", "updated_at"])
+    from participants.selectors import focal_points_for_call
+
+    for focal_point in focal_points_for_call(call=call):
+        notify(
+            user=focal_point.user, organisation=call.organisation,
+            message=gettext_lazy(
+                "Call open: %(title)s. Nominate candidates for %(country)s by %(deadline)s."
+            ),
+            params={"title": call.title, "country": focal_point.country.name,
+                    "deadline": call.deadline.date().isoformat()},
+            link=reverse("call_detail", args=[call.organisation.slug, call.pk]),
+        )
+    return call
+
+
+@transaction.atomic
+def call_close(*, acting_user: User, call: Call) -> Call:
+    from participants.services import record_status_change
+
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    if call.status != Call.Status.OPEN:
+        raise ValidationError(_("Only an open call can be closed."))
+    record_status_change(acting_user=acting_user, subject=call, to_status=Call.Status.CLOSED)
+    call.status = Call.Status.CLOSED
+    call.closed_at = timezone.now()
+    call.save(update_fields=["status", "closed_at", "updated_at"])
+    return call

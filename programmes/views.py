@@ -1,6 +1,7 @@
 """Organisation admin and coordinator pages for projects, their rules and thematic areas."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -9,9 +10,16 @@ from django.views.decorators.http import require_POST
 
 from participants.models import Role
 from programmes import selectors, services
-from programmes.forms import ProjectForm, RulesForm, ThematicAreaForm
-from programmes.models import Project
-from programmes.permissions import can_manage_project, holds_role, require_role
+from programmes.filters import CallFilter
+from programmes.forms import CallForm, ProjectForm, RulesForm, ThematicAreaForm
+from programmes.models import WORKING_LANGUAGES, Call, Project
+from programmes.permissions import (
+    can_manage_call,
+    can_manage_project,
+    focal_point_membership_for,
+    holds_role,
+    require_role,
+)
 from programmes.requests import OrganisationRequest, form_data
 
 PAGE_SIZE = 25
@@ -123,3 +131,112 @@ def thematic_area_remove(
         return _render_project(request, project)
     messages.success(request, _("Thematic area “%(name)s” removed.") % {"name": area.name})
     return redirect("project_detail", org_slug=org_slug, slug=project.slug)
+
+
+# --- Calls ------------------------------------------------------------------------------------
+
+def call_list(request: OrganisationRequest, org_slug: str) -> HttpResponse:
+    calls = CallFilter(request.GET, queryset=selectors.call_list(request=request))
+    page = Paginator(calls.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "programmes/call_list.html", {
+        "filter": calls, "page": page,
+        "can_create": selectors.projects_for_new_calls(request).exists(),
+    })
+
+
+def call_create(request: OrganisationRequest, org_slug: str) -> HttpResponse:
+    projects = selectors.projects_for_new_calls(request)
+    if not projects.exists():
+        raise PermissionDenied
+    form = CallForm(form_data(request), projects=projects,
+                    initial={"project": request.GET.get("project")})
+    if request.method == "POST" and form.is_valid():
+        call = form.save(commit=False)
+        call.organisation = request.organisation
+        call = services.call_save(
+            acting_user=request.user, call=call,
+            invited_countries=list(form.cleaned_data["invited_countries"]),
+            thematic_areas=list(form.cleaned_data["thematic_areas"]),
+        )
+        messages.success(request, _("Call “%(title)s” saved as a draft.") % {"title": call.title})
+        return redirect("call_detail", org_slug=org_slug, pk=call.pk)
+    return render(request, "programmes/call_form.html", {"form": form, "call": None})
+
+
+def call_edit(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
+    call = selectors.call_for_member(request=request, pk=pk, for_change=True)
+    form = CallForm(form_data(request), instance=call,
+                    projects=selectors.projects_for_new_calls(request) | Project.objects.for_org(
+                        request.organisation).filter(pk=call.project_id))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.call_save(
+                acting_user=request.user, call=form.save(commit=False),
+                invited_countries=list(form.cleaned_data["invited_countries"]),
+                thematic_areas=list(form.cleaned_data["thematic_areas"]),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Call saved."))
+            return redirect("call_detail", org_slug=org_slug, pk=call.pk)
+    return render(request, "programmes/call_form.html", {"form": form, "call": call})
+
+
+def call_detail(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
+    call = selectors.call_for_member(request=request, pk=pk, for_change=False)
+    return render(request, "programmes/call_detail.html", call_detail_context(request, call))
+
+
+def call_detail_context(request: OrganisationRequest, call: Call) -> dict:
+    """What the call page shows to this person: the counts to its managers, the places left
+    and the nomination form to a focal point, the self-nomination form where allowed."""
+    from participants import selectors as participant_selectors
+    from participants.forms import NominationForm, SelfNominationForm
+
+    context = {
+        "call": call,
+        "invited_countries": call.invited_countries.all(),
+        "thematic_areas": call.thematic_areas.all(),
+        "can_manage": can_manage_call(request, call),
+        "language_names": dict(WORKING_LANGUAGES),
+    }
+    if context["can_manage"] or holds_role(request, Role.OBSERVER, Role.ADMIN):
+        context["country_rows"] = selectors.call_country_counts(call=call)
+    focal_point = focal_point_membership_for(request, call)
+    if focal_point is not None:
+        context["focal_point"] = focal_point
+        context["places_left"] = participant_selectors.places_left(
+            call=call, country=focal_point.country
+        )
+        context["nominations"] = participant_selectors.nominations_of_focal_point(
+            request=request
+        ).filter(call=call)
+        context["nomination_form"] = NominationForm(call=call)
+    if call.allow_self_nomination and call.accepts_nominations:
+        context["self_nomination_form"] = SelfNominationForm(call=call)
+    return context
+
+
+@require_POST
+def call_open(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
+    call = selectors.call_for_member(request=request, pk=pk, for_change=True)
+    try:
+        services.call_open(acting_user=request.user, call=call)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The call is open: the focal points have been told."))
+    return redirect("call_detail", org_slug=org_slug, pk=call.pk)
+
+
+@require_POST
+def call_close(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
+    call = selectors.call_for_member(request=request, pk=pk, for_change=True)
+    try:
+        services.call_close(acting_user=request.user, call=call)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The call is closed."))
+    return redirect("call_detail", org_slug=org_slug, pk=call.pk)

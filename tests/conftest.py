@@ -7,8 +7,9 @@ import pytest
 from guardian.shortcuts import assign_perm
 
 from participants.models import MFA_ROLES, Membership, Role, User
-from programmes.models import Country, Organisation, Project
+from programmes.models import Call, Country, Organisation, Project
 from tests.factories import (
+    CallFactory,
     MembershipFactory,
     OrganisationFactory,
     ProjectFactory,
@@ -32,6 +33,7 @@ class World:
     people: dict[str, User] = field(default_factory=dict)
     memberships: dict[str, Membership] = field(default_factory=dict)
     outsider: User | None = None
+    call: Call | None = None
     totp_secrets: dict[str, str] = field(default_factory=dict)
 
 
@@ -65,6 +67,9 @@ def world(db) -> World:
     assign_perm("programmes.nominate_for_project", w.people["focal_point"], project)
     outsider = add_member(other_org, Role.ADMIN, user=UserFactory(email="admin@interpol.test"))
     w.outsider = outsider.user
+    w.call = CallFactory(organisation=org, project=project, title="EUROMED mentees 2027")
+    w.call.invited_countries.add(morocco)
+    w.call.thematic_areas.add(project.thematic_areas.get())
     return w
 
 

@@ -7,8 +7,15 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.utils import timezone
 
-from participants.models import Invitation, Membership, User, hash_token
-from programmes.models import Organisation, Project, ThematicArea
+from participants.models import (
+    Application,
+    Invitation,
+    Membership,
+    Nomination,
+    User,
+    hash_token,
+)
+from programmes.models import Call, Organisation, Project, ThematicArea
 
 PASSWORD = "a-long-test-password-42"
 
@@ -39,6 +46,22 @@ class ThematicAreaFactory(factory.django.DjangoModelFactory):
     project = factory.SubFactory(ProjectFactory)
     organisation = factory.SelfAttribute("project.organisation")
     name = factory.Sequence(lambda n: f"Area {n}")
+
+
+class CallFactory(factory.django.DjangoModelFactory):
+    """An open call for mentees, two weeks before its deadline."""
+
+    class Meta:
+        model = Call
+
+    project = factory.SubFactory(ProjectFactory)
+    organisation = factory.SelfAttribute("project.organisation")
+    title = factory.Sequence(lambda n: f"Call {n}")
+    role_sought = "mentee"
+    places_per_country = 2
+    deadline = factory.LazyFunction(lambda: timezone.now() + timedelta(days=14))
+    status = "open"
+    opened_at = factory.LazyFunction(timezone.now)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -82,3 +105,38 @@ def with_totp(user: User) -> str:
     secret = generate_totp_secret()
     TOTP.activate(user, secret)
     return secret
+
+
+class NominationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Nomination
+
+    call = factory.SubFactory(CallFactory)
+    organisation = factory.SelfAttribute("call.organisation")
+    country = factory.LazyAttribute(lambda o: o.call.invited_countries.first())
+    nominated_by = factory.SubFactory(UserFactory)
+    full_name = factory.Sequence(lambda n: f"Nominee {n}")
+    email = factory.Sequence(lambda n: f"nominee{n}@police.example")
+    agency = "National police"
+    rank = "Inspector"
+    thematic_area = factory.LazyAttribute(lambda o: o.call.project.thematic_areas.first())
+    languages = ["fr"]
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    """A submitted application, with a CV."""
+
+    class Meta:
+        model = Application
+
+    call = factory.SubFactory(CallFactory)
+    organisation = factory.SelfAttribute("call.organisation")
+    country = factory.LazyAttribute(lambda o: o.call.invited_countries.first())
+    thematic_area = factory.LazyAttribute(lambda o: o.call.project.thematic_areas.first())
+    full_name = factory.Sequence(lambda n: f"Applicant {n}")
+    email = factory.Sequence(lambda n: f"applicant{n}@police.example")
+    agency = "National police"
+    rank = "Inspector"
+    status = "submitted"
+    submitted_at = factory.LazyFunction(timezone.now)
+    cv = factory.django.FileField(filename="cv.pdf", data=b"%PDF-1.4\n%%EOF\n")

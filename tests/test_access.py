@@ -9,7 +9,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from participants.models import Membership, User
 from tests.conftest import PERSONAS, World
-from tests.factories import InvitationFactory
+from tests.factories import ApplicationFactory, InvitationFactory, NominationFactory
 
 OK, REDIRECT, FORBIDDEN, MISSING, LOGIN = 200, 302, 403, 404, "login"
 VISITORS = ["anonymous", *PERSONAS, "outsider"]
@@ -53,9 +53,42 @@ def invitation(w: World) -> dict:
     return {**org(w), "pk": InvitationFactory(organisation=w.org).pk}
 
 
+def call(w: World) -> dict:
+    return {**org(w), "pk": w.call.pk}
+
+
+def draft_call(w: World) -> dict:
+    w.call.status = "draft"
+    w.call.save()
+    return call(w)
+
+
+def self_nomination_call(w: World) -> dict:
+    w.call.allow_self_nomination = True
+    w.call.save()
+    return call(w)
+
+
+def nomination(w: World) -> dict:
+    nominee = NominationFactory(call=w.call, nominated_by=w.people["focal_point"])
+    ApplicationFactory(call=w.call, nomination=nominee, status="invited")
+    return {**org(w), "pk": nominee.pk}
+
+
+def own_application(w: World) -> dict:
+    """An application of the mentee (the only one who may edit it)."""
+    return {**org(w), "pk": ApplicationFactory(call=w.call, applicant=w.people["mentee"],
+                                               status="invited").pk}
+
+
+def application(w: World) -> dict:
+    return {**org(w), "pk": ApplicationFactory(call=w.call, applicant=w.people["mentee"]).pk}
+
+
 ADMIN_ONLY_PAGE = roles(FORBIDDEN, admin=OK)
 ADMIN_ONLY_ACTION = roles(FORBIDDEN, admin=REDIRECT)
 MANAGERS_ACTION = roles(FORBIDDEN, admin=REDIRECT, coordinator=REDIRECT)
+MANAGERS_PAGE = roles(FORBIDDEN, admin=OK, coordinator=OK)
 
 ACCESS: dict[str, Row] = {
     "start": Row("GET", lambda w: {}, roles(REDIRECT, outsider=REDIRECT)),
@@ -80,6 +113,25 @@ ACCESS: dict[str, Row] = {
         "GET", lambda w: {"token": "not-a-valid-token"},
         roles(MISSING, outsider=MISSING, anonymous=MISSING),
     ),
+    "call_list": Row("GET", org, roles(OK)),
+    "call_create": Row("GET", org, MANAGERS_PAGE),
+    "call_detail": Row("GET", call, roles(OK, mentor=FORBIDDEN, mentee=FORBIDDEN)),
+    "call_edit": Row("GET", call, MANAGERS_PAGE),
+    "call_open": Row("POST", draft_call, MANAGERS_ACTION),
+    "call_close": Row("POST", call, MANAGERS_ACTION),
+    "nomination_create": Row("POST", call, roles(FORBIDDEN, focal_point=REDIRECT,
+                                                 mentor=FORBIDDEN, mentee=FORBIDDEN)),
+    "nomination_list": Row("GET", org, roles(FORBIDDEN, focal_point=OK)),
+    # Another country's (or anybody else's) nomination answers like a missing one.
+    "nomination_withdraw": Row("POST", nomination, roles(MISSING, focal_point=REDIRECT)),
+    "application_start": Row("POST", self_nomination_call, roles(REDIRECT)),
+    "application_list": Row("GET", call, MANAGERS_PAGE),
+    "application_decide_many": Row("POST", call, MANAGERS_ACTION),
+    "application_edit": Row("GET", own_application, roles(MISSING, mentee=OK)),
+    "application_cv": Row("GET", application, roles(FORBIDDEN, admin=OK, coordinator=OK,
+                                                     mentee=OK)),
+    "application_review": Row("GET", application, MANAGERS_PAGE),
+    "notification_list": Row("GET", org, roles(OK)),
     "set_language": Row("POST", lambda w: {}, roles(REDIRECT, outsider=REDIRECT,
                                                   anonymous=REDIRECT)),
 }
@@ -96,6 +148,12 @@ def post_data(name: str, w: World, who: str) -> dict:
         return {"membership": f"{w.org.slug}:{who if who in PERSONAS else 'admin'}"}
     if name == "set_language":
         return {"language": "fr", "next": "/"}
+    area = w.project.thematic_areas.get().pk
+    if name == "nomination_create":
+        return {"full_name": "Salma Idrissi", "email": "salma@police.ma", "agency": "DGSN",
+                "rank": "Commissaire", "thematic_area": area, "languages": ["fr"]}
+    if name == "application_start":
+        return {"country": "MA", "thematic_area": area}
     return {}
 
 
