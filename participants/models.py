@@ -351,6 +351,18 @@ class StatusChange(TenantModel):
     class Meta:
         ordering = ["created_at", "pk"]
 
+    def _label(self, status: str) -> str:
+        subject = Application if self.application_id else Nomination if self.nomination_id else Call
+        return str(dict(subject.Status.choices).get(status, status))
+
+    @property
+    def from_label(self) -> str:
+        return self._label(self.from_status) if self.from_status else ""
+
+    @property
+    def to_label(self) -> str:
+        return self._label(self.to_status)
+
 
 class Notification(TenantModel):
     """A message in the app, beside the e-mail."""

@@ -160,8 +160,8 @@ def application_for_applicant(*, request: OrganisationRequest, pk: int) -> Appli
 
 def nominations_of_focal_point(*, request: OrganisationRequest) -> QuerySet[Nomination]:
     """A focal point follows their country's nominees, in the projects they serve."""
-    membership = request.membership
-    if membership.role != "focal_point" or membership.country_id is None:
+    membership = next((m for m in request.memberships if m.role == "focal_point"), None)
+    if membership is None or membership.country_id is None:
         return Nomination.objects.none()
     from programmes.permissions import projects_with_permission
 
@@ -231,3 +231,11 @@ def review_counts(applications: QuerySet[Application]) -> dict[str, list[tuple[s
 
 def notifications_of(*, request: OrganisationRequest) -> QuerySet[Notification]:
     return Notification.objects.for_org(request.organisation).filter(user=request.user)
+
+
+def applications_of(*, request: OrganisationRequest) -> QuerySet[Application]:
+    """The person's own applications in this organisation."""
+    return (
+        Application.objects.for_org(request.organisation).filter(applicant=request.user)
+        .select_related("call").order_by("-created_at")
+    )

@@ -39,7 +39,7 @@ from programmes.middleware import ACTIVE_ROLE_SESSION_KEY
 from programmes.models import Project
 from programmes.permissions import focal_point_membership_for, projects_visible_to, require_role
 from programmes.requests import OrganisationRequest, form_data
-from programmes.selectors import call_for_member
+from programmes.selectors import call_for_member, call_list
 from programmes.views import call_detail_context
 
 PAGE_SIZE = 25
@@ -81,14 +81,22 @@ def home(request: OrganisationRequest, org_slug: str) -> HttpResponse:
             .filter(pk__in=[p.pk for p in projects])
             .prefetch_related("thematic_areas")
         )
+        calls = call_list(request=request).filter(project__in=[p.pk for p in projects])
         if role == Role.COORDINATOR:
+            context["calls"] = calls.exclude(status="closed")[:10]
             context["focal_points"] = selectors.focal_points_of_projects(
                 organisation=organisation, projects=projects
             )
+        else:
+            context["calls"] = calls.filter(status="open")[:10]
     elif role == Role.OBSERVER:
         context["projects"] = projects_visible_to(request).prefetch_related("thematic_areas")
     else:
         context["projects"] = projects_visible_to(request)
+        context["applications"] = selectors.applications_of(request=request)[:10]
+        context["calls"] = call_list(request=request).filter(
+            status="open", allow_self_nomination=True
+        )[:10]
     # Mentors and mentees share one page; what differs comes from the role.
     template = "participant" if role in (Role.MENTOR, Role.MENTEE) else role
     return render(request, f"participants/home_{template}.html", context)
@@ -387,9 +395,10 @@ def application_edit(request: OrganisationRequest, org_slug: str, pk: int) -> Ht
                     services.application_submit(acting_user=request.user,
                                                 application=application)
         except ValidationError as error:
-            _add_errors(form, error)
             if hasattr(error, "error_dict") and "consent" in error.error_dict:
-                submit_form.is_valid()
+                submit_form.is_valid()  # its own message, next to the consent box
+            else:
+                _add_errors(form, error)
         else:
             if submitting:
                 messages.success(request, _("Your application is submitted."))
