@@ -262,8 +262,10 @@ class Application(TenantModel):
     nomination = models.OneToOneField(
         Nomination, on_delete=models.PROTECT, null=True, blank=True, related_name="application"
     )
-    invitation = models.OneToOneField(
-        Invitation, on_delete=models.SET_NULL, null=True, blank=True, related_name="application"
+    # One invitation may lead to several applications: a candidate still invited can be
+    # nominated for a second call.
+    invitation = models.ForeignKey(
+        Invitation, on_delete=models.SET_NULL, null=True, blank=True, related_name="applications"
     )
     applicant = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="applications",

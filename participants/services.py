@@ -315,8 +315,12 @@ def nomination_withdraw(*, acting_user: User, nomination: Nomination) -> Nominat
                          to_status=Application.Status.WITHDRAWN)
     application.status = Application.Status.WITHDRAWN
     application.save(update_fields=["status", "updated_at"])
-    if application.invitation and application.invitation.status == Invitation.Status.PENDING:
-        invitation_revoke(acting_user=acting_user, invitation=application.invitation)
+    invitation = application.invitation
+    still_needed = invitation is not None and invitation.applications.exclude(
+        status=Application.Status.WITHDRAWN
+    ).exists()
+    if invitation and invitation.status == Invitation.Status.PENDING and not still_needed:
+        invitation_revoke(acting_user=acting_user, invitation=invitation)
     return nomination
 
 
@@ -337,6 +341,11 @@ def application_start(*, acting_user: User, call: Call, country: Country,
         raise ValidationError(_("This call takes nominations from focal points only."))
     if not call.accepts_nominations:
         raise ValidationError(_("The deadline for nominations has passed."))
+    if not Membership.objects.for_org(call.organisation).filter(
+        user=acting_user, role=call.role_sought
+    ).exists():
+        raise ValidationError(_("Only %(role)s of this organisation may put themselves forward "
+                                "for this call.") % {"role": call.get_role_sought_display()})
     if Application.objects.for_org(call.organisation).filter(
         call=call, applicant=acting_user
     ).exclude(status=Application.Status.WITHDRAWN).exists():

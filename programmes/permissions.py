@@ -76,8 +76,9 @@ def calls_visible_to(request: OrganisationRequest) -> QuerySet[Call]:
             visible |= (Q(project__in=served.values("pk"))
                         & Q(invited_countries=membership.country_id)
                         & ~Q(status=Call.Status.DRAFT))
-    if holds_role(request, Role.MENTOR, Role.MENTEE):
-        visible |= Q(status=Call.Status.OPEN, allow_self_nomination=True)
+    held = [m.role for m in request.memberships if m.role in (Role.MENTOR, Role.MENTEE)]
+    if held:
+        visible |= Q(status=Call.Status.OPEN, allow_self_nomination=True, role_sought__in=held)
     return calls.filter(pk__in=calls.filter(visible).values("pk"))
 
 

@@ -213,7 +213,8 @@ def call_detail_context(request: OrganisationRequest, call: Call) -> dict:
             request=request
         ).filter(call=call)
         context["nomination_form"] = NominationForm(call=call)
-    if call.allow_self_nomination and call.accepts_nominations:
+    if (call.allow_self_nomination and call.accepts_nominations
+            and holds_role(request, call.role_sought)):
         context["self_nomination_form"] = SelfNominationForm(call=call)
     return context
 

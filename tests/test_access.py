@@ -11,7 +11,7 @@ from participants.models import Membership, User
 from tests.conftest import PERSONAS, World
 from tests.factories import ApplicationFactory, InvitationFactory, NominationFactory
 
-OK, REDIRECT, FORBIDDEN, MISSING, LOGIN = 200, 302, 403, 404, "login"
+OK, REDIRECT, BAD_REQUEST, FORBIDDEN, MISSING, LOGIN = 200, 302, 400, 403, 404, "login"
 VISITORS = ["anonymous", *PERSONAS, "outsider"]
 
 
@@ -124,7 +124,10 @@ ACCESS: dict[str, Row] = {
     "nomination_list": Row("GET", org, roles(FORBIDDEN, focal_point=OK)),
     # Another country's (or anybody else's) nomination answers like a missing one.
     "nomination_withdraw": Row("POST", nomination, roles(MISSING, focal_point=REDIRECT)),
-    "application_start": Row("POST", self_nomination_call, roles(REDIRECT)),
+    # Only a mentee puts themselves forward for a mentee call; others who see the call are told
+    # why (400); a mentor does not see it.
+    "application_start": Row("POST", self_nomination_call,
+                             roles(BAD_REQUEST, mentee=REDIRECT, mentor=FORBIDDEN)),
     "application_list": Row("GET", call, MANAGERS_PAGE),
     "application_decide_many": Row("POST", call, MANAGERS_ACTION),
     "application_edit": Row("GET", own_application, roles(MISSING, mentee=OK)),

@@ -99,7 +99,7 @@ def test_the_road_to_a_shortlist(
     fp.locator("nav.main-nav").get_by_role("link", name="Notifications").click()
     expect(fp.locator("ul.notifications li")).to_have_count(1)
     expect(fp.locator("ul.notifications li").first).to_contain_text(TITLE)
-    fp.locator("ul.notifications").get_by_role("link", name="Open").click()
+    fp.locator("ul.notifications").get_by_role("link", name="Go to the page").click()
     expect(fp.get_by_role("heading", level=1)).to_have_text(TITLE)
     nominate = fp.locator("section[aria-labelledby=nominate-h]")
     expect(nominate).to_contain_text("2 places left.")
