@@ -422,7 +422,8 @@ def application_decide(*, acting_user: User, application: Application, decision:
                        reason: str) -> Application:
     """The coordinator shortlists, keeps in reserve or declines, with a reason; the applicant
     and their focal point are told."""
-    application = (Application.objects.select_for_update()
+    # Lock the application row only: PostgreSQL cannot lock the nullable side of the joins.
+    application = (Application.objects.select_for_update(of=("self",))
                    .select_related("call", "nomination__nominated_by", "applicant")
                    .get(pk=application.pk))
     if decision not in DECISIONS:
