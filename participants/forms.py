@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
 
 from participants.models import (
     LANGUAGE_CHOICES,
@@ -183,19 +185,35 @@ class SelfNominationForm(forms.Form):
 
 
 def is_pdf(upload) -> bool:
-    """By content, not by name: a PDF starts with %PDF- and ends with an %%EOF marker."""
+    """By content, not by name: the file must start like a PDF and open as one, with pages."""
     upload.seek(0)
-    head = upload.read(5)
-    upload.seek(max(upload.size - 1024, 0))
-    tail = upload.read()
+    if upload.read(5) != b"%PDF-":
+        return False
     upload.seek(0)
-    return head == b"%PDF-" and b"%%EOF" in tail
+    try:
+        return len(PdfReader(upload, strict=True).pages) > 0
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        return False
+    finally:
+        upload.seek(0)
+
+
+class AreasField(forms.ModelMultipleChoiceField):
+    """Ids beyond the database's integer range are refused as invalid choices rather than
+    reaching SQLite, which raises on them."""
+
+    def _check_values(self, value):
+        for pk in value:
+            if str(pk).isdigit() and int(pk) >= 2**63:
+                raise forms.ValidationError(self.error_messages["invalid_choice"],
+                                            code="invalid_choice", params={"value": pk})
+        return super()._check_values(value)
 
 
 class ApplicationForm(forms.ModelForm):
     LANGUAGE_ROWS = 3
 
-    expertise_areas = forms.ModelMultipleChoiceField(
+    expertise_areas = AreasField(
         label=_("Areas of expertise"), queryset=ThematicArea.objects.none(), required=False,
         widget=forms.CheckboxSelectMultiple,
     )

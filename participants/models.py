@@ -3,6 +3,7 @@ import secrets
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -182,6 +183,10 @@ class Invitation(TenantModel):
     def __str__(self) -> str:
         return f"{self.email} ({self.get_role_display()})"
 
+    def open_application(self) -> "Application | None":
+        """The newest application this invitation leads to that is still alive."""
+        return self.applications.exclude(status="withdrawn").order_by("-created_at").first()
+
     def email_user(self) -> "User | None":
         return User.objects.filter(email__iexact=self.email).first()
 
@@ -283,16 +288,17 @@ class Application(TenantModel):
     rank = models.CharField(_("rank or position"), max_length=120)
     gender = models.CharField(_("gender"), max_length=12, choices=Gender, blank=True)
     years_of_service = models.PositiveSmallIntegerField(
-        _("years of service"), null=True, blank=True
+        _("years of service"), null=True, blank=True, validators=[MaxValueValidator(60)]
     )
     years_of_experience = models.PositiveSmallIntegerField(
-        _("years of experience in the thematic area"), null=True, blank=True
+        _("years of experience in the thematic area"), null=True, blank=True,
+        validators=[MaxValueValidator(60)],
     )
     expertise_areas = models.ManyToManyField(
         ThematicArea, blank=True, related_name="+", verbose_name=_("areas of expertise")
     )
-    motivation = models.TextField(_("motivation"), blank=True)
-    availability = models.TextField(_("availability"), blank=True)
+    motivation = models.TextField(_("motivation"), blank=True, max_length=5000)
+    availability = models.TextField(_("availability"), blank=True, max_length=2000)
     cv = models.FileField(_("CV (PDF)"), upload_to=cv_upload_to, blank=True)
     consent_at = models.DateTimeField(_("consent given"), null=True, blank=True)
     consent_version = models.CharField(_("consent text version"), max_length=20, blank=True)

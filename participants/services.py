@@ -6,10 +6,10 @@ from datetime import timedelta
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from guardian.shortcuts import assign_perm, remove_perm
 
 from participants.models import (
@@ -227,6 +227,20 @@ def notify(
     return notification
 
 
+def call_closed_message(call: Call) -> str:
+    if call.status == Call.Status.CLOSED:
+        return _("The call is closed: it no longer takes nominations or applications.")
+    if call.status == Call.Status.DRAFT:
+        return _("The call is not open yet.")
+    return _("The deadline for nominations has passed.")
+
+
+def notifications_mark_read(*, user: User, organisation: Organisation) -> int:
+    return Notification.objects.for_org(organisation).filter(
+        user=user, read_at__isnull=True
+    ).update(read_at=timezone.now())
+
+
 # --- Nominations ------------------------------------------------------------------------------
 
 @transaction.atomic
@@ -243,13 +257,16 @@ def nomination_create(
     country = membership.country
     email = email.strip().lower()
     if not call.accepts_nominations:
-        raise ValidationError(_("The deadline for nominations has passed."))
+        raise ValidationError(call_closed_message(call))
     if country is None or not call.invited_countries.filter(pk=country.pk).exists():
         raise ValidationError(_("This call does not invite nominations from your country."))
     if places_left(call=call, country=country) <= 0:
-        raise ValidationError({"email": _(
+        raise ValidationError({"email": ngettext(
+            "%(country)s has used its %(places)s place in this call: withdraw the "
+            "nomination to nominate someone else.",
             "%(country)s has used all its %(places)s places in this call: withdraw a "
-            "nomination to nominate someone else."
+            "nomination to nominate someone else.",
+            call.places_per_country,
         ) % {"country": country.name, "places": call.places_per_country}})
     if Nomination.objects.for_org(call.organisation).filter(
         call=call, email__iexact=email, status=Nomination.Status.NOMINATED
@@ -286,16 +303,26 @@ def _invitation_for_candidate(*, call: Call, email: str, full_name: str,
                               acting_user: User) -> Invitation:
     """The candidate joins the organisation as mentee or mentor through the usual invitation;
     its e-mail leads to the application."""
-    existing = Invitation.objects.for_org(call.organisation).pending().filter(
+    pending = Invitation.objects.for_org(call.organisation).pending().filter(
         email=email, role=call.role_sought
-    ).first()
-    if existing is not None:
-        _queue_invitation_email(existing)
-        return existing
-    return invitation_create(
-        acting_user=acting_user, organisation=call.organisation, email=email,
-        full_name=full_name, language="en", role=call.role_sought, country=None, projects=[],
     )
+    existing = pending.select_for_update().first()
+    if existing is None:
+        try:
+            # A savepoint: another nomination of the same person for another call may create
+            # the invitation at the same moment; then that one is used.
+            with transaction.atomic():
+                return invitation_create(
+                    acting_user=acting_user, organisation=call.organisation, email=email,
+                    full_name=full_name, language=acting_user.language,
+                    role=call.role_sought, country=None, projects=[],
+                )
+        except (IntegrityError, ValidationError):
+            existing = pending.select_for_update().first()
+            if existing is None:
+                raise
+    _queue_invitation_email(existing)
+    return existing
 
 
 @transaction.atomic
@@ -306,6 +333,9 @@ def nomination_withdraw(*, acting_user: User, nomination: Nomination) -> Nominat
     if not nomination.call.accepts_nominations:
         raise ValidationError(_("The deadline has passed: a nomination can no longer be "
                                 "withdrawn."))
+    if nomination.application.status in DECISIONS:
+        raise ValidationError(_("The coordinator has decided on this application: ask them to "
+                                "change the decision instead."))
     record_status_change(acting_user=acting_user, subject=nomination,
                          to_status=Nomination.Status.WITHDRAWN)
     nomination.status = Nomination.Status.WITHDRAWN
@@ -340,7 +370,7 @@ def application_start(*, acting_user: User, call: Call, country: Country,
     if not call.allow_self_nomination:
         raise ValidationError(_("This call takes nominations from focal points only."))
     if not call.accepts_nominations:
-        raise ValidationError(_("The deadline for nominations has passed."))
+        raise ValidationError(call_closed_message(call))
     if not Membership.objects.for_org(call.organisation).filter(
         user=acting_user, role=call.role_sought
     ).exists():
@@ -355,6 +385,7 @@ def application_start(*, acting_user: User, call: Call, country: Country,
         thematic_area=thematic_area, full_name=acting_user.full_name, email=acting_user.email,
         agency="", rank="",
     )
+    application.full_clean(exclude=["agency", "rank"])  # the candidate fills them in next
     application.save()
     record_status_change(acting_user=acting_user, subject=application,
                          to_status=Application.Status.INVITED, created=True)
@@ -366,15 +397,24 @@ def application_save(
     *, acting_user: User, application: Application, fields: dict, languages: dict[str, str],
     expertise_areas: list[ThematicArea], cv=None,
 ) -> Application:
-    """Saves what the candidate typed, submitted or not."""
-    if application.status != Application.Status.INVITED:
+    """Saves what the candidate typed. The status is read again under a lock, and never
+    written here: a save that raced a withdrawal or a submission cannot undo it."""
+    current = Application.objects.select_for_update().get(pk=application.pk)
+    if current.status != Application.Status.INVITED:
         raise ValidationError(_("This application is submitted and can no longer be changed."))
+    application.status = current.status
     for name, value in fields.items():
         setattr(application, name, value)
+    changed = [*fields, "updated_at"]
     if cv is not None:
+        old_cv = current.cv
         application.cv = cv
+        changed.append("cv")
+        # The replaced CV goes once the new one is safely saved.
+        if old_cv:
+            transaction.on_commit(lambda: old_cv.storage.delete(old_cv.name))
     application.full_clean()
-    application.save()
+    application.save(update_fields=changed)
     application.expertise_areas.set(expertise_areas)
     application.languages.all().delete()
     ApplicationLanguage.objects.bulk_create([
@@ -393,8 +433,7 @@ def application_submit(*, acting_user: User, application: Application) -> Applic
     if application.status != Application.Status.INVITED:
         raise ValidationError(_("This application is already submitted."))
     if not application.call.accepts_nominations:
-        raise ValidationError(_("The call has closed: the application can no longer be "
-                                "submitted."))
+        raise ValidationError(call_closed_message(application.call))
     problems = eligibility_of(application)
     if not application.cv:
         problems["cv"] = _("Attach your CV as a PDF.")

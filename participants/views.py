@@ -11,9 +11,9 @@ from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from participants import selectors, services
@@ -276,9 +276,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             messages.error(request, " ".join(error.messages))
             return redirect("start")
         home_url = reverse("home", kwargs={"org_slug": membership.organisation.slug})
-        application = Application.objects.for_org(membership.organisation).filter(
-            invitation=invitation
-        ).first()
+        application = invitation.open_application()
         if application is not None:
             # A nominee goes straight on to the application they were invited to complete.
             home_url = reverse("application_edit", args=[membership.organisation.slug,
@@ -319,6 +317,12 @@ def nomination_create(request: OrganisationRequest, org_slug: str, pk: int) -> H
     return render(request, "programmes/call_detail.html", {
         **call_detail_context(request, call), "nomination_form": form,
     }, status=400)
+
+
+def ids_from(values: list[str]) -> list[int]:
+    """The row ids in a form's ticked boxes; anything else (a tampered value) is left out."""
+    return [int(value) for value in values
+            if value.isascii() and value.isdigit() and int(value) < 2**63]
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -417,8 +421,11 @@ def application_edit(request: OrganisationRequest, org_slug: str, pk: int) -> Ht
 def application_cv(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
     application = selectors.application_for_cv(request=request, pk=pk)
     # CVs are at most 5 MB: read whole, so that no file handle outlives the request.
-    with application.cv.open("rb") as cv:
-        response = HttpResponse(cv.read(), content_type="application/pdf")
+    try:
+        with application.cv.open("rb") as cv:
+            response = HttpResponse(cv.read(), content_type="application/pdf")
+    except FileNotFoundError:
+        raise Http404 from None
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=f"CV {application.full_name}.pdf"
     )
@@ -467,7 +474,7 @@ def application_decide_many(request: OrganisationRequest, org_slug: str, pk: int
     call = call_for_member(request=request, pk=pk, for_change=True)
     form = DecisionForm(request.POST)
     chosen = selectors.review_list(call=call).filter(
-        pk__in=[value for value in request.POST.getlist("application") if value.isdigit()]
+        pk__in=ids_from(request.POST.getlist("application"))
     )
     if not form.is_valid() or not chosen:
         messages.error(request, _("Tick at least one application, choose a decision and give "
@@ -481,7 +488,9 @@ def application_decide_many(request: OrganisationRequest, org_slug: str, pk: int
             decided += 1
         except ValidationError:
             refused.append(application.full_name)
-    messages.success(request, _("%(count)s decisions recorded.") % {"count": decided})
+    messages.success(request, ngettext("%(count)s decision recorded.",
+                                       "%(count)s decisions recorded.", decided)
+                     % {"count": decided})
     if refused:
         messages.error(request, _("Not decided (not submitted): %(names)s.") % {
             "names": ", ".join(refused),
@@ -493,5 +502,5 @@ def notification_list(request: OrganisationRequest, org_slug: str) -> HttpRespon
     notifications = selectors.notifications_of(request=request)
     page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
     response = render(request, "participants/notification_list.html", {"page": page})
-    notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
+    services.notifications_mark_read(user=request.user, organisation=request.organisation)
     return response

@@ -144,6 +144,23 @@ class CallForm(forms.ModelForm):
         if project and any(area.project_id != project.pk for area in areas):
             self.add_error("thematic_areas",
                            _("Choose thematic areas of %(project)s only.") % {"project": project})
+        invited = data.get("invited_countries") or []
+        role = data.get("role_sought") or getattr(self.instance, "role_sought", None)
+        if project and invited and role == Call.RoleSought.MENTOR and project.mentors_from_eu_only:
+            outside = [country.name for country in invited if not country.is_eu_member]
+            if outside:
+                self.add_error("invited_countries", _(
+                    "%(project)s takes mentors from EU member states only, not from %(countries)s."
+                ) % {"project": project, "countries": ", ".join(outside)})
+        if (project and invited and role == Call.RoleSought.MENTEE
+                and project.mentees_from_partner_countries_only):
+            partners = set(project.partner_countries.all())
+            outside = [country.name for country in invited if country not in partners]
+            if outside:
+                self.add_error("invited_countries", _(
+                    "%(project)s takes mentees from its partner countries only, not from "
+                    "%(countries)s."
+                ) % {"project": project, "countries": ", ".join(outside)})
         if project and not data.get("invited_countries") and data.get("role_sought"):
             data["invited_countries"] = default_invited_countries(project, data["role_sought"])
             if not data["invited_countries"]:

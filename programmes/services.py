@@ -11,6 +11,10 @@ from participants.models import User
 from programmes.models import Call, Country, Organisation, Project, ThematicArea
 
 PROJECT_FIELDS = ["name", "slug", "kind", "region", "aim", "is_active"]
+CALL_FIELDS = [
+    "title", "min_years_of_service", "working_languages", "female_only", "places_per_country",
+    "deadline", "allow_self_nomination",
+]
 RULE_FIELDS = [
     "duration_min_months",
     "duration_max_months",
@@ -73,13 +77,31 @@ def call_save(
     *, acting_user: User, call: Call, invited_countries: list[Country],
     thematic_areas: list[ThematicArea],
 ) -> Call:
-    """Creates or edits a call. Who is invited and what is wanted can change until it closes."""
-    if call.pk and call.status == Call.Status.CLOSED:
-        raise ValidationError(_("A closed call cannot be changed."))
-    call.full_clean()
-    call.save()
+    """Creates or edits a call. What is wanted can change until it closes; once open, invited
+    countries can be added (their focal points are told) but not removed, since their
+    nominations stand. The status is never written here."""
+    added: list[Country] = []
+    if call.pk:
+        current = Call.objects.select_for_update().get(pk=call.pk)
+        if current.status == Call.Status.CLOSED:
+            raise ValidationError(_("A closed call cannot be changed."))
+        call.status = current.status
+        before = set(current.invited_countries.all())
+        if current.status == Call.Status.OPEN:
+            if before - set(invited_countries):
+                raise ValidationError({"invited_countries": _(
+                    "The call is open: invited countries can be added, not removed."
+                )})
+            added = [country for country in invited_countries if country not in before]
+        call.full_clean()
+        call.save(update_fields=[*CALL_FIELDS, "updated_at"])
+    else:
+        call.full_clean()
+        call.save()
     call.invited_countries.set(invited_countries)
     call.thematic_areas.set(thematic_areas)
+    if added:
+        _tell_focal_points(call, countries=added)
     return call
 
 
@@ -87,7 +109,7 @@ def call_save(
 def call_open(*, acting_user: User, call: Call) -> Call:
     """Opens a draft call; the focal points of the invited countries are told by e-mail (after
     the commit) and in the app."""
-    from participants.services import notify, record_status_change
+    from participants.services import record_status_change
 
     call = Call.objects.select_for_update().get(pk=call.pk)
     if call.status != Call.Status.DRAFT:
@@ -100,9 +122,17 @@ def call_open(*, acting_user: User, call: Call) -> Call:
     call.status = Call.Status.OPEN
     call.opened_at = timezone.now()
     call.save(update_fields=["status", "opened_at", "updated_at"])
+    _tell_focal_points(call)
+    return call
+
+
+def _tell_focal_points(call: Call, countries: list[Country] | None = None) -> None:
     from participants.selectors import focal_points_for_call
+    from participants.services import notify
 
     for focal_point in focal_points_for_call(call=call):
+        if countries is not None and focal_point.country not in countries:
+            continue
         notify(
             user=focal_point.user, organisation=call.organisation,
             message=gettext_lazy(
@@ -112,7 +142,6 @@ def call_open(*, acting_user: User, call: Call) -> Call:
                     "deadline": call.deadline.date().isoformat()},
             link=reverse("call_detail", args=[call.organisation.slug, call.pk]),
         )
-    return call
 
 
 @transaction.atomic

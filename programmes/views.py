@@ -140,6 +140,8 @@ def call_list(request: OrganisationRequest, org_slug: str) -> HttpResponse:
     page = Paginator(calls.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "programmes/call_list.html", {
         "filter": calls, "page": page,
+        # Application counts cover every country: not for a focal point or a candidate.
+        "show_counts": holds_role(request, Role.ADMIN, Role.OBSERVER, Role.COORDINATOR),
         "can_create": selectors.projects_for_new_calls(request).exists(),
     })
 

@@ -1,11 +1,13 @@
 """Factories that keep every related object inside one organisation."""
 
+import io
 from datetime import timedelta
 
 import factory
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.utils import timezone
+from pypdf import PdfWriter
 
 from participants.models import (
     Application,
@@ -107,6 +109,31 @@ def with_totp(user: User) -> str:
     return secret
 
 
+def pdf_bytes(size: int | None = None) -> bytes:
+    """A real one-page PDF; with `size`, padded (in its metadata) to exactly that many bytes."""
+
+    def render(padding: int) -> bytes:
+        writer = PdfWriter()
+        writer.add_blank_page(width=595, height=842)
+        if padding:
+            writer.add_metadata({"/Padding": "0" * padding})
+        out = io.BytesIO()
+        writer.write(out)
+        return out.getvalue()
+
+    data = render(0)
+    if size is not None:
+        # The padding's own length shifts the offsets written in the file: settle in steps.
+        padding = 1
+        for _ in range(5):
+            data = render(padding)
+            if len(data) == size:
+                break
+            padding += size - len(data)
+        assert len(data) == size, (len(data), size)
+    return data
+
+
 class NominationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Nomination
@@ -139,4 +166,5 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     rank = "Inspector"
     status = "submitted"
     submitted_at = factory.LazyFunction(timezone.now)
-    cv = factory.django.FileField(filename="cv.pdf", data=b"%PDF-1.4\n%%EOF\n")
+    cv = factory.django.FileField(filename="cv.pdf", data=pdf_bytes())
+

@@ -21,6 +21,7 @@ from playwright.sync_api import expect
 from participants.models import Application, Nomination, Notification, StatusChange
 from programmes.models import Call
 from tests.conftest import World
+from tests.factories import pdf_bytes
 from tests.test_browser import (  # the fixtures are used by name
     DESKTOP,
     PHONE,
@@ -33,7 +34,7 @@ from tests.test_browser import (  # the fixtures are used by name
 
 pytestmark = pytest.mark.browser
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = pdf_bytes()
 TITLE = "EUROMED mentees 2028"
 CANDIDATE = "Salma Idrissi"
 CANDIDATE_EMAIL = "salma@police.ma"

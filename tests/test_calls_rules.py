@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -29,9 +30,10 @@ from tests.factories import (
     NominationFactory,
     ThematicAreaFactory,
     UserFactory,
+    pdf_bytes,
 )
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = pdf_bytes()
 
 
 # --- Helpers ----------------------------------------------------------------------------------
@@ -355,9 +357,7 @@ def assert_unchanged(application: Application) -> None:
 
 
 def big_pdf() -> bytes:
-    size = 5 * 1024 * 1024 + 1
-    head, tail = b"%PDF-1.4\n", b"\n%%EOF"
-    return head + b"0" * (size - len(head) - len(tail)) + tail
+    return pdf_bytes(size=5 * 1024 * 1024 + 1)
 
 
 @pytest.mark.parametrize(("cv", "message"), [
@@ -367,9 +367,11 @@ def big_pdf() -> bytes:
     (lambda: SimpleUploadedFile("cv.pdf", b"%PDF-1.4\nno end marker",
                                 content_type="application/pdf"),
      "The CV must be a PDF file (this one is not)."),
+    (lambda: SimpleUploadedFile("cv.pdf", b"%PDF-garbage%%EOF", content_type="application/pdf"),
+     "The CV must be a PDF file (this one is not)."),
     (lambda: SimpleUploadedFile("cv.pdf", big_pdf(), content_type="application/pdf"),
      "The CV is larger than 5 MB: send a smaller PDF."),
-], ids=["not-a-pdf", "no-eof", "over-5-mb"])
+], ids=["not-a-pdf", "no-eof", "pdf-header-on-garbage", "over-5-mb"])
 def test_bad_cv_is_refused_next_to_the_field(world: World, client_as, draft, cv, message):
     stored_cv = draft.cv.name
     response = post_application(client_as(world.people["mentee"]), draft,
@@ -383,8 +385,7 @@ def test_bad_cv_is_refused_next_to_the_field(world: World, client_as, draft, cv,
 
 
 def test_a_cv_of_exactly_5_mb_is_accepted(world: World, client_as, draft):
-    head, tail = b"%PDF-1.4\n", b"\n%%EOF"
-    data = head + b"0" * (5 * 1024 * 1024 - len(head) - len(tail)) + tail
+    data = pdf_bytes(size=5 * 1024 * 1024)
     response = post_application(client_as(world.people["mentee"]), draft, application_data(
         save="1", cv=SimpleUploadedFile("cv.pdf", data, content_type="application/pdf")))
     assert response.status_code == 302
@@ -638,7 +639,7 @@ def test_bulk_decision_skips_and_names_what_is_not_submitted(
             reverse("application_decide_many", args=["cepol", world.call.pk]),
             {"application": [submitted.pk, invited.pk], "decision": "shortlisted",
              "reason": "Strong"}, follow=True)
-    assert "1 decisions recorded." in response.text
+    assert "1 decision recorded." in response.text
     assert "Not decided (not submitted): Karim Bennani." in response.text
     submitted.refresh_from_db()
     invited.refresh_from_db()
@@ -987,7 +988,7 @@ def test_a_closed_call_cannot_be_edited(world: World, client_as):
     assert reverse("call_edit", args=["cepol", call.pk]) not in page.text
     response = client.post(reverse("call_edit", args=["cepol", call.pk]),
                            call_form_data(world, title="Renamed", places_per_country=9,
-                                          invited_countries=["JO"]))
+                                          invited_countries=["MA"]))
     assert response.status_code == 200
     assert has_error(response, None, "A closed call cannot be changed.")
     assert "A closed call cannot be changed." in response.text
@@ -998,6 +999,7 @@ def test_a_closed_call_cannot_be_edited(world: World, client_as):
 
 
 def test_an_open_call_can_be_edited(world: World, client_as):
+    world.project.partner_countries.add(Country.objects.get(code="JO"))
     response = client_as(world.people["coordinator"]).post(
         reverse("call_edit", args=["cepol", world.call.pk]),
         call_form_data(world, title="Renamed", invited_countries=["MA", "JO"]))
@@ -1184,3 +1186,84 @@ def test_only_the_role_sought_may_put_themselves_forward(world: World, client_as
     assert response.status_code == 400
     assert "Only Mentors of this organisation may put themselves forward" in response.text
     assert counts() == before
+
+
+def test_a_mentor_call_invites_eu_member_states_only(world: World, client_as):
+    before = Call.objects.count()
+    response = client_as(world.people["coordinator"]).post(
+        reverse("call_create", args=["cepol"]),
+        call_form_data(world, role_sought="mentor", invited_countries=["MA", "FR"]))
+    assert response.status_code == 200
+    assert has_error(response, "invited_countries",
+                     "EUROMED Police takes mentors from EU member states only, not from Morocco.")
+    assert Call.objects.count() == before
+
+
+def test_an_open_call_keeps_its_invited_countries_and_tells_new_ones(
+    world: World, client_as, django_capture_on_commit_callbacks
+):
+    jordan = Country.objects.get(code="JO")
+    world.project.partner_countries.add(jordan)
+    jordan_fp = add_member(world.org, "focal_point", country=jordan)
+    from guardian.shortcuts import assign_perm
+
+    assign_perm("programmes.nominate_for_project", jordan_fp.user, world.project)
+    client = client_as(world.people["coordinator"])
+    response = client.post(reverse("call_edit", args=["cepol", world.call.pk]),
+                           call_form_data(world, title="Renamed", invited_countries=["JO"]))
+    assert response.status_code == 200
+    assert has_error(response, "invited_countries",
+                     "The call is open: invited countries can be added, not removed.")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("call_edit", args=["cepol", world.call.pk]),
+                               call_form_data(world, invited_countries=["MA", "JO"]))
+    assert response.status_code == 302
+    assert list(Notification.objects.values_list("user", flat=True)) == [jordan_fp.user_id]
+    world.call.refresh_from_db()
+    assert world.call.status == "open"
+
+
+def test_a_decided_nomination_cannot_be_withdrawn(world: World, client_as):
+    nomination = NominationFactory(call=world.call, nominated_by=world.people["focal_point"])
+    ApplicationFactory(call=world.call, nomination=nomination, status="shortlisted")
+    response = client_as(world.people["focal_point"]).post(
+        reverse("nomination_withdraw", args=["cepol", nomination.pk]), follow=True)
+    assert "The coordinator has decided on this application" in response.text
+    nomination.refresh_from_db()
+    assert nomination.status == "nominated"
+
+
+def test_a_stale_save_cannot_undo_a_withdrawal(world: World):
+    from participants.services import application_save
+
+    application = ApplicationFactory(call=world.call, applicant=world.people["mentee"],
+                                     status="invited")
+    stale = Application.objects.get(pk=application.pk)
+    Application.objects.filter(pk=application.pk).update(status="withdrawn")
+    with pytest.raises(ValidationError):
+        application_save(acting_user=world.people["mentee"], application=stale,
+                         fields={"motivation": "late"}, languages={}, expertise_areas=[])
+    application.refresh_from_db()
+    assert application.status == "withdrawn"
+
+
+def test_tampered_ids_in_the_bulk_form_change_nothing(world: World, client_as):
+    application = ApplicationFactory(call=world.call)
+    response = client_as(world.people["coordinator"]).post(
+        reverse("application_decide_many", args=["cepol", world.call.pk]),
+        {"application": ["²", "99999999999999999999", "-1", str(application.pk)],
+         "decision": "reserve", "reason": "Second round"})
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.status == "reserve"
+
+
+def test_a_huge_expertise_area_id_is_an_invalid_choice(world: World, client_as):
+    application = ApplicationFactory(call=world.call, applicant=world.people["mentee"],
+                                     status="invited")
+    response = client_as(world.people["mentee"]).post(
+        reverse("application_edit", args=["cepol", application.pk]),
+        {"full_name": "Typed Name", "agency": "A", "rank": "R",
+         "expertise_areas": ["99999999999999999999"], "save": "1"})
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.text
