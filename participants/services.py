@@ -395,9 +395,10 @@ def application_start(*, acting_user: User, call: Call, country: Country,
 @transaction.atomic
 def application_save(
     *, acting_user: User, application: Application, fields: dict, languages: dict[str, str],
-    expertise_areas: list[ThematicArea], cv=None,
+    expertise_areas: list[ThematicArea], cv=None, submit: bool = False, consent: bool = False,
 ) -> Application:
-    """Saves what the candidate typed. The status is read again under a lock, and never
+    """Saves what the candidate typed and, with `submit`, submits it in the same transaction:
+    a refused submission saves nothing. The status is read again under a lock, and never
     written here: a save that raced a withdrawal or a submission cannot undo it."""
     current = Application.objects.select_for_update().get(pk=application.pk)
     if current.status != Application.Status.INVITED:
@@ -422,6 +423,11 @@ def application_save(
                             application=application, language=code, level=level)
         for code, level in languages.items()
     ])
+    if submit:
+        if not consent:
+            raise ValidationError({"consent": _("Your consent is needed to submit the "
+                                                "application.")})
+        application = application_submit(acting_user=acting_user, application=application)
     return application
 
 

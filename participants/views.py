@@ -6,7 +6,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.core.validators import slug_re
-from django.db import transaction
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -384,20 +383,16 @@ def application_edit(request: OrganisationRequest, org_slug: str, pk: int) -> Ht
     if request.method == "POST" and editable and form.is_valid():
         submitting = "submit" in request.POST
         try:
-            with transaction.atomic():
-                services.application_save(
-                    acting_user=request.user, application=form.instance,
-                    fields={name: form.cleaned_data[name] for name in form.Meta.fields
-                            if name != "expertise_areas"},
-                    languages=form.cleaned_data["languages"],
-                    expertise_areas=list(form.cleaned_data["expertise_areas"]),
-                    cv=form.cleaned_data.get("cv"),
-                )
-                if submitting:
-                    if not submit_form.is_valid():
-                        raise ValidationError({"consent": submit_form.errors["consent"]})
-                    services.application_submit(acting_user=request.user,
-                                                application=application)
+            services.application_save(
+                acting_user=request.user, application=form.instance,
+                fields={name: form.cleaned_data[name] for name in form.Meta.fields
+                        if name != "expertise_areas"},
+                languages=form.cleaned_data["languages"],
+                expertise_areas=list(form.cleaned_data["expertise_areas"]),
+                cv=form.cleaned_data.get("cv"),
+                submit=submitting,
+                consent=submitting and submit_form.is_valid(),
+            )
         except ValidationError as error:
             if hasattr(error, "error_dict") and "consent" in error.error_dict:
                 submit_form.is_valid()  # its own message, next to the consent box

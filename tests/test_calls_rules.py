@@ -1267,3 +1267,54 @@ def test_a_huge_expertise_area_id_is_an_invalid_choice(world: World, client_as):
          "expertise_areas": ["99999999999999999999"], "save": "1"})
     assert response.status_code == 400
     assert "Select a valid choice" in response.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_focal_points_racing_for_the_last_place_get_one_place(django_db_blocker):
+    """The call row is locked while the places are counted: of two nominations for the last
+    place made at the same moment, one is refused with the places message."""
+    import threading
+
+    from django.db import connection
+    from guardian.shortcuts import assign_perm
+
+    from participants.models import Membership
+    from participants.services import nomination_create
+    from tests.factories import MembershipFactory, OrganisationFactory, ProjectFactory
+
+    morocco = Country.objects.create(code="MA", name="Morocco")
+    org = OrganisationFactory(slug="race")
+    project = ProjectFactory(organisation=org)
+    area = ThematicAreaFactory(project=project)
+    call = CallFactory(organisation=org, project=project, places_per_country=1)
+    call.invited_countries.add(morocco)
+    focal_points: list[Membership] = []
+    for _ in range(2):
+        membership = MembershipFactory(organisation=org, role="focal_point", country=morocco)
+        assign_perm("programmes.nominate_for_project", membership.user, project)
+        focal_points.append(membership)
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def nominate(index: int) -> None:
+        start.wait()
+        try:
+            nomination_create(
+                acting_user=focal_points[index].user, membership=focal_points[index],
+                call=call, full_name=f"Racer {index}", email=f"racer{index}@police.ma",
+                agency="DGSN", rank="Inspector", thematic_area=area, languages=["fr"],
+            )
+            outcomes.append("nominated")
+        except ValidationError as error:
+            outcomes.append(" ".join(error.messages))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=nominate, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert outcomes.count("nominated") == 1, outcomes
+    assert any("has used its 1 place" in outcome for outcome in outcomes), outcomes
+    assert Nomination.objects.filter(call=call).count() == 1
