@@ -6,6 +6,7 @@ when it differs from what the demo wants."""
 import base64
 import hashlib
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +19,13 @@ from allauth.mfa.utils import decrypt
 from django.conf import settings
 from django.db import models, transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 
 from participants import services as participant_services
 from participants.models import MFA_ROLES, Membership, Role, User
 from participants.selectors import projects_of_membership
-from programmes.models import Country, Organisation, Project, ThematicArea
+from programmes.models import Call, Country, Organisation, Project, ThematicArea
 from programmes.services import RULE_FIELDS
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "programmes.yaml"
@@ -423,9 +425,46 @@ def load_demo() -> DemoSummary:
     summaries = tuple(
         _load_people(organisations[slug], projects[slug], countries) for slug in loaders
     )
+    _load_calls(projects, countries)
     return DemoSummary(
         organisations=summaries, multi_role=_load_multi_role(organisations, projects)
     )
+
+
+# Open calls to try the road to a shortlist. Demo choices, not facts from the source: the
+# programmes publish no calls. (org, project, title, role sought, invited country codes or None
+# for the project's partners, extra fields).
+DEMO_CALLS = [
+    ("cepol", "euromed-police", "EUROMED Police mentees 2027", "mentee", None,
+     {"min_years_of_service": 3, "working_languages": ["ar", "en", "fr"]}),
+    ("interpol", "momentum-mena", "Momentum MENA mentees 2027", "mentee", None,
+     {"female_only": True, "working_languages": ["ar", "en", "fr"]}),
+    ("college-of-policing", "mentoring-for-chief-constables", "Volunteer mentors 2027",
+     "mentor", ["GB"], {"allow_self_nomination": True, "places_per_country": 10}),
+]
+DEMO_CALL_OPEN_DAYS = 60
+
+
+def _load_calls(projects: dict[str, list[Project]], countries: dict[str, Country]) -> None:
+    """Each demo call exists and is open; its deadline moves forward only once it has passed,
+    so that loading again changes nothing."""
+    for org_slug, project_slug, title, role, codes, extra in DEMO_CALLS:
+        project = next(p for p in projects[org_slug] if p.slug == project_slug)
+        call = Call.objects.for_org(project.organisation).filter(title=title).first()
+        if call is None:
+            call = Call(organisation=project.organisation, project=project, title=title,
+                        role_sought=role, **extra)
+        if call.status != Call.Status.OPEN or call.deadline is None \
+                or call.deadline <= timezone.now():
+            call.status = Call.Status.OPEN
+            call.opened_at = call.opened_at or timezone.now()
+            call.deadline = timezone.now() + timedelta(days=DEMO_CALL_OPEN_DAYS)
+            call.full_clean()
+            call.save()
+            invited = (list(project.partner_countries.all()) if codes is None
+                       else [countries[code] for code in codes])
+            call.invited_countries.set(invited)
+            call.thematic_areas.set(project.thematic_areas.all())
 
 
 def _account_lines(account: DemoAccount, label: str) -> list[str]:

@@ -302,3 +302,22 @@ def test_loading_again_restores_what_the_demo_changed(loaded: demo.DemoSummary) 
     assert euromed.duration_max_months == 12
     assert "MA" in codes_of(euromed)
     assert authenticate(None, email=mentor.email, password=demo.DEMO_PASSWORD) == mentor
+
+
+@pytest.mark.django_db
+def test_demo_calls_are_open_and_stay_put_on_reload() -> None:
+    from programmes.models import Call
+
+    call_command("load_demo", stdout=StringIO())
+    calls = {call.title: call for call in Call.objects.all()}
+    assert set(calls) == {"EUROMED Police mentees 2027", "Momentum MENA mentees 2027",
+                          "Volunteer mentors 2027"}
+    assert all(call.accepts_nominations for call in calls.values())
+    euromed = calls["EUROMED Police mentees 2027"]
+    assert set(euromed.invited_countries.values_list("code", flat=True)) == {
+        "DZ", "EG", "IL", "JO", "LB", "LY", "MA", "PS", "TN"}
+    assert calls["Momentum MENA mentees 2027"].female_only
+    assert calls["Volunteer mentors 2027"].allow_self_nomination
+    stamps = list(Call.objects.order_by("pk").values_list("updated_at", "deadline"))
+    call_command("load_demo", stdout=StringIO())
+    assert list(Call.objects.order_by("pk").values_list("updated_at", "deadline")) == stamps
