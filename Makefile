@@ -10,7 +10,7 @@ ADDRESS ?= 127.0.0.1:8000
 # poppler to look at rendered PDFs, gettext for the translations.
 SYSTEM_PACKAGES := chromium fonts-noto-core libharfbuzz-subset0 poppler-utils gettext
 
-.PHONY: setup run test lint system-packages worker clean
+.PHONY: setup run test lint bench system-packages worker clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed (Django 6.1): install python3.12 or set PYTHON=/path/to/python3.12"; exit 1; }
@@ -51,6 +51,10 @@ lint: $(VENV)/.installed
 test: system-packages $(VENV)/.installed lint
 	$(PY) manage.py compilemessages --ignore=.venv -v 0
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Times the matching engine on growing random populations (see matching/bench.py).
+bench: $(VENV)/.installed
+	$(PY) -m matching.bench
 
 clean:
 	rm -rf $(VENV) data
