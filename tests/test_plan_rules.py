@@ -1,0 +1,94 @@
+"""Activity plans held to the programme's rules; each refusal names its rule."""
+
+from datetime import date
+
+import pytest
+
+from matching.plan_rules import PlanDraft, PlannedVisit, PlanRules, plan_problems
+
+CEPOL = PlanRules()
+MOMENTUM = PlanRules(duration_min_months=24, duration_max_months=24, funded_visits_until_month=24)
+START = date(2027, 1, 31)
+
+
+def plan(months: int = 12, visits: tuple = (), online: int = 1) -> PlanDraft:
+    return PlanDraft(start=START, duration_months=months, online_meetings_per_month=online,
+                     visits=tuple(PlannedVisit(day, "Rabat", funded) for day, funded in visits))
+
+
+GOOD_VISITS = ((date(2027, 3, 10), True), (date(2027, 6, 1), True), (date(2027, 9, 1), False))
+
+
+def test_a_plan_that_keeps_every_rule_has_no_problem():
+    assert plan_problems(plan(visits=GOOD_VISITS), CEPOL) == {}
+
+
+@pytest.mark.parametrize(("months", "message"), [
+    (2, "Duration: the project allows 3 to 12 months."),
+    (13, "Duration: the project allows 3 to 12 months."),
+])
+def test_duration_outside_the_bounds(months: int, message: str):
+    assert plan_problems(plan(months, GOOD_VISITS), CEPOL) == {"duration_months": [message]}
+
+
+def test_momentum_mena_pairings_last_two_years():
+    assert plan_problems(plan(12, GOOD_VISITS), MOMENTUM) == {
+        "duration_months": ["Duration: the project's pairings last 24 months."]}
+    assert plan_problems(plan(24, GOOD_VISITS), MOMENTUM) == {}
+
+
+def test_the_first_visit_must_come_within_three_months():
+    # The plan starts on 31 January; three months on is 30 April (April has no 31st), so its
+    # first three months end on 29 April.
+    late = ((date(2027, 4, 30), True),)
+    assert plan_problems(plan(visits=late), CEPOL) == {"visits": [
+        "First in-person visit: plan it within the first 3 months (by 2027-04-29)."]}
+    on_time = ((date(2027, 4, 29), True),)
+    assert plan_problems(plan(visits=on_time), CEPOL) == {}
+
+
+def test_no_visit_at_all_breaks_the_first_visit_rule():
+    assert "First in-person visit" in plan_problems(plan(), CEPOL)["visits"][0]
+
+
+def test_two_funded_visits_in_one_three_month_period():
+    visits = ((date(2027, 2, 10), True), (date(2027, 4, 20), True))
+    assert plan_problems(plan(visits=visits), CEPOL) == {"visits": [
+        "Funded visits: at most one in each 3-month period; 2027-02-10, 2027-04-20 fall in "
+        "period 1."]}
+    # The second one unfunded is fine; so is one on the first day of the next period.
+    assert plan_problems(plan(visits=((date(2027, 2, 10), True), (date(2027, 4, 20), False))),
+                         CEPOL) == {}
+    assert plan_problems(plan(visits=((date(2027, 2, 10), True), (date(2027, 4, 29), True))),
+                         CEPOL) != {}
+    assert plan_problems(plan(visits=((date(2027, 2, 10), True), (date(2027, 4, 30), True))),
+                         CEPOL) == {}
+
+
+def test_funded_visits_only_within_the_first_twelve_months():
+    visits = ((date(2027, 2, 10), True), (date(2028, 1, 31), True))
+    # A 24-month plan (allowed by these rules) with a funded visit in month 13.
+    rules = PlanRules(duration_max_months=24)
+    assert plan_problems(plan(24, visits), rules) == {"visits": [
+        "Funded visits: only within the first 12 months; 2028-01-31 is later."]}
+    assert plan_problems(plan(24, ((date(2027, 2, 10), True), (date(2028, 1, 30), True))),
+                         rules) == {}
+
+
+def test_a_visit_outside_the_pairing():
+    visits = ((date(2027, 2, 10), True), (date(2027, 5, 1), False))
+    assert plan_problems(plan(3, visits), CEPOL) == {"visits": [
+        "Visit of 2027-05-01: it falls outside the pairing (2027-01-31 to 2027-04-29)."]}
+
+
+def test_too_few_online_meetings():
+    rules = PlanRules(online_meetings_per_month=2)
+    assert plan_problems(plan(visits=GOOD_VISITS, online=1), rules) == {
+        "online_meetings_per_month": ["Online meetings: the project asks for at least 2 a month."]}
+
+
+def test_several_problems_are_all_named():
+    visits = ((date(2027, 6, 1), True), (date(2027, 6, 20), True))
+    problems = plan_problems(plan(visits=visits, online=0), CEPOL)
+    assert set(problems) == {"visits", "online_meetings_per_month"}
+    assert len(problems["visits"]) == 2
