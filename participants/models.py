@@ -195,7 +195,25 @@ class Invitation(TenantModel):
         return self.status == self.Status.PENDING and self.expires_at > timezone.now()
 
 
-class Nomination(TenantModel):
+class Candidate(TenantModel):
+    """Who a candidate is, as a nomination gives it and as the application keeps it."""
+
+    country = models.ForeignKey(
+        Country, on_delete=models.PROTECT, related_name="+", verbose_name=_("country")
+    )
+    thematic_area = models.ForeignKey(
+        ThematicArea, on_delete=models.PROTECT, related_name="+", verbose_name=_("thematic area")
+    )
+    full_name = models.CharField(_("full name"), max_length=200)
+    email = models.EmailField(_("e-mail address"))
+    agency = models.CharField(_("agency"), max_length=200)
+    rank = models.CharField(_("rank or position"), max_length=120)
+
+    class Meta(TenantModel.Meta):
+        abstract = True
+
+
+class Nomination(Candidate):
     """A national focal point puts a candidate forward for a call, for their own country."""
 
     class Status(models.TextChoices):
@@ -205,18 +223,8 @@ class Nomination(TenantModel):
     call = models.ForeignKey(
         Call, on_delete=models.PROTECT, related_name="nominations", verbose_name=_("call")
     )
-    country = models.ForeignKey(
-        Country, on_delete=models.PROTECT, related_name="+", verbose_name=_("country")
-    )
     nominated_by = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="+", verbose_name=_("nominated by")
-    )
-    full_name = models.CharField(_("full name"), max_length=200)
-    email = models.EmailField(_("e-mail address"))
-    agency = models.CharField(_("agency"), max_length=200)
-    rank = models.CharField(_("rank or position"), max_length=120)
-    thematic_area = models.ForeignKey(
-        ThematicArea, on_delete=models.PROTECT, related_name="+", verbose_name=_("thematic area")
     )
     languages = models.JSONField(_("working languages"), default=list)
     status = models.CharField(
@@ -244,7 +252,7 @@ def cv_upload_to(application: "Application", filename: str) -> str:
     return f"cv/{application.organisation_id}/{secrets.token_hex(16)}.pdf"
 
 
-class Application(TenantModel):
+class Application(Candidate):
     """A candidate's application to a call: started by a nomination (or by the candidate where
     the call allows it), completed by the candidate, decided by the coordinator."""
 
@@ -276,16 +284,6 @@ class Application(TenantModel):
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="applications",
         verbose_name=_("applicant"),
     )
-    country = models.ForeignKey(
-        Country, on_delete=models.PROTECT, related_name="+", verbose_name=_("country")
-    )
-    thematic_area = models.ForeignKey(
-        ThematicArea, on_delete=models.PROTECT, related_name="+", verbose_name=_("thematic area")
-    )
-    full_name = models.CharField(_("full name"), max_length=200)
-    email = models.EmailField(_("e-mail address"))
-    agency = models.CharField(_("agency"), max_length=200)
-    rank = models.CharField(_("rank or position"), max_length=120)
     gender = models.CharField(_("gender"), max_length=12, choices=Gender, blank=True)
     years_of_service = models.PositiveSmallIntegerField(
         _("years of service"), null=True, blank=True, validators=[MaxValueValidator(60)]
