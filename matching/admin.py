@@ -1,0 +1,26 @@
+from django.contrib import admin
+
+from matching.models import Pairing, PairingEvent
+
+
+class PairingEventInline(admin.TabularInline):
+    model = PairingEvent
+    fields = ["created_at", "from_status", "to_status", "by", "reason"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+@admin.register(Pairing)
+class PairingAdmin(admin.ModelAdmin):
+    """Read-only: pairings move through their services, which record every move."""
+
+    list_display = ["mentor", "mentee", "project", "status", "score"]
+    list_filter = ["organisation", "status"]
+    inlines = [PairingEventInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
