@@ -12,7 +12,7 @@ from matching.schedule import Schedule
 
 
 @dataclass(frozen=True)
-class PlannedVisit:
+class Visit:
     day: date
     place: str
     funded: bool
@@ -23,7 +23,7 @@ class PlanDraft:
     start: date
     duration_months: int
     online_meetings_per_month: int
-    visits: tuple[PlannedVisit, ...] = field(default_factory=tuple)
+    visits: tuple[Visit, ...] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ def plan_problems(plan: PlanDraft, rules: PlanRules) -> dict[str, list[str]]:
             refuse("visits", _(
                 "Funded visits: only within the first %(months)s months; %(day)s is later."
             ) % {"months": rules.funded_visits_until_month, "day": visit.day.isoformat()})
-    by_period: dict[int, list[PlannedVisit]] = {}
+    by_period: dict[int, list[Visit]] = {}
     for visit in funded:
         period = schedule.period_of(visit.day, rules.funded_visit_period_months)
         if period is not None and visit.day <= funded_until:

@@ -1,17 +1,21 @@
 """Every write to pairings. Each move is allowed only from the right status, by the right person,
 and is recorded as a PairingEvent."""
 
+from datetime import date
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import get_objects_for_user
 
-from matching.models import Pairing, PairingEvent
+from matching.models import ActivityPlan, Pairing, PairingEvent, PlannedVisit
+from matching.plan_rules import PlanDraft, PlanRules, Visit, plan_problems
 from participants.models import Membership, Role, User
 from programmes.models import Project
 
 S = Pairing.Status
+
 # The coordinator's moves: (from, to). Accepting and declining belong to mentor and mentee.
 COORDINATOR_MOVES = {
     (S.ACCEPTED, S.PLAN_AGREED),
@@ -127,3 +131,103 @@ def pairing_move(*, acting_user: User, pairing: Pairing, to_status: str,
     pairing.end_reason = reason.strip() if to_status == S.ENDED_EARLY else pairing.end_reason
     pairing.save(update_fields=["status", "end_reason", "updated_at"])
     return pairing
+
+
+# --- Activity plans ---------------------------------------------------------------------------
+
+def _rules_of(project: Project) -> PlanRules:
+    return PlanRules(
+        duration_min_months=project.duration_min_months,
+        duration_max_months=project.duration_max_months,
+        first_visit_within_months=project.first_visit_within_months,
+        funded_visit_period_months=project.funded_visit_period_months,
+        funded_visits_until_month=project.funded_visits_until_month,
+        online_meetings_per_month=project.online_meetings_per_month,
+    )
+
+
+@transaction.atomic
+def plan_save(
+    *, acting_user: User, pairing: Pairing, objectives: str, start: date, duration_months: int,
+    online_meetings_per_month: int, visits: list[Visit],
+) -> ActivityPlan:
+    """The mentor or the mentee drafts the plan. A draft is edited in place (and loses its
+    signatures); a plan already signed, approved or returned is kept, and the change becomes
+    the next version. A plan that breaks the project's rules is refused, rule by rule."""
+    pairing = Pairing.objects.select_for_update().select_related("project").get(pk=pairing.pk)
+    if acting_user.pk not in (pairing.mentee_id, pairing.mentor_id):
+        raise PermissionDenied
+    if pairing.status not in (S.ACCEPTED, S.PLAN_AGREED, S.ACTIVE):
+        raise ValidationError(_("A plan is agreed once both have accepted the pairing."))
+    problems = plan_problems(PlanDraft(
+        start=start, duration_months=duration_months,
+        online_meetings_per_month=online_meetings_per_month,
+        visits=tuple(visits),
+    ), _rules_of(pairing.project))
+    if problems:
+        raise ValidationError(problems)
+    latest = pairing.plans.order_by("-version").first()
+    if latest is not None and latest.status == ActivityPlan.Status.DRAFT:
+        plan = latest
+        plan.visits.all().delete()
+    else:
+        plan = ActivityPlan(organisation_id=pairing.organisation_id, pairing=pairing,
+                            version=(latest.version + 1) if latest else 1)
+    plan.objectives, plan.start = objectives.strip(), start
+    plan.duration_months, plan.online_meetings_per_month = duration_months, \
+        online_meetings_per_month
+    plan.mentee_signed_at = plan.mentor_signed_at = None
+    plan.full_clean()
+    plan.save()
+    PlannedVisit.objects.bulk_create([
+        PlannedVisit(organisation_id=pairing.organisation_id, plan=plan, day=v.day,
+                     place=v.place.strip(), funded=v.funded)
+        for v in visits
+    ])
+    return plan
+
+
+@transaction.atomic
+def plan_sign(*, acting_user: User, plan: ActivityPlan) -> ActivityPlan:
+    plan = ActivityPlan.objects.select_for_update().select_related("pairing").get(pk=plan.pk)
+    pairing = plan.pairing
+    if acting_user.pk not in (pairing.mentee_id, pairing.mentor_id):
+        raise PermissionDenied
+    if plan.status != ActivityPlan.Status.DRAFT:
+        raise ValidationError(_("Only a draft plan is signed."))
+    field = "mentee_signed_at" if acting_user.pk == pairing.mentee_id else "mentor_signed_at"
+    setattr(plan, field, timezone.now())
+    changed = [field, "updated_at"]
+    if plan.mentee_signed_at and plan.mentor_signed_at:
+        plan.status = ActivityPlan.Status.SIGNED
+        changed.append("status")
+    plan.save(update_fields=changed)
+    return plan
+
+
+@transaction.atomic
+def plan_review(*, acting_user: User, plan: ActivityPlan, approve: bool,
+                comments: str = "") -> ActivityPlan:
+    """The coordinator approves a signed plan (the pairing's plan is then agreed, and an earlier
+    approved version is replaced) or returns it with comments."""
+    plan = (ActivityPlan.objects.select_for_update(of=("self",))
+            .select_related("pairing__project").get(pk=plan.pk))
+    if not coordinates(acting_user, plan.pairing.project):
+        raise PermissionDenied
+    if plan.status != ActivityPlan.Status.SIGNED:
+        raise ValidationError(_("Only a plan signed by both is reviewed."))
+    if not approve:
+        if not comments.strip():
+            raise ValidationError({"comments": _("Say what to change: the pair is told.")})
+        plan.status, plan.coordinator_comments = ActivityPlan.Status.RETURNED, comments.strip()
+        plan.save(update_fields=["status", "coordinator_comments", "updated_at"])
+        return plan
+    plan.pairing.plans.filter(status=ActivityPlan.Status.APPROVED).update(
+        status=ActivityPlan.Status.SUPERSEDED, updated_at=timezone.now()
+    )
+    plan.status, plan.coordinator_comments = ActivityPlan.Status.APPROVED, comments.strip()
+    plan.save(update_fields=["status", "coordinator_comments", "updated_at"])
+    if plan.pairing.status == S.ACCEPTED:
+        pairing_move(acting_user=acting_user, pairing=plan.pairing, to_status=S.PLAN_AGREED,
+                     reason=_("Plan version %(version)s approved.") % {"version": plan.version})
+    return plan

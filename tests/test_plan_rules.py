@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from matching.plan_rules import PlanDraft, PlannedVisit, PlanRules, plan_problems
+from matching.plan_rules import PlanDraft, PlanRules, Visit, plan_problems
 
 CEPOL = PlanRules()
 MOMENTUM = PlanRules(duration_min_months=24, duration_max_months=24, funded_visits_until_month=24)
@@ -13,7 +13,7 @@ START = date(2027, 1, 31)
 
 def plan(months: int = 12, visits: tuple = (), online: int = 1) -> PlanDraft:
     return PlanDraft(start=START, duration_months=months, online_meetings_per_month=online,
-                     visits=tuple(PlannedVisit(day, "Rabat", funded) for day, funded in visits))
+                     visits=tuple(Visit(day, "Rabat", funded) for day, funded in visits))
 
 
 GOOD_VISITS = ((date(2027, 3, 10), True), (date(2027, 6, 1), True), (date(2027, 9, 1), False))
