@@ -61,6 +61,13 @@ def pairing_propose(
     note saying why; the broken rules are kept with it."""
     if not coordinates(acting_user, project):
         raise PermissionDenied
+    members = Membership.objects.for_org(project.organisation)
+    if not members.filter(user=mentee, role=Role.MENTEE).exists():
+        raise ValidationError({"mentee": _("%(name)s is not a mentee of this organisation.")
+                               % {"name": mentee}})
+    if not members.filter(user=mentor, role=Role.MENTOR).exists():
+        raise ValidationError({"mentor": _("%(name)s is not a mentor of this organisation.")
+                               % {"name": mentor}})
     if broken_rules and not override_note.strip():
         raise ValidationError({"override_note": _(
             "This pair breaks a rule (%(rules)s): say why you make it anyway."

@@ -37,7 +37,7 @@ from participants.models import (
 from programmes.middleware import ACTIVE_ROLE_SESSION_KEY
 from programmes.models import Project
 from programmes.permissions import focal_point_membership_for, projects_visible_to, require_role
-from programmes.requests import OrganisationRequest, form_data
+from programmes.requests import OrganisationRequest, form_data, run_action
 from programmes.selectors import call_for_member, call_list
 from programmes.views import call_detail_context
 
@@ -164,14 +164,13 @@ def member_edit(request: OrganisationRequest, org_slug: str, pk: int) -> HttpRes
 def member_remove(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
     require_role(request, Role.ADMIN)
     membership = selectors.membership_for_admin(request=request, pk=pk, for_change=True)
-    try:
-        services.membership_remove(acting_user=request.user, membership=membership)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("%(name)s is no longer %(role)s here.") % {
+    run_action(
+        request,
+        lambda: services.membership_remove(acting_user=request.user, membership=membership),
+        _("%(name)s is no longer %(role)s here.") % {
             "name": membership.user, "role": membership.get_role_display(),
-        })
+        },
+    )
     return redirect("member_list", org_slug=org_slug)
 
 
@@ -219,14 +218,11 @@ def invitation_create(request: OrganisationRequest, org_slug: str) -> HttpRespon
 def invitation_revoke(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
     require_role(request, Role.ADMIN)
     invitation = selectors.invitation_for_admin(request=request, pk=pk, for_change=True)
-    try:
-        services.invitation_revoke(acting_user=request.user, invitation=invitation)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Invitation to %(email)s revoked.") % {
-            "email": invitation.email,
-        })
+    run_action(
+        request,
+        lambda: services.invitation_revoke(acting_user=request.user, invitation=invitation),
+        _("Invitation to %(email)s revoked.") % {"email": invitation.email},
+    )
     return redirect("invitation_list", org_slug=org_slug)
 
 
@@ -234,14 +230,11 @@ def invitation_revoke(request: OrganisationRequest, org_slug: str, pk: int) -> H
 def invitation_resend(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
     require_role(request, Role.ADMIN)
     invitation = selectors.invitation_for_admin(request=request, pk=pk, for_change=True)
-    try:
-        services.invitation_resend(acting_user=request.user, invitation=invitation)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Invitation sent again to %(email)s.") % {
-            "email": invitation.email,
-        })
+    run_action(
+        request,
+        lambda: services.invitation_resend(acting_user=request.user, invitation=invitation),
+        _("Invitation sent again to %(email)s.") % {"email": invitation.email},
+    )
     return redirect("invitation_list", org_slug=org_slug)
 
 
@@ -336,14 +329,11 @@ def _add_errors(form, error: ValidationError) -> None:
 @require_POST
 def nomination_withdraw(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
     nomination = selectors.nomination_for_focal_point(request=request, pk=pk)
-    try:
-        services.nomination_withdraw(acting_user=request.user, nomination=nomination)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("The nomination of %(name)s is withdrawn.") % {
-            "name": nomination.full_name,
-        })
+    run_action(
+        request,
+        lambda: services.nomination_withdraw(acting_user=request.user, nomination=nomination),
+        _("The nomination of %(name)s is withdrawn.") % {"name": nomination.full_name},
+    )
     return redirect("call_detail", org_slug=org_slug, pk=nomination.call_id)
 
 

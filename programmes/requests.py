@@ -1,3 +1,7 @@
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, QueryDict
 
 from participants.models import Membership, User
@@ -17,3 +21,15 @@ def form_data(request: HttpRequest) -> QueryDict | None:
     """What a form is bound to: the POST data on a POST, even when it is empty (an empty POST
     with `request.POST or None` would leave the form unbound and skip its validation)."""
     return request.POST if request.method == "POST" else None
+
+
+def run_action(request: HttpRequest, action: Callable[[], object], success: str) -> bool:
+    """For a button with no form (open, close, revoke, withdraw…): the service's refusal
+    becomes an error message, its success the given message."""
+    try:
+        action()
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return False
+    messages.success(request, success)
+    return True

@@ -20,7 +20,7 @@ from programmes.permissions import (
     holds_role,
     require_role,
 )
-from programmes.requests import OrganisationRequest, form_data
+from programmes.requests import OrganisationRequest, form_data, run_action
 
 PAGE_SIZE = 25
 
@@ -224,22 +224,14 @@ def call_detail_context(request: OrganisationRequest, call: Call) -> dict:
 @require_POST
 def call_open(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
     call = selectors.call_for_member(request=request, pk=pk, for_change=True)
-    try:
-        services.call_open(acting_user=request.user, call=call)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("The call is open: the focal points have been told."))
+    run_action(request, lambda: services.call_open(acting_user=request.user, call=call),
+               _("The call is open: the focal points have been told."))
     return redirect("call_detail", org_slug=org_slug, pk=call.pk)
 
 
 @require_POST
 def call_close(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
     call = selectors.call_for_member(request=request, pk=pk, for_change=True)
-    try:
-        services.call_close(acting_user=request.user, call=call)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("The call is closed."))
+    run_action(request, lambda: services.call_close(acting_user=request.user, call=call),
+               _("The call is closed."))
     return redirect("call_detail", org_slug=org_slug, pk=call.pk)

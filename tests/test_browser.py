@@ -121,6 +121,22 @@ def sign_in(page: Page, email: str, password: str = PASSWORD, totp_secret: str |
         page.locator("main").get_by_role("button", name="Sign In").click()
 
 
+def join_from_invitation(page: Page, link: str, *, email: str, full_name: str,
+                         password: str) -> None:
+    """A newcomer opens the invitation link, creates the account, then signs in."""
+    page.goto(link)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Join CEPOL agency")
+    expect(page.get_by_label("Full name")).to_have_value(full_name)
+    page.fill("input[name=password1]", password)
+    page.fill("input[name=password2]", password)
+    page.get_by_role("button", name="Create my account").click()
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))
+    expect(page.locator(".messages")).to_contain_text("Your account is ready.")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", password)
+    page.locator("main").get_by_role("button", name="Sign In").click()
+
+
 def sign_in_with_cookie(page: Page, user: User, live_server) -> None:
     """Signs in without the forms (for tests about something else): a session made by Django's
     test client, handed to the browser."""
@@ -176,17 +192,7 @@ def test_invitation_journey(transactional_db, world: World, live_server, new_pag
 
     # 3. The invitee joins, on a phone.
     page = new_page(PHONE)
-    page.goto(link)
-    expect(page.get_by_role("heading", level=1)).to_have_text("Join CEPOL agency")
-    expect(page.get_by_label("Full name")).to_have_value(full_name)
-    page.fill("input[name=password1]", NEW_PASSWORD)
-    page.fill("input[name=password2]", NEW_PASSWORD)
-    page.get_by_role("button", name="Create my account").click()
-    expect(page).to_have_url(re.compile(r"/accounts/login/"))
-    expect(page.locator(".messages")).to_contain_text("Your account is ready.")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", NEW_PASSWORD)
-    page.locator("main").get_by_role("button", name="Sign In").click()
+    join_from_invitation(page, link, email=email, full_name=full_name, password=NEW_PASSWORD)
 
     # 4. Admins and coordinators set up their authenticator app first.
     if role in (Role.ADMIN, Role.COORDINATOR):

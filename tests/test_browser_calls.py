@@ -27,6 +27,7 @@ from tests.test_browser import (  # the fixtures are used by name
     PHONE,
     browser,  # noqa: F401
     invitation_link,
+    join_from_invitation,
     new_page,  # noqa: F401
     screenshot,
     sign_in_with_cookie,
@@ -122,17 +123,8 @@ def test_the_road_to_a_shortlist(
     # 3. The candidate accepts the invitation and applies, on a phone.
     link = invitation_link(CANDIDATE_EMAIL, live_server)
     cand = new_page(PHONE)
-    cand.goto(link)
-    expect(cand.get_by_role("heading", level=1)).to_have_text("Join CEPOL agency")
-    expect(cand.get_by_label("Full name")).to_have_value(CANDIDATE)
-    cand.fill("input[name=password1]", CANDIDATE_PASSWORD)
-    cand.fill("input[name=password2]", CANDIDATE_PASSWORD)
-    cand.get_by_role("button", name="Create my account").click()
-    expect(cand).to_have_url(re.compile(r"/accounts/login/"))
-    expect(cand.locator(".messages")).to_contain_text("Your account is ready.")
-    cand.fill("input[name=login]", CANDIDATE_EMAIL)
-    cand.fill("input[name=password]", CANDIDATE_PASSWORD)
-    cand.locator("main").get_by_role("button", name="Sign In").click()
+    join_from_invitation(cand, link, email=CANDIDATE_EMAIL, full_name=CANDIDATE,
+                         password=CANDIDATE_PASSWORD)
     application = Application.objects.get(call=call)
     expect(cand).to_have_url(re.compile(rf"/cepol/applications/{application.pk}/$"))
     expect(cand.get_by_role("heading", level=1)).to_have_text("Your application")

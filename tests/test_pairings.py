@@ -5,8 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from matching.models import Pairing, PairingEvent
 from matching.services import pairing_move, pairing_propose, pairing_respond
-from tests.conftest import World
-from tests.factories import UserFactory
+from tests.conftest import World, add_member
 
 S = Pairing.Status
 
@@ -53,8 +52,9 @@ def test_a_decline_needs_a_reason_and_returns_both_to_the_pool(world: World, pro
                               accept=False, reason="Different working hours")
     assert (pairing.status, pairing.end_reason) == (S.DECLINED, "Different working hours")
     # Both are free again: a new pairing for the same mentee can be proposed.
+    other_mentor = add_member(world.org, "mentor").user
     again = pairing_propose(acting_user=world.people["coordinator"], project=world.project,
-                            mentee=world.people["mentee"], mentor=UserFactory())
+                            mentee=world.people["mentee"], mentor=other_mentor)
     assert again.status == S.PROPOSED
     with pytest.raises(ValidationError, match="no longer waiting"):
         pairing_respond(acting_user=world.people["mentor"], pairing=pairing, accept=True)
@@ -128,7 +128,22 @@ def test_an_override_needs_a_note_and_is_recorded(world: World):
 def test_one_live_pairing_per_mentee_and_never_with_oneself(world: World, proposed: Pairing):
     with pytest.raises(ValidationError, match="already in a pairing"):
         pairing_propose(acting_user=world.people["coordinator"], project=world.project,
-                        mentee=world.people["mentee"], mentor=UserFactory())
+                        mentee=world.people["mentee"], mentor=add_member(world.org, "mentor").user)
+    both = add_member(world.org, "mentee", user=world.people["mentor"]).user
     with pytest.raises(ValidationError):
         pairing_propose(acting_user=world.people["coordinator"], project=world.project,
-                        mentee=world.people["mentor"], mentor=world.people["mentor"])
+                        mentee=both, mentor=both)
+
+
+def test_only_members_of_the_organisation_in_those_roles_are_paired(world: World):
+    coordinator = world.people["coordinator"]
+    for mentee, mentor, field in (
+        (world.outsider, world.people["mentor"], "mentee"),
+        (world.people["mentee"], world.outsider, "mentor"),
+        (world.people["observer"], world.people["mentor"], "mentee"),
+    ):
+        with pytest.raises(ValidationError) as refused:
+            pairing_propose(acting_user=coordinator, project=world.project, mentee=mentee,
+                            mentor=mentor)
+        assert list(refused.value.message_dict) == [field]
+    assert not Pairing.objects.exists()
