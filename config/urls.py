@@ -16,5 +16,6 @@ urlpatterns = [
     path("invitations/<str:token>/", participant_views.invitation_accept, name="invitation_accept"),
     path("<slug:org_slug>/", include("programmes.urls")),
     path("<slug:org_slug>/", include("participants.urls")),
+    path("<slug:org_slug>/", include("matching.urls")),
 ]
 

@@ -13,8 +13,8 @@ How it works:
   ones, as it can with a greedy pass (kept here as `greedy`, the baseline the tests compare with).
 - The same input gives the same output: people are sorted by id before anything else.
 
-Every explanation and reason is a short English string kept as plain data: the web layer will
-translate them later, so they must stay simple, stable sentences (no markup, no formatting codes).
+Every explanation and reason is a `Text`: a plain English string that also keeps its template
+and values, so the web layer shows it in the reader's language (`matching.templatetags`).
 """
 
 from __future__ import annotations
@@ -34,6 +34,25 @@ IntMatrix = npt.NDArray[np.int64]
 # Seniority gaps beyond this many years earn no more points: a mentor 30 years more senior is not
 # three times better than one 10 years more senior, and an uncapped gap would swamp the other terms.
 SENIORITY_CAP_YEARS = 10
+
+
+def gettext_noop(message: str) -> str:
+    """Marks a template for the translators (makemessages finds it by this name) without
+    translating: the engine knows no Django and no reader."""
+    return message
+
+
+class Text(str):
+    """An English sentence that remembers how it was made, so that the web layer can show it
+    translated: `gettext(text.template) % text.params`. It compares and prints as the English."""
+
+    template: str
+    params: dict[str, object]
+
+    def __new__(cls, template: str, **params: object) -> Text:
+        text = super().__new__(cls, template % params)
+        text.template, text.params = template, params
+        return text
 
 
 @dataclass(frozen=True)
@@ -106,13 +125,13 @@ class Pair:
     mentee_id: int
     mentor_id: int
     score: int
-    explanation: list[str]
+    explanation: list[Text]
 
 
 @dataclass(frozen=True)
 class MatchResult:
     pairs: list[Pair]  # sorted by mentee id
-    unmatched: dict[int, str]  # mentee id -> why no pair was proposed, by mentee id
+    unmatched: dict[int, Text]  # mentee id -> why no pair was proposed, by mentee id
     total_score: int
     free_places: dict[int, int]  # mentor id -> places left, only mentors with places left
 
@@ -133,36 +152,38 @@ class Rule(StrEnum):
 
 
 # What a broken rule means for one pair (warning a coordinator who overrides a pair by hand).
-PAIR_MESSAGES: dict[Rule, str] = {
-    Rule.MENTEE_COUNTRY: "mentee's country is not a partner country",
-    Rule.LANGUAGE: "no common working language",
-    Rule.AREA: "mentor does not cover the mentee's thematic area or a related one",
-    Rule.OTHER_COUNTRY: "mentor from the same country as the mentee",
-    Rule.MENTOR_COUNTRY: "mentor's country is not an allowed country",
-    Rule.SENIORITY: "mentor is not more senior than the mentee",
+PAIR_MESSAGES: dict[Rule, Text] = {
+    Rule.MENTEE_COUNTRY: Text(gettext_noop("mentee's country is not a partner country")),
+    Rule.LANGUAGE: Text(gettext_noop("no common working language")),
+    Rule.AREA: Text(gettext_noop(
+        "mentor does not cover the mentee's thematic area or a related one")),
+    Rule.OTHER_COUNTRY: Text(gettext_noop("mentor from the same country as the mentee")),
+    Rule.MENTOR_COUNTRY: Text(gettext_noop("mentor's country is not an allowed country")),
+    Rule.SENIORITY: Text(gettext_noop("mentor is not more senior than the mentee")),
 }
-REVERSE_SENIORITY_PAIR_MESSAGE = "mentor is not more junior than the mentee (reverse mentoring)"
+REVERSE_SENIORITY_PAIR_MESSAGE = Text(gettext_noop(
+    "mentor is not more junior than the mentee (reverse mentoring)"))
 
 # Why a mentee got no pair, when a rule ruled out every mentor.
-UNMATCHED_MESSAGES: dict[Rule, str] = {
-    Rule.MENTEE_COUNTRY: "mentee's country is not a partner country",
-    Rule.LANGUAGE: "no mentor with a common working language",
-    Rule.AREA: "no mentor in that thematic area",
-    Rule.OTHER_COUNTRY: "no mentor from another country",
-    Rule.MENTOR_COUNTRY: "no mentor from an allowed country",
-    Rule.SENIORITY: "no more senior mentor",
+UNMATCHED_MESSAGES: dict[Rule, Text] = {
+    Rule.MENTEE_COUNTRY: Text(gettext_noop("mentee's country is not a partner country")),
+    Rule.LANGUAGE: Text(gettext_noop("no mentor with a common working language")),
+    Rule.AREA: Text(gettext_noop("no mentor in that thematic area")),
+    Rule.OTHER_COUNTRY: Text(gettext_noop("no mentor from another country")),
+    Rule.MENTOR_COUNTRY: Text(gettext_noop("no mentor from an allowed country")),
+    Rule.SENIORITY: Text(gettext_noop("no more senior mentor")),
 }
-REVERSE_SENIORITY_UNMATCHED_MESSAGE = "no more junior mentor"
-NO_MENTORS = "no mentors to match with"
-CAPACITY_EXHAUSTED = "capacity exhausted"
+REVERSE_SENIORITY_UNMATCHED_MESSAGE = Text(gettext_noop("no more junior mentor"))
+NO_MENTORS = Text(gettext_noop("no mentors to match with"))
+CAPACITY_EXHAUSTED = Text(gettext_noop("capacity exhausted"))
 
 
 # --- One pair at a time: the reference definitions, also used for explanations and overrides. ---
 
 
-def broken_rules(mentee: Mentee, mentor: Mentor, rules: Rules) -> list[str]:
+def broken_rules(mentee: Mentee, mentor: Mentor, rules: Rules) -> list[Text]:
     """The hard rules this pair breaks, in plain words; empty when the pair may be proposed."""
-    broken: list[str] = []
+    broken: list[Text] = []
     for rule in Rule:
         if not _pair_passes(rule, mentee, mentor, rules):
             if rule is Rule.SENIORITY and rules.reverse:
@@ -201,7 +222,7 @@ def pair_score(
     *,
     area_names: Mapping[int, str] | None = None,
     language_names: Mapping[str, str] | None = None,
-) -> tuple[int, list[str]] | None:
+) -> tuple[int, list[Text]] | None:
     """The soft score of a pair and why, one string per term; None if a hard rule is broken.
 
     Names are only for the explanation; without them areas show as ids and languages as codes.
@@ -210,41 +231,56 @@ def pair_score(
         return None
     weights = rules.weights
     score = 0
-    explanation: list[str] = []
+    explanation: list[Text] = []
 
+    area = _area_name(mentee.area, area_names)
     if mentee.area in mentor.areas:
         score += weights.same_area
-        area = _area_name(mentee.area, area_names)
-        explanation.append(f"Same thematic area: {area} (+{weights.same_area})")
+        explanation.append(Text(gettext_noop("Same thematic area: %(area)s (+%(points)s)"),
+                                area=area, points=weights.same_area))
     else:
         # The area rule passed, so the mentor covers at least one related area.
         via = ", ".join(
             _area_name(a, area_names) for a in sorted(mentor.areas & rules.related_to(mentee.area))
         )
         score += weights.related_area
-        area = _area_name(mentee.area, area_names)
-        explanation.append(f"Related thematic area: {via} for {area} (+{weights.related_area})")
+        explanation.append(Text(
+            gettext_noop("Related thematic area: %(via)s for %(area)s (+%(points)s)"),
+            via=via, area=area, points=weights.related_area,
+        ))
 
     common = sorted(mentee.languages & mentor.languages)
     points = len(common) * weights.per_common_language
     score += points
     names = ", ".join((language_names or {}).get(code, code) for code in common)
-    explanation.append(f"Common languages: {names} (+{points})")
+    explanation.append(Text(gettext_noop("Common languages: %(languages)s (+%(points)s)"),
+                            languages=names, points=points))
 
     gap = _seniority_gap(mentee, mentor, rules)
     points = min(gap, SENIORITY_CAP_YEARS) * weights.seniority_gap
     score += points
-    years = "year" if gap == 1 else "years"
-    side = "more junior" if rules.reverse else "more senior"
-    capped = f", capped at {SENIORITY_CAP_YEARS} years" if gap > SENIORITY_CAP_YEARS else ""
-    explanation.append(f"Mentor {gap} {years} {side} (+{points}{capped})")
+    explanation.append(Text(_seniority_template(gap, rules.reverse), years=gap, points=points,
+                            cap=SENIORITY_CAP_YEARS))
 
     if rules.preferred_mentor_gender is not None and mentor.gender == rules.preferred_mentor_gender:
         score += weights.preference
-        explanation.append(
-            f"Preferred mentor gender: {rules.preferred_mentor_gender} (+{weights.preference})"
-        )
+        explanation.append(Text(gettext_noop("Preferred mentor gender: %(gender)s (+%(points)s)"),
+                                gender=rules.preferred_mentor_gender, points=weights.preference))
     return score, explanation
+
+
+def _seniority_template(gap: int, reverse: bool) -> str:
+    # Whole sentences, one per case, so that each language can word them its own way.
+    if gap == 1:
+        return (gettext_noop("Mentor 1 year more junior (+%(points)s)") if reverse
+                else gettext_noop("Mentor 1 year more senior (+%(points)s)"))
+    if gap > SENIORITY_CAP_YEARS:
+        return (gettext_noop("Mentor %(years)s years more junior (+%(points)s, capped at "
+                             "%(cap)s years)") if reverse
+                else gettext_noop("Mentor %(years)s years more senior (+%(points)s, capped at "
+                                  "%(cap)s years)"))
+    return (gettext_noop("Mentor %(years)s years more junior (+%(points)s)") if reverse
+            else gettext_noop("Mentor %(years)s years more senior (+%(points)s)"))
 
 
 def _area_name(area: int, area_names: Mapping[int, str] | None) -> str:
@@ -455,7 +491,7 @@ def _result(
         used[j] += 1
         paired.add(i)
 
-    unmatched: dict[int, str] = {}
+    unmatched: dict[int, Text] = {}
     for i in range(n):
         if i not in paired:
             unmatched[sm.mentees[i].id] = _unmatched_reason(sm, rules, i)
@@ -465,7 +501,7 @@ def _result(
     return MatchResult(pairs, unmatched, sum(p.score for p in pairs), free_places)
 
 
-def _unmatched_reason(sm: ScoreMatrix, rules: Rules, i: int) -> str:
+def _unmatched_reason(sm: ScoreMatrix, rules: Rules, i: int) -> Text:
     """Why mentee i got no pair, in plain words."""
     if not sm.mentors:
         return NO_MENTORS

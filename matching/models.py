@@ -1,9 +1,37 @@
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from matching.engine import Text
 from participants.models import Application, User
 from programmes.models import Call, Project, TenantModel
+
+GENDER_WORDS = {"female": gettext_lazy("female"), "male": gettext_lazy("male")}
+
+
+def stored(text: str) -> dict | str:
+    """An engine `Text` as JSON, so that it can be shown later in the reader's language."""
+    if isinstance(text, Text):
+        return {"template": text.template, "params": text.params}
+    return str(text)
+
+
+def explained(text: object) -> str:
+    """An engine `Text`, or one `stored` with a pairing, in the active language. A translation
+    that does not fit its values falls back to the English."""
+    if isinstance(text, Text):
+        template, params = text.template, dict(text.params)
+    elif isinstance(text, dict):
+        template, params = str(text.get("template", "")), dict(text.get("params", {}))
+    else:
+        return str(text)
+    if "gender" in params:
+        params["gender"] = GENDER_WORDS.get(str(params["gender"]), params["gender"])
+    try:
+        return gettext(template) % params
+    except (KeyError, TypeError, ValueError):
+        return template % params
 
 
 class Pairing(TenantModel):
@@ -43,8 +71,9 @@ class Pairing(TenantModel):
                               default=Status.PROPOSED)
     score = models.IntegerField(_("matching score"), default=0)
     explanation = models.JSONField(_("why this pair"), default=list, blank=True)
-    overridden = models.BooleanField(_("set by hand against a rule"), default=False)
-    override_note = models.TextField(_("rules overridden, and why"), blank=True)
+    overridden = models.BooleanField(_("set by hand"), default=False)
+    broken_rules = models.JSONField(_("rules the pair breaks"), default=list, blank=True)
+    override_note = models.TextField(_("why the coordinator made it anyway"), blank=True)
     mentee_accepted_at = models.DateTimeField(null=True, blank=True)
     mentor_accepted_at = models.DateTimeField(null=True, blank=True)
     end_reason = models.TextField(_("reason"), blank=True)
@@ -78,6 +107,10 @@ class PairingEvent(TenantModel):
 
     class Meta:
         ordering = ["created_at", "pk"]
+
+    @property
+    def to_label(self) -> str:
+        return str(dict(Pairing.Status.choices).get(self.to_status, self.to_status))
 
 
 class ActivityPlan(TenantModel):

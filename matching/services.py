@@ -1,20 +1,29 @@
 """Every write to pairings. Each move is allowed only from the right status, by the right person,
 and is recorded as a PairingEvent."""
 
+from collections.abc import Sequence
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import get_objects_for_user
 
-from matching.models import ActivityPlan, Pairing, PairingEvent, PlannedVisit
+from matching import engine
+from matching.engine import Text, gettext_noop
+from matching.models import ActivityPlan, Pairing, PairingEvent, PlannedVisit, explained, stored
 from matching.plan_rules import PlanDraft, PlanRules, Visit, plan_problems
-from participants.models import Membership, Role, User
-from programmes.models import Project
+from matching.selectors import Pool
+from participants.models import Application, Membership, Role, User
+from participants.services import notify
+from programmes.models import Call, Project, ThematicArea
 
 S = Pairing.Status
+# A hand-made pair that gives a mentor more mentees than they offered to take.
+CAPACITY_EXCEEDED = Text(gettext_noop("more mentees than the mentor's places"))
 
 # The coordinator's moves: (from, to). Accepting and declining belong to mentor and mentee.
 COORDINATOR_MOVES = {
@@ -26,6 +35,17 @@ COORDINATOR_MOVES = {
     (S.PLAN_AGREED, S.ENDED_EARLY),
     (S.ACTIVE, S.ENDED_EARLY),
 }
+
+
+# Where the pair may draft or revise their activity plan.
+PLAN_STATUSES = (S.ACCEPTED, S.PLAN_AGREED, S.ACTIVE)
+
+
+def coordinator_moves(pairing: Pairing) -> list[str]:
+    """The moves the coordinator's buttons offer from this pairing's status. The plan's approval
+    is what makes a plan agreed, so that move has no button of its own."""
+    return [to for start, to in sorted(COORDINATOR_MOVES)
+            if start == pairing.status and to != S.PLAN_AGREED]
 
 
 def coordinates(user: User, project: Project) -> bool:
@@ -54,11 +74,12 @@ def _record(pairing: Pairing, *, by: User, to_status: str, reason: str = "",
 @transaction.atomic
 def pairing_propose(
     *, acting_user: User, project: Project, mentee: User, mentor: User, score: int = 0,
-    explanation: list[str] | None = None, broken_rules: list[str] | None = None,
-    override_note: str = "",
+    explanation: Sequence[str] = (), broken_rules: Sequence[str] = (), override_note: str = "",
+    mentee_application: Application | None = None, mentor_application: Application | None = None,
+    call: Call | None = None, set_by_hand: bool = False,
 ) -> Pairing:
-    """The coordinator confirms a pair. One that breaks a rule (a hand-made override) needs a
-    note saying why; the broken rules are kept with it."""
+    """The coordinator confirms a pair, and mentor and mentee are asked to accept it. One that
+    breaks a rule (a hand-made override) needs a note saying why; the broken rules are kept."""
     if not coordinates(acting_user, project):
         raise PermissionDenied
     members = Membership.objects.for_org(project.organisation)
@@ -71,7 +92,7 @@ def pairing_propose(
     if broken_rules and not override_note.strip():
         raise ValidationError({"override_note": _(
             "This pair breaks a rule (%(rules)s): say why you make it anyway."
-        ) % {"rules": "; ".join(broken_rules)}})
+        ) % {"rules": "; ".join(explained(rule) for rule in broken_rules)}})
     live = Pairing.objects.for_org(project.organisation).filter(
         project=project, status__in=Pairing.LIVE
     )
@@ -79,16 +100,67 @@ def pairing_propose(
         raise ValidationError(_("%(name)s is already in a pairing of this project.")
                               % {"name": mentee})
     pairing = Pairing(
-        organisation=project.organisation, project=project, mentee=mentee, mentor=mentor,
-        score=score, explanation=explanation or [], overridden=bool(broken_rules),
-        override_note="; ".join(broken_rules or []) + (
-            f" — {override_note.strip()}" if broken_rules else ""),
+        organisation=project.organisation, project=project, call=call, mentee=mentee,
+        mentor=mentor, mentee_application=mentee_application,
+        mentor_application=mentor_application, score=score,
+        explanation=[stored(line) for line in explanation],
+        overridden=set_by_hand or bool(broken_rules),
+        broken_rules=[stored(rule) for rule in broken_rules],
+        override_note=override_note.strip() if set_by_hand or broken_rules else "",
     )
     pairing.full_clean()
     pairing.save()
     _record(pairing, by=acting_user, to_status=S.PROPOSED, reason=pairing.override_note,
             created=True)
+    link = reverse("pairing_detail", args=[project.organisation.slug, pairing.pk])
+    for person in (mentee, mentor):
+        notify(user=person, organisation=project.organisation, link=link,
+               message=gettext_noop("You are proposed a pairing in %(project)s: see who with, "
+                                    "and accept or decline."),
+               params={"project": project.name})
     return pairing
+
+
+@transaction.atomic
+def matching_confirm(
+    *, acting_user: User, pool: Pool, chosen: dict[int, int | None], notes: dict[int, str],
+) -> list[Pairing]:
+    """The coordinator confirms the pairs of the matching page at once: all are proposed, or
+    none. The project is locked meanwhile, so that two coordinators confirming together cannot
+    give a mentor more mentees than their places without saying why."""
+    project = Project.objects.select_for_update().get(pk=pool.project.pk)
+    if not coordinates(acting_user, project):
+        raise PermissionDenied
+    result = engine.match(pool.mentees, pool.mentors, pool.rules)
+    proposed = {pair.mentee_id: pair.mentor_id for pair in result.pairs}
+    load = dict(
+        Pairing.objects.for_org(project.organisation)
+        .filter(project=project, status__in=Pairing.LIVE)
+        .values_list("mentor_id").annotate(n=Count("pk")).values_list("mentor_id", "n")
+    )
+    pairings = []
+    for mentee_id, mentor_id in chosen.items():
+        if mentor_id is None:
+            continue
+        mentee_app, mentor_app = pool.applications[mentee_id], pool.applications[mentor_id]
+        mentee, mentor = pool.mentee(mentee_id), pool.mentor(mentor_id)
+        if mentee is None or mentor is None:
+            raise ValidationError(_("This person is no longer in the pool: run matching again."))
+        broken = engine.broken_rules(mentee, mentor, pool.rules)
+        load[mentor_app.applicant_id] = load.get(mentor_app.applicant_id, 0) + 1
+        if load[mentor_app.applicant_id] > mentor_app.mentee_capacity:
+            broken.append(CAPACITY_EXCEEDED)
+        scored = engine.pair_score(mentee, mentor, pool.rules, area_names=pool.area_names,
+                                   language_names=pool.language_names)
+        pairings.append(pairing_propose(
+            acting_user=acting_user, project=project, mentee=mentee_app.applicant,
+            mentor=mentor_app.applicant, score=scored[0] if scored else 0,
+            explanation=scored[1] if scored else (), broken_rules=broken,
+            override_note=notes.get(mentee_id, ""), mentee_application=mentee_app,
+            mentor_application=mentor_app, call=mentee_app.call,
+            set_by_hand=proposed.get(mentee_id) != mentor_id,
+        ))
+    return pairings
 
 
 @transaction.atomic
@@ -164,7 +236,7 @@ def plan_save(
     pairing = Pairing.objects.select_for_update().select_related("project").get(pk=pairing.pk)
     if acting_user.pk not in (pairing.mentee_id, pairing.mentor_id):
         raise PermissionDenied
-    if pairing.status not in (S.ACCEPTED, S.PLAN_AGREED, S.ACTIVE):
+    if pairing.status not in PLAN_STATUSES:
         raise ValidationError(_("A plan is agreed once both have accepted the pairing."))
     problems = plan_problems(PlanDraft(
         start=start, duration_months=duration_months,
@@ -238,3 +310,24 @@ def plan_review(*, acting_user: User, plan: ActivityPlan, approve: bool,
         pairing_move(acting_user=acting_user, pairing=plan.pairing, to_status=S.PLAN_AGREED,
                      reason=_("Plan version %(version)s approved.") % {"version": plan.version})
     return plan
+
+
+# --- Matching settings ------------------------------------------------------------------------
+
+@transaction.atomic
+def matching_settings_update(
+    *, acting_user: User, project: Project, related_areas: dict[ThematicArea, list[ThematicArea]],
+) -> Project:
+    if not coordinates(acting_user, project):
+        raise PermissionDenied
+    project.full_clean()
+    project.save(update_fields=[*MATCHING_FIELDS, "updated_at"])
+    for area, related in related_areas.items():
+        if area.project_id != project.pk or any(r.project_id != project.pk for r in related):
+            raise PermissionDenied
+        area.related_areas.set(related)
+    return project
+
+
+MATCHING_FIELDS = ["weight_same_area", "weight_related_area", "weight_common_language",
+                   "weight_seniority", "weight_preference", "preferred_mentor_gender"]

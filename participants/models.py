@@ -3,7 +3,7 @@ import secrets
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -291,6 +291,11 @@ class Application(Candidate):
     years_of_experience = models.PositiveSmallIntegerField(
         _("years of experience in the thematic area"), null=True, blank=True,
         validators=[MaxValueValidator(60)],
+    )
+    mentee_capacity = models.PositiveSmallIntegerField(
+        _("how many mentees you can take"), default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text=_("For mentors: the coordinator pairs you with at most this many mentees."),
     )
     expertise_areas = models.ManyToManyField(
         ThematicArea, blank=True, related_name="+", verbose_name=_("areas of expertise")

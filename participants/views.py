@@ -37,7 +37,7 @@ from participants.models import (
 from programmes.middleware import ACTIVE_ROLE_SESSION_KEY
 from programmes.models import Project
 from programmes.permissions import focal_point_membership_for, projects_visible_to, require_role
-from programmes.requests import OrganisationRequest, form_data, run_action
+from programmes.requests import OrganisationRequest, add_service_errors, form_data, run_action
 from programmes.selectors import call_for_member, call_list
 from programmes.views import call_detail_context
 
@@ -300,7 +300,7 @@ def nomination_create(request: OrganisationRequest, org_slug: str, pk: int) -> H
                 acting_user=request.user, membership=membership, call=call, **form.cleaned_data
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _(
                 "%(name)s is nominated and has been invited to complete the application."
@@ -315,15 +315,6 @@ def ids_from(values: list[str]) -> list[int]:
     """The row ids in a form's ticked boxes; anything else (a tampered value) is left out."""
     return [int(value) for value in values
             if value.isascii() and value.isdigit() and int(value) < 2**63]
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """A service's refusal, shown next to the field it names (or above the form)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @require_POST
@@ -356,7 +347,7 @@ def application_start(request: OrganisationRequest, org_slug: str, pk: int) -> H
                 acting_user=request.user, call=call, **form.cleaned_data
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             return redirect("application_edit", org_slug=org_slug, pk=application.pk)
     return render(request, "programmes/call_detail.html", {
@@ -387,7 +378,7 @@ def application_edit(request: OrganisationRequest, org_slug: str, pk: int) -> Ht
             if hasattr(error, "error_dict") and "consent" in error.error_dict:
                 submit_form.is_valid()  # its own message, next to the consent box
             else:
-                _add_errors(form, error)
+                add_service_errors(form, error)
         else:
             if submitting:
                 messages.success(request, _("Your application is submitted."))
@@ -438,7 +429,7 @@ def application_review(request: OrganisationRequest, org_slug: str, pk: int) -> 
             services.application_decide(acting_user=request.user, application=application,
                                         **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Decision recorded; %(name)s has been told.") % {
                 "name": application.full_name,

@@ -131,6 +131,34 @@ class Project(TenantModel):
         _("mentees come from the partner countries"), default=True
     )
 
+    # Matching: the points each term of a pair's score is worth, tuned by the coordinator, and
+    # a preference the programme may set (Momentum MENA prefers female mentors).
+    weight_same_area = models.PositiveSmallIntegerField(
+        _("points for the same thematic area"), default=40, validators=[MaxValueValidator(100)]
+    )
+    weight_related_area = models.PositiveSmallIntegerField(
+        _("points for a related thematic area"), default=20, validators=[MaxValueValidator(100)]
+    )
+    weight_common_language = models.PositiveSmallIntegerField(
+        _("points for each common working language"), default=5,
+        validators=[MaxValueValidator(100)],
+    )
+    weight_seniority = models.PositiveSmallIntegerField(
+        _("points for each year of seniority between them (up to 10 years)"), default=2,
+        validators=[MaxValueValidator(100)],
+    )
+    weight_preference = models.PositiveSmallIntegerField(
+        _("points for the preferred mentor"), default=15, validators=[MaxValueValidator(100)]
+    )
+
+    class MentorGender(models.TextChoices):
+        FEMALE = "female", _("A female mentor")
+        MALE = "male", _("A male mentor")
+
+    preferred_mentor_gender = models.CharField(
+        _("preferred mentor"), max_length=12, choices=MentorGender, blank=True,
+    )
+
     objects = ProjectQuerySet.as_manager()
 
     class Meta:
@@ -162,6 +190,11 @@ class ThematicArea(TenantModel):
         verbose_name=_("project"),
     )
     name = models.CharField(_("name"), max_length=120)
+    # Areas close enough that a mentor of one can mentor in the other (the matching engine
+    # scores them below the same area).
+    related_areas = models.ManyToManyField(
+        "self", blank=True, symmetrical=True, verbose_name=_("related areas")
+    )
 
     class Meta:
         ordering = ["name"]

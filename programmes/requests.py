@@ -33,3 +33,12 @@ def run_action(request: HttpRequest, action: Callable[[], object], success: str)
         return False
     messages.success(request, success)
     return True
+
+
+def add_service_errors(form, error: ValidationError) -> None:
+    """A service's refusal, shown next to the field it names (or above the form)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)

@@ -11,13 +11,14 @@ from pypdf import PdfWriter
 
 from participants.models import (
     Application,
+    ApplicationLanguage,
     Invitation,
     Membership,
     Nomination,
     User,
     hash_token,
 )
-from programmes.models import Call, Organisation, Project, ThematicArea
+from programmes.models import Call, Country, Organisation, Project, ThematicArea
 
 PASSWORD = "a-long-test-password-42"
 
@@ -168,3 +169,23 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     submitted_at = factory.LazyFunction(timezone.now)
     cv = factory.django.FileField(filename="cv.pdf", data=pdf_bytes())
 
+
+
+def shortlisted(call: Call, *, user: User | None = None, country: Country | None = None,
+                languages: tuple[str, ...] = ("fr",), years: int = 10, gender: str = "",
+                capacity: int = 1, area: ThematicArea | None = None) -> Application:
+    """A shortlisted application to `call` from a member holding the call's role (made here when
+    no user is given), speaking `languages` at a working level."""
+    if user is None:
+        user = MembershipFactory(organisation=call.organisation, role=call.role_sought).user
+    application = ApplicationFactory(
+        call=call, applicant=user, full_name=user.full_name, email=user.email,
+        country=country or call.invited_countries.first(), status="shortlisted",
+        years_of_service=years, gender=gender, mentee_capacity=capacity,
+        thematic_area=area or call.project.thematic_areas.first(),
+    )
+    for code in languages:
+        ApplicationLanguage.objects.create(organisation=call.organisation,
+                                           application=application, language=code,
+                                           level="fluent")
+    return application

@@ -1,0 +1,205 @@
+from itertools import combinations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from matching import engine
+from matching.engine import Text
+from matching.models import Pairing, explained
+from matching.selectors import Pool
+from matching.services import CAPACITY_EXCEEDED
+from programmes.models import Project, ThematicArea
+
+
+class MatchingSettingsForm(forms.ModelForm):
+    """The points of each term of the score, the programme's preference, and which thematic
+    areas are close enough to mentor across (ticked pair by pair, so both directions agree)."""
+
+    related_pairs = forms.MultipleChoiceField(
+        label=_("Related thematic areas"), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=_("A mentor of one area of a ticked pair may mentor in the other."),
+    )
+
+    class Meta:
+        model = Project
+        fields = ["weight_same_area", "weight_related_area", "weight_common_language",
+                  "weight_seniority", "weight_preference", "preferred_mentor_gender"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.areas = list(ThematicArea.objects.for_org(self.instance.organisation)
+                          .filter(project=self.instance).prefetch_related("related_areas"))
+        self.fields["related_pairs"].choices = [
+            (f"{a.pk}-{b.pk}", f"{a.name} ↔ {b.name}") for a, b in combinations(self.areas, 2)
+        ]
+        self.fields["related_pairs"].initial = [
+            f"{a.pk}-{b.pk}" for a, b in combinations(self.areas, 2)
+            if b in a.related_areas.all()
+        ]
+        self.fields["preferred_mentor_gender"].empty_label = None
+        self.fields["preferred_mentor_gender"].choices = [
+            ("", _("No preference")), *Project.MentorGender.choices
+        ]
+
+    def related_areas(self) -> dict[ThematicArea, list[ThematicArea]]:
+        """Each area and the areas ticked as related to it (both ways)."""
+        by_pk = {area.pk: area for area in self.areas}
+        related: dict[ThematicArea, list[ThematicArea]] = {area: [] for area in self.areas}
+        for value in self.cleaned_data["related_pairs"]:
+            left, right = (by_pk[int(pk)] for pk in value.split("-"))
+            related[left].append(right)
+            related[right].append(left)
+        return related
+
+
+class MatchingForm(forms.Form):
+    """One row per mentee of the pool: the mentor to pair them with (the engine's proposal
+    unless the coordinator changes it, or nobody), and the reason for a pair that breaks a
+    rule."""
+
+    def __init__(self, *args, pool: Pool, result: engine.MatchResult, check_url: str = "",
+                 **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.pool, self.result = pool, result
+        self.proposed = {pair.mentee_id: pair for pair in result.pairs}
+        mentor_choices = [("", _("Nobody for now"))] + [
+            (str(a.pk), f"{a.full_name} · {a.country.name} · {a.thematic_area.name}")
+            for a in pool.mentor_applications()
+        ]
+        for application in pool.mentee_applications():
+            pair = self.proposed.get(application.pk)
+            self.fields[f"mentor_{application.pk}"] = forms.ChoiceField(
+                label=_("Mentor for %(name)s") % {"name": application.full_name},
+                choices=mentor_choices, required=False,
+                initial=str(pair.mentor_id) if pair else "",
+                # With htmx, changing a mentor re-checks the page's pairs at once; without it,
+                # the "Check my changes" button does the same.
+                widget=forms.Select(attrs={
+                    "hx-post": check_url, "hx-trigger": "change", "hx-target": "#matching-form",
+                    "hx-swap": "outerHTML", "hx-vals": '{"action": "check"}',
+                } if check_url else {}),
+            )
+            self.fields[f"note_{application.pk}"] = forms.CharField(
+                label=_("Why this pair anyway"), required=False, max_length=500,
+            )
+
+    def chosen(self) -> dict[int, int | None]:
+        """Mentee application id → mentor application id, as the form now stands."""
+        chosen: dict[int, int | None] = {}
+        for application in self.pool.mentee_applications():
+            if self.is_bound:
+                # Reading `errors` validates the form once; a refused choice counts as nobody.
+                value = self.cleaned_data.get(f"mentor_{application.pk}", "") \
+                    if self.errors is not None else ""
+            else:
+                value = self.fields[f"mentor_{application.pk}"].initial
+            chosen[application.pk] = int(value) if value else None
+        return chosen
+
+    def warnings(self) -> dict[int, list[Text]]:
+        """Per mentee: the rules their chosen pair breaks, with mentors over their places."""
+        chosen = self.chosen()
+        load: dict[int, int] = {}
+        for mentor_id in chosen.values():
+            if mentor_id is not None:
+                load[mentor_id] = load.get(mentor_id, 0) + 1
+        warnings: dict[int, list[Text]] = {}
+        for mentee_id, mentor_id in chosen.items():
+            if mentor_id is None:
+                continue
+            mentee, mentor = self.pool.mentee(mentee_id), self.pool.mentor(mentor_id)
+            if mentee is None or mentor is None:  # the choices hold only the pool
+                continue
+            broken = engine.broken_rules(mentee, mentor, self.pool.rules)
+            if load[mentor_id] > mentor.capacity:
+                broken.append(CAPACITY_EXCEEDED)
+            if broken:
+                warnings[mentee_id] = broken
+        return warnings
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if self.errors:
+            return data
+        for mentee_id, broken in self.warnings().items():
+            if not data.get(f"note_{mentee_id}", "").strip():
+                self.add_error(f"note_{mentee_id}", _(
+                    "This pair breaks a rule (%(rules)s): say why you make it anyway."
+                ) % {"rules": "; ".join(explained(rule) for rule in broken)})
+        return data
+
+    def rows(self) -> list[dict]:
+        """What the page shows for each mentee, in the pool's order."""
+        warnings, chosen = self.warnings(), self.chosen()
+        rows = []
+        for application in self.pool.mentee_applications():
+            pair = self.proposed.get(application.pk)
+            mentor_id = chosen[application.pk]
+            by_hand = mentor_id != (pair.mentor_id if pair else None)
+            scored = None
+            if mentor_id is not None and not warnings.get(application.pk):
+                mentee, mentor = self.pool.mentee(application.pk), self.pool.mentor(mentor_id)
+                scored = engine.pair_score(mentee, mentor, self.pool.rules,
+                                           area_names=self.pool.area_names,
+                                           language_names=self.pool.language_names)
+            rows.append({
+                "application": application,
+                "mentor_field": self[f"mentor_{application.pk}"],
+                "note_field": self[f"note_{application.pk}"],
+                "proposed": pair,
+                "proposed_mentor": self.pool.applications.get(pair.mentor_id) if pair else None,
+                "by_hand": by_hand,
+                "score": scored[0] if scored else None,
+                "explanation": scored[1] if scored else [],
+                "warnings": warnings.get(application.pk, []),
+                "unmatched": self.result.unmatched.get(application.pk) if mentor_id is None
+                else None,
+            })
+        return rows
+
+
+class PlanForm(forms.Form):
+    objectives = forms.CharField(
+        label=_("Objectives"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("What the mentee will be able to do at the end, and how you will work on it."),
+    )
+    start = forms.DateField(label=_("Start date"),
+                            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    duration_months = forms.IntegerField(label=_("Duration (months)"), min_value=1,
+                                         max_value=60)
+    online_meetings_per_month = forms.IntegerField(label=_("Online meetings a month"),
+                                                   min_value=0, max_value=31)
+
+
+class VisitForm(forms.Form):
+    day = forms.DateField(label=_("Date"),
+                          widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    place = forms.CharField(label=_("Place"), max_length=200,
+                            help_text=_("City and country"))
+    funded = forms.BooleanField(label=_("Funded visit"), required=False)
+
+
+VisitFormSet = forms.formset_factory(VisitForm, extra=2, can_delete=True, max_num=24,
+                                     validate_max=True)
+
+
+class RespondForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (needed to decline)"), required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ReviewForm(forms.Form):
+    comments = forms.CharField(
+        label=_("Comments for the pair (needed to return the plan)"), required=False,
+        max_length=5000, widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class MoveForm(forms.Form):
+    to_status = forms.ChoiceField(label=_("Move to"), choices=Pairing.Status.choices)
+    reason = forms.CharField(
+        label=_("Reason (needed to end early)"), required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -1,0 +1,279 @@
+"""Reads for matching and pairings: who may see which pairing, the pool the engine matches, and a
+pairing's calendar."""
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from matching import engine
+from matching.models import ActivityPlan, Pairing
+from matching.schedule import Schedule
+from participants.models import Application, ApplicationLanguage, Membership, Role, User
+from programmes.models import WORKING_LANGUAGES, Call, Country, Project, ThematicArea
+from programmes.permissions import can_manage_project, holds_role, projects_with_permission
+from programmes.requests import OrganisationRequest
+
+S = Pairing.Status
+# A language spoken only at a basic level is not a working language for a pairing.
+WORKING_LEVELS = (ApplicationLanguage.Level.WORKING, ApplicationLanguage.Level.FLUENT,
+                  ApplicationLanguage.Level.NATIVE)
+
+
+def pairings_visible_to(request: OrganisationRequest) -> QuerySet[Pairing]:
+    """Admins and observers see every pairing of the organisation; coordinators those of their
+    projects; mentors and mentees their own. Focal points see none."""
+    pairings = Pairing.objects.for_org(request.organisation)
+    if holds_role(request, Role.ADMIN, Role.OBSERVER):
+        return pairings
+    visible = Q(pk__in=[])
+    if holds_role(request, Role.COORDINATOR):
+        coordinated = projects_with_permission(request, "programmes.coordinate_project")
+        visible |= Q(project__in=coordinated.values("pk"))
+    if holds_role(request, Role.MENTOR):
+        visible |= Q(mentor=request.user)
+    if holds_role(request, Role.MENTEE):
+        visible |= Q(mentee=request.user)
+    return pairings.filter(visible)
+
+
+def pairing_for_member(*, request: OrganisationRequest, pk: int, for_change: bool) -> Pairing:
+    """A pairing this person may see, or 404 (another organisation's, or someone else's, looks
+    like a missing one). `for_change` is the coordinator's side: moves and plan reviews; the
+    pair's own actions are checked by the services."""
+    pairing = get_object_or_404(
+        pairings_visible_to(request).select_related(
+            "project", "mentee", "mentor",
+            "mentee_application__country", "mentee_application__thematic_area",
+            "mentor_application__country", "mentor_application__thematic_area",
+        ),
+        pk=pk,
+    )
+    if for_change and not can_manage_project(request, pairing.project):
+        raise PermissionDenied
+    return pairing
+
+
+def pairing_list(*, request: OrganisationRequest) -> QuerySet[Pairing]:
+    return pairings_visible_to(request).select_related(
+        "project", "mentee", "mentor", "mentee_application__country",
+        "mentor_application__country", "mentee_application__thematic_area",
+    ).order_by("-created_at", "-pk")
+
+
+def pairing_plans(pairing: Pairing) -> list[ActivityPlan]:
+    """Every version of the plan, newest first, with its visits."""
+    return list(
+        ActivityPlan.objects.for_org(pairing.organisation).filter(pairing=pairing)
+        .prefetch_related("visits").order_by("-version")
+    )
+
+
+def approved_plan(plans: list[ActivityPlan]) -> ActivityPlan | None:
+    return next((plan for plan in plans if plan.status == ActivityPlan.Status.APPROVED), None)
+
+
+def schedule_of(plan: ActivityPlan | None) -> Schedule | None:
+    return Schedule(plan.start, plan.duration_months) if plan else None
+
+
+def application_languages(application: Application | None) -> list[str]:
+    if application is None:
+        return []
+    names = dict(WORKING_LANGUAGES)
+    return [f"{names.get(row.language, row.language)} ({row.get_level_display()})"
+            for row in application.languages.all()]
+
+
+# --- The matching pool ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Pool:
+    """What the engine matches, and the applications its ids (application ids) stand for."""
+
+    project: Project
+    call: Call | None
+    mentees: list[engine.Mentee]
+    mentors: list[engine.Mentor]
+    rules: engine.Rules
+    applications: dict[int, Application]
+    area_names: dict[int, str]
+    language_names: dict[str, str]
+
+    def mentee_applications(self) -> list[Application]:
+        return sorted((self.applications[m.id] for m in self.mentees),
+                      key=lambda a: (a.full_name.casefold(), a.pk))
+
+    def mentor_applications(self) -> list[Application]:
+        return sorted((self.applications[m.id] for m in self.mentors),
+                      key=lambda a: (a.full_name.casefold(), a.pk))
+
+    @cached_property
+    def _mentors_by_id(self) -> dict[int, engine.Mentor]:
+        return {m.id: m for m in self.mentors}
+
+    @cached_property
+    def _mentees_by_id(self) -> dict[int, engine.Mentee]:
+        return {m.id: m for m in self.mentees}
+
+    def mentor(self, application_id: int) -> engine.Mentor | None:
+        return self._mentors_by_id.get(application_id)
+
+    def mentee(self, application_id: int) -> engine.Mentee | None:
+        return self._mentees_by_id.get(application_id)
+
+
+def matching_calls(project: Project) -> QuerySet[Call]:
+    """The mentee calls whose shortlist a coordinator may match on its own."""
+    return Call.objects.for_org(project.organisation).filter(
+        project=project, role_sought=Call.RoleSought.MENTEE
+    ).order_by("-created_at")
+
+
+def _shortlisted(project: Project, role: str) -> QuerySet[Application]:
+    """Shortlisted applications of the project's calls for this role, from people who hold the
+    role in the organisation (a pairing is made between members)."""
+    member = Membership.objects.for_org(project.organisation).filter(
+        user=OuterRef("applicant"), role=role
+    )
+    return (
+        Application.objects.for_org(project.organisation)
+        .filter(call__project=project, call__role_sought=role,
+                status=Application.Status.SHORTLISTED, applicant__isnull=False)
+        .filter(Exists(member))
+        .select_related("country", "thematic_area", "applicant")
+        .prefetch_related(
+            Prefetch("languages", queryset=ApplicationLanguage.objects.for_org(
+                project.organisation).filter(level__in=WORKING_LEVELS)),
+            Prefetch("expertise_areas", queryset=ThematicArea.objects.for_org(
+                project.organisation)),
+        )
+        .order_by("applicant_id", "-submitted_at", "-pk")
+    )
+
+
+def _newest_per_person(applications: QuerySet[Application]) -> list[Application]:
+    # Someone shortlisted in two calls of the project is one person to pair: their newest
+    # application speaks for them.
+    seen: set[int] = set()
+    kept = []
+    for application in applications:
+        if application.applicant_id not in seen:
+            seen.add(application.applicant_id)
+            kept.append(application)
+    return kept
+
+
+def matching_pool(*, project: Project, call: Call | None = None) -> Pool:
+    """Shortlisted mentees (of the project, or of one of its calls) who are not in a live
+    pairing, and shortlisted mentors with places left, as the engine's dataclasses."""
+    organisation = project.organisation
+    live = Pairing.objects.for_org(organisation).filter(project=project, status__in=Pairing.LIVE)
+    paired_mentees = set(live.values_list("mentee_id", flat=True))
+    mentor_load = dict(live.values_list("mentor_id").annotate(n=Count("pk"))
+                       .values_list("mentor_id", "n"))
+
+    mentee_qs = _shortlisted(project, Role.MENTEE)
+    if call is not None:
+        mentee_qs = mentee_qs.filter(call=call)
+    mentee_apps = [a for a in _newest_per_person(mentee_qs) if a.applicant_id not in paired_mentees]
+    mentor_apps = _newest_per_person(_shortlisted(project, Role.MENTOR))
+
+    def languages(application: Application) -> frozenset[str]:
+        return frozenset(row.language for row in application.languages.all())
+
+    mentees = [
+        engine.Mentee(id=a.pk, name=a.full_name, country=a.country_id, area=a.thematic_area_id,
+                      languages=languages(a), seniority=a.years_of_service or 0,
+                      gender=a.gender)
+        for a in mentee_apps
+    ]
+    mentors = []
+    for a in mentor_apps:
+        places = a.mentee_capacity - mentor_load.get(a.applicant_id, 0)
+        if places > 0:
+            mentors.append(engine.Mentor(
+                id=a.pk, name=a.full_name, country=a.country_id,
+                areas=frozenset({a.thematic_area_id, *(x.pk for x in a.expertise_areas.all())}),
+                languages=languages(a), seniority=a.years_of_service or 0, gender=a.gender,
+                capacity=places,
+            ))
+    applications = {a.pk: a for a in [*mentee_apps, *mentor_apps]}
+    areas = ThematicArea.objects.for_org(organisation).filter(project=project)
+    related: dict[int, set[int]] = {}
+    for left, right in ThematicArea.related_areas.through.objects.filter(
+        from_thematicarea__in=areas
+    ).values_list("from_thematicarea_id", "to_thematicarea_id"):
+        related.setdefault(left, set()).add(right)
+    eu = frozenset(Country.objects.filter(is_eu_member=True).values_list("code", flat=True))
+    partners = frozenset(project.partner_countries.values_list("code", flat=True))
+    rules = engine.Rules(
+        mentor_countries=eu if project.mentors_from_eu_only else None,
+        mentee_countries=partners if project.mentees_from_partner_countries_only else None,
+        reverse=project.kind == Project.Kind.REVERSE,
+        preferred_mentor_gender=project.preferred_mentor_gender or None,
+        related_areas={area: frozenset(others) for area, others in related.items()},
+        weights=engine.Weights(
+            same_area=project.weight_same_area, related_area=project.weight_related_area,
+            per_common_language=project.weight_common_language,
+            seniority_gap=project.weight_seniority, preference=project.weight_preference,
+        ),
+    )
+    return Pool(
+        project=project, call=call, mentees=mentees, mentors=mentors, rules=rules,
+        applications=applications, area_names=dict(areas.values_list("pk", "name")),
+        language_names={code: str(name) for code, name in WORKING_LANGUAGES},
+    )
+
+
+def next_step(*, pairing: Pairing, latest: ActivityPlan | None, schedule: Schedule | None,
+              user: User, can_manage: bool) -> str:
+    """One sentence: what this pairing waits for, said to the person looking at it."""
+    in_pair = user.pk in (pairing.mentee_id, pairing.mentor_id)
+    partner = pairing.mentor if user.pk == pairing.mentee_id else pairing.mentee
+    plan = ActivityPlan.Status
+    if pairing.status == S.PROPOSED:
+        answered = (pairing.mentee_accepted_at if user.pk == pairing.mentee_id
+                    else pairing.mentor_accepted_at)
+        if in_pair and not answered:
+            return _("Accept or decline this pairing.")
+        if in_pair:
+            return _("Waiting for %(name)s to accept.") % {"name": partner}
+        return _("Waiting for the mentor and the mentee to accept.")
+    if pairing.status in (S.ACCEPTED, S.PLAN_AGREED, S.ACTIVE) and latest is not None \
+            and latest.status in (plan.DRAFT, plan.SIGNED, plan.RETURNED):
+        if latest.status == plan.SIGNED:
+            return _("Review the activity plan: approve it or return it with comments.") \
+                if can_manage else _("Waiting for the coordinator to review the plan.")
+        if latest.status == plan.RETURNED:
+            return _("The coordinator returned the plan: revise it, then both sign again.")
+        signed = (latest.mentee_signed_at if user.pk == pairing.mentee_id
+                  else latest.mentor_signed_at)
+        if in_pair and signed:
+            return _("Waiting for %(name)s to sign the plan.") % {"name": partner}
+        if in_pair:
+            return _("Read the draft plan and sign it (or change it first).")
+        return _("The pair is drafting the activity plan.")
+    if pairing.status == S.ACCEPTED:
+        return _("Draft the activity plan together, then both sign it.") if in_pair \
+            else _("The pair is drafting the activity plan.")
+    if pairing.status == S.PLAN_AGREED and schedule is not None:
+        if can_manage:
+            return _("The plan is approved: start the pairing on %(day)s.") % {
+                "day": date_format(schedule.start)}
+        return _("The plan is approved: the pairing starts on %(day)s.") % {
+            "day": date_format(schedule.start)}
+    if pairing.status == S.ACTIVE and schedule is not None:
+        if timezone.localdate() <= schedule.halfway:
+            return _("Next: the interim report, due on %(day)s.") % {
+                "day": date_format(schedule.halfway)}
+        return _("Next: the narrative report and feedback, at the end on %(day)s.") % {
+            "day": date_format(schedule.end)}
+    if pairing.status in (S.DECLINED, S.ENDED_EARLY):
+        return _("This pairing has ended: %(reason)s") % {"reason": pairing.end_reason}
+    return S(pairing.status).label

@@ -1,0 +1,277 @@
+"""Matching (coordinators), pairings and their activity plans (the pair and the coordinator)."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from matching import engine, selectors, services
+from matching.filters import PairingFilter
+from matching.forms import (
+    MatchingForm,
+    MatchingSettingsForm,
+    MoveForm,
+    PlanForm,
+    RespondForm,
+    ReviewForm,
+    VisitFormSet,
+)
+from matching.models import ActivityPlan, Pairing
+from matching.plan_rules import Visit
+from participants.models import Role
+from programmes import selectors as programme_selectors
+from programmes.permissions import can_manage_project, holds_role, projects_visible_to
+from programmes.requests import OrganisationRequest, add_service_errors, form_data
+
+PAGE_SIZE = 25
+S = Pairing.Status
+
+
+# --- Matching ---------------------------------------------------------------------------------
+
+def matching_run(request: OrganisationRequest, org_slug: str, slug: str) -> HttpResponse:
+    """The engine's proposals for the project's pool (or one call's shortlist), which the
+    coordinator may change row by row before confirming them all."""
+    project = programme_selectors.project_for_member(request=request, slug=slug, for_change=True)
+    calls = selectors.matching_calls(project)
+    call = None
+    call_pk = request.POST.get("call") or request.GET.get("call")
+    if call_pk:
+        if not str(call_pk).isdigit():
+            raise Http404
+        call = calls.filter(pk=call_pk).first()
+        if call is None:
+            raise Http404
+    pool = selectors.matching_pool(project=project, call=call)
+    result = engine.match(pool.mentees, pool.mentors, pool.rules,
+                          area_names=pool.area_names, language_names=pool.language_names)
+    form = MatchingForm(form_data(request), pool=pool, result=result,
+                        check_url=request.get_full_path())
+    if request.method == "POST" and form.is_valid() and request.POST.get("action") == "confirm":
+        chosen = form.chosen()
+        notes = {pk: form.cleaned_data[f"note_{pk}"] for pk in chosen}
+        if not any(chosen.values()):
+            form.add_error(None, _("Choose a mentor for at least one mentee."))
+        else:
+            try:
+                pairings = services.matching_confirm(
+                    acting_user=request.user, pool=pool, chosen=chosen, notes=notes
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, ngettext(
+                    "%(count)s pairing proposed: mentor and mentee are asked to accept it.",
+                    "%(count)s pairings proposed: mentors and mentees are asked to accept them.",
+                    len(pairings),
+                ) % {"count": len(pairings)})
+                return redirect(reverse("pairing_list", args=[org_slug]) + f"?project={project.pk}")
+    template = "matching/matching.html"
+    if request.htmx:
+        template += "#matching-form"
+    return render(request, template, {
+        "project": project, "calls": calls, "call": call, "pool": pool, "result": result,
+        "form": form, "rows": form.rows(),
+        "mentor_rows": [(a, pool.mentor(a.pk).capacity, result.free_places.get(a.pk, 0))
+                        for a in pool.mentor_applications()],
+    })
+
+
+def matching_settings(request: OrganisationRequest, org_slug: str, slug: str) -> HttpResponse:
+    project = programme_selectors.project_for_member(request=request, slug=slug, for_change=True)
+    form = MatchingSettingsForm(form_data(request), instance=project)
+    if request.method == "POST" and form.is_valid():
+        services.matching_settings_update(acting_user=request.user, project=form.save(commit=False),
+                                          related_areas=form.related_areas())
+        messages.success(request, _("Matching settings saved."))
+        return redirect("matching_run", org_slug=org_slug, slug=project.slug)
+    return render(request, "matching/matching_settings.html", {"form": form, "project": project})
+
+
+# --- Pairings ---------------------------------------------------------------------------------
+
+def pairing_list(request: OrganisationRequest, org_slug: str) -> HttpResponse:
+    pairings = PairingFilter(request.GET, queryset=selectors.pairing_list(request=request),
+                             projects=projects_visible_to(request))
+    page = Paginator(pairings.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "matching/pairing_list.html", {"filter": pairings, "page": page})
+
+
+def _render_pairing(request: OrganisationRequest, pairing: Pairing, *, status: int = 200,
+                    **forms: object) -> HttpResponse:
+    plans = selectors.pairing_plans(pairing)
+    latest = plans[0] if plans else None
+    approved = selectors.approved_plan(plans)
+    schedule = selectors.schedule_of(approved)
+    user = request.user
+    role_in_pairing = ("mentee" if user.pk == pairing.mentee_id
+                       else "mentor" if user.pk == pairing.mentor_id else None)
+    can_manage = can_manage_project(request, pairing.project)
+    mentee_card = (_("Mentee"), pairing.mentee, pairing.mentee_application,
+                   selectors.application_languages(pairing.mentee_application))
+    mentor_card = (_("Mentor"), pairing.mentor, pairing.mentor_application,
+                   selectors.application_languages(pairing.mentor_application))
+    return render(request, "matching/pairing_detail.html", {
+        "pairing": pairing, "plans": plans, "latest": latest, "approved": approved,
+        "schedule": schedule,
+        "quarters": schedule.quarters(pairing.project.funded_visit_period_months)
+        if schedule else [],
+        "events": pairing.events.select_related("by"),
+        "role_in_pairing": role_in_pairing, "can_manage": can_manage,
+        "next_step": selectors.next_step(pairing=pairing, latest=latest, schedule=schedule,
+                                         user=user, can_manage=can_manage),
+        # The partner first: it is whom the mentor or mentee came to read about.
+        "profiles": [mentor_card, mentee_card] if role_in_pairing == "mentee"
+        else [mentee_card, mentor_card],
+        # Addresses once both have said yes: a declined proposal shares nothing.
+        "show_contacts": can_manage or (role_in_pairing is not None and pairing.status not in (
+            S.PROPOSED, S.DECLINED)),
+        "can_see_override": can_manage or holds_role(request, Role.ADMIN, Role.OBSERVER),
+        "has_answered": (role_in_pairing == "mentee" and pairing.mentee_accepted_at)
+        or (role_in_pairing == "mentor" and pairing.mentor_accepted_at),
+        "has_signed": latest is not None and (
+            (role_in_pairing == "mentee" and latest.mentee_signed_at)
+            or (role_in_pairing == "mentor" and latest.mentor_signed_at)),
+        "moves": services.coordinator_moves(pairing) if can_manage else [],
+        "respond_form": forms.get("respond_form") or RespondForm(),
+        "review_form": forms.get("review_form") or ReviewForm(),
+        "move_form": forms.get("move_form") or MoveForm(),
+        "plan_editable": role_in_pairing is not None and pairing.status in services.PLAN_STATUSES,
+    }, status=status)
+
+
+def pairing_detail(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
+    pairing = selectors.pairing_for_member(request=request, pk=pk, for_change=False)
+    return _render_pairing(request, pairing)
+
+
+@require_POST
+def pairing_respond(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
+    pairing = selectors.pairing_for_member(request=request, pk=pk, for_change=False)
+    form = RespondForm(request.POST)
+    accept = request.POST.get("decision") == "accept"
+    if form.is_valid():
+        try:
+            services.pairing_respond(acting_user=request.user, pairing=pairing, accept=accept,
+                                     reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("You accepted the pairing.") if accept
+                             else _("You declined the pairing: the coordinator is told."))
+            return redirect("pairing_detail", org_slug=org_slug, pk=pairing.pk)
+    return _render_pairing(request, pairing, respond_form=form, status=400)
+
+
+@require_POST
+def pairing_move(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
+    pairing = selectors.pairing_for_member(request=request, pk=pk, for_change=True)
+    form = MoveForm(request.POST)
+    if form.is_valid():
+        try:
+            services.pairing_move(acting_user=request.user, pairing=pairing,
+                                  to_status=form.cleaned_data["to_status"],
+                                  reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The pairing is now “%(status)s”.") % {
+                "status": S(form.cleaned_data["to_status"]).label})
+            return redirect("pairing_detail", org_slug=org_slug, pk=pairing.pk)
+    return _render_pairing(request, pairing, move_form=form, status=400)
+
+
+# --- Activity plans ---------------------------------------------------------------------------
+
+def plan_edit(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
+    """Mentor and mentee draft the plan; a refused plan is shown back with each broken rule
+    next to its field, and nothing saved."""
+    pairing = selectors.pairing_for_member(request=request, pk=pk, for_change=False)
+    if request.user.pk not in (pairing.mentee_id, pairing.mentor_id):
+        raise Http404
+    plans = selectors.pairing_plans(pairing)
+    latest = plans[0] if plans else None
+    initial, visits = {}, []
+    if latest is not None:
+        initial = {"objectives": latest.objectives, "start": latest.start,
+                   "duration_months": latest.duration_months,
+                   "online_meetings_per_month": latest.online_meetings_per_month}
+        visits = [{"day": v.day, "place": v.place, "funded": v.funded}
+                  for v in latest.visits.all()]
+    else:
+        initial = {"duration_months": pairing.project.duration_max_months,
+                   "online_meetings_per_month": pairing.project.online_meetings_per_month}
+    form = PlanForm(form_data(request), initial=initial)
+    formset = VisitFormSet(form_data(request), initial=visits, prefix="visits")
+    visit_errors: list[str] = []
+    if request.method == "POST" and form.is_valid() & formset.is_valid():
+        chosen = [Visit(day=row["day"], place=row["place"], funded=row["funded"])
+                  for row in formset.cleaned_data if row and not row.get("DELETE")]
+        try:
+            plan = services.plan_save(acting_user=request.user, pairing=pairing,
+                                      visits=chosen, **form.cleaned_data)
+        except ValidationError as error:
+            # The visits' rules are shown above the visits; the others next to their field.
+            problems = (error.message_dict if hasattr(error, "error_dict")
+                        else {None: error.messages})
+            visit_errors = problems.pop("visits", [])
+            for field, field_messages in problems.items():
+                form.add_error(field if field in form.fields else None, field_messages)
+        else:
+            messages.success(request, _(
+                "Plan version %(version)s saved. Both of you sign it, then the coordinator "
+                "reviews it.") % {"version": plan.version})
+            return redirect("pairing_detail", org_slug=org_slug, pk=pairing.pk)
+    return render(request, "matching/plan_form.html", {
+        "pairing": pairing, "form": form, "formset": formset, "latest": latest,
+        "visit_errors": visit_errors, "project": pairing.project,
+    }, status=400 if visit_errors or form.errors or formset.total_error_count() else 200)
+
+
+@require_POST
+def plan_sign(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
+    pairing = selectors.pairing_for_member(request=request, pk=pk, for_change=False)
+    plan = _latest_plan(pairing)
+    try:
+        plan = services.plan_sign(acting_user=request.user, plan=plan)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Signed. The coordinator reviews the plan once you both "
+                                    "have signed.") if plan.status == ActivityPlan.Status.DRAFT
+                         else _("Both of you have signed: the coordinator is asked to review "
+                                "the plan."))
+    return redirect("pairing_detail", org_slug=org_slug, pk=pairing.pk)
+
+
+@require_POST
+def plan_review(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
+    pairing = selectors.pairing_for_member(request=request, pk=pk, for_change=True)
+    plan = _latest_plan(pairing)
+    form = ReviewForm(request.POST)
+    approve = request.POST.get("decision") == "approve"
+    if form.is_valid():
+        try:
+            services.plan_review(acting_user=request.user, plan=plan, approve=approve,
+                                 comments=form.cleaned_data["comments"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Plan approved: the pairing has its plan.") if approve
+                             else _("Plan returned to the pair with your comments."))
+            return redirect("pairing_detail", org_slug=org_slug, pk=pairing.pk)
+    return _render_pairing(request, pairing, review_form=form, status=400)
+
+
+def _latest_plan(pairing: Pairing) -> ActivityPlan:
+    plan = ActivityPlan.objects.for_org(pairing.organisation).filter(pairing=pairing) \
+        .order_by("-version").first()
+    if plan is None:
+        raise Http404
+    return plan
+
