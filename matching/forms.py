@@ -179,8 +179,18 @@ class VisitForm(forms.Form):
     funded = forms.BooleanField(label=_("Funded visit"), required=False)
 
 
-VisitFormSet = forms.formset_factory(VisitForm, extra=2, can_delete=True, max_num=24,
-                                     validate_max=True)
+class BaseVisitFormSet(forms.BaseFormSet):
+    # Every row counts as new: a row left empty (or emptied) is simply no visit, and a row
+    # that repeats the saved plan is still read, not skipped as "unchanged".
+    def initial_form_count(self) -> int:
+        return 0
+
+
+def visit_formset(data, visits: list[dict]) -> forms.BaseFormSet:
+    """The plan's visits, with two empty rows to add more."""
+    formset = forms.formset_factory(VisitForm, formset=BaseVisitFormSet, extra=len(visits) + 2,
+                                    can_delete=True, max_num=24, validate_max=True)
+    return formset(data, initial=None if data is not None else visits, prefix="visits")
 
 
 class RespondForm(forms.Form):

@@ -1,7 +1,8 @@
 """Matching (coordinators), pairings and their activity plans (the pair and the coordinator)."""
 
+from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,13 +20,18 @@ from matching.forms import (
     PlanForm,
     RespondForm,
     ReviewForm,
-    VisitFormSet,
+    visit_formset,
 )
 from matching.models import ActivityPlan, Pairing
 from matching.plan_rules import Visit
 from participants.models import Role
 from programmes import selectors as programme_selectors
-from programmes.permissions import can_manage_project, holds_role, projects_visible_to
+from programmes.permissions import (
+    can_manage_project,
+    holds_role,
+    projects_visible_to,
+    require_role,
+)
 from programmes.requests import OrganisationRequest, add_service_errors, form_data
 
 PAGE_SIZE = 25
@@ -96,6 +102,7 @@ def matching_settings(request: OrganisationRequest, org_slug: str, slug: str) ->
 # --- Pairings ---------------------------------------------------------------------------------
 
 def pairing_list(request: OrganisationRequest, org_slug: str) -> HttpResponse:
+    require_role(request, Role.ADMIN, Role.COORDINATOR, Role.OBSERVER, Role.MENTOR, Role.MENTEE)
     pairings = PairingFilter(request.GET, queryset=selectors.pairing_list(request=request),
                              projects=projects_visible_to(request))
     page = Paginator(pairings.qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -103,7 +110,7 @@ def pairing_list(request: OrganisationRequest, org_slug: str) -> HttpResponse:
 
 
 def _render_pairing(request: OrganisationRequest, pairing: Pairing, *, status: int = 200,
-                    **forms: object) -> HttpResponse:
+                    **forms: forms.Form) -> HttpResponse:
     plans = selectors.pairing_plans(pairing)
     latest = plans[0] if plans else None
     approved = selectors.approved_plan(plans)
@@ -138,6 +145,9 @@ def _render_pairing(request: OrganisationRequest, pairing: Pairing, *, status: i
             (role_in_pairing == "mentee" and latest.mentee_signed_at)
             or (role_in_pairing == "mentor" and latest.mentor_signed_at)),
         "moves": services.coordinator_moves(pairing) if can_manage else [],
+        # A refusal that names no field (the pairing moved on meanwhile) shows at the top, as
+        # the form it came from may no longer be on the page.
+        "action_errors": [error for form in forms.values() for error in form.non_field_errors()],
         "respond_form": forms.get("respond_form") or RespondForm(),
         "review_form": forms.get("review_form") or ReviewForm(),
         "move_form": forms.get("move_form") or MoveForm(),
@@ -193,7 +203,7 @@ def plan_edit(request: OrganisationRequest, org_slug: str, pk: int) -> HttpRespo
     next to its field, and nothing saved."""
     pairing = selectors.pairing_for_member(request=request, pk=pk, for_change=False)
     if request.user.pk not in (pairing.mentee_id, pairing.mentor_id):
-        raise Http404
+        raise PermissionDenied  # the pair writes its own plan; others read it on the pairing
     plans = selectors.pairing_plans(pairing)
     latest = plans[0] if plans else None
     initial, visits = {}, []
@@ -207,7 +217,7 @@ def plan_edit(request: OrganisationRequest, org_slug: str, pk: int) -> HttpRespo
         initial = {"duration_months": pairing.project.duration_max_months,
                    "online_meetings_per_month": pairing.project.online_meetings_per_month}
     form = PlanForm(form_data(request), initial=initial)
-    formset = VisitFormSet(form_data(request), initial=visits, prefix="visits")
+    formset = visit_formset(form_data(request), visits)
     visit_errors: list[str] = []
     if request.method == "POST" and form.is_valid() & formset.is_valid():
         chosen = [Visit(day=row["day"], place=row["place"], funded=row["funded"])

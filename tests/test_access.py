@@ -3,10 +3,13 @@ member of another organisation and an anonymous visitor receive. A URL with no r
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from matching.plan_rules import Visit
+from matching.services import pairing_propose, pairing_respond, plan_save, plan_sign
 from participants.models import Membership, User
 from tests.conftest import PERSONAS, World
 from tests.factories import ApplicationFactory, InvitationFactory, NominationFactory
@@ -85,6 +88,31 @@ def application(w: World) -> dict:
     return {**org(w), "pk": ApplicationFactory(call=w.call, applicant=w.people["mentee"]).pk}
 
 
+def pairing(w: World, *, accepted: bool = False, plan: str = "") -> dict:
+    """A pairing of the world's mentor and mentee; accepted by both, with a plan draft or
+    signed by both if asked."""
+    made = pairing_propose(acting_user=w.people["coordinator"], project=w.project,
+                           mentee=w.people["mentee"], mentor=w.people["mentor"])
+    if accepted or plan:
+        for who in ("mentee", "mentor"):
+            made = pairing_respond(acting_user=w.people[who], pairing=made, accept=True)
+    if plan:
+        draft = plan_save(acting_user=w.people["mentee"], pairing=made, **PLAN)
+        if plan == "signed":
+            for who in ("mentee", "mentor"):
+                plan_sign(acting_user=w.people[who], plan=draft)
+    return {**org(w), "pk": made.pk}
+
+
+PLAN = dict(objectives="Trace criminal assets.", start=date(2027, 1, 15), duration_months=6,
+            online_meetings_per_month=1, visits=[Visit(date(2027, 2, 1), "Rabat", True)])
+# The pair's own actions: what the others of the organisation who see the pairing get (403),
+# and what a member who does not see it gets (404).
+PAIR_ACTION = roles(FORBIDDEN, mentor=REDIRECT, mentee=REDIRECT, focal_point=MISSING)
+PAIRING_MANAGERS_ACTION = roles(FORBIDDEN, admin=REDIRECT, coordinator=REDIRECT,
+                                focal_point=MISSING)
+
+
 ADMIN_ONLY_PAGE = roles(FORBIDDEN, admin=OK)
 ADMIN_ONLY_ACTION = roles(FORBIDDEN, admin=REDIRECT)
 MANAGERS_ACTION = roles(FORBIDDEN, admin=REDIRECT, coordinator=REDIRECT)
@@ -135,6 +163,17 @@ ACCESS: dict[str, Row] = {
                                                      mentee=OK)),
     "application_review": Row("GET", application, MANAGERS_PAGE),
     "notification_list": Row("GET", org, roles(OK)),
+    "matching_run": Row("GET", project, MANAGERS_PAGE),
+    "matching_settings": Row("GET", project, MANAGERS_PAGE),
+    "pairing_list": Row("GET", org, roles(OK, focal_point=FORBIDDEN)),
+    # Someone else's pairing answers like a missing one.
+    "pairing_detail": Row("GET", pairing, roles(OK, focal_point=MISSING)),
+    "pairing_respond": Row("POST", pairing, PAIR_ACTION),
+    "pairing_move": Row("POST", lambda w: pairing(w, accepted=True), PAIRING_MANAGERS_ACTION),
+    "plan_edit": Row("GET", lambda w: pairing(w, accepted=True),
+                     roles(FORBIDDEN, mentor=OK, mentee=OK, focal_point=MISSING)),
+    "plan_sign": Row("POST", lambda w: pairing(w, plan="draft"), PAIR_ACTION),
+    "plan_review": Row("POST", lambda w: pairing(w, plan="signed"), PAIRING_MANAGERS_ACTION),
     "set_language": Row("POST", lambda w: {}, roles(REDIRECT, outsider=REDIRECT,
                                                   anonymous=REDIRECT)),
 }
@@ -157,6 +196,12 @@ def post_data(name: str, w: World, who: str) -> dict:
                 "rank": "Commissaire", "thematic_area": area, "languages": ["fr"]}
     if name == "application_start":
         return {"country": "MA", "thematic_area": area}
+    if name == "pairing_respond":
+        return {"decision": "accept"}
+    if name == "pairing_move":
+        return {"to_status": "ended_early", "reason": "The mentee left the service."}
+    if name == "plan_review":
+        return {"decision": "approve"}
     return {}
 
 

@@ -159,7 +159,8 @@ def test_a_mentor_outside_the_pool_is_refused_next_to_the_row(world: World, pool
     data = choices(pool, **{f"mentor_{pool.karim.pk}": bad})
     response = client_as(world.people["coordinator"]).post(url(world), data)
     assert response.status_code == 200
-    assert "Select a valid choice" in str(response.context["form"].errors[f"mentor_{pool.karim.pk}"])
+    errors = response.context["form"].errors[f"mentor_{pool.karim.pk}"]
+    assert "Select a valid choice" in str(errors)
     assert not Pairing.objects.exists()
 
 
