@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.core.validators import slug_re
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from matching.models import Pairing
+from matching.selectors import pairing_list, pairings_visible_to
 from participants import selectors, services
 from participants.filters import ApplicationFilter, InvitationFilter, MemberFilter
 from participants.forms import (
@@ -83,6 +85,10 @@ def home(request: OrganisationRequest, org_slug: str) -> HttpResponse:
         calls = call_list(request=request).filter(project__in=[p.pk for p in projects])
         if role == Role.COORDINATOR:
             context["calls"] = calls.exclude(status="closed")[:10]
+            counts = dict(pairings_visible_to(request).values_list("status")
+                          .annotate(n=Count("pk")).values_list("status", "n"))
+            context["pairing_rows"] = [(value, label, counts.get(value, 0))
+                                       for value, label in Pairing.Status.choices]
             context["focal_points"] = selectors.focal_points_of_projects(
                 organisation=organisation, projects=projects
             )
@@ -93,6 +99,10 @@ def home(request: OrganisationRequest, org_slug: str) -> HttpResponse:
     else:
         context["projects"] = projects_visible_to(request)
         context["applications"] = selectors.applications_of(request=request)[:10]
+        # Their own pairings only, even for someone who also coordinates.
+        context["pairings"] = pairing_list(request=request).filter(
+            Q(mentor=request.user) | Q(mentee=request.user)
+        )[:5]
         context["calls"] = call_list(request=request).filter(
             status="open", allow_self_nomination=True
         )[:10]

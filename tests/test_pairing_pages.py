@@ -209,3 +209,13 @@ def test_another_organisations_pairing_answers_like_a_missing_one(world: World, 
                            {"to_status": "ended_early", "reason": "x"}).status_code == 404
     foreign.refresh_from_db()
     assert foreign.status == "proposed"
+
+
+def test_home_pages_show_the_pairing(world: World, proposed, client_as):
+    page = client_as(world.people["mentee"]).get(reverse("home", args=[world.org.slug])).text
+    assert "With your mentor Mentor Person" in page and "Your answer is awaited." in page
+    page = client_as(world.people["mentor"]).get(reverse("home", args=[world.org.slug])).text
+    assert "With your mentee Mentee Person" in page
+    home = client_as(world.people["coordinator"]).get(reverse("home", args=[world.org.slug]))
+    assert ("proposed", "Proposed", 1) in home.context["pairing_rows"]
+    assert "Match in EUROMED Police" in home.text

@@ -5,9 +5,20 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from guardian.shortcuts import assign_perm
 
+from matching.engine import match
+from matching.models import Pairing
+from matching.selectors import matching_pool
+from matching.services import matching_confirm
 from participants.models import Role
+from programmes.models import Call
 from tests.conftest import World
-from tests.factories import InvitationFactory, MembershipFactory, ProjectFactory
+from tests.factories import (
+    CallFactory,
+    InvitationFactory,
+    MembershipFactory,
+    ProjectFactory,
+    shortlisted,
+)
 
 
 def grow(world: World, n: int) -> None:
@@ -42,6 +53,7 @@ def test_list_query_count_does_not_grow(world: World, client_as, url: str):
 
 def test_coordinator_home_query_count_does_not_grow(world: World, client_as):
     client = client_as(world.people["coordinator"])
+    queries(client, "/cepol/")  # warms the per-process caches (content types) first
     small = queries(client, "/cepol/")
     for _ in range(30):
         project = ProjectFactory(organisation=world.org)
@@ -56,3 +68,44 @@ def test_lists_are_paginated(world: World, client_as):
     assert page.context["page"].paginator.per_page == 25
     assert len(page.context["rows"]) == 25
     assert "Page 1 of 2" in page.text
+
+
+def grow_pool(world: World, mentees: int, mentors: int) -> None:
+    """Shortlisted mentees (of the world's call) and mentors (of a mentor call), all French
+    speakers in the same area, so the engine pairs as many as places allow."""
+    mentor_call = (Call.objects.filter(project=world.project, role_sought="mentor").first()
+                   or CallFactory(organisation=world.org, project=world.project,
+                                  role_sought="mentor"))
+    mentor_call.invited_countries.add(world.france)
+    for _ in range(mentees):
+        shortlisted(world.call, years=2)
+    for _ in range(mentors):
+        shortlisted(mentor_call, country=world.france, years=15, capacity=2)
+
+
+def test_matching_page_query_count_does_not_grow_with_the_pool(world: World, client_as):
+    client = client_as(world.people["coordinator"])
+    grow_pool(world, 3, 2)
+    small = queries(client, "/cepol/projects/euromed-police/matching/")
+    grow_pool(world, 20, 10)
+    assert queries(client, "/cepol/projects/euromed-police/matching/") == small
+
+
+def grow_pairings(world: World, n: int) -> None:
+    grow_pool(world, n, n)
+    pool = matching_pool(project=world.project)
+    result = match(pool.mentees, pool.mentors, pool.rules)
+    matching_confirm(acting_user=world.people["coordinator"], pool=pool,
+                     chosen={pair.mentee_id: pair.mentor_id for pair in result.pairs}, notes={})
+
+
+@pytest.mark.parametrize("who", ["coordinator", "admin", "observer"])
+def test_pairing_list_query_count_does_not_grow(world: World, client_as, who: str):
+    client = client_as(world.people[who])
+    filtered = f"/cepol/pairings/?project={world.project.pk}&status=proposed"
+    grow_pairings(world, 3)
+    small = queries(client, "/cepol/pairings/"), queries(client, filtered)
+    grow_pairings(world, 30)
+    assert Pairing.objects.count() == 33
+    assert (queries(client, "/cepol/pairings/"), queries(client, filtered)) == small
+    assert len(client.get("/cepol/pairings/").context["page"].object_list) == 25
