@@ -77,6 +77,8 @@ class MatchingForm(forms.Form):
                 widget=forms.Select(attrs={
                     "hx-post": check_url, "hx-trigger": "change", "hx-target": "#matching-form",
                     "hx-swap": "outerHTML", "hx-vals": '{"action": "check"}',
+                    # A second change cancels the first check, whose answer would be stale.
+                    "hx-sync": "closest form:replace",
                 } if check_url else {}),
             )
             self.fields[f"note_{application.pk}"] = forms.CharField(
@@ -184,6 +186,10 @@ class BaseVisitFormSet(forms.BaseFormSet):
     # that repeats the saved plan is still read, not skipped as "unchanged".
     def initial_form_count(self) -> int:
         return 0
+
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        form.fields["DELETE"].label = _("Remove this visit")
 
 
 def visit_formset(data, visits: list[dict]) -> forms.BaseFormSet:

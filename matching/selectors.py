@@ -270,9 +270,9 @@ def next_step(*, pairing: Pairing, latest: ActivityPlan | None, schedule: Schedu
             "day": date_format(schedule.start)}
     if pairing.status == S.ACTIVE and schedule is not None:
         if timezone.localdate() <= schedule.halfway:
-            return _("Next: the interim report, due on %(day)s.") % {
+            return _("The interim report, due on %(day)s.") % {
                 "day": date_format(schedule.halfway)}
-        return _("Next: the narrative report and feedback, at the end on %(day)s.") % {
+        return _("The narrative report and feedback, at the end on %(day)s.") % {
             "day": date_format(schedule.end)}
     if pairing.status in (S.DECLINED, S.ENDED_EARLY):
         return _("This pairing has ended: %(reason)s") % {"reason": pairing.end_reason}

@@ -261,6 +261,8 @@ def _load_interpol(org: dict[str, Any], countries: dict[str, Country]) -> list[P
                 "region": project["region"],
                 # The source gives no aim; its eligibility says whom the project is for.
                 "aim": f"Mentoring for {project['eligibility']}.",
+                # A programme for female officers prefers female mentors (a demo choice).
+                "preferred_mentor_gender": Project.MentorGender.FEMALE,
                 **project_rules,
             },
             partner_countries=project["partner_countries"],
@@ -426,6 +428,7 @@ def load_demo() -> DemoSummary:
         _load_people(organisations[slug], projects[slug], countries) for slug in loaders
     )
     _load_calls(projects, countries)
+    _load_shortlists(organisations["cepol"], projects["cepol"], countries)
     return DemoSummary(
         organisations=summaries, multi_role=_load_multi_role(organisations, projects)
     )
@@ -465,6 +468,88 @@ def _load_calls(projects: dict[str, list[Project]], countries: dict[str, Country
                        else [countries[code] for code in codes])
             call.invited_countries.set(invited)
             call.thematic_areas.set(project.thematic_areas.all())
+
+
+# A shortlist ready to match in EUROMED Police, from two calls of 2026 now closed. Demo choices,
+# not facts from the source. None as the e-mail stands for the organisation's demo login of that
+# role. (role, e-mail, name, country, thematic area, languages, years of service, gender,
+# mentees a mentor takes)
+DEMO_SHORTLIST = [
+    (Role.MENTEE, None, "", "TN", "Criminal finances", ["ar", "fr"], 8, "male", 1),
+    (Role.MENTEE, "salma.idrissi", "Salma Idrissi", "MA", "Criminal finances", ["ar", "fr"], 5,
+     "female", 1),
+    (Role.MENTEE, "leila.haddad", "Leila Haddad", "LB", "Cybercrime", ["ar", "en", "fr"], 6,
+     "female", 1),
+    (Role.MENTEE, "omar.farouk", "Omar Farouk", "EG", "Drug crimes", ["ar", "en"], 10, "male", 1),
+    (Role.MENTEE, "rami.nasser", "Rami Nasser", "JO", "Migrant smuggling", ["ar", "en"], 7,
+     "male", 1),
+    (Role.MENTEE, "nadia.bensaid", "Nadia Bensaïd", "DZ", "Trafficking in human beings",
+     ["ar", "fr"], 9, "female", 1),
+    (Role.MENTOR, None, "", "BE", "Criminal finances", ["nl", "fr", "en"], 20, "female", 2),
+    (Role.MENTOR, "luca.moretti", "Luca Moretti", "IT", "Drug crimes", ["it", "en", "fr"], 22,
+     "male", 1),
+    (Role.MENTOR, "anna.kowalska", "Anna Kowalska", "PL", "Cybercrime", ["pl", "en"], 15,
+     "female", 1),
+    (Role.MENTOR, "javier.moreno", "Javier Moreno", "ES", "Migrant smuggling", ["es", "en", "fr"],
+     18, "male", 2),
+]
+# Close enough to mentor across, in the demo: a mentor in migrant smuggling may mentor in
+# trafficking in human beings.
+DEMO_RELATED_AREAS = [("euromed-police", "Migrant smuggling", "Trafficking in human beings")]
+
+
+def _load_shortlists(
+    organisation: Organisation, projects: list[Project], countries: dict[str, Country]
+) -> None:
+    from participants.models import Application, ApplicationLanguage
+
+    project = next(p for p in projects if p.slug == "euromed-police")
+    areas = {area.name: area for area in project.thematic_areas.all()}
+    for slug, left, right in DEMO_RELATED_AREAS:
+        if slug == project.slug:
+            areas[left].related_areas.add(areas[right])
+    now = timezone.now()
+    calls = {}
+    for role, title in ((Role.MENTEE, "EUROMED Police mentees 2026"),
+                        (Role.MENTOR, "EUROMED Police mentors 2026")):
+        calls[role], _created = Call.objects.get_or_create(
+            organisation=organisation, project=project, title=title,
+            defaults={"role_sought": role, "status": Call.Status.CLOSED,
+                      "opened_at": now - timedelta(days=90), "closed_at": now - timedelta(days=30),
+                      "deadline": now - timedelta(days=30)},
+        )
+    for role, local, name, code, area, languages, years, gender, places in DEMO_SHORTLIST:
+        if local is None:
+            user = User.objects.get(email=demo_email(role, organisation.slug))
+        else:
+            user = _load_user(f"{local}@pool.{organisation.slug}.demo", name)
+            _load_membership(user, organisation, role)
+        call = calls[role]
+        call.invited_countries.add(countries[code])
+        call.thematic_areas.add(areas[area])
+        application, _created = Application.objects.get_or_create(
+            organisation=organisation, call=call, email=user.email,
+            defaults={"applicant": user, "full_name": user.full_name, "country": countries[code],
+                      "thematic_area": areas[area], "agency": DEMO_AGENCIES[code],
+                      "rank": "Inspector" if role == Role.MENTEE else "Chief Inspector",
+                      "gender": gender, "years_of_service": years, "mentee_capacity": places,
+                      "motivation": "Demo application.", "status": "shortlisted",
+                      "submitted_at": now - timedelta(days=40),
+                      "consent_at": now - timedelta(days=40), "consent_version": "2026-11"},
+        )
+        for language in languages:
+            ApplicationLanguage.objects.get_or_create(
+                organisation=organisation, application=application, language=language,
+                defaults={"level": "fluent"},
+            )
+
+
+DEMO_AGENCIES = {
+    "TN": "Garde nationale", "MA": "Direction générale de la sûreté nationale",
+    "LB": "Internal Security Forces", "EG": "Ministry of Interior", "JO": "Public Security "
+    "Directorate", "DZ": "Direction générale de la sûreté nationale", "BE": "Police fédérale",
+    "IT": "Guardia di Finanza", "PL": "Policja", "ES": "Policía Nacional",
+}
 
 
 def _account_lines(account: DemoAccount, label: str) -> list[str]:

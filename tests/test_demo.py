@@ -266,7 +266,8 @@ def test_loading_twice_changes_nothing_and_prints_the_same() -> None:
     assert list(Project.objects.order_by("pk").values_list("updated_at", flat=True)) == stamps
     assert second.getvalue() == first.getvalue()
     assert after_first["Organisation"] == 3
-    assert after_first["User"] == len(DEMO_EMAILS)
+    pool = [row for row in demo.DEMO_SHORTLIST if row[1] is not None]
+    assert after_first["User"] == len(DEMO_EMAILS) + len(pool)
 
 
 @pytest.mark.django_db
@@ -309,7 +310,7 @@ def test_demo_calls_are_open_and_stay_put_on_reload() -> None:
     from programmes.models import Call
 
     call_command("load_demo", stdout=StringIO())
-    calls = {call.title: call for call in Call.objects.all()}
+    calls = {call.title: call for call in Call.objects.filter(status="open")}
     assert set(calls) == {"EUROMED Police mentees 2027", "Momentum MENA mentees 2027",
                           "Volunteer mentors 2027"}
     assert all(call.accepts_nominations for call in calls.values())
@@ -321,3 +322,25 @@ def test_demo_calls_are_open_and_stay_put_on_reload() -> None:
     stamps = list(Call.objects.order_by("pk").values_list("updated_at", "deadline"))
     call_command("load_demo", stdout=StringIO())
     assert list(Call.objects.order_by("pk").values_list("updated_at", "deadline")) == stamps
+
+
+@pytest.mark.django_db
+def test_the_demo_shortlist_is_ready_to_match() -> None:
+    """Six shortlisted mentees and four mentors in EUROMED Police: the engine pairs them all,
+    Nadia (trafficking in human beings) through the related area of migrant smuggling."""
+    from matching.engine import match
+    from matching.selectors import matching_pool
+
+    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", stdout=StringIO())
+    pool = matching_pool(project=project("cepol", "euromed-police"))
+    assert (len(pool.mentees), len(pool.mentors)) == (6, 4)
+    result = match(pool.mentees, pool.mentors, pool.rules, area_names=pool.area_names)
+    names = {pool.applications[p.mentee_id].full_name: pool.applications[p.mentor_id].full_name
+             for p in result.pairs}
+    assert names == {
+        "Karim Ben Salah": "Sofie Janssens", "Salma Idrissi": "Sofie Janssens",
+        "Leila Haddad": "Anna Kowalska", "Omar Farouk": "Luca Moretti",
+        "Rami Nasser": "Javier Moreno", "Nadia Bensaïd": "Javier Moreno",
+    }
+    assert result.unmatched == {}
