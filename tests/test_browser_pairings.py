@@ -39,7 +39,7 @@ def test_from_shortlist_to_an_active_pairing(
     mentor_call = CallFactory(organisation=world.org, project=world.project,
                               role_sought="mentor", title="EUROMED mentors 2027")
     mentor_call.invited_countries.add(world.france, spain)
-    amina = shortlisted(world.call, user=world.people["mentee"], years=3)
+    shortlisted(world.call, user=world.people["mentee"], years=3)
     youssef_user = MembershipFactory(organisation=world.org, role="mentee",
                                      user__full_name="Youssef Alaoui").user
     youssef = shortlisted(world.call, user=youssef_user, languages=("es",), years=4)
@@ -152,5 +152,6 @@ def test_from_shortlist_to_an_active_pairing(
     assert pairing.status == Pairing.Status.ACTIVE
 
     youssef_page.reload()
-    expect(youssef_page.locator(".next-step")).to_contain_text("The interim report, due on July 16, 2027.")
+    expect(youssef_page.locator(".next-step")).to_contain_text(
+        "The interim report, due on July 16, 2027.")
     screenshot(youssef_page, "pairing-6-active-phone.png")
