@@ -12,6 +12,7 @@ import os
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest
+from django.conf import settings
 from playwright.sync_api import expect
 
 from matching.models import ActivityPlan, Pairing
@@ -155,3 +156,11 @@ def test_from_shortlist_to_an_active_pairing(
     expect(youssef_page.locator(".next-step")).to_contain_text(
         "The interim report, due on July 16, 2027.")
     screenshot(youssef_page, "pairing-6-active-phone.png")
+
+    # The same pairing in Arabic, right to left.
+    coord.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "ar",
+                                "url": live_server.url}])
+    coord.goto(f"/cepol/pairings/{pairing.pk}/")
+    expect(coord.locator("html")).to_have_attribute("dir", "rtl")
+    expect(coord.locator("#schedule-h")).to_have_text("الجدول الزمني")
+    screenshot(coord, "pairing-7-active-arabic.png")

@@ -2,6 +2,7 @@
 changes by hand with their warnings, and confirmation."""
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from matching.models import Pairing, PairingEvent
@@ -229,3 +230,16 @@ def test_bad_settings_are_refused_next_to_the_field(world: World, client_as, fie
                                                                         "related_pairs")
     world.project.refresh_from_db()
     assert world.project.weight_same_area == 40 and world.project.preferred_mentor_gender == ""
+
+
+def test_reasons_are_shown_in_the_readers_language(world: World, pool: Pool, client_as):
+    client = client_as(world.people["coordinator"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    page = client.get(url(world)).content.decode()
+    assert "Même domaine thématique : Criminal finances (+40)" in page
+    assert "Langues communes : Français (+5)" in page
+    assert "places épuisées" in page
+    data = choices(pool, **{f"mentor_{pool.karim.pk}": pool.pablo.pk})
+    page = client.post(url(world), data).content.decode()
+    assert "aucune langue de travail commune" in page
+    del client.cookies[settings.LANGUAGE_COOKIE_NAME]
