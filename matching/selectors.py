@@ -15,7 +15,14 @@ from matching import engine
 from matching.models import ActivityPlan, Pairing
 from matching.schedule import Schedule
 from participants.models import Application, ApplicationLanguage, Membership, Role, User
-from programmes.models import WORKING_LANGUAGES, Call, Country, Project, ThematicArea
+from programmes.models import (
+    WORKING_LANGUAGES,
+    Call,
+    Country,
+    Project,
+    ProjectUserObjectPermission,
+    ThematicArea,
+)
 from programmes.permissions import can_manage_project, holds_role, projects_with_permission
 from programmes.requests import OrganisationRequest
 
@@ -277,3 +284,13 @@ def next_step(*, pairing: Pairing, latest: ActivityPlan | None, schedule: Schedu
     if pairing.status in (S.DECLINED, S.ENDED_EARLY):
         return _("This pairing has ended: %(reason)s") % {"reason": pairing.end_reason}
     return S(pairing.status).label
+
+
+def coordinators_of(project: Project) -> list[User]:
+    """Who coordinates this project: members with the coordinator role and the project's
+    permission (an admin is not told of every plan)."""
+    users = ProjectUserObjectPermission.objects.filter(
+        content_object=project, permission__codename="coordinate_project"
+    ).values("user")
+    return [m.user for m in Membership.objects.for_org(project.organisation)
+            .with_role(Role.COORDINATOR).filter(user__in=users).select_related("user")]

@@ -16,7 +16,7 @@ from matching import engine
 from matching.engine import Text, gettext_noop
 from matching.models import ActivityPlan, Pairing, PairingEvent, PlannedVisit, explained, stored
 from matching.plan_rules import PlanDraft, PlanRules, Visit, plan_problems
-from matching.selectors import Pool
+from matching.selectors import Pool, coordinators_of
 from participants.models import Application, Membership, Role, User
 from participants.services import notify
 from programmes.models import Call, Project, ThematicArea
@@ -46,6 +46,14 @@ def coordinator_moves(pairing: Pairing) -> list[str]:
     is what makes a plan agreed, so that move has no button of its own."""
     return [to for start, to in sorted(COORDINATOR_MOVES)
             if start == pairing.status and to != S.PLAN_AGREED]
+
+
+def _tell(pairing: Pairing, people: Sequence[User], message: str, **params: object) -> None:
+    """Tells these people of a move, in the app and by e-mail, with a link to the pairing."""
+    link = reverse("pairing_detail", args=[pairing.organisation.slug, pairing.pk])
+    for person in people:
+        notify(user=person, organisation=pairing.organisation, link=link, message=message,
+               params={"project": pairing.project.name, **params})
 
 
 def coordinates(user: User, project: Project) -> bool:
@@ -112,12 +120,8 @@ def pairing_propose(
     pairing.save()
     _record(pairing, by=acting_user, to_status=S.PROPOSED, reason=pairing.override_note,
             created=True)
-    link = reverse("pairing_detail", args=[project.organisation.slug, pairing.pk])
-    for person in (mentee, mentor):
-        notify(user=person, organisation=project.organisation, link=link,
-               message=gettext_noop("You are proposed a pairing in %(project)s: see who with, "
-                                    "and accept or decline."),
-               params={"project": project.name})
+    _tell(pairing, [mentee, mentor], gettext_noop(
+        "You are proposed a pairing in %(project)s: see who with, and accept or decline."))
     return pairing
 
 
@@ -180,6 +184,10 @@ def pairing_respond(*, acting_user: User, pairing: Pairing, accept: bool,
         pairing.status = S.DECLINED
         pairing.end_reason = reason.strip()
         pairing.save(update_fields=["status", "end_reason", "updated_at"])
+        partner = pairing.mentor if acting_user.pk == pairing.mentee_id else pairing.mentee
+        _tell(pairing, [partner, *coordinators_of(pairing.project)], gettext_noop(
+            "%(name)s declined the proposed pairing in %(project)s: %(reason)s"),
+            name=str(acting_user), reason=pairing.end_reason)
         return pairing
     field = "mentee_accepted_at" if acting_user.pk == pairing.mentee_id else "mentor_accepted_at"
     setattr(pairing, field, timezone.now())
@@ -189,6 +197,10 @@ def pairing_respond(*, acting_user: User, pairing: Pairing, accept: bool,
         pairing.status = S.ACCEPTED
         changed.append("status")
     pairing.save(update_fields=changed)
+    if pairing.status == S.ACCEPTED:
+        _tell(pairing, [pairing.mentee, pairing.mentor], gettext_noop(
+            "Both of you accepted the pairing in %(project)s: draft your activity plan "
+            "together."))
     return pairing
 
 
@@ -209,6 +221,13 @@ def pairing_move(*, acting_user: User, pairing: Pairing, to_status: str,
     pairing.status = to_status
     pairing.end_reason = reason.strip() if to_status == S.ENDED_EARLY else pairing.end_reason
     pairing.save(update_fields=["status", "end_reason", "updated_at"])
+    message = {
+        S.ACTIVE: gettext_noop("Your pairing in %(project)s has started."),
+        S.COMPLETED: gettext_noop("Your pairing in %(project)s is completed."),
+        S.ENDED_EARLY: gettext_noop("Your pairing in %(project)s has ended early: %(reason)s"),
+    }.get(to_status)
+    if message:
+        _tell(pairing, [pairing.mentee, pairing.mentor], message, reason=pairing.end_reason)
     return pairing
 
 
@@ -281,6 +300,9 @@ def plan_sign(*, acting_user: User, plan: ActivityPlan) -> ActivityPlan:
         plan.status = ActivityPlan.Status.SIGNED
         changed.append("status")
     plan.save(update_fields=changed)
+    if plan.status == ActivityPlan.Status.SIGNED:
+        _tell(pairing, coordinators_of(pairing.project), gettext_noop(
+            "An activity plan in %(project)s is signed by both and waits for your review."))
     return plan
 
 
@@ -300,6 +322,8 @@ def plan_review(*, acting_user: User, plan: ActivityPlan, approve: bool,
             raise ValidationError({"comments": _("Say what to change: the pair is told.")})
         plan.status, plan.coordinator_comments = ActivityPlan.Status.RETURNED, comments.strip()
         plan.save(update_fields=["status", "coordinator_comments", "updated_at"])
+        _tell(plan.pairing, [plan.pairing.mentee, plan.pairing.mentor], gettext_noop(
+            "The coordinator returned your activity plan in %(project)s with comments."))
         return plan
     plan.pairing.plans.filter(status=ActivityPlan.Status.APPROVED).update(
         status=ActivityPlan.Status.SUPERSEDED, updated_at=timezone.now()
@@ -309,6 +333,8 @@ def plan_review(*, acting_user: User, plan: ActivityPlan, approve: bool,
     if plan.pairing.status == S.ACCEPTED:
         pairing_move(acting_user=acting_user, pairing=plan.pairing, to_status=S.PLAN_AGREED,
                      reason=_("Plan version %(version)s approved.") % {"version": plan.version})
+    _tell(plan.pairing, [plan.pairing.mentee, plan.pairing.mentor], gettext_noop(
+        "The coordinator approved your activity plan in %(project)s."))
     return plan
 
 

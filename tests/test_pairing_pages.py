@@ -219,3 +219,44 @@ def test_home_pages_show_the_pairing(world: World, proposed, client_as):
     home = client_as(world.people["coordinator"]).get(reverse("home", args=[world.org.slug]))
     assert ("proposed", "Proposed", 1) in home.context["pairing_rows"]
     assert "Match in EUROMED Police" in home.text
+
+
+def test_each_step_tells_the_people_it_concerns(world: World, proposed, client_as):
+    from participants.models import Notification
+
+    def told(who: str) -> list[str]:
+        return list(Notification.objects.filter(user=world.people[who])
+                    .order_by("pk").values_list("text", flat=True))
+
+    assert told("mentee") == told("mentor") == [
+        "You are proposed a pairing in EUROMED Police: see who with, and accept or decline."]
+    client_as(world.people["mentee"]).post(at(world, "pairing_respond", proposed),
+                                           {"decision": "accept"})
+    client_as(world.people["mentor"]).post(at(world, "pairing_respond", proposed),
+                                           {"decision": "accept"})
+    assert told("mentee")[-1] == ("Both of you accepted the pairing in EUROMED Police: draft "
+                                  "your activity plan together.")
+    for who in ("mentee", "mentor"):
+        client = client_as(world.people[who])
+        if who == "mentee":
+            client.post(at(world, "plan_edit", proposed), GOOD_PLAN)
+        client.post(at(world, "plan_sign", proposed))
+    assert told("coordinator") == [
+        "An activity plan in EUROMED Police is signed by both and waits for your review."]
+    client_as(world.people["coordinator"]).post(at(world, "plan_review", proposed),
+                                                {"decision": "approve"})
+    assert told("mentor")[-1] == "The coordinator approved your activity plan in EUROMED Police."
+    client_as(world.people["coordinator"]).post(at(world, "pairing_move", proposed),
+                                                {"to_status": "active"})
+    assert told("mentee")[-1] == "Your pairing in EUROMED Police has started."
+    assert told("admin") == []  # an admin is not told of every plan
+
+
+def test_a_decline_tells_the_partner_and_the_coordinator(world: World, proposed, client_as):
+    from participants.models import Notification
+
+    client_as(world.people["mentee"]).post(at(world, "pairing_respond", proposed),
+                                           {"decision": "decline", "reason": "Posted abroad."})
+    expected = "Mentee Person declined the proposed pairing in EUROMED Police: Posted abroad."
+    for who in ("mentor", "coordinator"):
+        assert Notification.objects.filter(user=world.people[who], text=expected).exists()
