@@ -1,6 +1,8 @@
+from datetime import date
 from itertools import combinations
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from matching import engine
@@ -160,12 +162,17 @@ class MatchingForm(forms.Form):
         return rows
 
 
+# Plans and visits fall in this century: a date far outside it is a typing slip (and would
+# run the calendar past the year 9999).
+DATE_BOUNDS = [MinValueValidator(date(2000, 1, 1)), MaxValueValidator(date(2099, 12, 31))]
+
+
 class PlanForm(forms.Form):
     objectives = forms.CharField(
         label=_("Objectives"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("What the mentee will be able to do at the end, and how you will work on it."),
     )
-    start = forms.DateField(label=_("Start date"),
+    start = forms.DateField(label=_("Start date"), validators=DATE_BOUNDS,
                             widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     duration_months = forms.IntegerField(label=_("Duration (months)"), min_value=1,
                                          max_value=60)
@@ -174,7 +181,7 @@ class PlanForm(forms.Form):
 
 
 class VisitForm(forms.Form):
-    day = forms.DateField(label=_("Date"),
+    day = forms.DateField(label=_("Date"), validators=DATE_BOUNDS,
                           widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     place = forms.CharField(label=_("Place"), max_length=200,
                             help_text=_("City and country"))

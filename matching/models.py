@@ -74,6 +74,10 @@ class Pairing(TenantModel):
     overridden = models.BooleanField(_("set by hand"), default=False)
     broken_rules = models.JSONField(_("rules the pair breaks"), default=list, blank=True)
     override_note = models.TextField(_("why the coordinator made it anyway"), blank=True)
+    engine_proposal = models.ForeignKey(
+        Application, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("mentor the engine proposed instead"),
+    )
     mentee_accepted_at = models.DateTimeField(null=True, blank=True)
     mentor_accepted_at = models.DateTimeField(null=True, blank=True)
     end_reason = models.TextField(_("reason"), blank=True)

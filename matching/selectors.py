@@ -58,12 +58,18 @@ def pairing_for_member(*, request: OrganisationRequest, pk: int, for_change: boo
             "project", "mentee", "mentor",
             "mentee_application__country", "mentee_application__thematic_area",
             "mentor_application__country", "mentor_application__thematic_area",
+            "engine_proposal",
         ),
         pk=pk,
     )
     if for_change and not can_manage_project(request, pairing.project):
         raise PermissionDenied
     return pairing
+
+
+def in_pair(request: OrganisationRequest, pairing: Pairing) -> bool:
+    """Is this person the pairing's mentor or mentee (who alone write and sign its plan)?"""
+    return request.user.pk in (pairing.mentee_id, pairing.mentor_id)
 
 
 def pairing_list(*, request: OrganisationRequest) -> QuerySet[Pairing]:

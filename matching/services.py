@@ -10,13 +10,14 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from guardian.shortcuts import get_objects_for_user
 
 from matching import engine
 from matching.engine import Text, gettext_noop
 from matching.models import ActivityPlan, Pairing, PairingEvent, PlannedVisit, explained, stored
 from matching.plan_rules import PlanDraft, PlanRules, Visit, plan_problems
-from matching.selectors import Pool, coordinators_of
+from matching.selectors import coordinators_of, matching_pool
 from participants.models import Application, Membership, Role, User
 from participants.services import notify
 from programmes.models import Call, Project, ThematicArea
@@ -27,7 +28,6 @@ CAPACITY_EXCEEDED = Text(gettext_noop("more mentees than the mentor's places"))
 
 # The coordinator's moves: (from, to). Accepting and declining belong to mentor and mentee.
 COORDINATOR_MOVES = {
-    (S.ACCEPTED, S.PLAN_AGREED),
     (S.PLAN_AGREED, S.ACTIVE),
     (S.ACTIVE, S.COMPLETED),
     (S.PROPOSED, S.ENDED_EARLY),
@@ -42,17 +42,17 @@ PLAN_STATUSES = (S.ACCEPTED, S.PLAN_AGREED, S.ACTIVE)
 
 
 def coordinator_moves(pairing: Pairing) -> list[str]:
-    """The moves the coordinator's buttons offer from this pairing's status. The plan's approval
-    is what makes a plan agreed, so that move has no button of its own."""
-    return [to for start, to in sorted(COORDINATOR_MOVES)
-            if start == pairing.status and to != S.PLAN_AGREED]
+    """The moves the coordinator's buttons offer from this pairing's status."""
+    return [to for start, to in sorted(COORDINATOR_MOVES) if start == pairing.status]
 
 
 def _tell(pairing: Pairing, people: Sequence[User], message: str, **params: object) -> None:
     """Tells these people of a move, in the app and by e-mail, with a link to the pairing."""
     link = reverse("pairing_detail", args=[pairing.organisation.slug, pairing.pk])
     for person in people:
-        notify(user=person, organisation=pairing.organisation, link=link, message=message,
+        # Lazy, so that notify() translates it into each person's own language.
+        notify(user=person, organisation=pairing.organisation, link=link,
+               message=gettext_lazy(message),
                params={"project": pairing.project.name, **params})
 
 
@@ -85,9 +85,11 @@ def pairing_propose(
     explanation: Sequence[str] = (), broken_rules: Sequence[str] = (), override_note: str = "",
     mentee_application: Application | None = None, mentor_application: Application | None = None,
     call: Call | None = None, set_by_hand: bool = False,
+    engine_proposal: Application | None = None,
 ) -> Pairing:
     """The coordinator confirms a pair, and mentor and mentee are asked to accept it. One that
-    breaks a rule (a hand-made override) needs a note saying why; the broken rules are kept."""
+    breaks a rule (a hand-made override) needs a note saying why; the broken rules are kept,
+    and so is the mentor the engine had proposed instead."""
     if not coordinates(acting_user, project):
         raise PermissionDenied
     members = Membership.objects.for_org(project.organisation)
@@ -115,6 +117,7 @@ def pairing_propose(
         overridden=set_by_hand or bool(broken_rules),
         broken_rules=[stored(rule) for rule in broken_rules],
         override_note=override_note.strip() if set_by_hand or broken_rules else "",
+        engine_proposal=engine_proposal if set_by_hand else None,
     )
     pairing.full_clean()
     pairing.save()
@@ -127,14 +130,17 @@ def pairing_propose(
 
 @transaction.atomic
 def matching_confirm(
-    *, acting_user: User, pool: Pool, chosen: dict[int, int | None], notes: dict[int, str],
+    *, acting_user: User, project: Project, call: Call | None, chosen: dict[int, int | None],
+    notes: dict[int, str],
 ) -> list[Pairing]:
     """The coordinator confirms the pairs of the matching page at once: all are proposed, or
-    none. The project is locked meanwhile, so that two coordinators confirming together cannot
-    give a mentor more mentees than their places without saying why."""
-    project = Project.objects.select_for_update().get(pk=pool.project.pk)
+    none. The project is locked and its pool read again meanwhile, so that two coordinators
+    confirming together cannot pair one mentee twice or give a mentor more mentees than their
+    places without saying why."""
+    project = Project.objects.for_org(project.organisation).select_for_update().get(pk=project.pk)
     if not coordinates(acting_user, project):
         raise PermissionDenied
+    pool = matching_pool(project=project, call=call)
     result = engine.match(pool.mentees, pool.mentors, pool.rules)
     proposed = {pair.mentee_id: pair.mentor_id for pair in result.pairs}
     load = dict(
@@ -146,24 +152,32 @@ def matching_confirm(
     for mentee_id, mentor_id in chosen.items():
         if mentor_id is None:
             continue
-        mentee_app, mentor_app = pool.applications[mentee_id], pool.applications[mentor_id]
         mentee, mentor = pool.mentee(mentee_id), pool.mentor(mentor_id)
         if mentee is None or mentor is None:
-            raise ValidationError(_("This person is no longer in the pool: run matching again."))
+            raise ValidationError({f"mentor_{mentee_id}": _(
+                "Someone of this pair was paired or left the pool meanwhile: run matching "
+                "again.")})
+        mentee_app, mentor_app = pool.applications[mentee_id], pool.applications[mentor_id]
         broken = engine.broken_rules(mentee, mentor, pool.rules)
         load[mentor_app.applicant_id] = load.get(mentor_app.applicant_id, 0) + 1
         if load[mentor_app.applicant_id] > mentor_app.mentee_capacity:
             broken.append(CAPACITY_EXCEEDED)
         scored = engine.pair_score(mentee, mentor, pool.rules, area_names=pool.area_names,
                                    language_names=pool.language_names)
-        pairings.append(pairing_propose(
-            acting_user=acting_user, project=project, mentee=mentee_app.applicant,
-            mentor=mentor_app.applicant, score=scored[0] if scored else 0,
-            explanation=scored[1] if scored else (), broken_rules=broken,
-            override_note=notes.get(mentee_id, ""), mentee_application=mentee_app,
-            mentor_application=mentor_app, call=mentee_app.call,
-            set_by_hand=proposed.get(mentee_id) != mentor_id,
-        ))
+        engine_choice = proposed.get(mentee_id)
+        try:
+            pairings.append(pairing_propose(
+                acting_user=acting_user, project=project, mentee=mentee_app.applicant,
+                mentor=mentor_app.applicant, score=scored[0] if scored else 0,
+                explanation=scored[1] if scored else (), broken_rules=broken,
+                override_note=notes.get(mentee_id, ""), mentee_application=mentee_app,
+                mentor_application=mentor_app, call=mentee_app.call,
+                set_by_hand=engine_choice != mentor_id,
+                engine_proposal=pool.applications.get(engine_choice) if engine_choice else None,
+            ))
+        except ValidationError as error:
+            # Shown on the row it concerns, not at the top of a long table.
+            raise ValidationError({f"note_{mentee_id}": error.messages}) from error
     return pairings
 
 
@@ -172,7 +186,7 @@ def pairing_respond(*, acting_user: User, pairing: Pairing, accept: bool,
                     reason: str = "") -> Pairing:
     """The mentor or the mentee accepts or declines. Both accepting makes the pairing accepted;
     one declining (with a reason) ends it and returns both to the pool."""
-    pairing = Pairing.objects.select_for_update().get(pk=pairing.pk)
+    pairing = _locked(pairing)
     if acting_user.pk not in (pairing.mentee_id, pairing.mentor_id):
         raise PermissionDenied
     if pairing.status != S.PROPOSED:
@@ -180,10 +194,8 @@ def pairing_respond(*, acting_user: User, pairing: Pairing, accept: bool,
     if not accept:
         if not reason.strip():
             raise ValidationError({"reason": _("Say why you decline: the coordinator is told.")})
-        _record(pairing, by=acting_user, to_status=S.DECLINED, reason=reason.strip())
-        pairing.status = S.DECLINED
         pairing.end_reason = reason.strip()
-        pairing.save(update_fields=["status", "end_reason", "updated_at"])
+        _move(pairing, by=acting_user, to_status=S.DECLINED, reason=pairing.end_reason)
         partner = pairing.mentor if acting_user.pk == pairing.mentee_id else pairing.mentee
         _tell(pairing, [partner, *coordinators_of(pairing.project)], gettext_noop(
             "%(name)s declined the proposed pairing in %(project)s: %(reason)s"),
@@ -191,13 +203,9 @@ def pairing_respond(*, acting_user: User, pairing: Pairing, accept: bool,
         return pairing
     field = "mentee_accepted_at" if acting_user.pk == pairing.mentee_id else "mentor_accepted_at"
     setattr(pairing, field, timezone.now())
-    changed = [field, "updated_at"]
+    pairing.save(update_fields=[field, "updated_at"])
     if pairing.mentee_accepted_at and pairing.mentor_accepted_at:
-        _record(pairing, by=acting_user, to_status=S.ACCEPTED)
-        pairing.status = S.ACCEPTED
-        changed.append("status")
-    pairing.save(update_fields=changed)
-    if pairing.status == S.ACCEPTED:
+        _move(pairing, by=acting_user, to_status=S.ACCEPTED)
         _tell(pairing, [pairing.mentee, pairing.mentor], gettext_noop(
             "Both of you accepted the pairing in %(project)s: draft your activity plan "
             "together."))
@@ -207,28 +215,41 @@ def pairing_respond(*, acting_user: User, pairing: Pairing, accept: bool,
 @transaction.atomic
 def pairing_move(*, acting_user: User, pairing: Pairing, to_status: str,
                  reason: str = "") -> Pairing:
-    """The coordinator's moves along the life of a pairing; ending early needs a reason."""
-    pairing = Pairing.objects.select_for_update().select_related("project").get(pk=pairing.pk)
+    """The coordinator's moves along the life of a pairing; ending early needs a reason. A plan
+    becomes agreed only through its approval (`plan_review`), never by a move."""
+    pairing = _locked(pairing)
     if not coordinates(acting_user, pairing.project):
         raise PermissionDenied
     if (pairing.status, to_status) not in COORDINATOR_MOVES:
         raise ValidationError(_("A pairing cannot go from “%(from)s” to “%(to)s”.") % {
-            "from": S(pairing.status).label, "to": S(to_status).label,
+            "from": S(pairing.status).label,
+            "to": S(to_status).label if to_status in S.values else to_status,
         })
-    if to_status == S.ENDED_EARLY and not reason.strip():
-        raise ValidationError({"reason": _("Say why the pairing ends early.")})
-    _record(pairing, by=acting_user, to_status=to_status, reason=reason.strip())
-    pairing.status = to_status
-    pairing.end_reason = reason.strip() if to_status == S.ENDED_EARLY else pairing.end_reason
-    pairing.save(update_fields=["status", "end_reason", "updated_at"])
+    if to_status == S.ENDED_EARLY:
+        if not reason.strip():
+            raise ValidationError({"reason": _("Say why the pairing ends early.")})
+        pairing.end_reason = reason.strip()
+    _move(pairing, by=acting_user, to_status=to_status, reason=reason.strip())
     message = {
         S.ACTIVE: gettext_noop("Your pairing in %(project)s has started."),
         S.COMPLETED: gettext_noop("Your pairing in %(project)s is completed."),
         S.ENDED_EARLY: gettext_noop("Your pairing in %(project)s has ended early: %(reason)s"),
-    }.get(to_status)
-    if message:
-        _tell(pairing, [pairing.mentee, pairing.mentor], message, reason=pairing.end_reason)
+    }[to_status]
+    _tell(pairing, [pairing.mentee, pairing.mentor], message, reason=pairing.end_reason)
     return pairing
+
+
+def _locked(pairing: Pairing) -> Pairing:
+    """The pairing, read again under a row lock. Every write to a pairing or its plans takes
+    this lock first, so they never wait on each other in two orders."""
+    return (Pairing.objects.for_org(pairing.organisation).select_for_update(of=("self",))
+            .select_related("project", "organisation", "mentee", "mentor").get(pk=pairing.pk))
+
+
+def _move(pairing: Pairing, *, by: User, to_status: str, reason: str = "") -> None:
+    _record(pairing, by=by, to_status=to_status, reason=reason)
+    pairing.status = to_status
+    pairing.save(update_fields=["status", "end_reason", "updated_at"])
 
 
 # --- Activity plans ---------------------------------------------------------------------------
@@ -244,6 +265,11 @@ def _rules_of(project: Project) -> PlanRules:
     )
 
 
+def _latest_plan(pairing: Pairing) -> ActivityPlan | None:
+    return (ActivityPlan.objects.for_org(pairing.organisation).filter(pairing=pairing)
+            .select_for_update().order_by("-version").first())
+
+
 @transaction.atomic
 def plan_save(
     *, acting_user: User, pairing: Pairing, objectives: str, start: date, duration_months: int,
@@ -251,8 +277,9 @@ def plan_save(
 ) -> ActivityPlan:
     """The mentor or the mentee drafts the plan. A draft is edited in place (and loses its
     signatures); a plan already signed, approved or returned is kept, and the change becomes
-    the next version. A plan that breaks the project's rules is refused, rule by rule."""
-    pairing = Pairing.objects.select_for_update().select_related("project").get(pk=pairing.pk)
+    the next version (a signed plan still waiting for review is withdrawn by it). A plan that
+    breaks the project's rules is refused, rule by rule."""
+    pairing = _locked(pairing)
     if acting_user.pk not in (pairing.mentee_id, pairing.mentor_id):
         raise PermissionDenied
     if pairing.status not in PLAN_STATUSES:
@@ -264,11 +291,14 @@ def plan_save(
     ), _rules_of(pairing.project))
     if problems:
         raise ValidationError(problems)
-    latest = pairing.plans.order_by("-version").first()
+    latest = _latest_plan(pairing)
     if latest is not None and latest.status == ActivityPlan.Status.DRAFT:
         plan = latest
         plan.visits.all().delete()
     else:
+        if latest is not None and latest.status == ActivityPlan.Status.SIGNED:
+            latest.status = ActivityPlan.Status.SUPERSEDED
+            latest.save(update_fields=["status", "updated_at"])
         plan = ActivityPlan(organisation_id=pairing.organisation_id, pairing=pairing,
                             version=(latest.version + 1) if latest else 1)
     plan.objectives, plan.start = objectives.strip(), start
@@ -286,54 +316,70 @@ def plan_save(
 
 
 @transaction.atomic
-def plan_sign(*, acting_user: User, plan: ActivityPlan) -> ActivityPlan:
-    plan = ActivityPlan.objects.select_for_update().select_related("pairing").get(pk=plan.pk)
-    pairing = plan.pairing
+def plan_sign(*, acting_user: User, pairing: Pairing, seen: str) -> ActivityPlan:
+    """The mentor or the mentee signs the plan they read: `seen` is the version and the time
+    of the last change of the plan shown to them (`plan_seal`), so a signature never lands on
+    a text the partner changed in between."""
+    pairing = _locked(pairing)
     if acting_user.pk not in (pairing.mentee_id, pairing.mentor_id):
         raise PermissionDenied
-    if plan.status != ActivityPlan.Status.DRAFT:
+    if pairing.status not in PLAN_STATUSES:
+        raise ValidationError(_("This pairing has ended: its plan is no longer signed."))
+    plan = _latest_plan(pairing)
+    if plan is None or plan.status != ActivityPlan.Status.DRAFT:
         raise ValidationError(_("Only a draft plan is signed."))
+    if seen != plan_seal(plan):
+        raise ValidationError(_("The plan changed since you read it: read it again, then "
+                                "sign."))
     field = "mentee_signed_at" if acting_user.pk == pairing.mentee_id else "mentor_signed_at"
     setattr(plan, field, timezone.now())
-    changed = [field, "updated_at"]
+    changed = [field]
     if plan.mentee_signed_at and plan.mentor_signed_at:
         plan.status = ActivityPlan.Status.SIGNED
         changed.append("status")
-    plan.save(update_fields=changed)
+    # updated_at stays: the seal names the text, and a signature does not change the text.
+    ActivityPlan.objects.filter(pk=plan.pk).update(**{name: getattr(plan, name)
+                                                      for name in changed})
     if plan.status == ActivityPlan.Status.SIGNED:
         _tell(pairing, coordinators_of(pairing.project), gettext_noop(
             "An activity plan in %(project)s is signed by both and waits for your review."))
     return plan
 
 
+def plan_seal(plan: ActivityPlan) -> str:
+    """What identifies the text of a plan as shown: its version and the time of its last edit."""
+    return f"{plan.version}:{plan.updated_at.isoformat()}"
+
+
 @transaction.atomic
-def plan_review(*, acting_user: User, plan: ActivityPlan, approve: bool,
+def plan_review(*, acting_user: User, pairing: Pairing, approve: bool,
                 comments: str = "") -> ActivityPlan:
-    """The coordinator approves a signed plan (the pairing's plan is then agreed, and an earlier
-    approved version is replaced) or returns it with comments."""
-    plan = (ActivityPlan.objects.select_for_update(of=("self",))
-            .select_related("pairing__project").get(pk=plan.pk))
-    if not coordinates(acting_user, plan.pairing.project):
+    """The coordinator approves the signed plan (the pairing's plan is then agreed, and an
+    earlier approved version is replaced) or returns it with comments."""
+    pairing = _locked(pairing)
+    if not coordinates(acting_user, pairing.project):
         raise PermissionDenied
-    if plan.status != ActivityPlan.Status.SIGNED:
+    if pairing.status not in PLAN_STATUSES:
+        raise ValidationError(_("This pairing has ended: its plan is no longer reviewed."))
+    plan = _latest_plan(pairing)
+    if plan is None or plan.status != ActivityPlan.Status.SIGNED:
         raise ValidationError(_("Only a plan signed by both is reviewed."))
     if not approve:
         if not comments.strip():
             raise ValidationError({"comments": _("Say what to change: the pair is told.")})
         plan.status, plan.coordinator_comments = ActivityPlan.Status.RETURNED, comments.strip()
         plan.save(update_fields=["status", "coordinator_comments", "updated_at"])
-        _tell(plan.pairing, [plan.pairing.mentee, plan.pairing.mentor], gettext_noop(
+        _tell(pairing, [pairing.mentee, pairing.mentor], gettext_noop(
             "The coordinator returned your activity plan in %(project)s with comments."))
         return plan
-    plan.pairing.plans.filter(status=ActivityPlan.Status.APPROVED).update(
-        status=ActivityPlan.Status.SUPERSEDED, updated_at=timezone.now()
-    )
+    ActivityPlan.objects.for_org(pairing.organisation).filter(
+        pairing=pairing, status=ActivityPlan.Status.APPROVED
+    ).update(status=ActivityPlan.Status.SUPERSEDED, updated_at=timezone.now())
     plan.status, plan.coordinator_comments = ActivityPlan.Status.APPROVED, comments.strip()
     plan.save(update_fields=["status", "coordinator_comments", "updated_at"])
-    if plan.pairing.status == S.ACCEPTED:
-        pairing_move(acting_user=acting_user, pairing=plan.pairing, to_status=S.PLAN_AGREED,
-                     reason=_("Plan version %(version)s approved.") % {"version": plan.version})
-    _tell(plan.pairing, [plan.pairing.mentee, plan.pairing.mentor], gettext_noop(
+    if pairing.status == S.ACCEPTED:
+        _move(pairing, by=acting_user, to_status=S.PLAN_AGREED)
+    _tell(pairing, [pairing.mentee, pairing.mentor], gettext_noop(
         "The coordinator approved your activity plan in %(project)s."))
     return plan
 

@@ -32,7 +32,7 @@ from programmes.permissions import (
     projects_visible_to,
     require_role,
 )
-from programmes.requests import OrganisationRequest, add_service_errors, form_data
+from programmes.requests import OrganisationRequest, add_service_errors, form_data, ids_from
 
 PAGE_SIZE = 25
 S = Pairing.Status
@@ -46,11 +46,11 @@ def matching_run(request: OrganisationRequest, org_slug: str, slug: str) -> Http
     project = programme_selectors.project_for_member(request=request, slug=slug, for_change=True)
     calls = selectors.matching_calls(project)
     call = None
-    call_pk = request.POST.get("call") or request.GET.get("call")
+    call_pk = request.GET.get("call", "")
     if call_pk:
-        if not str(call_pk).isdigit():
-            raise Http404
-        call = calls.filter(pk=call_pk).first()
+        # Anything but one of the project's mentee calls (a tampered value) is not found.
+        ids = ids_from([call_pk])
+        call = calls.filter(pk=ids[0]).first() if ids else None
         if call is None:
             raise Http404
     pool = selectors.matching_pool(project=project, call=call)
@@ -66,7 +66,8 @@ def matching_run(request: OrganisationRequest, org_slug: str, slug: str) -> Http
         else:
             try:
                 pairings = services.matching_confirm(
-                    acting_user=request.user, pool=pool, chosen=chosen, notes=notes
+                    acting_user=request.user, project=project, call=call, chosen=chosen,
+                    notes=notes,
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
@@ -80,12 +81,13 @@ def matching_run(request: OrganisationRequest, org_slug: str, slug: str) -> Http
     template = "matching/matching.html"
     if request.htmx:
         template += "#matching-form"
+    refused = request.method == "POST" and request.POST.get("action") == "confirm"
     return render(request, template, {
         "project": project, "calls": calls, "call": call, "pool": pool, "result": result,
         "form": form, "rows": form.rows(),
         "mentor_rows": [(a, pool.mentor(a.pk).capacity, result.free_places.get(a.pk, 0))
                         for a in pool.mentor_applications()],
-    })
+    }, status=400 if refused else 200)
 
 
 def matching_settings(request: OrganisationRequest, org_slug: str, slug: str) -> HttpResponse:
@@ -152,6 +154,7 @@ def _render_pairing(request: OrganisationRequest, pairing: Pairing, *, status: i
         "review_form": forms.get("review_form") or ReviewForm(),
         "move_form": forms.get("move_form") or MoveForm(),
         "plan_editable": role_in_pairing is not None and pairing.status in services.PLAN_STATUSES,
+        "seal": services.plan_seal(latest) if latest else "",
     }, status=status)
 
 
@@ -202,7 +205,7 @@ def plan_edit(request: OrganisationRequest, org_slug: str, pk: int) -> HttpRespo
     """Mentor and mentee draft the plan; a refused plan is shown back with each broken rule
     next to its field, and nothing saved."""
     pairing = selectors.pairing_for_member(request=request, pk=pk, for_change=False)
-    if request.user.pk not in (pairing.mentee_id, pairing.mentor_id):
+    if not selectors.in_pair(request, pairing):
         raise PermissionDenied  # the pair writes its own plan; others read it on the pairing
     plans = selectors.pairing_plans(pairing)
     latest = plans[0] if plans else None
@@ -246,9 +249,9 @@ def plan_edit(request: OrganisationRequest, org_slug: str, pk: int) -> HttpRespo
 @require_POST
 def plan_sign(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
     pairing = selectors.pairing_for_member(request=request, pk=pk, for_change=False)
-    plan = _latest_plan(pairing)
     try:
-        plan = services.plan_sign(acting_user=request.user, plan=plan)
+        plan = services.plan_sign(acting_user=request.user, pairing=pairing,
+                                  seen=request.POST.get("seen", ""))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -262,12 +265,11 @@ def plan_sign(request: OrganisationRequest, org_slug: str, pk: int) -> HttpRespo
 @require_POST
 def plan_review(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
     pairing = selectors.pairing_for_member(request=request, pk=pk, for_change=True)
-    plan = _latest_plan(pairing)
     form = ReviewForm(request.POST)
     approve = request.POST.get("decision") == "approve"
     if form.is_valid():
         try:
-            services.plan_review(acting_user=request.user, plan=plan, approve=approve,
+            services.plan_review(acting_user=request.user, pairing=pairing, approve=approve,
                                  comments=form.cleaned_data["comments"])
         except ValidationError as error:
             add_service_errors(form, error)
@@ -276,12 +278,3 @@ def plan_review(request: OrganisationRequest, org_slug: str, pk: int) -> HttpRes
                              else _("Plan returned to the pair with your comments."))
             return redirect("pairing_detail", org_slug=org_slug, pk=pairing.pk)
     return _render_pairing(request, pairing, review_form=form, status=400)
-
-
-def _latest_plan(pairing: Pairing) -> ActivityPlan:
-    plan = ActivityPlan.objects.for_org(pairing.organisation).filter(pairing=pairing) \
-        .order_by("-version").first()
-    if plan is None:
-        raise Http404
-    return plan
-

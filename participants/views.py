@@ -39,7 +39,13 @@ from participants.models import (
 from programmes.middleware import ACTIVE_ROLE_SESSION_KEY
 from programmes.models import Project
 from programmes.permissions import focal_point_membership_for, projects_visible_to, require_role
-from programmes.requests import OrganisationRequest, add_service_errors, form_data, run_action
+from programmes.requests import (
+    OrganisationRequest,
+    add_service_errors,
+    form_data,
+    ids_from,
+    run_action,
+)
 from programmes.selectors import call_for_member, call_list
 from programmes.views import call_detail_context
 
@@ -319,12 +325,6 @@ def nomination_create(request: OrganisationRequest, org_slug: str, pk: int) -> H
     return render(request, "programmes/call_detail.html", {
         **call_detail_context(request, call), "nomination_form": form,
     }, status=400)
-
-
-def ids_from(values: list[str]) -> list[int]:
-    """The row ids in a form's ticked boxes; anything else (a tampered value) is left out."""
-    return [int(value) for value in values
-            if value.isascii() and value.isdigit() and int(value) < 2**63]
 
 
 @require_POST

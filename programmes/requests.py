@@ -42,3 +42,10 @@ def add_service_errors(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def ids_from(values: list[str]) -> list[int]:
+    """The row ids in a form's ticked boxes or a query string; anything else (a tampered value)
+    is left out."""
+    return [int(value) for value in values
+            if value.isascii() and value.isdigit() and int(value) < 2**63]

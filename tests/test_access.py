@@ -9,7 +9,13 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from matching.plan_rules import Visit
-from matching.services import pairing_propose, pairing_respond, plan_save, plan_sign
+from matching.services import (
+    pairing_propose,
+    pairing_respond,
+    plan_save,
+    plan_seal,
+    plan_sign,
+)
 from participants.models import Membership, User
 from tests.conftest import PERSONAS, World
 from tests.factories import ApplicationFactory, InvitationFactory, NominationFactory
@@ -100,7 +106,7 @@ def pairing(w: World, *, accepted: bool = False, plan: str = "") -> dict:
         draft = plan_save(acting_user=w.people["mentee"], pairing=made, **PLAN)
         if plan == "signed":
             for who in ("mentee", "mentor"):
-                plan_sign(acting_user=w.people[who], plan=draft)
+                draft = plan_sign(acting_user=w.people[who], pairing=made, seen=plan_seal(draft))
     return {**org(w), "pk": made.pk}
 
 

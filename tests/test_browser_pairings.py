@@ -87,6 +87,7 @@ def test_from_shortlist_to_an_active_pairing(
     pairing = Pairing.objects.get()
     assert (pairing.mentee, pairing.mentor) == (youssef_user, world.people["mentor"])
     assert pairing.overridden and pairing.override_note == OVERRIDE_REASON
+    assert pairing.engine_proposal == pablo
     coord.goto("/cepol/projects/euromed-police/matching/")
     expect(coord.get_by_label("Mentor for Mentee Person")).to_be_visible()
 

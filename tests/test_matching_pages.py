@@ -89,7 +89,7 @@ def test_a_pair_that_breaks_a_rule_needs_a_reason_and_saves_nothing_without(
     client = client_as(world.people["coordinator"])
     data = choices(pool, **{f"mentor_{pool.karim.pk}": pool.pablo.pk})
     response = client.post(url(world), data)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert not Pairing.objects.exists()
     form = response.context["form"]
     assert "no common working language" in str(form.errors[f"note_{pool.karim.pk}"])
@@ -100,6 +100,8 @@ def test_a_pair_that_breaks_a_rule_needs_a_reason_and_saves_nothing_without(
     assert client.post(url(world), data).status_code == 302
     karim = Pairing.objects.get(mentee_application=pool.karim)
     assert karim.overridden and karim.override_note == "Karim is learning Spanish for the exchange."
+    amina = Pairing.objects.get(mentee_application=pool.amina)
+    assert not amina.overridden and amina.engine_proposal is None
     assert karim.broken_rules == [{"template": "no common working language", "params": {}}]
     event = PairingEvent.objects.get(pairing=karim)
     assert event.by == world.people["coordinator"] and event.reason == karim.override_note
@@ -123,6 +125,7 @@ def test_a_swap_within_the_rules_is_recorded_as_set_by_hand(world: World, pool: 
     assert client_as(world.people["coordinator"]).post(url(world), data).status_code == 302
     karim = Pairing.objects.get(mentee_application=pool.karim)
     assert karim.overridden and karim.broken_rules == [] and karim.score > 0
+    assert karim.engine_proposal is None  # the engine had proposed nobody for Karim
     assert not Pairing.objects.filter(mentee_application=pool.amina).exists()
 
 
@@ -159,7 +162,7 @@ def test_a_mentor_outside_the_pool_is_refused_next_to_the_row(world: World, pool
                                                               client_as, bad: str):
     data = choices(pool, **{f"mentor_{pool.karim.pk}": bad})
     response = client_as(world.people["coordinator"]).post(url(world), data)
-    assert response.status_code == 200
+    assert response.status_code == 400
     errors = response.context["form"].errors[f"mentor_{pool.karim.pk}"]
     assert "Select a valid choice" in str(errors)
     assert not Pairing.objects.exists()
@@ -243,3 +246,21 @@ def test_reasons_are_shown_in_the_readers_language(world: World, pool: Pool, cli
     page = client.post(url(world), data).content.decode()
     assert "aucune langue de travail commune" in page
     del client.cookies[settings.LANGUAGE_COOKIE_NAME]
+
+
+def test_a_pair_taken_meanwhile_is_refused_on_its_row(world: World, pool: Pool):
+    """Two coordinators confirm from pages opened at the same time: the second finds Amina
+    paired already, and is told so on her row; nothing of theirs is saved."""
+    from django.core.exceptions import ValidationError
+
+    from matching.services import matching_confirm
+
+    chosen = {pool.amina.pk: pool.claire.pk, pool.youssef.pk: pool.pablo.pk}
+    matching_confirm(acting_user=world.people["admin"], project=world.project, call=None,
+                     chosen={pool.amina.pk: pool.claire.pk}, notes={})
+    with pytest.raises(ValidationError) as refused:
+        matching_confirm(acting_user=world.people["coordinator"], project=world.project,
+                         call=None, chosen=chosen, notes={})
+    assert "paired or left the pool meanwhile" in str(
+        refused.value.message_dict[f"mentor_{pool.amina.pk}"])
+    assert Pairing.objects.count() == 1

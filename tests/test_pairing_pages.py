@@ -29,6 +29,12 @@ def at(world: World, name: str, pairing: Pairing) -> str:
     return reverse(name, args=[world.org.slug, pairing.pk])
 
 
+def sign(client, world: World, pairing: Pairing):
+    """Signs as the page does: with the seal of the plan the page shows."""
+    seal = client.get(at(world, "pairing_detail", pairing)).context["seal"]
+    return client.post(at(world, "plan_sign", pairing), {"seen": seal})
+
+
 GOOD_PLAN = {
     "objectives": "Trace criminal assets across borders.", "start": "2027-01-15",
     "duration_months": "12", "online_meetings_per_month": "1",
@@ -118,8 +124,8 @@ def test_plan_drafted_signed_returned_revised_and_approved(world: World, accepte
     assert mentee.post(at(world, "plan_edit", accepted), GOOD_PLAN).status_code == 302
     plan = ActivityPlan.objects.get()
     assert plan.version == 1 and plan.visits.count() == 2
-    mentee.post(at(world, "plan_sign", accepted))
-    client_as(world.people["mentor"]).post(at(world, "plan_sign", accepted))
+    sign(mentee, world, accepted)
+    sign(client_as(world.people["mentor"]), world, accepted)
     plan.refresh_from_db()
     assert plan.status == "signed"
 
@@ -143,7 +149,7 @@ def test_plan_drafted_signed_returned_revised_and_approved(world: World, accepte
     assert list(ActivityPlan.objects.order_by("version").values_list("version", "status")) == [
         (1, "returned"), (2, "draft")]
     for who in ("mentor", "mentee"):
-        client_as(world.people[who]).post(at(world, "plan_sign", accepted))
+        sign(client_as(world.people[who]), world, accepted)
     coordinator = client_as(world.people["coordinator"])
     coordinator.post(at(world, "plan_review", accepted), {"decision": "approve"})
     accepted.refresh_from_db()
@@ -240,7 +246,7 @@ def test_each_step_tells_the_people_it_concerns(world: World, proposed, client_a
         client = client_as(world.people[who])
         if who == "mentee":
             client.post(at(world, "plan_edit", proposed), GOOD_PLAN)
-        client.post(at(world, "plan_sign", proposed))
+        sign(client, world, proposed)
     assert told("coordinator") == [
         "An activity plan in EUROMED Police is signed by both and waits for your review."]
     client_as(world.people["coordinator"]).post(at(world, "plan_review", proposed),
@@ -260,3 +266,49 @@ def test_a_decline_tells_the_partner_and_the_coordinator(world: World, proposed,
     expected = "Mentee Person declined the proposed pairing in EUROMED Police: Posted abroad."
     for who in ("mentor", "coordinator"):
         assert Notification.objects.filter(user=world.people[who], text=expected).exists()
+
+
+def test_signing_a_plan_changed_since_it_was_shown_is_refused(world: World, accepted, client_as):
+    mentee = client_as(world.people["mentee"])
+    mentee.post(at(world, "plan_edit", accepted), GOOD_PLAN)
+    seal = mentee.get(at(world, "pairing_detail", accepted)).context["seal"]
+    client_as(world.people["mentor"]).post(at(world, "plan_edit", accepted),
+                                           {**GOOD_PLAN, "objectives": "Changed meanwhile."})
+    mentee = client_as(world.people["mentee"])
+    response = mentee.post(at(world, "plan_sign", accepted), {"seen": seal}, follow=True)
+    assert "The plan changed since you read it" in response.text
+    assert ActivityPlan.objects.get().mentee_signed_at is None
+    for bad in ("", "nonsense", "1:"):
+        mentee.post(at(world, "plan_sign", accepted), {"seen": bad})
+    assert ActivityPlan.objects.get().mentee_signed_at is None
+
+
+@pytest.mark.parametrize("day", ["9999-06-01", "1899-01-01"])
+def test_a_date_out_of_this_century_is_refused_next_to_the_field(world, accepted, client_as,
+                                                                 day: str):
+    response = client_as(world.people["mentee"]).post(
+        at(world, "plan_edit", accepted), {**GOOD_PLAN, "start": day, "visits-0-day": day})
+    assert response.status_code == 400
+    assert "Ensure this value is" in str(response.context["form"].errors["start"])
+    assert "Ensure this value is" in str(response.context["formset"].errors)
+    assert not ActivityPlan.objects.exists()
+
+
+@pytest.mark.parametrize("query", ["²", "\u0661", "-1", "99999999999999999999", "abc"])
+def test_a_tampered_call_filter_is_not_found(world: World, client_as, query: str):
+    url = reverse("matching_run", args=[world.org.slug, world.project.slug])
+    assert client_as(world.people["coordinator"]).get(url, {"call": query}).status_code == 404
+
+
+def test_each_person_is_told_in_their_own_language(world: World):
+    from participants.models import Notification
+
+    world.people["mentee"].language = "fr"
+    world.people["mentee"].save()
+    pairing_propose(acting_user=world.people["coordinator"], project=world.project,
+                    mentee=world.people["mentee"], mentor=world.people["mentor"])
+    assert Notification.objects.get(user=world.people["mentee"]).text == (
+        "Un binôme vous est proposé dans EUROMED Police : voyez avec qui, et acceptez ou "
+        "refusez.")
+    assert Notification.objects.get(user=world.people["mentor"]).text.startswith(
+        "You are proposed a pairing")

@@ -4,8 +4,17 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from matching.models import Pairing, PairingEvent
-from matching.services import pairing_move, pairing_propose, pairing_respond
+from matching.services import (
+    pairing_move,
+    pairing_propose,
+    pairing_respond,
+    plan_review,
+    plan_save,
+    plan_seal,
+    plan_sign,
+)
 from tests.conftest import World, add_member
+from tests.test_activity_plans import GOOD as PLAN
 
 S = Pairing.Status
 
@@ -28,7 +37,11 @@ def test_the_whole_life_of_a_pairing(world: World, proposed: Pairing):
     assert pairing.status == S.PROPOSED  # waiting for the mentor
     pairing = pairing_respond(acting_user=mentor, pairing=pairing, accept=True)
     assert pairing.status == S.ACCEPTED
-    for status in (S.PLAN_AGREED, S.ACTIVE, S.COMPLETED):
+    plan = plan_save(acting_user=mentee, pairing=pairing, **PLAN)
+    for who in (mentee, mentor):
+        plan = plan_sign(acting_user=who, pairing=pairing, seen=plan_seal(plan))
+    plan_review(acting_user=coordinator, pairing=pairing, approve=True)
+    for status in (S.ACTIVE, S.COMPLETED):
         pairing = pairing_move(acting_user=coordinator, pairing=pairing, to_status=status)
     assert pairing.status == S.COMPLETED
     assert history(pairing) == [
@@ -62,6 +75,7 @@ def test_a_decline_needs_a_reason_and_returns_both_to_the_pool(world: World, pro
 
 @pytest.mark.parametrize(("start", "to_status"), [
     (S.PROPOSED, S.PLAN_AGREED), (S.PROPOSED, S.ACTIVE), (S.ACCEPTED, S.ACTIVE),
+    (S.ACCEPTED, S.PLAN_AGREED),
     (S.ACCEPTED, S.COMPLETED), (S.PLAN_AGREED, S.COMPLETED), (S.COMPLETED, S.ACTIVE),
     (S.DECLINED, S.ACCEPTED), (S.ENDED_EARLY, S.ACTIVE), (S.ACTIVE, S.PROPOSED),
 ])
@@ -77,15 +91,14 @@ def test_moves_only_from_the_right_status(world: World, proposed: Pairing, start
 
 def test_moves_only_by_the_projects_coordinator_or_an_admin(world: World, proposed: Pairing):
     Pairing.objects.filter(pk=proposed.pk).update(status=S.ACCEPTED)
+    end = {"to_status": S.ENDED_EARLY, "reason": "The mentee was posted abroad."}
     for who in ("mentor", "mentee", "focal_point", "observer"):
         with pytest.raises(PermissionDenied):
-            pairing_move(acting_user=world.people[who], pairing=proposed,
-                         to_status=S.PLAN_AGREED)
+            pairing_move(acting_user=world.people[who], pairing=proposed, **end)
     with pytest.raises(PermissionDenied):
-        pairing_move(acting_user=world.outsider, pairing=proposed, to_status=S.PLAN_AGREED)
-    pairing = pairing_move(acting_user=world.people["admin"], pairing=proposed,
-                           to_status=S.PLAN_AGREED)
-    assert pairing.status == S.PLAN_AGREED
+        pairing_move(acting_user=world.outsider, pairing=proposed, **end)
+    pairing = pairing_move(acting_user=world.people["admin"], pairing=proposed, **end)
+    assert pairing.status == S.ENDED_EARLY
 
 
 def test_a_coordinator_of_another_project_cannot_propose(world: World):

@@ -95,7 +95,7 @@ def grow_pairings(world: World, n: int) -> None:
     grow_pool(world, n, n)
     pool = matching_pool(project=world.project)
     result = match(pool.mentees, pool.mentors, pool.rules)
-    matching_confirm(acting_user=world.people["coordinator"], pool=pool,
+    matching_confirm(acting_user=world.people["coordinator"], project=world.project, call=None,
                      chosen={pair.mentee_id: pair.mentor_id for pair in result.pairs}, notes={})
 
 
