@@ -1,5 +1,7 @@
 """Matching (coordinators), pairings and their activity plans (the pair and the coordinator)."""
 
+from collections.abc import Callable
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -163,40 +165,46 @@ def pairing_detail(request: OrganisationRequest, org_slug: str, pk: int) -> Http
     return _render_pairing(request, pairing)
 
 
-@require_POST
-def pairing_respond(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
-    pairing = selectors.pairing_for_member(request=request, pk=pk, for_change=False)
-    form = RespondForm(request.POST)
-    accept = request.POST.get("decision") == "accept"
+def _pairing_action(request: OrganisationRequest, pairing: Pairing, *, form_name: str,
+                    form: forms.Form, action: Callable[[dict], object],
+                    success: Callable[[dict], str]) -> HttpResponse:
+    """A form on the pairing page: the service's refusal is shown next to the field it names
+    (or at the top of the page), its success as a message."""
     if form.is_valid():
         try:
-            services.pairing_respond(acting_user=request.user, pairing=pairing, accept=accept,
-                                     reason=form.cleaned_data["reason"])
+            action(form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("You accepted the pairing.") if accept
-                             else _("You declined the pairing: the coordinator is told."))
-            return redirect("pairing_detail", org_slug=org_slug, pk=pairing.pk)
-    return _render_pairing(request, pairing, respond_form=form, status=400)
+            messages.success(request, success(form.cleaned_data))
+            return redirect("pairing_detail", org_slug=request.organisation.slug, pk=pairing.pk)
+    return _render_pairing(request, pairing, status=400, **{form_name: form})
+
+
+@require_POST
+def pairing_respond(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
+    pairing = selectors.pairing_for_member(request=request, pk=pk, for_change=False)
+    accept = request.POST.get("decision") == "accept"
+    return _pairing_action(
+        request, pairing, form_name="respond_form", form=RespondForm(request.POST),
+        action=lambda data: services.pairing_respond(
+            acting_user=request.user, pairing=pairing, accept=accept, reason=data["reason"]),
+        success=lambda data: _("You accepted the pairing.") if accept
+        else _("You declined the pairing: the coordinator is told."),
+    )
 
 
 @require_POST
 def pairing_move(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
     pairing = selectors.pairing_for_member(request=request, pk=pk, for_change=True)
-    form = MoveForm(request.POST)
-    if form.is_valid():
-        try:
-            services.pairing_move(acting_user=request.user, pairing=pairing,
-                                  to_status=form.cleaned_data["to_status"],
-                                  reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The pairing is now “%(status)s”.") % {
-                "status": S(form.cleaned_data["to_status"]).label})
-            return redirect("pairing_detail", org_slug=org_slug, pk=pairing.pk)
-    return _render_pairing(request, pairing, move_form=form, status=400)
+    return _pairing_action(
+        request, pairing, form_name="move_form", form=MoveForm(request.POST),
+        action=lambda data: services.pairing_move(
+            acting_user=request.user, pairing=pairing, to_status=data["to_status"],
+            reason=data["reason"]),
+        success=lambda data: _("The pairing is now “%(status)s”.") % {
+            "status": S(data["to_status"]).label},
+    )
 
 
 # --- Activity plans ---------------------------------------------------------------------------
@@ -265,16 +273,12 @@ def plan_sign(request: OrganisationRequest, org_slug: str, pk: int) -> HttpRespo
 @require_POST
 def plan_review(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
     pairing = selectors.pairing_for_member(request=request, pk=pk, for_change=True)
-    form = ReviewForm(request.POST)
     approve = request.POST.get("decision") == "approve"
-    if form.is_valid():
-        try:
-            services.plan_review(acting_user=request.user, pairing=pairing, approve=approve,
-                                 comments=form.cleaned_data["comments"])
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Plan approved: the pairing has its plan.") if approve
-                             else _("Plan returned to the pair with your comments."))
-            return redirect("pairing_detail", org_slug=org_slug, pk=pairing.pk)
-    return _render_pairing(request, pairing, review_form=form, status=400)
+    return _pairing_action(
+        request, pairing, form_name="review_form", form=ReviewForm(request.POST),
+        action=lambda data: services.plan_review(
+            acting_user=request.user, pairing=pairing, approve=approve,
+            comments=data["comments"]),
+        success=lambda data: _("Plan approved: the pairing has its plan.") if approve
+        else _("Plan returned to the pair with your comments."),
+    )
