@@ -225,7 +225,8 @@ class ApplicationForm(forms.ModelForm):
     class Meta:
         model = Application
         fields = ["full_name", "agency", "rank", "gender", "years_of_service",
-                  "years_of_experience", "expertise_areas", "motivation", "availability"]
+                  "years_of_experience", "mentee_capacity", "expertise_areas", "motivation",
+                  "availability"]
         widgets = {"motivation": forms.Textarea(attrs={"rows": 5}),
                    "availability": forms.Textarea(attrs={"rows": 3})}
 
@@ -236,6 +237,8 @@ class ApplicationForm(forms.ModelForm):
             application.organisation
         ).filter(project=application.call.project_id)
         self.fields["gender"].required = application.call.female_only
+        if application.call.role_sought != "mentor":
+            del self.fields["mentee_capacity"]  # only a mentor says how many mentees they take
         levels = [("", "—"), *ApplicationLanguage.Level.choices]
         current = list(application.languages.all()) if application.pk else []
         for index in range(self.LANGUAGE_ROWS):

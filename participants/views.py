@@ -377,7 +377,7 @@ def application_edit(request: OrganisationRequest, org_slug: str, pk: int) -> Ht
             services.application_save(
                 acting_user=request.user, application=form.instance,
                 fields={name: form.cleaned_data[name] for name in form.Meta.fields
-                        if name != "expertise_areas"},
+                        if name in form.fields and name != "expertise_areas"},
                 languages=form.cleaned_data["languages"],
                 expertise_areas=list(form.cleaned_data["expertise_areas"]),
                 cv=form.cleaned_data.get("cv"),

@@ -264,3 +264,30 @@ def test_a_pair_taken_meanwhile_is_refused_on_its_row(world: World, pool: Pool):
     assert "paired or left the pool meanwhile" in str(
         refused.value.message_dict[f"mentor_{pool.amina.pk}"])
     assert Pairing.objects.count() == 1
+
+
+def test_a_mentor_says_how_many_mentees_they_take_and_a_mentee_is_not_asked(
+        world: World, pool: Pool, client_as):
+    from participants.models import Application
+    from tests.factories import ApplicationFactory
+
+    mentor_application = ApplicationFactory(call=pool.mentor_call, status="invited",
+                                            applicant=world.people["mentor"],
+                                            country=world.france)
+    client = client_as(world.people["mentor"])
+    edit = reverse("application_edit", args=[world.org.slug, mentor_application.pk])
+    assert "how many mentees you can take" in client.get(edit).text.lower()
+    for bad in ("0", "6", "two"):
+        response = client.post(edit, {"full_name": "Claire Martin", "agency": "Police nationale",
+                                      "rank": "Commissaire", "mentee_capacity": bad, "save": "1"})
+        assert "mentee_capacity" in response.context["form"].errors, bad
+    client.post(edit, {"full_name": "Claire Martin", "agency": "Police nationale",
+                       "rank": "Commissaire", "mentee_capacity": "3", "save": "1"})
+    mentor_application.refresh_from_db()
+    assert mentor_application.mentee_capacity == 3
+    mentee_application = ApplicationFactory(call=world.call, status="invited",
+                                            applicant=world.people["mentee"])
+    edit = reverse("application_edit", args=[world.org.slug, mentee_application.pk])
+    page = client_as(world.people["mentee"]).get(edit).text
+    assert "how many mentees you can take" not in page.lower()
+    assert Application.objects.get(pk=mentee_application.pk).mentee_capacity == 1
