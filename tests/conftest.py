@@ -4,6 +4,7 @@ every test can ask what an outsider gets."""
 from dataclasses import dataclass, field
 
 import pytest
+from django.utils import translation
 from guardian.shortcuts import assign_perm
 
 from participants.models import MFA_ROLES, Membership, Role, User
@@ -17,6 +18,15 @@ from tests.factories import (
     UserFactory,
     with_totp,
 )
+
+@pytest.fixture(autouse=True)
+def english_outside_requests():
+    """A request in French leaves French active in the thread after it (LocaleMiddleware does
+    not switch back): each test starts in the default language, whatever ran before."""
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
 
 PERSONAS = ["admin", "coordinator", "focal_point", "mentor", "mentee", "observer"]
 
