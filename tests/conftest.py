@@ -19,6 +19,7 @@ from tests.factories import (
     with_totp,
 )
 
+
 @pytest.fixture(autouse=True)
 def english_outside_requests():
     """A request in French leaves French active in the thread after it (LocaleMiddleware does
