@@ -1,6 +1,7 @@
 """The Celery app. Every periodic schedule is declared here, in one place; exactly one beat runs."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from celery import Celery
@@ -16,6 +17,11 @@ app.conf.beat_schedule = {
     "expire-invitations": {
         "task": "participants.tasks.invitations_expire",
         "schedule": crontab(minute=7),
+    },
+    # Hourly by default; REMINDER_SCAN_SECONDS shortens it (the topology test uses seconds).
+    "scan-reminders": {
+        "task": "matching.tasks.reminders_scan",
+        "schedule": timedelta(seconds=float(os.environ.get("REMINDER_SCAN_SECONDS", "3600"))),
     },
 }
 

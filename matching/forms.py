@@ -7,10 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from matching import engine
 from matching.engine import Text
-from matching.models import Pairing, explained
+from matching.models import Meeting, Pairing, explained
 from matching.selectors import Pool
 from matching.services import CAPACITY_EXCEEDED
-from programmes.models import Project, ThematicArea
+from programmes.models import Country, Project, ThematicArea
 
 
 class MatchingSettingsForm(forms.ModelForm):
@@ -226,3 +226,40 @@ class MoveForm(forms.Form):
         label=_("Reason (needed to end early)"), required=False, max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+CURRENCIES = ["EUR", "USD", "GBP", "CHF", "DZD", "EGP", "ILS", "JOD", "LBP", "LYD", "MAD", "TND",
+              "AMD", "AZN", "GEL", "MDL", "UAH"]
+
+
+class MeetingForm(forms.ModelForm):
+    cost_currency = forms.ChoiceField(
+        label=_("Currency"), required=False,
+        choices=[("", "—"), *((code, code) for code in CURRENCIES)],
+    )
+
+    class Meta:
+        model = Meeting
+        fields = ["kind", "day", "duration_minutes", "topics", "notes", "city", "country",
+                  "funded", "cost_amount", "cost_currency"]
+        widgets = {
+            "day": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "kind": forms.RadioSelect,
+        }
+        help_texts = {
+            "city": _("For an in-person visit."),
+            "funded": _("A visit paid by the programme: at most one in each period."),
+            "cost_amount": _("For a funded visit: the travel and stay costs you claim."),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["day"].validators += DATE_BOUNDS
+        self.fields["country"].queryset = Country.objects.order_by("name")
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("kind") == Meeting.Kind.IN_PERSON and not data.get("city"):
+            self.add_error("city", _("Say where the visit took place."))
+        return data

@@ -1,3 +1,4 @@
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext, gettext_lazy
@@ -5,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from matching.engine import Text
 from participants.models import Application, User
-from programmes.models import Call, Project, TenantModel
+from programmes.models import Call, Country, Project, TenantModel
 
 GENDER_WORDS = {"female": gettext_lazy("female"), "male": gettext_lazy("male")}
 
@@ -161,3 +162,107 @@ class PlannedVisit(TenantModel):
 
     class Meta:
         ordering = ["day"]
+
+
+class Meeting(TenantModel):
+    """A meeting the pair held: online, or an in-person visit with its place and costs. Logged
+    by one of the two; the other confirms it or corrects it (a correction waits for the first
+    to confirm in turn)."""
+
+    class Kind(models.TextChoices):
+        ONLINE = "online", _("Online meeting")
+        IN_PERSON = "in_person", _("In-person visit")
+
+    pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="meetings")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind, default=Kind.ONLINE)
+    day = models.DateField(_("date"))
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("duration (minutes)"), validators=[MinValueValidator(1), MaxValueValidator(24 * 60)]
+    )
+    topics = models.CharField(_("topics"), max_length=300)
+    notes = models.TextField(_("short notes"), blank=True, max_length=5000)
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="+", verbose_name=_("country"))
+    funded = models.BooleanField(_("funded visit"), default=False)
+    cost_amount = models.DecimalField(
+        _("costs claimed"), max_digits=10, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    cost_currency = models.CharField(_("currency"), max_length=3, blank=True)
+    logged_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("logged by"))
+    confirmed_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+", verbose_name=_("confirmed by"))
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-day", "-pk"]
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        indexes = [models.Index(fields=["organisation", "pairing", "day"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(cost_amount__gte=0) | Q(cost_amount__isnull=True),
+                                   name="meeting_cost_not_negative"),
+            models.CheckConstraint(condition=Q(duration_minutes__gte=1),
+                                   name="meeting_lasts"),
+            models.CheckConstraint(condition=Q(funded=False) | Q(kind="in_person"),
+                                   name="only_visits_are_funded"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.day} ({self.pairing})"
+
+
+class Reminder(TenantModel):
+    """One reminder of one obligation to one person: the row is the deadline. Its key (the
+    pairing or call, the kind, the period, the recipient) is unique, so a reminder is planned
+    once however often the scan runs, and sent once: a sender claims it under a row lock and
+    marks it sent in the same transaction."""
+
+    class Kind(models.TextChoices):
+        ONLINE_MEETING = "online_meeting", _("Online meeting of the month")
+        VISIT = "visit", _("Visit of the period")
+        FIRST_VISIT = "first_visit", _("First in-person visit")
+        FIRST_VISIT_LATE = "first_visit_late", _("First in-person visit is late")
+        PLAN = "plan", _("Activity plan not yet agreed")
+        INTERIM_BEFORE = "interim_before", _("Interim report soon due")
+        INTERIM_DUE = "interim_due", _("Interim report due today")
+        INTERIM_LATE = "interim_late", _("Interim report late")
+        NARRATIVE_BEFORE = "narrative_before", _("Narrative report and feedback soon due")
+        NARRATIVE_DUE = "narrative_due", _("Narrative report and feedback due today")
+        NARRATIVE_LATE = "narrative_late", _("Narrative report and feedback late")
+        CALL_DEADLINE = "call_deadline", _("Call deadline")
+        DIGEST = "digest", _("What is late")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("To send")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Given up")
+
+    key = models.CharField(max_length=120)
+    kind = models.CharField(max_length=20, choices=Kind)
+    pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, null=True, blank=True,
+                                related_name="reminders")
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="+")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, null=True, blank=True,
+                                related_name="+")
+    period = models.PositiveIntegerField(default=0)
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="reminders")
+    params = models.JSONField(default=dict, blank=True)  # what the message says (dates, names)
+    status = models.CharField(max_length=8, choices=Status, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "key"], name="one_reminder_per_key"),
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return self.key

@@ -4,6 +4,7 @@ each message next to the field it names. Every message names the rule it enforce
 
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -95,4 +96,58 @@ def plan_problems(plan: PlanDraft, rules: PlanRules) -> dict[str, list[str]]:
                 "period %(number)s."
             ) % {"months": rules.funded_visit_period_months, "number": number,
                  "days": ", ".join(visit.day.isoformat() for visit in in_period)})
+    return problems
+
+
+@dataclass(frozen=True)
+class MeetingDraft:
+    day: date
+    in_person: bool
+    funded: bool
+    cost_amount: Decimal | None = None
+    cost_currency: str = ""
+
+
+def meeting_problems(meeting: MeetingDraft, *, schedule: Schedule, rules: PlanRules,
+                     today: date, other_funded_days: tuple[date, ...] = ()) -> dict[str, list[str]]:
+    """Field name → why this meeting cannot be logged. `other_funded_days` are the pairing's
+    other funded visits (not the one being corrected)."""
+    problems: dict[str, list[str]] = {}
+
+    def refuse(name: str, message: str) -> None:
+        problems.setdefault(name, []).append(message)
+
+    if meeting.day > today:
+        refuse("day", _("%(day)s is in the future: log a meeting once it has taken place.")
+               % {"day": meeting.day.isoformat()})
+    elif meeting.day < schedule.start:
+        refuse("day", _("%(day)s is before the pairing started (%(start)s).")
+               % {"day": meeting.day.isoformat(), "start": schedule.start.isoformat()})
+    elif meeting.day > schedule.end:
+        refuse("day", _("%(day)s is after the pairing ended (%(end)s).")
+               % {"day": meeting.day.isoformat(), "end": schedule.end.isoformat()})
+    if meeting.funded and not meeting.in_person:
+        refuse("funded", _("Only an in-person visit is funded."))
+    if meeting.cost_amount is not None and not meeting.in_person:
+        refuse("cost_amount", _("Costs are claimed for in-person visits only."))
+    if meeting.cost_amount is not None and meeting.cost_amount < 0:
+        refuse("cost_amount", _("Costs cannot be negative."))
+    if meeting.cost_amount is not None and not meeting.cost_currency:
+        refuse("cost_currency", _("Give the currency of the costs."))
+    if problems or not meeting.funded:
+        return problems
+    funded_until = schedule.first_months_end(rules.funded_visits_until_month)
+    if meeting.day > funded_until:
+        refuse("funded", _(
+            "Funded visits: only within the first %(months)s months; %(day)s is later."
+        ) % {"months": rules.funded_visits_until_month, "day": meeting.day.isoformat()})
+        return problems
+    period = schedule.period_of(meeting.day, rules.funded_visit_period_months)
+    taken = [day for day in other_funded_days if period is not None and day in period]
+    if taken:
+        refuse("funded", _(
+            "Funded visits: at most one in each %(months)s-month period; period %(number)s "
+            "already has the visit of %(other)s."
+        ) % {"months": rules.funded_visit_period_months, "number": period.number,
+             "other": taken[0].isoformat()})
     return problems

@@ -12,7 +12,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from matching import engine
-from matching.models import ActivityPlan, Pairing
+from matching.compliance import Compliance, Held, compliance
+from matching.models import ActivityPlan, Meeting, Pairing
+from matching.reminders import rhythm_of
 from matching.schedule import Schedule
 from participants.models import Application, ApplicationLanguage, Membership, Role, User
 from programmes.models import (
@@ -300,3 +302,53 @@ def coordinators_of(project: Project) -> list[User]:
     ).values("user")
     return [m.user for m in Membership.objects.for_org(project.organisation)
             .with_role(Role.COORDINATOR).filter(user__in=users).select_related("user")]
+
+
+# --- Meetings and compliance ------------------------------------------------------------------
+
+def pairing_meetings(pairing: Pairing) -> list[Meeting]:
+    return list(Meeting.objects.for_org(pairing.organisation).filter(pairing=pairing)
+                .select_related("logged_by", "confirmed_by", "country"))
+
+
+def meeting_for_member(*, request: OrganisationRequest, pairing: Pairing, pk: int) -> Meeting:
+    return get_object_or_404(
+        Meeting.objects.for_org(request.organisation).filter(pairing=pairing), pk=pk)
+
+
+def pairing_compliance(pairing: Pairing, plan: ActivityPlan | None,
+                       meetings: list[Meeting]) -> Compliance | None:
+    if plan is None:
+        return None
+    return compliance(
+        schedule=Schedule(plan.start, plan.duration_months),
+        held=[Held(m.day, m.kind == Meeting.Kind.IN_PERSON) for m in meetings],
+        planned_visits=[visit.day for visit in plan.visits.all()],
+        rhythm=rhythm_of(pairing.project), today=timezone.localdate(),
+    )
+
+
+@dataclass(frozen=True)
+class ComplianceRow:
+    pairing: Pairing
+    state: Compliance | None
+
+
+def compliance_rows(*, project: Project, pairings: QuerySet[Pairing]) -> list[ComplianceRow]:
+    """Every pairing of the filtered list with its compliance, the latest first: three queries,
+    whatever the number of pairings."""
+    pairings = list(pairings.select_related(
+        "project", "mentee", "mentor", "mentee_application__country",
+        "mentee_application__thematic_area", "mentor_application__country",
+    ))
+    ids = [pairing.pk for pairing in pairings]
+    plans = {plan.pairing_id: plan for plan in ActivityPlan.objects.for_org(project.organisation)
+             .filter(pairing_id__in=ids, status=ActivityPlan.Status.APPROVED)
+             .prefetch_related("visits")}
+    meetings: dict[int, list[Meeting]] = {}
+    for meeting in Meeting.objects.for_org(project.organisation).filter(pairing_id__in=ids):
+        meetings.setdefault(meeting.pairing_id, []).append(meeting)
+    rows = [ComplianceRow(p, pairing_compliance(p, plans.get(p.pk), meetings.get(p.pk, [])))
+            for p in pairings]
+    return sorted(rows, key=lambda row: (-(row.state.late_count if row.state else 0),
+                                         row.pairing.mentee.full_name.casefold()))

@@ -15,8 +15,24 @@ from guardian.shortcuts import get_objects_for_user
 
 from matching import engine
 from matching.engine import Text, gettext_noop
-from matching.models import ActivityPlan, Pairing, PairingEvent, PlannedVisit, explained, stored
-from matching.plan_rules import PlanDraft, PlanRules, Visit, plan_problems
+from matching.models import (
+    ActivityPlan,
+    Meeting,
+    Pairing,
+    PairingEvent,
+    PlannedVisit,
+    explained,
+    stored,
+)
+from matching.plan_rules import (
+    MeetingDraft,
+    PlanDraft,
+    PlanRules,
+    Visit,
+    meeting_problems,
+    plan_problems,
+)
+from matching.schedule import Schedule
 from matching.selectors import coordinators_of, matching_pool
 from participants.models import Application, Membership, Role, User
 from participants.services import notify
@@ -403,3 +419,75 @@ def matching_settings_update(
 
 MATCHING_FIELDS = ["weight_same_area", "weight_related_area", "weight_common_language",
                    "weight_seniority", "weight_preference", "preferred_mentor_gender"]
+
+
+# --- Meetings ---------------------------------------------------------------------------------
+
+MEETING_STATUSES = (S.ACTIVE, S.COMPLETED)
+MEETING_FIELDS = ["kind", "day", "duration_minutes", "topics", "notes", "city", "country",
+                  "funded", "cost_amount", "cost_currency"]
+
+
+def approved_schedule(pairing: Pairing) -> Schedule | None:
+    plan = ActivityPlan.objects.for_org(pairing.organisation).filter(
+        pairing=pairing, status=ActivityPlan.Status.APPROVED).first()
+    return Schedule(plan.start, plan.duration_months) if plan else None
+
+
+@transaction.atomic
+def meeting_save(*, acting_user: User, pairing: Pairing, meeting: Meeting | None,
+                 fields: dict, today: date | None = None) -> Meeting:
+    """Mentor or mentee logs a meeting, or corrects one. A correction by the other participant
+    waits for the first to confirm it in turn. A meeting outside the pairing, in the future, or
+    a funded visit beyond the one allowed in its period is refused with the rule named."""
+    pairing = _locked(pairing)
+    if acting_user.pk not in (pairing.mentee_id, pairing.mentor_id):
+        raise PermissionDenied
+    if pairing.status not in MEETING_STATUSES:
+        raise ValidationError(_("Meetings are logged once the pairing is active."))
+    schedule = approved_schedule(pairing)
+    if schedule is None:  # an active pairing always has one; a guard, not a path
+        raise ValidationError(_("Meetings are logged once the pairing is active."))
+    if meeting is not None and meeting.pairing_id != pairing.pk:
+        raise PermissionDenied
+    others = Meeting.objects.for_org(pairing.organisation).filter(pairing=pairing, funded=True)
+    if meeting is not None:
+        others = others.exclude(pk=meeting.pk)
+    in_person = fields["kind"] == Meeting.Kind.IN_PERSON
+    problems = meeting_problems(
+        MeetingDraft(day=fields["day"], in_person=in_person, funded=fields["funded"],
+                     cost_amount=fields["cost_amount"], cost_currency=fields["cost_currency"]),
+        schedule=schedule, rules=_rules_of(pairing.project),
+        today=today or timezone.localdate(),
+        other_funded_days=tuple(others.values_list("day", flat=True)),
+    )
+    if problems:
+        raise ValidationError(problems)
+    if meeting is None:
+        meeting = Meeting(organisation_id=pairing.organisation_id, pairing=pairing)
+    for name in MEETING_FIELDS:
+        setattr(meeting, name, fields[name])
+    if not in_person:  # a place and costs belong to a visit only
+        meeting.city, meeting.country, meeting.cost_currency = "", None, ""
+    meeting.topics, meeting.notes = meeting.topics.strip(), meeting.notes.strip()
+    meeting.logged_by = acting_user
+    meeting.confirmed_by, meeting.confirmed_at = None, None
+    meeting.full_clean()
+    meeting.save()
+    return meeting
+
+
+@transaction.atomic
+def meeting_confirm(*, acting_user: User, meeting: Meeting) -> Meeting:
+    """The other participant confirms the meeting as logged."""
+    pairing = _locked(meeting.pairing)
+    meeting = Meeting.objects.for_org(pairing.organisation).select_for_update().get(pk=meeting.pk)
+    if acting_user.pk not in (pairing.mentee_id, pairing.mentor_id):
+        raise PermissionDenied
+    if acting_user.pk == meeting.logged_by_id:
+        raise ValidationError(_("The other participant confirms a meeting you logged."))
+    if meeting.confirmed_at is not None:
+        raise ValidationError(_("This meeting is already confirmed."))
+    meeting.confirmed_by, meeting.confirmed_at = acting_user, timezone.now()
+    meeting.save(update_fields=["confirmed_by", "confirmed_at", "updated_at"])
+    return meeting

@@ -13,4 +13,10 @@ urlpatterns = [
     path("pairings/<int:pk>/plan/", views.plan_edit, name="plan_edit"),
     path("pairings/<int:pk>/plan/sign/", views.plan_sign, name="plan_sign"),
     path("pairings/<int:pk>/plan/review/", views.plan_review, name="plan_review"),
+    path("pairings/<int:pk>/meetings/new/", views.meeting_edit, name="meeting_create"),
+    path("pairings/<int:pk>/meetings/<int:meeting_pk>/", views.meeting_edit,
+         name="meeting_edit"),
+    path("pairings/<int:pk>/meetings/<int:meeting_pk>/confirm/", views.meeting_confirm,
+         name="meeting_confirm"),
+    path("projects/<slug:slug>/compliance/", views.compliance_table, name="compliance_table"),
 ]

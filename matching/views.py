@@ -9,15 +9,17 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from matching import engine, selectors, services
-from matching.filters import PairingFilter
+from matching.filters import ComplianceFilter, PairingFilter
 from matching.forms import (
     MatchingForm,
     MatchingSettingsForm,
+    MeetingForm,
     MoveForm,
     PlanForm,
     RespondForm,
@@ -34,7 +36,13 @@ from programmes.permissions import (
     projects_visible_to,
     require_role,
 )
-from programmes.requests import OrganisationRequest, add_service_errors, form_data, ids_from
+from programmes.requests import (
+    OrganisationRequest,
+    add_service_errors,
+    form_data,
+    ids_from,
+    run_action,
+)
 
 PAGE_SIZE = 25
 S = Pairing.Status
@@ -282,3 +290,61 @@ def plan_review(request: OrganisationRequest, org_slug: str, pk: int) -> HttpRes
         success=lambda data: _("Plan approved: the pairing has its plan.") if approve
         else _("Plan returned to the pair with your comments."),
     )
+
+
+# --- Meetings ---------------------------------------------------------------------------------
+
+def meeting_edit(request: OrganisationRequest, org_slug: str, pk: int,
+                 meeting_pk: int | None = None) -> HttpResponse:
+    """Mentor or mentee logs a meeting, or corrects one; a refusal names the rule, next to its
+    field, and keeps what was typed."""
+    pairing = selectors.pairing_for_member(request=request, pk=pk, for_change=False)
+    if not selectors.in_pair(request, pairing):
+        raise PermissionDenied  # the pair logs its meetings; others read them on the pairing
+    meeting = (selectors.meeting_for_member(request=request, pairing=pairing, pk=meeting_pk)
+               if meeting_pk else None)
+    form = MeetingForm(form_data(request), instance=meeting,
+                       initial={"day": timezone.localdate()} if meeting is None else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_save(acting_user=request.user, pairing=pairing, meeting=meeting,
+                                  fields={name: form.cleaned_data[name]
+                                          for name in services.MEETING_FIELDS})
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Meeting saved: %(name)s is asked to confirm it.") % {
+                "name": pairing.mentor if request.user.pk == pairing.mentee_id
+                else pairing.mentee})
+            return redirect("pairing_detail", org_slug=org_slug, pk=pairing.pk)
+    return render(request, "matching/meeting_form.html", {
+        "pairing": pairing, "form": form, "meeting": meeting, "project": pairing.project,
+    }, status=400 if form.errors else 200)
+
+
+@require_POST
+def meeting_confirm(request: OrganisationRequest, org_slug: str, pk: int,
+                    meeting_pk: int) -> HttpResponse:
+    pairing = selectors.pairing_for_member(request=request, pk=pk, for_change=False)
+    meeting = selectors.meeting_for_member(request=request, pairing=pairing, pk=meeting_pk)
+    run_action(request, lambda: services.meeting_confirm(acting_user=request.user,
+                                                         meeting=meeting),
+               _("Meeting confirmed."))
+    return redirect("pairing_detail", org_slug=org_slug, pk=pairing.pk)
+
+
+def compliance_table(request: OrganisationRequest, org_slug: str, slug: str) -> HttpResponse:
+    """All pairings of a project and how each keeps the rhythm, the latest first."""
+    project = programme_selectors.project_for_member(request=request, slug=slug,
+                                                     for_change=False)
+    if not (can_manage_project(request, project) or holds_role(request, Role.ADMIN,
+                                                                 Role.OBSERVER)):
+        raise PermissionDenied
+    pairings = selectors.pairings_visible_to(request).filter(
+        project=project, status__in=[S.PLAN_AGREED, S.ACTIVE, S.COMPLETED, S.ENDED_EARLY])
+    found = ComplianceFilter(request.GET, queryset=pairings, project=project)
+    rows = selectors.compliance_rows(project=project, pairings=found.qs)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "matching/compliance_table.html", {
+        "project": project, "filter": found, "page": page,
+    })

@@ -47,6 +47,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("staff"), default=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    # The secret of the private calendar feed, kept hashed (like invitation tokens); empty
+    # until the person asks for a feed.
+    calendar_token_hash = models.CharField(max_length=64, blank=True, db_index=True)
 
     objects = UserManager()
 

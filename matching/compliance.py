@@ -1,0 +1,179 @@
+"""Whether a pairing keeps the programme's rhythm, and which reminders fall due on a given day.
+
+Plain Python, like the engine and the schedule: the pairing page, the coordinator's table and the
+reminder scan all read the same answers from here, computed from the schedule (`schedule.py`), the
+meetings held, the visits planned and the project's rules.
+
+A month (or 3-month period) is "done" when it has what it needs, "missed" once it is over
+without it, "open" while it runs and "ahead" before it starts."""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from matching.schedule import Period, Schedule
+
+# When reminders go out. Each is sent once per obligation and period (the key of its row).
+ONLINE_MEETING_DAYS_LEFT = 7  # an online meeting not yet held, this many days before month end
+VISIT_DAYS_LEFT = 30  # a visit neither held nor planned, this many days before period end
+FIRST_VISIT_DAYS_BEFORE = 14  # the first visit, this many days before its deadline
+REPORT_DAYS_BEFORE = 7  # the interim and narrative reports, this many days before due
+PLAN_AFTER_WEEKS = 2  # a plan not agreed this many weeks after both accepted, then weekly
+PLAN_REMINDERS_AT_MOST = 4
+
+DONE, MISSED, OPEN, AHEAD, LATE, DUE = "done", "missed", "open", "ahead", "late", "due"
+
+
+@dataclass(frozen=True)
+class Held:
+    day: date
+    in_person: bool
+
+
+@dataclass(frozen=True)
+class Rhythm:
+    """The project's rules that compliance reads."""
+
+    online_meetings_per_month: int = 1
+    visit_period_months: int = 3
+    first_visit_within_months: int = 3
+    interim_grace_days: int = 14
+    narrative_due_days: int = 30
+    narrative_grace_days: int = 14
+
+
+@dataclass(frozen=True)
+class PeriodState:
+    period: Period
+    held: int  # online meetings (months) or in-person visits (3-month periods)
+    planned: tuple[date, ...]  # visits planned in the period (3-month periods only)
+    state: str
+
+
+@dataclass(frozen=True)
+class Deadline:
+    due: date
+    late_after: date  # the last day of grace
+    state: str  # AHEAD, DUE or LATE (reports), or DONE, LATE, OPEN, MISSED (first visit)
+    held: date | None = None
+
+
+@dataclass(frozen=True)
+class Compliance:
+    months: list[PeriodState]
+    quarters: list[PeriodState]
+    first_visit: Deadline
+    interim_report: Deadline
+    narrative_report: Deadline
+    late: list[str] = field(default_factory=list)  # short codes of what is late, for the table
+
+    @property
+    def late_count(self) -> int:
+        return len(self.late)
+
+
+def compliance(*, schedule: Schedule, held: list[Held], planned_visits: list[date],
+               rhythm: Rhythm, today: date) -> Compliance:
+    months = [_month(period, held, rhythm, today) for period in schedule.months]
+    quarters = [_quarter(period, held, planned_visits, today)
+                for period in schedule.quarters(rhythm.visit_period_months)]
+    first_due = schedule.first_months_end(rhythm.first_visit_within_months)
+    visits = sorted(h.day for h in held if h.in_person and h.day >= schedule.start)
+    first = visits[0] if visits else None
+    if first is not None:
+        first_state = DONE if first <= first_due else LATE
+    else:
+        first_state = MISSED if today > first_due else OPEN
+    first_visit = Deadline(first_due, first_due, first_state, first)
+    interim = _report(schedule.halfway, rhythm.interim_grace_days, today)
+    narrative_due = schedule.end + timedelta(days=rhythm.narrative_due_days)
+    narrative = _report(narrative_due, rhythm.narrative_grace_days, today)
+    late = [f"month-{m.period.number}" for m in months if m.state == MISSED]
+    late += [f"period-{q.period.number}" for q in quarters if q.state == MISSED]
+    late += ["first-visit"] if first_state in (MISSED, LATE) else []
+    late += ["interim-report"] if interim.state == LATE else []
+    late += ["narrative-report"] if narrative.state == LATE else []
+    return Compliance(months, quarters, first_visit, interim, narrative, late)
+
+
+def _month(period: Period, held: list[Held], rhythm: Rhythm, today: date) -> PeriodState:
+    count = sum(1 for h in held if not h.in_person and h.day in period)
+    enough = count >= rhythm.online_meetings_per_month
+    return PeriodState(period, count, (), _state(period, enough, today))
+
+
+def _quarter(period: Period, held: list[Held], planned: list[date], today: date) -> PeriodState:
+    count = sum(1 for h in held if h.in_person and h.day in period)
+    in_period = tuple(sorted(day for day in planned if day in period))
+    return PeriodState(period, count, in_period, _state(period, count > 0, today))
+
+
+def _state(period: Period, enough: bool, today: date) -> str:
+    if enough:
+        return DONE
+    if today > period.last_day:
+        return MISSED
+    return OPEN if today >= period.first_day else AHEAD
+
+
+def _report(due: date, grace_days: int, today: date) -> Deadline:
+    late_after = due + timedelta(days=grace_days)
+    state = AHEAD if today < due else DUE if today <= late_after else LATE
+    return Deadline(due, late_after, state)
+
+
+# --- Reminders ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Due:
+    """A reminder due today: its kind, its period (0 when the obligation has one occurrence)
+    and what the message says."""
+
+    kind: str
+    period: int
+    params: dict[str, str]
+
+
+def pairing_reminders(*, schedule: Schedule, held: list[Held], planned_visits: list[date],
+                      rhythm: Rhythm, today: date) -> list[Due]:
+    """The reminders of an active pairing due today, for its mentor and mentee. Called every
+    hour: the same answer on the same day, and the reminder rows' keys make each one once."""
+    state = compliance(schedule=schedule, held=held, planned_visits=planned_visits,
+                       rhythm=rhythm, today=today)
+    due: list[Due] = []
+    within = schedule.start <= today <= schedule.end
+    if within:
+        month = next(m for m in state.months if today in m.period)
+        if month.state == OPEN and (month.period.last_day - today).days < ONLINE_MEETING_DAYS_LEFT:
+            due.append(Due("online_meeting", month.period.number,
+                           {"until": month.period.last_day.isoformat()}))
+        visited = any(h.in_person and h.day >= schedule.start for h in held)
+        quarter = next(q for q in state.quarters if today in q.period)
+        # Before the first visit, the first-visit reminders speak for the visits.
+        # A visit planned later in the period is on its way; one planned earlier, not held,
+        # is not.
+        coming = [day for day in quarter.planned if day >= today]
+        if visited and quarter.state == OPEN and not coming \
+                and (quarter.period.last_day - today).days < VISIT_DAYS_LEFT:
+            due.append(Due("visit", quarter.period.number,
+                           {"until": quarter.period.last_day.isoformat()}))
+    first = state.first_visit
+    if first.state == OPEN and (first.due - today).days < FIRST_VISIT_DAYS_BEFORE:
+        due.append(Due("first_visit", 0, {"until": first.due.isoformat()}))
+    if first.state == MISSED:
+        due.append(Due("first_visit_late", 0, {"until": first.due.isoformat()}))
+    for name, report in (("interim", state.interim_report), ("narrative", state.narrative_report)):
+        if report.state == AHEAD and (report.due - today).days <= REPORT_DAYS_BEFORE:
+            due.append(Due(f"{name}_before", 0, {"until": report.due.isoformat()}))
+        elif report.state == DUE:
+            due.append(Due(f"{name}_due", 0, {"until": report.due.isoformat()}))
+        elif report.state == LATE:
+            due.append(Due(f"{name}_late", 0, {"until": report.due.isoformat()}))
+    return due
+
+
+def plan_reminder(*, accepted_on: date, today: date) -> Due | None:
+    """A pairing accepted by both but without an agreed plan: weekly, from the second week."""
+    weeks = (today - accepted_on).days // 7
+    if PLAN_AFTER_WEEKS <= weeks < PLAN_AFTER_WEEKS + PLAN_REMINDERS_AT_MOST:
+        return Due("plan", weeks, {"since": accepted_on.isoformat()})
+    return None

@@ -1,0 +1,303 @@
+"""The reminder scan: every obligation that is coming due or overdue becomes a row (`Reminder`)
+with a unique key, then the rows due are claimed under row locks and sent.
+
+- Deadlines are rows, never delayed Celery messages: a broker restart or a killed worker loses
+  nothing, because whatever was not marked sent is still there for the next sender.
+- Planning is idempotent: the same day gives the same keys, and a key already planned is skipped
+  (`ignore_conflicts`), however often the scan runs.
+- Sending is exactly-once per row: a sender locks the rows it claims (`skip_locked`, so two
+  senders never take the same row), sends, and marks them sent in the same transaction. A sender
+  killed mid-batch rolls back: its rows are claimed again by the next one. The one gap no
+  database can close (the mail server accepted a message, then the sender died before its commit)
+  is made recognisable: every mail of a reminder carries the same Message-ID, by which the
+  receiving side drops the copy.
+- The scan reads whole chunks of pairings with a fixed number of queries, whatever their number.
+
+Cross-organisation on purpose: it is the system's own job, and every row it writes carries the
+organisation of the pairing or call it comes from."""
+
+import smtplib
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext, gettext_noop
+
+from matching.compliance import Due, Held, Rhythm, compliance, pairing_reminders, plan_reminder
+from matching.models import ActivityPlan, Meeting, Pairing, PairingEvent, Reminder
+from matching.schedule import Schedule
+from participants.models import Membership, Notification, Role
+from programmes.models import Call, Project, ProjectUserObjectPermission
+
+CHUNK = 2000  # pairings read at once
+BATCH = 200  # reminders a sender claims at once
+MAX_ATTEMPTS = 8
+CALL_DAYS_BEFORE = 7  # focal points are reminded of a call's deadline this many days before
+
+K = Reminder.Kind
+MESSAGES = {
+    K.ONLINE_MEETING: gettext_noop(
+        "No online meeting is logged yet for this month of your pairing in %(project)s (the "
+        "month ends on %(until)s): hold it, then log it."),
+    K.VISIT: gettext_noop(
+        "No in-person visit is held or planned in this period of your pairing in %(project)s "
+        "(it ends on %(until)s)."),
+    K.FIRST_VISIT: gettext_noop(
+        "Your first in-person visit in %(project)s is due by %(until)s."),
+    K.FIRST_VISIT_LATE: gettext_noop(
+        "Your first in-person visit in %(project)s was due by %(until)s and is not logged."),
+    K.PLAN: gettext_noop(
+        "Your pairing in %(project)s has no agreed activity plan yet: draft it together and "
+        "sign it."),
+    K.INTERIM_BEFORE: gettext_noop("Your interim report in %(project)s is due on %(until)s."),
+    K.INTERIM_DUE: gettext_noop("Your interim report in %(project)s is due now (%(until)s)."),
+    K.INTERIM_LATE: gettext_noop(
+        "Your interim report in %(project)s is late: it was due on %(until)s."),
+    K.NARRATIVE_BEFORE: gettext_noop(
+        "Your narrative report and feedback in %(project)s are due on %(until)s."),
+    K.NARRATIVE_DUE: gettext_noop(
+        "Your narrative report and feedback in %(project)s are due now (%(until)s)."),
+    K.NARRATIVE_LATE: gettext_noop(
+        "Your narrative report and feedback in %(project)s are late: they were due on "
+        "%(until)s."),
+    K.CALL_DEADLINE: gettext_noop(
+        "The call “%(call)s” closes on %(until)s: nominate your candidates before then."),
+    K.DIGEST: gettext_noop(
+        "%(count)s pairings of %(project)s have something late: see the compliance table."),
+}
+
+
+def rhythm_of(project: Project) -> Rhythm:
+    return Rhythm(
+        online_meetings_per_month=project.online_meetings_per_month,
+        visit_period_months=project.funded_visit_period_months,
+        first_visit_within_months=project.first_visit_within_months,
+        interim_grace_days=project.interim_report_grace_days,
+        narrative_due_days=project.narrative_report_due_days,
+        narrative_grace_days=project.narrative_report_grace_days,
+    )
+
+
+def _row(*, subject: str, kind: str, period: int, recipient_id: int, organisation_id: int,
+         now: datetime, params: dict, **links: object) -> Reminder:
+    return Reminder(
+        organisation_id=organisation_id, key=f"{subject}:{kind}:{period}:u{recipient_id}",
+        kind=kind, period=period, recipient_id=recipient_id, params=params,
+        next_attempt_at=now, **links,
+    )
+
+
+def reminders_plan(*, now: datetime | None = None) -> int:
+    """Writes a row for every reminder due now that is not planned yet; returns how many rows
+    it offered (those already planned are skipped by their key)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    rows: list[Reminder] = []
+    late_by_project: dict[int, int] = defaultdict(int)
+    active = Pairing.objects.filter(status=Pairing.Status.ACTIVE).select_related("project")
+    for chunk in _chunks(active.order_by("pk")):
+        ids = [pairing.pk for pairing in chunk]
+        plans = {plan.pairing_id: plan for plan in ActivityPlan.objects.filter(
+            pairing_id__in=ids, status=ActivityPlan.Status.APPROVED).prefetch_related("visits")}
+        held: dict[int, list[Held]] = defaultdict(list)
+        for pairing_id, day, kind in Meeting.objects.filter(pairing_id__in=ids).values_list(
+                "pairing_id", "day", "kind"):
+            held[pairing_id].append(Held(day, kind == Meeting.Kind.IN_PERSON))
+        for pairing in chunk:
+            plan = plans.get(pairing.pk)
+            if plan is None:
+                continue
+            schedule = Schedule(plan.start, plan.duration_months)
+            planned = [visit.day for visit in plan.visits.all()]
+            rhythm = rhythm_of(pairing.project)
+            state = compliance(schedule=schedule, held=held[pairing.pk], planned_visits=planned,
+                               rhythm=rhythm, today=today)
+            if state.late_count:
+                late_by_project[pairing.project_id] += 1
+            for due in pairing_reminders(schedule=schedule, held=held[pairing.pk],
+                                         planned_visits=planned, rhythm=rhythm, today=today):
+                rows += _pair_rows(pairing, due, now)
+    rows += _plan_rows(now, today)
+    rows += _call_rows(now)
+    rows += _digest_rows(late_by_project, now, today)
+    Reminder.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    return len(rows)
+
+
+def _chunks(pairings) -> list[list[Pairing]]:
+    chunk: list[Pairing] = []
+    for pairing in pairings.iterator(chunk_size=CHUNK):
+        chunk.append(pairing)
+        if len(chunk) == CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _pair_rows(pairing: Pairing, due: Due, now: datetime) -> list[Reminder]:
+    return [
+        _row(subject=f"p{pairing.pk}", kind=due.kind, period=due.period, recipient_id=person,
+             organisation_id=pairing.organisation_id, now=now, params=due.params,
+             pairing=pairing)
+        for person in (pairing.mentee_id, pairing.mentor_id)
+    ]
+
+
+def _plan_rows(now: datetime, today: date) -> list[Reminder]:
+    accepted = Pairing.objects.filter(status=Pairing.Status.ACCEPTED)
+    since = dict(PairingEvent.objects.filter(pairing__in=accepted, to_status="accepted")
+                 .values_list("pairing_id", "created_at"))
+    rows = []
+    for pairing in accepted:
+        if pairing.pk not in since:
+            continue
+        due = plan_reminder(accepted_on=timezone.localdate(since[pairing.pk]), today=today)
+        if due is not None:
+            rows += _pair_rows(pairing, due, now)
+    return rows
+
+
+def _call_rows(now: datetime) -> list[Reminder]:
+    """Focal points of the invited countries, a week before an open call's deadline."""
+    calls = list(Call.objects.filter(
+        status=Call.Status.OPEN, deadline__gt=now,
+        deadline__lte=now + timedelta(days=CALL_DAYS_BEFORE),
+    ).prefetch_related("invited_countries"))
+    if not calls:
+        return []
+    serving = defaultdict(set)
+    for project_id, user_id in ProjectUserObjectPermission.objects.filter(
+            content_object__in={call.project_id for call in calls},
+            permission__codename="nominate_for_project").values_list("content_object", "user"):
+        serving[project_id].add(user_id)
+    focal_points = list(Membership.objects.filter(role=Role.FOCAL_POINT)
+                        .filter(organisation__in={call.organisation_id for call in calls})
+                        .values_list("organisation_id", "user_id", "country_id"))
+    rows = []
+    for call in calls:
+        invited = {country.pk for country in call.invited_countries.all()}
+        until = timezone.localdate(call.deadline).isoformat()
+        for organisation_id, user_id, country_id in focal_points:
+            if (organisation_id == call.organisation_id and country_id in invited
+                    and user_id in serving[call.project_id]):
+                rows.append(_row(subject=f"c{call.pk}", kind=K.CALL_DEADLINE, period=0,
+                                 recipient_id=user_id, organisation_id=call.organisation_id,
+                                 now=now, params={"call": call.title, "until": until},
+                                 call=call))
+    return rows
+
+
+def _digest_rows(late_by_project: dict[int, int], now: datetime, today: date) -> list[Reminder]:
+    """Each coordinator, once a week (at the first scan of the week), for each of their
+    projects with something late."""
+    if not late_by_project:
+        return []
+    coordinators = defaultdict(set)
+    for project_id, user_id in ProjectUserObjectPermission.objects.filter(
+            content_object__in=late_by_project, permission__codename="coordinate_project"
+    ).values_list("content_object", "user"):
+        coordinators[project_id].add(user_id)
+    projects = Project.objects.in_bulk(late_by_project)
+    members = set(Membership.objects.filter(role=Role.COORDINATOR).values_list(
+        "organisation_id", "user_id"))
+    rows = []
+    for project_id, count in sorted(late_by_project.items()):
+        project = projects[project_id]
+        for user_id in sorted(coordinators[project_id]):
+            if (project.organisation_id, user_id) in members:
+                rows.append(_row(subject=f"j{project_id}", kind=K.DIGEST,
+                                 period=_week(today), recipient_id=user_id,
+                                 organisation_id=project.organisation_id, now=now,
+                                 params={"count": str(count)}, project=project))
+    return rows
+
+
+def _week(day: date) -> int:
+    """The week's number since year 1: the digest's period."""
+    return (day.toordinal() - 1) // 7
+
+
+# --- Sending ----------------------------------------------------------------------------------
+
+def reminders_send(*, now: datetime | None = None, limit: int = BATCH) -> int:
+    """Claims up to `limit` reminders due, sends each (mail and notification) and marks it sent,
+    in one transaction; returns how many it claimed. Rows another sender holds are skipped."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        claimed = list(
+            Reminder.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(status=Reminder.Status.PENDING, next_attempt_at__lte=now)
+            .select_related("recipient", "organisation", "pairing__project", "call", "project")
+            .order_by("next_attempt_at", "pk")[:limit]
+        )
+        for reminder in claimed:
+            _send_one(reminder, now)
+    return len(claimed)
+
+
+def _send_one(reminder: Reminder, now: datetime) -> None:
+    try:
+        with transaction.atomic():  # a failed mail takes its notification back with it
+            text, link = _message(reminder)
+            Notification.objects.create(organisation_id=reminder.organisation_id,
+                                        user=reminder.recipient, text=text[:500], link=link)
+            _mail(reminder, text, link)
+            reminder.status, reminder.sent_at = Reminder.Status.SENT, now
+            reminder.attempts += 1
+            reminder.save(update_fields=["status", "sent_at", "attempts", "updated_at"])
+    except (OSError, smtplib.SMTPException) as error:
+        reminder.attempts += 1
+        reminder.last_error = f"{type(error).__name__}: {error}"[:300]
+        # Backoff: 2, 4, 8… minutes, then given up (and kept, with the error, for an admin).
+        reminder.next_attempt_at = now + timedelta(minutes=2 ** reminder.attempts)
+        if reminder.attempts >= MAX_ATTEMPTS:
+            reminder.status = Reminder.Status.FAILED
+        reminder.save(update_fields=["attempts", "last_error", "next_attempt_at", "status",
+                                     "updated_at"])
+
+
+def _message(reminder: Reminder) -> tuple[str, str]:
+    """The reminder's sentence in its recipient's language, and the page it points to."""
+    params = dict(reminder.params)
+    with translation.override(reminder.recipient.language):
+        if "until" in params:
+            params["until"] = date_format(date.fromisoformat(params["until"]))
+        slug = reminder.organisation.slug
+        if reminder.pairing_id:
+            params["project"] = reminder.pairing.project.name
+            link = reverse("pairing_detail", args=[slug, reminder.pairing_id])
+        elif reminder.call_id:
+            link = reverse("call_detail", args=[slug, reminder.call_id])
+        else:
+            params["project"] = reminder.project.name
+            link = reverse("compliance_table", args=[slug, reminder.project.slug])
+        return gettext(MESSAGES[reminder.kind]) % params, link
+
+
+def _mail(reminder: Reminder, text: str, link: str) -> None:
+    recipient = reminder.recipient
+    context = {"text": text, "link": settings.SITE_URL + link, "recipient": recipient,
+               "organisation": reminder.organisation}
+    with translation.override(recipient.language):
+        subject = render_to_string("matching/email/reminder_subject.txt", context).strip()
+        body = render_to_string("matching/email/reminder.txt", context)
+        html = render_to_string("matching/email/reminder.html", context)
+    domain = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+    message = EmailMultiAlternatives(subject, body, to=[recipient.email], headers={
+        # The same for every attempt at this reminder: a copy is recognisable as one.
+        "Message-ID": f"<reminder-{reminder.organisation_id}-{reminder.pk}@{domain}>",
+    })
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
+def reminders_due_count(*, now: datetime | None = None) -> int:
+    return Reminder.objects.filter(status=Reminder.Status.PENDING,
+                                   next_attempt_at__lte=now or timezone.now()).count()

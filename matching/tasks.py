@@ -1,0 +1,27 @@
+from celery import shared_task
+
+from matching import reminders
+
+# How many senders the scan starts at most: each drains batch after batch, so two workers share
+# the rows (their locks never overlap) and one alone still finishes them.
+SENDERS = 4
+
+
+@shared_task(soft_time_limit=600, time_limit=660)
+def reminders_scan() -> int:
+    """The hourly scan (config/celery.py): plans every reminder due, then starts senders."""
+    reminders.reminders_plan()
+    due = reminders.reminders_due_count()
+    for _ in range(min(-(-due // reminders.BATCH), SENDERS)):
+        reminders_send_batches.delay()
+    return due
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=600, time_limit=660)
+def reminders_send_batches() -> int:
+    """Sends reminders, batch after batch, until none is due. Killed midway, it loses nothing:
+    its open batch rolls back and the next sender (or the next scan) claims it again."""
+    total = 0
+    while sent := reminders.reminders_send():
+        total += sent
+    return total

@@ -1,0 +1,117 @@
+"""Reminders: planned as rows with unique keys, sent once. The time-travel test walks a 12-month
+pairing day by day through its whole life and checks every reminder sent, no more, no fewer."""
+
+from datetime import date, datetime, time, timedelta
+
+from django.core import mail
+from django.utils import timezone
+
+from matching.models import Meeting, Pairing, Reminder
+from matching.plan_rules import Visit
+from matching.reminders import reminders_plan, reminders_send
+from matching.services import (
+    meeting_save,
+    pairing_move,
+    pairing_propose,
+    pairing_respond,
+    plan_review,
+    plan_save,
+    plan_seal,
+    plan_sign,
+)
+from participants.models import Notification
+from tests.conftest import World
+
+START = date(2027, 1, 15)  # months run from the 15th to the 14th; the pairing ends 2028-01-14
+
+
+def active_pairing(world: World, *, mentee=None, mentor=None, start: date = START) -> Pairing:
+    people = world.people
+    pairing = pairing_propose(acting_user=people["coordinator"], project=world.project,
+                              mentee=mentee or people["mentee"], mentor=mentor or people["mentor"])
+    for person in (pairing.mentee, pairing.mentor):
+        pairing = pairing_respond(acting_user=person, pairing=pairing, accept=True)
+    plan = plan_save(acting_user=pairing.mentee, pairing=pairing,
+                     objectives="Trace criminal assets.", start=start, duration_months=12,
+                     online_meetings_per_month=1,
+                     visits=[Visit(start + timedelta(days=54), "Rabat", True),
+                             Visit(start + timedelta(days=146), "Lyon", True)])
+    for person in (pairing.mentee, pairing.mentor):
+        plan = plan_sign(acting_user=person, pairing=pairing, seen=plan_seal(plan))
+    plan_review(acting_user=people["coordinator"], pairing=pairing, approve=True)
+    return pairing_move(acting_user=people["coordinator"], pairing=pairing, to_status="active")
+
+
+def at_nine(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(9)))
+
+
+def log(pairing: Pairing, day: date, *, in_person: bool = False) -> Meeting:
+    return meeting_save(acting_user=pairing.mentee, pairing=pairing, meeting=None, today=day,
+                        fields={"kind": "in_person" if in_person else "online", "day": day,
+                                "duration_minutes": 60, "topics": "Asset tracing",
+                                "notes": "", "city": "Rabat" if in_person else "",
+                                "country": None, "funded": in_person, "cost_amount": None,
+                                "cost_currency": ""})
+
+
+def test_a_year_of_a_pairing_day_by_day(world: World):
+    pairing = active_pairing(world)
+    mail.outbox.clear()
+    Notification.objects.all().delete()
+    # Online meetings on the 20th of every month but April, July and December, so months 4
+    # (15 April to 14 May), 7 and 12 go without; visits on 10 March (the first, in time) and
+    # 1 September. The visit planned for 10 June does not take place.
+    online = {date(2027, month, 20) for month in (1, 2, 3, 5, 6, 8, 9, 10, 11)}
+    visits = {date(2027, 3, 10), date(2027, 9, 1)}
+    sent: list[tuple[date, str, int, str]] = []
+    day = START
+    while day <= date(2028, 3, 31):
+        if day in online:
+            log(pairing, day)
+        if day in visits:
+            log(pairing, day, in_person=True)
+        before = len(mail.outbox)
+        reminders_plan(now=at_nine(day))
+        reminders_send(now=at_nine(day))
+        reminders_plan(now=at_nine(day) + timedelta(hours=1))  # the next hourly scan: no more
+        reminders_send(now=at_nine(day) + timedelta(hours=1))
+        for message in mail.outbox[before:]:
+            reminder = Reminder.objects.get(
+                pk=int(message.extra_headers["Message-ID"].split("-")[2].split("@")[0]))
+            who = {pairing.mentee_id: "mentee", pairing.mentor_id: "mentor"}.get(
+                reminder.recipient_id, "coordinator")
+            sent.append((day, reminder.kind, reminder.period, who))
+        day += timedelta(days=1)
+
+    both = ("mentee", "mentor")
+    expected = [
+        # Month 4 (15 April to 14 May) has no online meeting: reminded 6 days before its end.
+        *[(date(2027, 5, 8), "online_meeting", 4, who) for who in both],
+        # Period 2 (15 April to 14 July): the visit planned for 10 June did not happen.
+        *[(date(2027, 6, 15), "visit", 2, who) for who in both],
+        *[(date(2027, 8, 8), "online_meeting", 7, who) for who in both],
+        # The interim report (due at the halfway mark, 16 July; 14 days' grace).
+        *[(date(2027, 7, 9), "interim_before", 0, who) for who in both],
+        *[(date(2027, 7, 16), "interim_due", 0, who) for who in both],
+        *[(date(2027, 7, 31), "interim_late", 0, who) for who in both],
+        # Period 4 (15 October to 14 January) has no visit and none planned.
+        *[(date(2027, 12, 16), "visit", 4, who) for who in both],
+        *[(date(2028, 1, 8), "online_meeting", 12, who) for who in both],
+        # The narrative report and feedback: due 30 days after the end (13 February).
+        *[(date(2028, 2, 6), "narrative_before", 0, who) for who in both],
+        *[(date(2028, 2, 13), "narrative_due", 0, who) for who in both],
+        *[(date(2028, 2, 28), "narrative_late", 0, who) for who in both],
+    ]
+    # The coordinator's weekly digest, from the first week with something late (month 4 missed,
+    # from 15 May 2027) to the end of the walk: the first scan of each week.
+    first_late = date(2027, 5, 15)
+    digest_days = [first_late] + [
+        d for d in (first_late + timedelta(days=n) for n in range(1, 400))
+        if d.weekday() == 0 and d <= date(2028, 3, 31)]
+    expected += [(d, "digest", (d.toordinal() - 1) // 7, "coordinator") for d in digest_days]
+    assert sorted(sent) == sorted(expected)
+    # Each reminder is also in the app, once, in its recipient's list.
+    assert Notification.objects.count() == len(expected)
+    assert Reminder.objects.filter(status="sent").count() == len(expected)
+    assert Reminder.objects.exclude(status="sent").count() == 0
