@@ -253,6 +253,9 @@ class MeetingForm(forms.ModelForm):
             "cost_amount": _("For a funded visit: the travel and stay costs you claim."),
         }
 
+    duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=1,
+                                          max_value=24 * 60)
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["day"].validators += DATE_BOUNDS
@@ -260,6 +263,10 @@ class MeetingForm(forms.ModelForm):
 
     def clean(self) -> dict:
         data = super().clean()
-        if data.get("kind") == Meeting.Kind.IN_PERSON and not data.get("city"):
+        in_person = data.get("kind") == Meeting.Kind.IN_PERSON
+        if in_person and not data.get("city"):
             self.add_error("city", _("Say where the visit took place."))
+        if data.get("funded") and not in_person:
+            # Said here, next to the box, before the model's own check says it at the top.
+            self.add_error("funded", _("Only an in-person visit is funded."))
         return data

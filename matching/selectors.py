@@ -2,21 +2,30 @@
 pairing's calendar."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import cached_property
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from matching import engine
 from matching.compliance import Compliance, Held, compliance
+from matching.ics import Event
 from matching.models import ActivityPlan, Meeting, Pairing
 from matching.reminders import rhythm_of
 from matching.schedule import Schedule
-from participants.models import Application, ApplicationLanguage, Membership, Role, User
+from participants.models import (
+    Application,
+    ApplicationLanguage,
+    Membership,
+    Role,
+    User,
+    hash_token,
+)
 from programmes.models import (
     WORKING_LANGUAGES,
     Call,
@@ -352,3 +361,48 @@ def compliance_rows(*, project: Project, pairings: QuerySet[Pairing]) -> list[Co
             for p in pairings]
     return sorted(rows, key=lambda row: (-(row.state.late_count if row.state else 0),
                                          row.pairing.mentee.full_name.casefold()))
+
+
+def calendar_events(user: User) -> list[Event]:
+    """A person's own pairings in every organisation, as calendar events: start, first visit
+    deadline, planned visits, interim report, end, narrative report and feedback. In the
+    person's language."""
+    pairings = (Pairing.objects.filter(Q(mentor=user) | Q(mentee=user))
+                .filter(status__in=[S.PLAN_AGREED, S.ACTIVE, S.COMPLETED])
+                .select_related("project", "mentor", "mentee"))
+    plans = {plan.pairing_id: plan for plan in ActivityPlan.objects.filter(
+        pairing__in=pairings, status=ActivityPlan.Status.APPROVED).prefetch_related("visits")}
+    events: list[Event] = []
+    with translation.override(user.language):
+        for pairing in pairings:
+            plan = plans.get(pairing.pk)
+            if plan is None:
+                continue
+            partner = pairing.mentee if user.pk == pairing.mentor_id else pairing.mentor
+            schedule = Schedule(plan.start, plan.duration_months)
+            rhythm = rhythm_of(pairing.project)
+            where = _("%(project)s, with %(name)s") % {"project": pairing.project.name,
+                                                       "name": partner}
+            dated = [
+                ("start", schedule.start, _("Pairing starts")),
+                ("first-visit", schedule.first_months_end(rhythm.first_visit_within_months),
+                 _("First in-person visit due")),
+                ("interim", schedule.halfway, _("Interim report due")),
+                ("end", schedule.end, _("Pairing ends")),
+                ("narrative", schedule.end + timedelta(days=rhythm.narrative_due_days),
+                 _("Narrative report and feedback due")),
+            ]
+            dated += [(f"visit-{visit.pk}", visit.day,
+                       _("Planned visit: %(place)s") % {"place": visit.place})
+                      for visit in plan.visits.all()]
+            events += [Event(uid=f"pairing-{pairing.pk}-{key}", day=day,
+                             summary=f"{summary} ({pairing.project.name})", description=where)
+                       for key, day, summary in dated]
+    return sorted(events, key=lambda event: (event.day, event.uid))
+
+
+def calendar_owner(token: str) -> User | None:
+    """Whose calendar feed this secret opens; nobody for an empty, wrong or renewed one."""
+    if not token:
+        return None
+    return User.objects.filter(calendar_token_hash=hash_token(token), is_active=True).first()

@@ -1,6 +1,7 @@
 """Every write to pairings. Each move is allowed only from the right status, by the right person,
 and is recorded as a PairingEvent."""
 
+import secrets
 from collections.abc import Sequence
 from datetime import date
 
@@ -34,7 +35,7 @@ from matching.plan_rules import (
 )
 from matching.schedule import Schedule
 from matching.selectors import coordinators_of, matching_pool
-from participants.models import Application, Membership, Role, User
+from participants.models import Application, Membership, Role, User, hash_token
 from participants.services import notify
 from programmes.models import Call, Project, ThematicArea
 
@@ -491,3 +492,19 @@ def meeting_confirm(*, acting_user: User, meeting: Meeting) -> Meeting:
     meeting.confirmed_by, meeting.confirmed_at = acting_user, timezone.now()
     meeting.save(update_fields=["confirmed_by", "confirmed_at", "updated_at"])
     return meeting
+
+
+# --- Calendar ---------------------------------------------------------------------------------
+
+def calendar_address_renew(*, user: User) -> str:
+    """A new secret for the person's calendar feed; the old address stops working. Only the
+    hash is kept: the address is shown once, when it is made."""
+    token = secrets.token_urlsafe(32)
+    user.calendar_token_hash = hash_token(token)
+    user.save(update_fields=["calendar_token_hash"])
+    return token
+
+
+def calendar_address_remove(*, user: User) -> None:
+    user.calendar_token_hash = ""
+    user.save(update_fields=["calendar_token_hash"])

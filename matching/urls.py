@@ -19,4 +19,5 @@ urlpatterns = [
     path("pairings/<int:pk>/meetings/<int:meeting_pk>/confirm/", views.meeting_confirm,
          name="meeting_confirm"),
     path("projects/<slug:slug>/compliance/", views.compliance_table, name="compliance_table"),
+    path("calendar/", views.calendar_page, name="calendar_page"),
 ]

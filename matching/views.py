@@ -1,12 +1,14 @@
 """Matching (coordinators), pairings and their activity plans (the pair and the coordinator)."""
 
 from collections.abc import Callable
+from datetime import UTC
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from matching import engine, selectors, services
+from matching import engine, ics, selectors, services
 from matching.filters import ComplianceFilter, PairingFilter
 from matching.forms import (
     MatchingForm,
@@ -131,6 +133,7 @@ def _render_pairing(request: OrganisationRequest, pairing: Pairing, *, status: i
     role_in_pairing = ("mentee" if user.pk == pairing.mentee_id
                        else "mentor" if user.pk == pairing.mentor_id else None)
     can_manage = can_manage_project(request, pairing.project)
+    meetings = selectors.pairing_meetings(pairing)
     mentee_card = (_("Mentee"), pairing.mentee, pairing.mentee_application,
                    selectors.application_languages(pairing.mentee_application))
     mentor_card = (_("Mentor"), pairing.mentor, pairing.mentor_application,
@@ -138,8 +141,9 @@ def _render_pairing(request: OrganisationRequest, pairing: Pairing, *, status: i
     return render(request, "matching/pairing_detail.html", {
         "pairing": pairing, "plans": plans, "latest": latest, "approved": approved,
         "schedule": schedule,
-        "quarters": schedule.quarters(pairing.project.funded_visit_period_months)
-        if schedule else [],
+        "meetings": meetings,
+        "compliance": selectors.pairing_compliance(pairing, approved, meetings),
+        "can_log": role_in_pairing is not None and pairing.status in services.MEETING_STATUSES,
         "events": pairing.events.select_related("by"),
         "role_in_pairing": role_in_pairing, "can_manage": can_manage,
         "next_step": selectors.next_step(pairing=pairing, latest=latest, schedule=schedule,
@@ -348,3 +352,34 @@ def compliance_table(request: OrganisationRequest, org_slug: str, slug: str) -> 
     return render(request, "matching/compliance_table.html", {
         "project": project, "filter": found, "page": page,
     })
+
+
+# --- Calendar ---------------------------------------------------------------------------------
+
+def calendar_page(request: OrganisationRequest, org_slug: str) -> HttpResponse:
+    """The person's private calendar address: made (or made anew) and shown once, or removed."""
+    address = ""
+    if request.method == "POST":
+        if request.POST.get("action") == "remove":
+            services.calendar_address_remove(user=request.user)
+            messages.success(request, _("Your calendar address is removed: it no longer works."))
+            return redirect("calendar_page", org_slug=org_slug)
+        token = services.calendar_address_renew(user=request.user)
+        address = settings.SITE_URL + reverse("calendar_feed", args=[token])
+    return render(request, "matching/calendar.html", {
+        "address": address, "has_address": bool(request.user.calendar_token_hash),
+    })
+
+
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The feed itself: no sign-in (a calendar application cannot), the secret is the key; a
+    wrong or renewed secret answers 404."""
+    owner = selectors.calendar_owner(token)
+    if owner is None:
+        raise Http404
+    domain = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+    body = ics.calendar(name=_("Mentoring"), events=selectors.calendar_events(owner),
+                        stamp=timezone.now().astimezone(UTC), domain=domain)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=900"
+    return response

@@ -65,6 +65,8 @@ def _render_project(
         "thematic_areas": project.thematic_areas.all(),
         "can_manage": can_manage_project(request, project),
         "can_edit": holds_role(request, Role.ADMIN),
+        "can_see_compliance": can_manage_project(request, project)
+        or holds_role(request, Role.ADMIN, Role.OBSERVER),
         "area_form": area_form or ThematicAreaForm(project=project),
     }, status=status)
 

@@ -110,6 +110,24 @@ def pairing(w: World, *, accepted: bool = False, plan: str = "") -> dict:
     return {**org(w), "pk": made.pk}
 
 
+def active(w: World) -> dict:
+    from tests.test_reminders import active_pairing
+
+    return {**org(w), "pk": active_pairing(w).pk}
+
+
+def meeting(w: World) -> dict:
+    """An online meeting the mentee logged in an active pairing."""
+    from matching.models import Meeting
+    from tests.test_reminders import START, active_pairing
+
+    made = active_pairing(w)
+    logged = Meeting.objects.create(organisation=w.org, pairing=made, day=START,
+                                    duration_minutes=60, topics="Asset tracing",
+                                    logged_by=w.people["mentee"])
+    return {**org(w), "pk": made.pk, "meeting_pk": logged.pk}
+
+
 PLAN = dict(objectives="Trace criminal assets.", start=date(2027, 1, 15), duration_months=6,
             online_meetings_per_month=1, visits=[Visit(date(2027, 2, 1), "Rabat", True)])
 # The pair's own actions: what the others of the organisation who see the pairing get (403),
@@ -180,6 +198,19 @@ ACCESS: dict[str, Row] = {
                      roles(FORBIDDEN, mentor=OK, mentee=OK, focal_point=MISSING)),
     "plan_sign": Row("POST", lambda w: pairing(w, plan="draft"), PAIR_ACTION),
     "plan_review": Row("POST", lambda w: pairing(w, plan="signed"), PAIRING_MANAGERS_ACTION),
+    "meeting_create": Row("GET", active, roles(FORBIDDEN, mentor=OK, mentee=OK,
+                                               focal_point=MISSING)),
+    "meeting_edit": Row("GET", meeting, roles(FORBIDDEN, mentor=OK, mentee=OK,
+                                              focal_point=MISSING)),
+    # The mentor confirms; the mentee who logged it is told why not (a message, then back).
+    "meeting_confirm": Row("POST", meeting, PAIR_ACTION),
+    "compliance_table": Row("GET", project, roles(OK, mentor=FORBIDDEN, mentee=FORBIDDEN,
+                                                  focal_point=FORBIDDEN)),
+    "calendar_page": Row("GET", org, roles(OK)),
+    # Public: the secret in the address is the key; a wrong one is not found (see
+    # test_calendar).
+    "calendar_feed": Row("GET", lambda w: {"token": "not-a-calendar-secret"},
+                         roles(MISSING, outsider=MISSING, anonymous=MISSING)),
     "set_language": Row("POST", lambda w: {}, roles(REDIRECT, outsider=REDIRECT,
                                                   anonymous=REDIRECT)),
 }

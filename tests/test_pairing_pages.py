@@ -159,7 +159,8 @@ def test_plan_drafted_signed_returned_revised_and_approved(world: World, accepte
     schedule = coordinator.get(at(world, "pairing_detail", accepted)).context["schedule"]
     assert (schedule.start, schedule.halfway, schedule.end) == (
         date(2027, 1, 15), date(2027, 7, 16), date(2028, 1, 14))
-    assert len(coordinator.get(at(world, "pairing_detail", accepted)).context["quarters"]) == 4
+    state = coordinator.get(at(world, "pairing_detail", accepted)).context["compliance"]
+    assert (len(state.months), len(state.quarters)) == (12, 4)
 
     assert coordinator.post(at(world, "pairing_move", accepted),
                             {"to_status": "active"}).status_code == 302
