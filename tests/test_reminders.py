@@ -1,9 +1,13 @@
 """Reminders: planned as rows with unique keys, sent once. The time-travel test walks a 12-month
 pairing day by day through its whole life and checks every reminder sent, no more, no fewer."""
 
+import smtplib
 from datetime import date, datetime, time, timedelta
+from unittest import mock
 
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from matching.models import Meeting, Pairing, Reminder
@@ -21,6 +25,7 @@ from matching.services import (
 )
 from participants.models import Notification
 from tests.conftest import World
+from tests.factories import MembershipFactory
 
 START = date(2027, 1, 15)  # months run from the 15th to the 14th; the pairing ends 2028-01-14
 
@@ -115,3 +120,74 @@ def test_a_year_of_a_pairing_day_by_day(world: World):
     assert Notification.objects.count() == len(expected)
     assert Reminder.objects.filter(status="sent").count() == len(expected)
     assert Reminder.objects.exclude(status="sent").count() == 0
+
+
+def test_the_scan_reads_a_fixed_number_of_queries_whatever_the_pairings(world: World):
+    def scan_queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            reminders_plan(now=at_nine(date(2027, 5, 9)))
+        return len(captured)
+
+    def grow(n: int) -> None:
+        for _ in range(n):
+            active_pairing(world, mentee=MembershipFactory(organisation=world.org,
+                                                           role="mentee").user,
+                           mentor=MembershipFactory(organisation=world.org, role="mentor").user)
+
+    grow(2)
+    small = scan_queries()
+    grow(10)
+    assert scan_queries() == small
+    # Each of the 12 pairings missed month 4 and has no first visit: 2 reminders of each to 2
+    # people, planned once however often the scan runs.
+    assert Reminder.objects.filter(kind="online_meeting").count() == 24
+    reminders_plan(now=at_nine(date(2027, 5, 9)))
+    assert Reminder.objects.filter(kind="online_meeting").count() == 24
+
+
+def test_a_failed_mail_is_retried_later_with_backoff_and_never_doubled(world: World):
+    pairing = active_pairing(world)
+    now = at_nine(date(2027, 5, 9))
+    reminders_plan(now=now)
+    mail.outbox.clear()
+    Notification.objects.all().delete()
+    # Month 4 has no online meeting and the first visit is late: 2 reminders each to the pair,
+    # and the coordinator's weekly digest.
+    with mock.patch("django.core.mail.EmailMultiAlternatives.send",
+                    side_effect=smtplib.SMTPServerDisconnected("connection lost")):
+        assert reminders_send(now=now) == 5
+    assert {(r.status, r.attempts) for r in Reminder.objects.all()} == {("pending", 1)}
+    assert "connection lost" in Reminder.objects.first().last_error
+    assert Notification.objects.filter(user=pairing.mentee).count() == 0  # rolled back with it
+    assert reminders_send(now=now + timedelta(minutes=1)) == 0  # not yet: backoff
+    assert reminders_send(now=now + timedelta(minutes=2)) == 5
+    assert len(mail.outbox) == 5
+    assert reminders_send(now=now + timedelta(hours=5)) == 0
+    assert len(mail.outbox) == 5
+    assert Notification.objects.filter(user=pairing.mentee).count() == 2
+
+
+def test_a_reminder_speaks_the_recipients_language(world: World):
+    world.people["mentee"].language = "fr"
+    world.people["mentee"].save()
+    active_pairing(world)
+    mail.outbox.clear()
+    reminders_plan(now=at_nine(date(2027, 5, 9)))
+    reminders_send(now=at_nine(date(2027, 5, 9)))
+    french = next(m for m in mail.outbox if m.to == [world.people["mentee"].email])
+    assert "Aucune réunion en ligne" in french.body
+    assert french.alternatives[0][1] == "text/html" and 'lang="fr"' in \
+        french.alternatives[0][0]
+    english = next(m for m in mail.outbox if m.to == [world.people["mentor"].email])
+    assert "No online meeting is logged yet" in english.body
+
+
+def test_focal_points_are_reminded_of_a_call_deadline_once(world: World):
+    world.call.deadline = timezone.now() + timedelta(days=5)
+    world.call.save()
+    mail.outbox.clear()
+    for hour in range(3):
+        reminders_plan(now=timezone.now() + timedelta(hours=hour))
+        reminders_send(now=timezone.now() + timedelta(hours=hour))
+    assert [m.to for m in mail.outbox] == [[world.people["focal_point"].email]]
+    assert "closes on" in mail.outbox[0].body
