@@ -237,6 +237,7 @@ class Reminder(TenantModel):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("To send")
+        SENDING = "sending", _("Being sent")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Given up")
 

@@ -5,12 +5,12 @@ with a unique key, then the rows due are claimed under row locks and sent.
   nothing, because whatever was not marked sent is still there for the next sender.
 - Planning is idempotent: the same day gives the same keys, and a key already planned is skipped
   (`ignore_conflicts`), however often the scan runs.
-- Sending is exactly-once per row: a sender locks the rows it claims (`skip_locked`, so two
-  senders never take the same row), sends, and marks them sent in the same transaction. A sender
-  killed mid-batch rolls back: its rows are claimed again by the next one. The one gap no
-  database can close (the mail server accepted a message, then the sender died before its commit)
-  is made recognisable: every mail of a reminder carries the same Message-ID, by which the
-  receiving side drops the copy.
+- Sending is exactly-once per row: a sender claims a batch under row locks (`skip_locked`, so
+  two senders never take the same row) and leases it; it marks each reminder sent in the same
+  transaction as its notification, right after the mail is accepted. A killed sender's unsent
+  rows are claimed again when its lease runs out. The one gap no database can close (the mail
+  server accepted a message, then the sender died before its commit) is made recognisable: every
+  mail of a reminder carries the same Message-ID, by which the receiving side can drop the copy.
 - The scan reads whole chunks of pairings with a fixed number of queries, whatever their number.
 
 Cross-organisation on purpose: it is the system's own job, and every row it writes carries the
@@ -227,19 +227,40 @@ def _week(day: date) -> int:
 # --- Sending ----------------------------------------------------------------------------------
 
 def reminders_send(*, now: datetime | None = None, limit: int = BATCH) -> int:
-    """Claims up to `limit` reminders due, sends each (mail and notification) and marks it sent,
-    in one transaction; returns how many it claimed. Rows another sender holds are skipped."""
+    """Sends up to `limit` reminders due; returns how many it claimed.
+
+    The claim is one short transaction: the rows are locked, skipping those another sender holds
+    (`skip_locked`), and leased to this sender until `now + LEASE`. Each reminder is then sent
+    (mail and notification) and marked sent in its own transaction. A sender killed midway
+    leaves its leased rows unsent; when the lease runs out they are claimed again. Only the one
+    reminder it was sending at the kill can reach its recipient twice, under the same
+    Message-ID."""
     now = now or timezone.now()
     with transaction.atomic():
-        claimed = list(
-            Reminder.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(status=Reminder.Status.PENDING, next_attempt_at__lte=now)
-            .select_related("recipient", "organisation", "pairing__project", "call", "project")
-            .order_by("next_attempt_at", "pk")[:limit]
+        ids = list(
+            Reminder.objects.select_for_update(skip_locked=True)
+            .filter(status__in=[Reminder.Status.PENDING, Reminder.Status.SENDING],
+                    next_attempt_at__lte=now)
+            .order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit]
         )
-        for reminder in claimed:
-            _send_one(reminder, now)
-    return len(claimed)
+        lease_until = now + lease()
+        Reminder.objects.filter(pk__in=ids).update(
+            status=Reminder.Status.SENDING, next_attempt_at=lease_until, updated_at=now)
+    claimed = (Reminder.objects.filter(pk__in=ids)
+               .select_related("recipient", "organisation", "pairing__project", "call",
+                               "project").order_by("pk"))
+    for reminder in claimed:
+        with transaction.atomic():
+            # Still ours? A sender too slow for its lease has lost the row to another one.
+            if Reminder.objects.select_for_update().filter(
+                    pk=reminder.pk, status=Reminder.Status.SENDING,
+                    next_attempt_at=lease_until).exists():
+                _send_one(reminder, now)
+    return len(ids)
+
+
+def lease() -> timedelta:
+    return timedelta(seconds=settings.REMINDER_LEASE_SECONDS)
 
 
 def _send_one(reminder: Reminder, now: datetime) -> None:
@@ -257,8 +278,8 @@ def _send_one(reminder: Reminder, now: datetime) -> None:
         reminder.last_error = f"{type(error).__name__}: {error}"[:300]
         # Backoff: 2, 4, 8… minutes, then given up (and kept, with the error, for an admin).
         reminder.next_attempt_at = now + timedelta(minutes=2 ** reminder.attempts)
-        if reminder.attempts >= MAX_ATTEMPTS:
-            reminder.status = Reminder.Status.FAILED
+        reminder.status = (Reminder.Status.FAILED if reminder.attempts >= MAX_ATTEMPTS
+                           else Reminder.Status.PENDING)
         reminder.save(update_fields=["attempts", "last_error", "next_attempt_at", "status",
                                      "updated_at"])
 
@@ -299,5 +320,5 @@ def _mail(reminder: Reminder, text: str, link: str) -> None:
 
 
 def reminders_due_count(*, now: datetime | None = None) -> int:
-    return Reminder.objects.filter(status=Reminder.Status.PENDING,
+    return Reminder.objects.filter(status__in=[Reminder.Status.PENDING, Reminder.Status.SENDING],
                                    next_attempt_at__lte=now or timezone.now()).count()

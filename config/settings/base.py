@@ -233,6 +233,9 @@ def mailers(default: str) -> dict:
 
 
 MAILERS = mailers("console")
+# How long a reminder sender holds the batch it claimed before another may take it over (it was
+# killed, or is stuck): longer than a batch takes to send.
+REMINDER_LEASE_SECONDS = int(env("REMINDER_LEASE_SECONDS", "300"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Mentoring platform <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
