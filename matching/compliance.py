@@ -133,12 +133,11 @@ class Due:
     params: dict[str, str]
 
 
-def pairing_reminders(*, schedule: Schedule, held: list[Held], planned_visits: list[date],
-                      rhythm: Rhythm, today: date) -> list[Due]:
-    """The reminders of an active pairing due today, for its mentor and mentee. Called every
-    hour: the same answer on the same day, and the reminder rows' keys make each one once."""
-    state = compliance(schedule=schedule, held=held, planned_visits=planned_visits,
-                       rhythm=rhythm, today=today)
+def pairing_reminders(*, state: Compliance, schedule: Schedule, held: list[Held],
+                      today: date) -> list[Due]:
+    """The reminders of an active pairing due today (`state` is its compliance today), for
+    its mentor and mentee. Called every hour: the same answer on the same day, and the reminder
+    rows' keys make each one once."""
     due: list[Due] = []
     within = schedule.start <= today <= schedule.end
     if within:

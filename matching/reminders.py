@@ -30,7 +30,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_noop
 
 from matching.compliance import Due, Held, Rhythm, compliance, pairing_reminders, plan_reminder
-from matching.models import ActivityPlan, Meeting, Pairing, PairingEvent, Reminder
+from matching.models import ActivityPlan, Meeting, Pairing, PairingEvent, PlannedVisit, Reminder
 from matching.schedule import Schedule
 from participants.models import Membership, Notification, Role
 from programmes.models import Call, Project, ProjectUserObjectPermission
@@ -85,12 +85,11 @@ def rhythm_of(project: Project) -> Rhythm:
 
 
 def _row(*, subject: str, kind: str, period: int, recipient_id: int, organisation_id: int,
-         now: datetime, params: dict, **links: object) -> Reminder:
-    return Reminder(
-        organisation_id=organisation_id, key=f"{subject}:{kind}:{period}:u{recipient_id}",
-        kind=kind, period=period, recipient_id=recipient_id, params=params,
-        next_attempt_at=now, **links,
-    )
+         now: datetime, params: dict, **links: object) -> dict:
+    """A reminder to plan, as the fields of its row (a model is built only for a new one)."""
+    return {"organisation_id": organisation_id,
+            "key": f"{subject}:{kind}:{period}:u{recipient_id}", "kind": kind, "period": period,
+            "recipient_id": recipient_id, "params": params, "next_attempt_at": now, **links}
 
 
 def reminders_plan(*, now: datetime | None = None) -> int:
@@ -98,40 +97,71 @@ def reminders_plan(*, now: datetime | None = None) -> int:
     it offered (those already planned are skipped by their key)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    rows: list[Reminder] = []
+    rows: list[dict] = []
     late_by_project: dict[int, int] = defaultdict(int)
-    active = Pairing.objects.filter(status=Pairing.Status.ACTIVE).select_related("project")
-    for chunk in _chunks(active.order_by("pk")):
-        ids = [pairing.pk for pairing in chunk]
-        plans = {plan.pairing_id: plan for plan in ActivityPlan.objects.filter(
-            pairing_id__in=ids, status=ActivityPlan.Status.APPROVED).prefetch_related("visits")}
+    projects = {project.pk: project for project in Project.objects.filter(
+        pk__in=Pairing.objects.filter(status=Pairing.Status.ACTIVE).values("project_id"))}
+    rhythms = {pk: rhythm_of(project) for pk, project in projects.items()}
+    active = (Pairing.objects.filter(status=Pairing.Status.ACTIVE).order_by("pk")
+              .values_list("pk", "organisation_id", "project_id", "mentee_id", "mentor_id"))
+    for chunk in _chunks(active):
+        ids = [pairing[0] for pairing in chunk]
+        plans = {pairing_id: (start, months) for pairing_id, start, months in
+                 ActivityPlan.objects.filter(pairing_id__in=ids,
+                                             status=ActivityPlan.Status.APPROVED)
+                 .values_list("pairing_id", "start", "duration_months")}
+        planned: dict[int, list[date]] = defaultdict(list)
+        for pairing_id, day in PlannedVisit.objects.filter(
+                plan__pairing_id__in=ids, plan__status=ActivityPlan.Status.APPROVED
+        ).values_list("plan__pairing_id", "day"):
+            planned[pairing_id].append(day)
         held: dict[int, list[Held]] = defaultdict(list)
         for pairing_id, day, kind in Meeting.objects.filter(pairing_id__in=ids).values_list(
                 "pairing_id", "day", "kind"):
             held[pairing_id].append(Held(day, kind == Meeting.Kind.IN_PERSON))
-        for pairing in chunk:
-            plan = plans.get(pairing.pk)
-            if plan is None:
+        chunk_rows: list[dict] = []
+        for pairing_id, organisation_id, project_id, mentee_id, mentor_id in chunk:
+            if pairing_id not in plans:
                 continue
-            schedule = Schedule(plan.start, plan.duration_months)
-            planned = [visit.day for visit in plan.visits.all()]
-            rhythm = rhythm_of(pairing.project)
-            state = compliance(schedule=schedule, held=held[pairing.pk], planned_visits=planned,
-                               rhythm=rhythm, today=today)
+            schedule = Schedule(*plans[pairing_id])
+            state = compliance(schedule=schedule, held=held[pairing_id],
+                               planned_visits=planned[pairing_id], rhythm=rhythms[project_id],
+                               today=today)
             if state.late_count:
-                late_by_project[pairing.project_id] += 1
-            for due in pairing_reminders(schedule=schedule, held=held[pairing.pk],
-                                         planned_visits=planned, rhythm=rhythm, today=today):
-                rows += _pair_rows(pairing, due, now)
-    rows += _plan_rows(now, today)
-    rows += _call_rows(now)
-    rows += _digest_rows(late_by_project, now, today)
-    Reminder.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+                late_by_project[project_id] += 1
+            for due in pairing_reminders(state=state, schedule=schedule, held=held[pairing_id],
+                                         today=today):
+                chunk_rows += [
+                    _row(subject=f"p{pairing_id}", kind=due.kind, period=due.period,
+                         recipient_id=person, organisation_id=organisation_id, now=now,
+                         params=due.params, pairing_id=pairing_id)
+                    for person in (mentee_id, mentor_id)
+                ]
+        rows += _new(chunk_rows)
+    rows += _new([*_plan_rows(now, today), *_call_rows(now),
+                  *_digest_rows(late_by_project, now, today)])
+    # A row planned meanwhile by another scan is skipped by its key.
+    Reminder.objects.bulk_create([Reminder(**row) for row in rows], ignore_conflicts=True,
+                                 batch_size=1000)
     return len(rows)
 
 
-def _chunks(pairings) -> list[list[Pairing]]:
-    chunk: list[Pairing] = []
+def _new(rows: list[dict]) -> list[dict]:
+    """The rows whose key is not planned yet: most hourly scans find everything planned."""
+    by_organisation: dict[int, list[str]] = defaultdict(list)
+    for row in rows:
+        by_organisation[row["organisation_id"]].append(row["key"])
+    known = set()
+    for organisation_id, keys in by_organisation.items():
+        for start in range(0, len(keys), 1000):  # (organisation, key) is the unique index
+            known.update(Reminder.objects.filter(
+                organisation_id=organisation_id, key__in=keys[start:start + 1000]
+            ).values_list("organisation_id", "key"))
+    return [row for row in rows if (row["organisation_id"], row["key"]) not in known]
+
+
+def _chunks(pairings) -> list[list[tuple]]:
+    chunk: list[tuple] = []
     for pairing in pairings.iterator(chunk_size=CHUNK):
         chunk.append(pairing)
         if len(chunk) == CHUNK:
@@ -141,7 +171,7 @@ def _chunks(pairings) -> list[list[Pairing]]:
         yield chunk
 
 
-def _pair_rows(pairing: Pairing, due: Due, now: datetime) -> list[Reminder]:
+def _pair_rows(pairing: Pairing, due: Due, now: datetime) -> list[dict]:
     return [
         _row(subject=f"p{pairing.pk}", kind=due.kind, period=due.period, recipient_id=person,
              organisation_id=pairing.organisation_id, now=now, params=due.params,
@@ -150,7 +180,7 @@ def _pair_rows(pairing: Pairing, due: Due, now: datetime) -> list[Reminder]:
     ]
 
 
-def _plan_rows(now: datetime, today: date) -> list[Reminder]:
+def _plan_rows(now: datetime, today: date) -> list[dict]:
     accepted = Pairing.objects.filter(status=Pairing.Status.ACCEPTED)
     since = dict(PairingEvent.objects.filter(pairing__in=accepted, to_status="accepted")
                  .values_list("pairing_id", "created_at"))
@@ -164,7 +194,7 @@ def _plan_rows(now: datetime, today: date) -> list[Reminder]:
     return rows
 
 
-def _call_rows(now: datetime) -> list[Reminder]:
+def _call_rows(now: datetime) -> list[dict]:
     """Focal points of the invited countries, a week before an open call's deadline."""
     calls = list(Call.objects.filter(
         status=Call.Status.OPEN, deadline__gt=now,
@@ -194,7 +224,7 @@ def _call_rows(now: datetime) -> list[Reminder]:
     return rows
 
 
-def _digest_rows(late_by_project: dict[int, int], now: datetime, today: date) -> list[Reminder]:
+def _digest_rows(late_by_project: dict[int, int], now: datetime, today: date) -> list[dict]:
     """Each coordinator, once a week (at the first scan of the week), for each of their
     projects with something late."""
     if not late_by_project:

@@ -10,6 +10,7 @@ on the last day of shorter months."""
 import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 
 def add_months(start: date, months: int) -> date:
@@ -54,12 +55,7 @@ class Schedule:
     def periods(self, months_each: int = 1) -> list[Period]:
         """The pairing cut into periods of `months_each` months from its start; the last one
         is shorter when the duration is not a multiple."""
-        periods = []
-        for number, offset in enumerate(range(0, self.duration_months, months_each), start=1):
-            first = add_months(self.start, offset)
-            following = add_months(self.start, min(offset + months_each, self.duration_months))
-            periods.append(Period(number, first, following - timedelta(days=1)))
-        return periods
+        return list(_periods(self.start, self.duration_months, months_each))
 
     @property
     def months(self) -> list[Period]:
@@ -77,3 +73,15 @@ class Schedule:
     def first_months_end(self, months: int) -> date:
         """The last day of the first `months` months (e.g. the first visit's deadline)."""
         return add_months(self.start, months) - timedelta(days=1)
+
+
+@lru_cache(maxsize=4096)
+def _periods(start: date, duration_months: int, months_each: int) -> tuple[Period, ...]:
+    # Pairings of one cohort share a start and a duration: the reminder scan of thousands of
+    # them computes their calendar once.
+    periods = []
+    for number, offset in enumerate(range(0, duration_months, months_each), start=1):
+        first = add_months(start, offset)
+        following = add_months(start, min(offset + months_each, duration_months))
+        periods.append(Period(number, first, following - timedelta(days=1)))
+    return tuple(periods)
