@@ -109,3 +109,21 @@ def test_pairing_list_query_count_does_not_grow(world: World, client_as, who: st
     assert Pairing.objects.count() == 33
     assert (queries(client, "/cepol/pairings/"), queries(client, filtered)) == small
     assert len(client.get("/cepol/pairings/").context["page"].object_list) == 25
+
+
+def test_compliance_table_query_count_does_not_grow(world: World, client_as):
+    from tests.test_reminders import active_pairing
+
+    def grow(n: int) -> None:
+        for _ in range(n):
+            active_pairing(world, mentee=MembershipFactory(organisation=world.org,
+                                                           role="mentee").user,
+                           mentor=MembershipFactory(organisation=world.org, role="mentor").user)
+
+    client = client_as(world.people["coordinator"])
+    url = "/cepol/projects/euromed-police/compliance/"
+    grow(2)
+    small = queries(client, url), queries(client, url + "?status=active")
+    grow(28)
+    assert (queries(client, url), queries(client, url + "?status=active")) == small
+    assert len(client.get(url).context["page"].object_list) == 25
