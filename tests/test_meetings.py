@@ -1,7 +1,7 @@
 """Meetings: logged by one of the pair, confirmed or corrected by the other, held to the rules;
 the compliance table; the private calendar feed."""
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from unittest import mock
 
 import pytest
@@ -190,3 +190,14 @@ def test_someone_elses_calendar_holds_none_of_this_pairing(world: World, pairing
     body = client_as(None).get(reverse("calendar_feed", args=[token])).content.decode()
     assert "BEGIN:VEVENT" not in body
     assert START.isoformat() not in body
+
+
+def test_a_meeting_after_the_pairing_ended_is_refused(world: World, client_as):
+    today = timezone.localdate()
+    ended = active_pairing(world, start=today - timedelta(days=400))  # ended about 35 days ago
+    day = (today - timedelta(days=10)).isoformat()
+    response = client_as(world.people["mentee"]).post(at(world, "meeting_create", ended),
+                                                      {**ONLINE, "day": day})
+    assert response.status_code == 400
+    assert "is after the pairing ended" in str(response.context["form"].errors["day"])
+    assert not Meeting.objects.exists()

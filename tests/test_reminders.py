@@ -191,3 +191,26 @@ def test_focal_points_are_reminded_of_a_call_deadline_once(world: World):
         reminders_send(now=timezone.now() + timedelta(hours=hour))
     assert [m.to for m in mail.outbox] == [[world.people["focal_point"].email]]
     assert "closes on" in mail.outbox[0].body
+
+
+def test_a_plan_not_agreed_is_reminded_weekly_from_the_second_week(world: World):
+    from matching.models import PairingEvent
+
+    pairing = pairing_propose(acting_user=world.people["coordinator"], project=world.project,
+                              mentee=world.people["mentee"], mentor=world.people["mentor"])
+    for person in (pairing.mentee, pairing.mentor):
+        pairing = pairing_respond(acting_user=person, pairing=pairing, accept=True)
+    accepted = at_nine(date(2027, 1, 4))
+    PairingEvent.objects.filter(pairing=pairing, to_status="accepted").update(created_at=accepted)
+    mail.outbox.clear()
+    sent = []
+    for offset in range(0, 60):
+        day = date(2027, 1, 4) + timedelta(days=offset)
+        before = len(mail.outbox)
+        reminders_plan(now=at_nine(day))
+        reminders_send(now=at_nine(day))
+        sent += [(day, m.to[0]) for m in mail.outbox[before:]]
+    # Weeks 2 to 5 after both accepted, to both of them: 4 reminders each, then no more.
+    expected_days = [date(2027, 1, 18), date(2027, 1, 25), date(2027, 2, 1), date(2027, 2, 8)]
+    assert sorted(sent) == sorted((d, email) for d in expected_days
+                                  for email in (pairing.mentee.email, pairing.mentor.email))
