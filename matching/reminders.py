@@ -175,7 +175,7 @@ def _insert(rows: list[dict], now: datetime) -> None:
             json_dumps(row["params"]), connection.ops.adapt_datetimefield_value(
                 row["next_attempt_at"]), Reminder.Status.PENDING.value, 0, "", stamp, stamp,
         ))
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:  # one commit, not one a row
         for start in range(0, len(params), 5000):
             cursor.executemany(sql, params[start:start + 5000])
 
