@@ -13,10 +13,10 @@ from datetime import date, timedelta
 from matching.schedule import Period, Schedule
 
 # When reminders go out. Each is sent once per obligation and period (the key of its row).
-ONLINE_MEETING_DAYS_LEFT = 7  # an online meeting not yet held, this many days before month end
-VISIT_DAYS_LEFT = 30  # a visit neither held nor planned, this many days before period end
-FIRST_VISIT_DAYS_BEFORE = 14  # the first visit, this many days before its deadline
-REPORT_DAYS_BEFORE = 7  # the interim and narrative reports, this many days before due
+ONLINE_MEETING_DAYS_LEFT = 7  # an online meeting not yet held, once fewer days than this are left
+VISIT_DAYS_LEFT = 30  # a visit neither held nor planned, once fewer days than this are left
+FIRST_VISIT_DAYS_BEFORE = 14  # the first visit, once fewer days than this are left
+REPORT_DAYS_BEFORE = 7  # the interim and narrative reports, from this many days before due
 PLAN_AFTER_WEEKS = 2  # a plan not agreed this many weeks after both accepted, then weekly
 PLAN_REMINDERS_AT_MOST = 4
 

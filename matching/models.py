@@ -239,6 +239,7 @@ class Reminder(TenantModel):
         PENDING = "pending", _("To send")
         SENDING = "sending", _("Being sent")
         SENT = "sent", _("Sent")
+        CANCELLED = "cancelled", _("No longer needed")
         FAILED = "failed", _("Given up")
 
     key = models.CharField(max_length=120)
@@ -252,7 +253,7 @@ class Reminder(TenantModel):
     period = models.PositiveIntegerField(default=0)
     recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="reminders")
     params = models.JSONField(default=dict, blank=True)  # what the message says (dates, names)
-    status = models.CharField(max_length=8, choices=Status, default=Status.PENDING)
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)

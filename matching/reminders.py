@@ -16,11 +16,11 @@ with a unique key, then the rows due are claimed under row locks and sent.
 Cross-organisation on purpose: it is the system's own job, and every row it writes carries the
 organisation of the pairing or call it comes from."""
 
-import smtplib
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from json import dumps as json_dumps
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
@@ -37,6 +37,11 @@ from participants.models import Membership, Notification, Role
 from programmes.models import Call, Project, ProjectUserObjectPermission
 
 CHUNK = 2000  # pairings read at once
+# Pairings the scan reads: active ones, and completed ones for their narrative report.
+SCANNED = (Pairing.Status.ACTIVE, Pairing.Status.COMPLETED)
+# A planned reminder is sent only while its pairing still owes something: not once it was
+# declined or ended early.
+STILL_OWED = (Pairing.Status.ACCEPTED, Pairing.Status.PLAN_AGREED, *SCANNED)
 BATCH = 200  # reminders a sender claims at once
 MAX_ATTEMPTS = 8
 CALL_DAYS_BEFORE = 7  # focal points are reminded of a call's deadline this many days before
@@ -100,12 +105,13 @@ def reminders_plan(*, now: datetime | None = None) -> int:
     today = timezone.localdate(now)
     rows: list[dict] = []
     late_by_project: dict[int, int] = defaultdict(int)
+    scanned = Pairing.objects.filter(status__in=SCANNED)
     projects = {project.pk: project for project in Project.objects.filter(
-        pk__in=Pairing.objects.filter(status=Pairing.Status.ACTIVE).values("project_id"))}
+        pk__in=scanned.values("project_id"))}
     rhythms = {pk: rhythm_of(project) for pk, project in projects.items()}
-    active = (Pairing.objects.filter(status=Pairing.Status.ACTIVE).order_by("pk")
-              .values_list("pk", "organisation_id", "project_id", "mentee_id", "mentor_id"))
-    for chunk in _chunks(active):
+    pairings = (scanned.order_by("pk").values_list(
+        "pk", "organisation_id", "project_id", "mentee_id", "mentor_id", "status"))
+    for chunk in _chunks(pairings):
         ids = [pairing[0] for pairing in chunk]
         plans = {pairing_id: (start, months) for pairing_id, start, months in
                  ActivityPlan.objects.filter(pairing_id__in=ids,
@@ -121,19 +127,25 @@ def reminders_plan(*, now: datetime | None = None) -> int:
                 "pairing_id", "day", "kind"):
             held[pairing_id].append(Held(day, kind == Meeting.Kind.IN_PERSON))
         chunk_rows: list[dict] = []
-        for pairing_id, organisation_id, project_id, mentee_id, mentor_id in chunk:
+        for pairing_id, organisation_id, project_id, mentee_id, mentor_id, status in chunk:
             if pairing_id not in plans:
                 continue
-            schedule = Schedule(*plans[pairing_id])
+            start, months = plans[pairing_id]
+            schedule = Schedule(start, months)
             state = compliance(schedule=schedule, held=held[pairing_id],
                                planned_visits=planned[pairing_id], rhythm=rhythms[project_id],
                                today=today)
-            if state.late_count:
+            if state.late_count and status == Pairing.Status.ACTIVE:
                 late_by_project[project_id] += 1
             for due in pairing_reminders(state=state, schedule=schedule, held=held[pairing_id],
                                          today=today):
+                if status == Pairing.Status.COMPLETED and not due.kind.startswith("narrative"):
+                    continue  # a completed pairing still owes its narrative report
                 chunk_rows += [
-                    _row(subject=f"p{pairing_id}", kind=due.kind, period=due.period,
+                    # The plan's start and length are in the key: an approved revision that
+                    # moves the calendar gets reminders of its own dates.
+                    _row(subject=f"p{pairing_id}/{start:%Y%m%d}+{months}", kind=due.kind,
+                         period=due.period,
                          recipient_id=person, organisation_id=organisation_id, now=now,
                          params=due.params, pairing_id=pairing_id)
                     for person in (mentee_id, mentor_id)
@@ -328,6 +340,11 @@ def lease() -> timedelta:
 
 
 def _send_one(reminder: Reminder, now: datetime) -> None:
+    if reminder.pairing_id and reminder.pairing.status not in STILL_OWED:
+        # The pairing ended (early, or was declined) since the reminder was planned.
+        reminder.status, reminder.last_error = Reminder.Status.CANCELLED, "no longer applies"
+        reminder.save(update_fields=["status", "last_error", "updated_at"])
+        return
     try:
         with transaction.atomic():  # a failed mail takes its notification back with it
             text, link = _message(reminder)
@@ -337,11 +354,17 @@ def _send_one(reminder: Reminder, now: datetime) -> None:
             reminder.status, reminder.sent_at = Reminder.Status.SENT, now
             reminder.attempts += 1
             reminder.save(update_fields=["status", "sent_at", "attempts", "updated_at"])
-    except (OSError, smtplib.SMTPException) as error:
+    except SoftTimeLimitExceeded:
+        raise  # the task is out of time: the lease gives the rest to the next sender
+    except Exception as error:
+        # Whatever went wrong with this one (the mail server, a template, a translation), it
+        # must not hold back the others: it waits its turn again, and is given up eventually.
         reminder.attempts += 1
         reminder.last_error = f"{type(error).__name__}: {error}"[:300]
-        # Backoff: 2, 4, 8… minutes, then given up (and kept, with the error, for an admin).
-        reminder.next_attempt_at = now + timedelta(minutes=2 ** reminder.attempts)
+        # Backoff from the moment of the failure (a slow mail server may have taken minutes):
+        # 2, 4, 8… minutes, then given up and kept, with the error, for an admin.
+        reminder.next_attempt_at = max(now, timezone.now()) + timedelta(
+            minutes=2 ** reminder.attempts)
         reminder.status = (Reminder.Status.FAILED if reminder.attempts >= MAX_ATTEMPTS
                            else Reminder.Status.PENDING)
         reminder.save(update_fields=["attempts", "last_error", "next_attempt_at", "status",

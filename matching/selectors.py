@@ -367,8 +367,11 @@ def calendar_events(user: User) -> list[Event]:
     """A person's own pairings in every organisation, as calendar events: start, first visit
     deadline, planned visits, interim report, end, narrative report and feedback. In the
     person's language."""
+    # Only where the person is still a member: leaving an organisation ends its feed too.
+    member_of = Membership.objects.filter(user=user).values("organisation_id")
     pairings = (Pairing.objects.filter(Q(mentor=user) | Q(mentee=user))
-                .filter(status__in=[S.PLAN_AGREED, S.ACTIVE, S.COMPLETED])
+                .filter(status__in=[S.PLAN_AGREED, S.ACTIVE, S.COMPLETED],
+                        organisation__in=member_of)
                 .select_related("project", "mentor", "mentee"))
     plans = {plan.pairing_id: plan for plan in ActivityPlan.objects.filter(
         pairing__in=pairings, status=ActivityPlan.Status.APPROVED).prefetch_related("visits")}

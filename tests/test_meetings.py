@@ -201,3 +201,12 @@ def test_a_meeting_after_the_pairing_ended_is_refused(world: World, client_as):
     assert response.status_code == 400
     assert "is after the pairing ended" in str(response.context["form"].errors["day"])
     assert not Meeting.objects.exists()
+
+
+def test_leaving_the_organisation_empties_the_calendar_feed(world: World, pairing, client_as):
+    page = client_as(world.people["mentee"]).post(reverse("calendar_page", args=[world.org.slug]),
+                                                  {"action": "renew"})
+    token = page.context["address"].rsplit("/", 1)[1].removesuffix(".ics")
+    assert "BEGIN:VEVENT" in client_as(None).get(reverse("calendar_feed", args=[token])).text
+    world.memberships["mentee"].delete()
+    assert "BEGIN:VEVENT" not in client_as(None).get(reverse("calendar_feed", args=[token])).text

@@ -214,3 +214,57 @@ def test_a_plan_not_agreed_is_reminded_weekly_from_the_second_week(world: World)
     expected_days = [date(2027, 1, 18), date(2027, 1, 25), date(2027, 2, 1), date(2027, 2, 8)]
     assert sorted(sent) == sorted((d, email) for d in expected_days
                                   for email in (pairing.mentee.email, pairing.mentor.email))
+
+
+def test_a_completed_pairing_is_still_reminded_of_its_narrative_report_only(world: World):
+    pairing = active_pairing(world)
+    pairing_move(acting_user=world.people["coordinator"], pairing=pairing, to_status="completed")
+    mail.outbox.clear()
+    reminders_plan(now=at_nine(date(2028, 2, 6)))  # a week before it is due
+    reminders_send(now=at_nine(date(2028, 2, 6)))
+    assert sorted(Reminder.objects.values_list("kind", flat=True)) == [
+        "narrative_before", "narrative_before"]
+
+
+def test_a_reminder_of_a_pairing_ended_meanwhile_is_not_sent(world: World):
+    pairing = active_pairing(world)
+    reminders_plan(now=at_nine(date(2027, 5, 9)))
+    pairing_move(acting_user=world.people["coordinator"], pairing=pairing,
+                 to_status="ended_early", reason="The mentee left the service.")
+    mail.outbox.clear()
+    reminders_send(now=at_nine(date(2027, 5, 9)))
+    assert mail.outbox == [] or all(m.to == [world.people["coordinator"].email]
+                                    for m in mail.outbox)
+    assert set(Reminder.objects.filter(pairing=pairing).values_list("status", flat=True)) == {
+        "cancelled"}
+
+
+def test_an_approved_revision_that_moves_the_calendar_gets_its_own_reminders(world: World):
+    pairing = active_pairing(world)
+    reminders_plan(now=at_nine(date(2027, 7, 9)))  # interim report a week ahead
+    assert Reminder.objects.filter(kind="interim_before").count() == 2
+    revised = plan_save(acting_user=pairing.mentee, pairing=pairing,
+                        objectives="Trace criminal assets.", start=START, duration_months=10,
+                        online_meetings_per_month=1,
+                        visits=[Visit(START + timedelta(days=54), "Rabat", True)])
+    for person in (pairing.mentee, pairing.mentor):
+        revised = plan_sign(acting_user=person, pairing=pairing, seen=plan_seal(revised))
+    plan_review(acting_user=world.people["coordinator"], pairing=pairing, approve=True)
+    # Ten months: the halfway mark moves to 15 June (14 days' grace), so on 9 July the report
+    # is late: reminded as such, although the old calendar's "a week ahead" went out.
+    reminders_plan(now=at_nine(date(2027, 7, 9)))
+    assert Reminder.objects.filter(kind="interim_late").count() == 2
+
+
+def test_a_broken_message_does_not_hold_back_the_others(world: World):
+    active_pairing(world)
+    reminders_plan(now=at_nine(date(2027, 5, 9)))
+    broken = Reminder.objects.filter(kind="online_meeting").first()
+    broken.params = {}  # its sentence needs a date: rendering it fails
+    broken.save()
+    mail.outbox.clear()
+    reminders_send(now=at_nine(date(2027, 5, 9)))
+    broken.refresh_from_db()
+    assert (broken.status, broken.attempts) == ("pending", 1)
+    assert "KeyError" in broken.last_error
+    assert len(mail.outbox) == Reminder.objects.filter(status="sent").count() == 4
