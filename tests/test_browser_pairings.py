@@ -71,6 +71,10 @@ def test_from_shortlist_to_an_active_pairing(
     amina_mentor.select_option(label="Nobody for now")
     expect(coord.locator("#matching-form")).to_contain_text(
         "Set by hand; the engine proposed Mentor Person.")
+    # htmx binds the new form's selects once it has settled: change the next one after that.
+    coord.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping')")
+    coord.wait_for_timeout(100)
     youssef_mentor.select_option(value=str(claire.pk))
     expect(coord.locator("#matching-form")).to_contain_text("no common working language")
     # Confirming without a reason is refused next to the row; nothing is saved.
