@@ -397,7 +397,7 @@ def _mail(reminder: Reminder, text: str, link: str) -> None:
         subject = render_to_string("matching/email/reminder_subject.txt", context).strip()
         body = render_to_string("matching/email/reminder.txt", context)
         html = render_to_string("matching/email/reminder.html", context)
-    domain = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+    domain = site_domain()
     message = EmailMultiAlternatives(subject, body, to=[recipient.email], headers={
         # The same for every attempt at this reminder: a copy is recognisable as one.
         "Message-ID": f"<reminder-{reminder.organisation_id}-{reminder.pk}@{domain}>",
@@ -409,3 +409,9 @@ def _mail(reminder: Reminder, text: str, link: str) -> None:
 def reminders_due_count(*, now: datetime | None = None) -> int:
     return Reminder.objects.filter(status__in=[Reminder.Status.PENDING, Reminder.Status.SENDING],
                                    next_attempt_at__lte=now or timezone.now()).count()
+
+
+def site_domain() -> str:
+    """The site's host name, for identifiers that must be unique to it (Message-IDs, calendar
+    event UIDs)."""
+    return settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]

@@ -30,11 +30,12 @@ from matching.forms import (
 )
 from matching.models import ActivityPlan, Pairing
 from matching.plan_rules import Visit
+from matching.reminders import site_domain
 from participants.models import Role
 from programmes import selectors as programme_selectors
 from programmes.permissions import (
+    can_follow_project,
     can_manage_project,
-    holds_role,
     projects_visible_to,
     require_role,
 )
@@ -154,7 +155,7 @@ def _render_pairing(request: OrganisationRequest, pairing: Pairing, *, status: i
         # Addresses once both have said yes: a declined proposal shares nothing.
         "show_contacts": can_manage or (role_in_pairing is not None and pairing.status not in (
             S.PROPOSED, S.DECLINED)),
-        "can_see_override": can_manage or holds_role(request, Role.ADMIN, Role.OBSERVER),
+        "can_see_override": can_follow_project(request, pairing.project),
         "has_answered": (role_in_pairing == "mentee" and pairing.mentee_accepted_at)
         or (role_in_pairing == "mentor" and pairing.mentor_accepted_at),
         "has_signed": latest is not None and (
@@ -341,8 +342,7 @@ def compliance_table(request: OrganisationRequest, org_slug: str, slug: str) -> 
     """All pairings of a project and how each keeps the rhythm, the latest first."""
     project = programme_selectors.project_for_member(request=request, slug=slug,
                                                      for_change=False)
-    if not (can_manage_project(request, project) or holds_role(request, Role.ADMIN,
-                                                                 Role.OBSERVER)):
+    if not can_follow_project(request, project):
         raise PermissionDenied
     pairings = selectors.pairings_visible_to(request).filter(
         project=project, status__in=[S.PLAN_AGREED, S.ACTIVE, S.COMPLETED, S.ENDED_EARLY])
@@ -377,9 +377,8 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     owner = selectors.calendar_owner(token)
     if owner is None:
         raise Http404
-    domain = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
     body = ics.calendar(name=_("Mentoring"), events=selectors.calendar_events(owner),
-                        stamp=timezone.now().astimezone(UTC), domain=domain)
+                        stamp=timezone.now().astimezone(UTC), domain=site_domain())
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=900"
     return response

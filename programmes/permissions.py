@@ -54,6 +54,12 @@ def can_manage_project(request: OrganisationRequest, project: Project) -> bool:
     return coordinated.filter(pk=project.pk).exists()
 
 
+def can_follow_project(request: OrganisationRequest, project: Project) -> bool:
+    """Who follows a project's pairings as a whole (compliance, overrides): its managers, and
+    the organisation's observers."""
+    return can_manage_project(request, project) or holds_role(request, Role.OBSERVER)
+
+
 def require_role(request: OrganisationRequest, *roles: str) -> None:
     if not holds_role(request, *roles):
         raise PermissionDenied

@@ -14,6 +14,7 @@ from programmes.filters import CallFilter
 from programmes.forms import CallForm, ProjectForm, RulesForm, ThematicAreaForm
 from programmes.models import WORKING_LANGUAGES, Call, Project
 from programmes.permissions import (
+    can_follow_project,
     can_manage_call,
     can_manage_project,
     focal_point_membership_for,
@@ -65,8 +66,7 @@ def _render_project(
         "thematic_areas": project.thematic_areas.all(),
         "can_manage": can_manage_project(request, project),
         "can_edit": holds_role(request, Role.ADMIN),
-        "can_see_compliance": can_manage_project(request, project)
-        or holds_role(request, Role.ADMIN, Role.OBSERVER),
+        "can_see_compliance": can_follow_project(request, project),
         "area_form": area_form or ThematicAreaForm(project=project),
     }, status=status)
 

@@ -83,6 +83,6 @@ def test_log_confirm_and_follow_compliance(
     mentee.get_by_role("navigation", name="Main").get_by_role("link", name="Calendar").click()
     mentee.get_by_role("button", name="Make my address").click()
     address = mentee.get_by_label("Calendar address").input_value()
-    assert address.startswith(live_server.url) or "/calendar/" in address
+    assert "/calendar/" in address and address.endswith(".ics")
     feed = mentee.request.get(live_server.url + "/calendar/" + address.rsplit("/", 1)[1])
     assert feed.ok and "BEGIN:VCALENDAR" in feed.text()

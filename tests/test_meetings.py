@@ -210,3 +210,21 @@ def test_leaving_the_organisation_empties_the_calendar_feed(world: World, pairin
     assert "BEGIN:VEVENT" in client_as(None).get(reverse("calendar_feed", args=[token])).text
     world.memberships["mentee"].delete()
     assert "BEGIN:VEVENT" not in client_as(None).get(reverse("calendar_feed", args=[token])).text
+
+
+def test_someone_elses_meeting_answers_like_a_missing_one(world: World, pairing, client_as,
+                                                         frozen_today):
+    """A meeting of another pairing, reached through one's own pairing's address or through
+    the other pairing's, is not found; nothing changes."""
+    client_as(world.people["mentee"]).post(at(world, "meeting_create", pairing), ONLINE)
+    theirs = Meeting.objects.get()
+    other = active_pairing(
+        world, mentee=MembershipFactory(organisation=world.org, role="mentee").user,
+        mentor=MembershipFactory(organisation=world.org, role="mentor").user)
+    stranger = client_as(other.mentee)
+    assert stranger.get(at(world, "meeting_edit", other, theirs.pk)).status_code == 404
+    assert stranger.get(at(world, "meeting_edit", pairing, theirs.pk)).status_code == 404
+    assert stranger.post(at(world, "meeting_confirm", pairing, theirs.pk)).status_code == 404
+    assert stranger.post(at(world, "meeting_confirm", other, theirs.pk)).status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.confirmed_at is None
