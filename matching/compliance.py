@@ -53,8 +53,8 @@ class PeriodState:
 class Deadline:
     due: date
     late_after: date  # the last day of grace
-    state: str  # AHEAD, DUE or LATE (reports), or DONE, LATE, OPEN, MISSED (first visit)
-    held: date | None = None
+    state: str  # AHEAD, DUE, LATE or DONE (reports), or DONE, LATE, OPEN, MISSED (first visit)
+    held: date | None = None  # the day it was done
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,10 @@ class Compliance:
 
 
 def compliance(*, schedule: Schedule, held: list[Held], planned_visits: list[date],
-               rhythm: Rhythm, today: date) -> Compliance:
+               rhythm: Rhythm, today: date, interim_done: date | None = None,
+               narrative_done: date | None = None) -> Compliance:
+    """`interim_done` and `narrative_done` are the days the reports were handed in (the
+    narrative report with both participants' feedback), or None."""
     months = [_month(period, held, rhythm, today) for period in schedule.months]
     quarters = [_quarter(period, held, planned_visits, today)
                 for period in schedule.quarters(rhythm.visit_period_months)]
@@ -84,9 +87,9 @@ def compliance(*, schedule: Schedule, held: list[Held], planned_visits: list[dat
     else:
         first_state = MISSED if today > first_due else OPEN
     first_visit = Deadline(first_due, first_due, first_state, first)
-    interim = _report(schedule.halfway, rhythm.interim_grace_days, today)
+    interim = _report(schedule.halfway, rhythm.interim_grace_days, today, interim_done)
     narrative_due = schedule.end + timedelta(days=rhythm.narrative_due_days)
-    narrative = _report(narrative_due, rhythm.narrative_grace_days, today)
+    narrative = _report(narrative_due, rhythm.narrative_grace_days, today, narrative_done)
     late = [f"month-{m.period.number}" for m in months if m.state == MISSED]
     late += [f"period-{q.period.number}" for q in quarters if q.state == MISSED]
     late += ["first-visit"] if first_state in (MISSED, LATE) else []
@@ -115,8 +118,10 @@ def _state(period: Period, enough: bool, today: date) -> str:
     return OPEN if today >= period.first_day else AHEAD
 
 
-def _report(due: date, grace_days: int, today: date) -> Deadline:
+def _report(due: date, grace_days: int, today: date, done: date | None) -> Deadline:
     late_after = due + timedelta(days=grace_days)
+    if done is not None:
+        return Deadline(due, late_after, DONE, done)
     state = AHEAD if today < due else DUE if today <= late_after else LATE
     return Deadline(due, late_after, state)
 

@@ -35,10 +35,12 @@ from matching.models import ActivityPlan, Meeting, Pairing, PairingEvent, Planne
 from matching.schedule import Schedule
 from participants.models import Membership, Notification, Role
 from programmes.models import Call, Project, ProjectUserObjectPermission
+from reporting.models import handed_in
 
 CHUNK = 2000  # pairings read at once
-# Pairings the scan reads: active ones, and completed ones for their narrative report.
-SCANNED = (Pairing.Status.ACTIVE, Pairing.Status.COMPLETED)
+# Pairings the scan reads: the active ones (a pairing is completed only once its narrative
+# report and feedback are in, so a completed one owes nothing).
+SCANNED = (Pairing.Status.ACTIVE,)
 # A planned reminder is sent only while its pairing still owes something: not once it was
 # declined or ended early.
 STILL_OWED = (Pairing.Status.ACCEPTED, Pairing.Status.PLAN_AGREED, *SCANNED)
@@ -126,6 +128,7 @@ def reminders_plan(*, now: datetime | None = None) -> int:
         for pairing_id, day, kind in Meeting.objects.filter(pairing_id__in=ids).values_list(
                 "pairing_id", "day", "kind"):
             held[pairing_id].append(Held(day, kind == Meeting.Kind.IN_PERSON))
+        reports = handed_in(ids)
         chunk_rows: list[dict] = []
         for pairing_id, organisation_id, project_id, mentee_id, mentor_id, status in chunk:
             if pairing_id not in plans:
@@ -134,13 +137,12 @@ def reminders_plan(*, now: datetime | None = None) -> int:
             schedule = Schedule(start, months)
             state = compliance(schedule=schedule, held=held[pairing_id],
                                planned_visits=planned[pairing_id], rhythm=rhythms[project_id],
-                               today=today)
+                               today=today, interim_done=reports[pairing_id].interim,
+                               narrative_done=reports[pairing_id].narrative)
             if state.late_count and status == Pairing.Status.ACTIVE:
                 late_by_project[project_id] += 1
             for due in pairing_reminders(state=state, schedule=schedule, held=held[pairing_id],
                                          today=today):
-                if status == Pairing.Status.COMPLETED and not due.kind.startswith("narrative"):
-                    continue  # a completed pairing still owes its narrative report
                 chunk_rows += [
                     # The plan's start and length are in the key: an approved revision that
                     # moves the calendar gets reminders of its own dates.

@@ -36,6 +36,7 @@ from programmes.models import (
 )
 from programmes.permissions import can_manage_project, holds_role, projects_with_permission
 from programmes.requests import OrganisationRequest
+from reporting.models import HandedIn, handed_in
 
 S = Pairing.Status
 # A language spoken only at a basic level is not a working language for a pairing.
@@ -325,15 +326,17 @@ def meeting_for_member(*, request: OrganisationRequest, pairing: Pairing, pk: in
         Meeting.objects.for_org(request.organisation).filter(pairing=pairing), pk=pk)
 
 
-def pairing_compliance(pairing: Pairing, plan: ActivityPlan | None,
-                       meetings: list[Meeting]) -> Compliance | None:
+def pairing_compliance(pairing: Pairing, plan: ActivityPlan | None, meetings: list[Meeting],
+                       reports: HandedIn | None = None) -> Compliance | None:
     if plan is None:
         return None
+    reports = reports or handed_in([pairing.pk])[pairing.pk]
     return compliance(
         schedule=Schedule(plan.start, plan.duration_months),
         held=[Held(m.day, m.kind == Meeting.Kind.IN_PERSON) for m in meetings],
         planned_visits=[visit.day for visit in plan.visits.all()],
         rhythm=rhythm_of(pairing.project), today=timezone.localdate(),
+        interim_done=reports.interim, narrative_done=reports.narrative,
     )
 
 
@@ -344,7 +347,7 @@ class ComplianceRow:
 
 
 def compliance_rows(*, project: Project, pairings: QuerySet[Pairing]) -> list[ComplianceRow]:
-    """Every pairing of the filtered list with its compliance, the latest first: three queries,
+    """Every pairing of the filtered list with its compliance, the latest first: five queries,
     whatever the number of pairings."""
     pairings = list(pairings.select_related(
         "project", "mentee", "mentor", "mentee_application__country",
@@ -357,7 +360,9 @@ def compliance_rows(*, project: Project, pairings: QuerySet[Pairing]) -> list[Co
     meetings: dict[int, list[Meeting]] = {}
     for meeting in Meeting.objects.for_org(project.organisation).filter(pairing_id__in=ids):
         meetings.setdefault(meeting.pairing_id, []).append(meeting)
-    rows = [ComplianceRow(p, pairing_compliance(p, plans.get(p.pk), meetings.get(p.pk, [])))
+    reports = handed_in(ids)
+    rows = [ComplianceRow(p, pairing_compliance(p, plans.get(p.pk), meetings.get(p.pk, []),
+                                                reports[p.pk]))
             for p in pairings]
     return sorted(rows, key=lambda row: (-(row.state.late_count if row.state else 0),
                                          row.pairing.mentee.full_name.casefold()))

@@ -43,10 +43,10 @@ S = Pairing.Status
 # A hand-made pair that gives a mentor more mentees than they offered to take.
 CAPACITY_EXCEEDED = Text(gettext_noop("more mentees than the mentor's places"))
 
-# The coordinator's moves: (from, to). Accepting and declining belong to mentor and mentee.
+# The coordinator's moves: (from, to). Accepting and declining belong to mentor and mentee;
+# completing, to the accepted narrative report and both participants' feedback (reporting).
 COORDINATOR_MOVES = {
     (S.PLAN_AGREED, S.ACTIVE),
-    (S.ACTIVE, S.COMPLETED),
     (S.PROPOSED, S.ENDED_EARLY),
     (S.ACCEPTED, S.ENDED_EARLY),
     (S.PLAN_AGREED, S.ENDED_EARLY),
@@ -203,7 +203,7 @@ def pairing_respond(*, acting_user: User, pairing: Pairing, accept: bool,
                     reason: str = "") -> Pairing:
     """The mentor or the mentee accepts or declines. Both accepting makes the pairing accepted;
     one declining (with a reason) ends it and returns both to the pool."""
-    pairing = _locked(pairing)
+    pairing = pairing_locked(pairing)
     if acting_user.pk not in (pairing.mentee_id, pairing.mentor_id):
         raise PermissionDenied
     if pairing.status != S.PROPOSED:
@@ -212,7 +212,7 @@ def pairing_respond(*, acting_user: User, pairing: Pairing, accept: bool,
         if not reason.strip():
             raise ValidationError({"reason": _("Say why you decline: the coordinator is told.")})
         pairing.end_reason = reason.strip()
-        _move(pairing, by=acting_user, to_status=S.DECLINED, reason=pairing.end_reason)
+        record_move(pairing, by=acting_user, to_status=S.DECLINED, reason=pairing.end_reason)
         partner = pairing.mentor if acting_user.pk == pairing.mentee_id else pairing.mentee
         _tell(pairing, [partner, *coordinators_of(pairing.project)], gettext_noop(
             "%(name)s declined the proposed pairing in %(project)s: %(reason)s"),
@@ -222,7 +222,7 @@ def pairing_respond(*, acting_user: User, pairing: Pairing, accept: bool,
     setattr(pairing, field, timezone.now())
     pairing.save(update_fields=[field, "updated_at"])
     if pairing.mentee_accepted_at and pairing.mentor_accepted_at:
-        _move(pairing, by=acting_user, to_status=S.ACCEPTED)
+        record_move(pairing, by=acting_user, to_status=S.ACCEPTED)
         _tell(pairing, [pairing.mentee, pairing.mentor], gettext_noop(
             "Both of you accepted the pairing in %(project)s: draft your activity plan "
             "together."))
@@ -234,7 +234,7 @@ def pairing_move(*, acting_user: User, pairing: Pairing, to_status: str,
                  reason: str = "") -> Pairing:
     """The coordinator's moves along the life of a pairing; ending early needs a reason. A plan
     becomes agreed only through its approval (`plan_review`), never by a move."""
-    pairing = _locked(pairing)
+    pairing = pairing_locked(pairing)
     if not coordinates(acting_user, pairing.project):
         raise PermissionDenied
     if (pairing.status, to_status) not in COORDINATOR_MOVES:
@@ -246,24 +246,23 @@ def pairing_move(*, acting_user: User, pairing: Pairing, to_status: str,
         if not reason.strip():
             raise ValidationError({"reason": _("Say why the pairing ends early.")})
         pairing.end_reason = reason.strip()
-    _move(pairing, by=acting_user, to_status=to_status, reason=reason.strip())
+    record_move(pairing, by=acting_user, to_status=to_status, reason=reason.strip())
     message = {
         S.ACTIVE: gettext_noop("Your pairing in %(project)s has started."),
-        S.COMPLETED: gettext_noop("Your pairing in %(project)s is completed."),
         S.ENDED_EARLY: gettext_noop("Your pairing in %(project)s has ended early: %(reason)s"),
     }[to_status]
     _tell(pairing, [pairing.mentee, pairing.mentor], message, reason=pairing.end_reason)
     return pairing
 
 
-def _locked(pairing: Pairing) -> Pairing:
+def pairing_locked(pairing: Pairing) -> Pairing:
     """The pairing, read again under a row lock. Every write to a pairing or its plans takes
     this lock first, so they never wait on each other in two orders."""
     return (Pairing.objects.for_org(pairing.organisation).select_for_update(of=("self",))
             .select_related("project", "organisation", "mentee", "mentor").get(pk=pairing.pk))
 
 
-def _move(pairing: Pairing, *, by: User, to_status: str, reason: str = "") -> None:
+def record_move(pairing: Pairing, *, by: User, to_status: str, reason: str = "") -> None:
     _record(pairing, by=by, to_status=to_status, reason=reason)
     pairing.status = to_status
     pairing.save(update_fields=["status", "end_reason", "updated_at"])
@@ -296,7 +295,7 @@ def plan_save(
     signatures); a plan already signed, approved or returned is kept, and the change becomes
     the next version (a signed plan still waiting for review is withdrawn by it). A plan that
     breaks the project's rules is refused, rule by rule."""
-    pairing = _locked(pairing)
+    pairing = pairing_locked(pairing)
     if acting_user.pk not in (pairing.mentee_id, pairing.mentor_id):
         raise PermissionDenied
     if pairing.status not in PLAN_STATUSES:
@@ -337,7 +336,7 @@ def plan_sign(*, acting_user: User, pairing: Pairing, seen: str) -> ActivityPlan
     """The mentor or the mentee signs the plan they read: `seen` is the version and the time
     of the last change of the plan shown to them (`plan_seal`), so a signature never lands on
     a text the partner changed in between."""
-    pairing = _locked(pairing)
+    pairing = pairing_locked(pairing)
     if acting_user.pk not in (pairing.mentee_id, pairing.mentor_id):
         raise PermissionDenied
     if pairing.status not in PLAN_STATUSES:
@@ -373,7 +372,7 @@ def plan_review(*, acting_user: User, pairing: Pairing, approve: bool,
                 comments: str = "") -> ActivityPlan:
     """The coordinator approves the signed plan (the pairing's plan is then agreed, and an
     earlier approved version is replaced) or returns it with comments."""
-    pairing = _locked(pairing)
+    pairing = pairing_locked(pairing)
     if not coordinates(acting_user, pairing.project):
         raise PermissionDenied
     if pairing.status not in PLAN_STATUSES:
@@ -395,7 +394,7 @@ def plan_review(*, acting_user: User, pairing: Pairing, approve: bool,
     plan.status, plan.coordinator_comments = ActivityPlan.Status.APPROVED, comments.strip()
     plan.save(update_fields=["status", "coordinator_comments", "updated_at"])
     if pairing.status == S.ACCEPTED:
-        _move(pairing, by=acting_user, to_status=S.PLAN_AGREED)
+        record_move(pairing, by=acting_user, to_status=S.PLAN_AGREED)
     _tell(pairing, [pairing.mentee, pairing.mentor], gettext_noop(
         "The coordinator approved your activity plan in %(project)s."))
     return plan
@@ -441,7 +440,7 @@ def meeting_save(*, acting_user: User, pairing: Pairing, meeting: Meeting | None
     """Mentor or mentee logs a meeting, or corrects one. A correction by the other participant
     waits for the first to confirm it in turn. A meeting outside the pairing, in the future, or
     a funded visit beyond the one allowed in its period is refused with the rule named."""
-    pairing = _locked(pairing)
+    pairing = pairing_locked(pairing)
     if acting_user.pk not in (pairing.mentee_id, pairing.mentor_id):
         raise PermissionDenied
     if pairing.status not in MEETING_STATUSES:
@@ -481,7 +480,7 @@ def meeting_save(*, acting_user: User, pairing: Pairing, meeting: Meeting | None
 @transaction.atomic
 def meeting_confirm(*, acting_user: User, meeting: Meeting) -> Meeting:
     """The other participant confirms the meeting as logged."""
-    pairing = _locked(meeting.pairing)
+    pairing = pairing_locked(meeting.pairing)
     meeting = Meeting.objects.for_org(pairing.organisation).select_for_update().get(pk=meeting.pk)
     if acting_user.pk not in (pairing.mentee_id, pairing.mentor_id):
         raise PermissionDenied

@@ -1,5 +1,5 @@
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -28,6 +28,16 @@ class Organisation(models.Model):
         _("address"), max_length=50, unique=True, validators=[validate_not_reserved]
     )
     unit = models.CharField(_("unit"), max_length=200, blank=True)
+    # The organisation's look in its PDFs: a colour for headings and charts, and a logo kept in
+    # the database (a few kilobytes) so that every web process and worker has it.
+    colour = models.CharField(
+        _("colour"), max_length=7, default="#1f4e79",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$",
+                                   _("Give a colour as # and six hexadecimal digits, "
+                                     "like #1f4e79."))],
+    )
+    logo = models.BinaryField(_("logo"), blank=True, default=b"", editable=True)
+    logo_type = models.CharField(max_length=20, blank=True)  # image/png or image/jpeg
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

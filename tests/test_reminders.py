@@ -216,16 +216,6 @@ def test_a_plan_not_agreed_is_reminded_weekly_from_the_second_week(world: World)
                                   for email in (pairing.mentee.email, pairing.mentor.email))
 
 
-def test_a_completed_pairing_is_still_reminded_of_its_narrative_report_only(world: World):
-    pairing = active_pairing(world)
-    pairing_move(acting_user=world.people["coordinator"], pairing=pairing, to_status="completed")
-    mail.outbox.clear()
-    reminders_plan(now=at_nine(date(2028, 2, 6)))  # a week before it is due
-    reminders_send(now=at_nine(date(2028, 2, 6)))
-    assert sorted(Reminder.objects.values_list("kind", flat=True)) == [
-        "narrative_before", "narrative_before"]
-
-
 def test_a_reminder_of_a_pairing_ended_meanwhile_is_not_sent(world: World):
     pairing = active_pairing(world)
     reminders_plan(now=at_nine(date(2027, 5, 9)))

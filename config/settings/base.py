@@ -239,6 +239,13 @@ REMINDER_LEASE_SECONDS = int(env("REMINDER_LEASE_SECONDS", "300"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Mentoring platform <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- PDFs ----------------------------------------------------------------------------------------
+# Each PDF is rendered in a process of its own (reporting/render.py) with these limits: a
+# document too big or too slow stops that process with a clear message, never the worker.
+PDF_MEMORY_MB = int(env("PDF_MEMORY_MB", "2048"))
+PDF_TIMEOUT_SECONDS = int(env("PDF_TIMEOUT_SECONDS", "30"))  # a report, while the person waits
+PDF_TASK_TIMEOUT_SECONDS = int(env("PDF_TASK_TIMEOUT_SECONDS", "200"))  # dossiers, highlights
+
 # --- Security ----------------------------------------------------------------------------------
 # A strict policy: scripts and styles only from our own origin or with this response's nonce.
 SECURE_CSP = {

@@ -1,0 +1,201 @@
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Count, Max, Min, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from matching.models import Pairing
+from participants.models import User
+from programmes.models import Project, TenantModel
+
+RATING = [MinValueValidator(1), MaxValueValidator(5)]
+
+
+class Report(TenantModel):
+    """An interim or narrative report of a pairing. Each submission is a version that is kept:
+    a returned report gets a new draft, copied from it, which the pair revises and submits."""
+
+    class Kind(models.TextChoices):
+        INTERIM = "interim", _("Interim report")
+        NARRATIVE = "narrative", _("Narrative report")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted, waiting for the coordinator")
+        ACCEPTED = "accepted", _("Accepted")
+        RETURNED = "returned", _("Returned with comments")
+
+    # The text fields of each kind, in the order the form and the PDF show them.
+    FIELDS = {
+        Kind.INTERIM: ("what_worked", "difficulties", "plan_changes"),
+        Kind.NARRATIVE: ("outcomes_mentee_service", "outcomes_mentor_service", "cooperation",
+                         "lessons", "recommendations"),
+    }
+
+    pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="reports")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind)
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.DRAFT)
+    # [{"objective": ..., "progress": ...}]: the objectives of the approved plan, each with the
+    # pair's progress (interim) or result (narrative).
+    objectives = models.JSONField(_("objectives"), default=list, blank=True)
+    what_worked = models.TextField(_("what worked"), blank=True, max_length=10000)
+    difficulties = models.TextField(_("difficulties"), blank=True, max_length=10000)
+    plan_changes = models.TextField(_("changes to the plan"), blank=True, max_length=10000)
+    outcomes_mentee_service = models.TextField(
+        _("outcomes for the mentee's service"), blank=True, max_length=10000)
+    outcomes_mentor_service = models.TextField(
+        _("outcomes for the mentor's service"), blank=True, max_length=10000)
+    cooperation = models.TextField(_("cooperation established"), blank=True, max_length=10000)
+    lessons = models.TextField(_("lessons learned"), blank=True, max_length=10000)
+    recommendations = models.TextField(_("recommendations"), blank=True, max_length=10000)
+    # The meeting log as it stood when the report was submitted: what the coordinator accepted.
+    meetings_held = models.JSONField(_("meetings held"), default=list, blank=True)
+    last_edited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
+                                       related_name="+")
+    submitted_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+", verbose_name=_("submitted by"))
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name=_("reviewed by"))
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    coordinator_comments = models.TextField(_("coordinator's comments"), blank=True,
+                                            max_length=5000)
+
+    class Meta:
+        ordering = ["pairing", "kind", "-version"]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "pairing", "kind", "version"],
+                                    name="one_report_per_kind_and_version"),
+            # One version at a time is open for writing.
+            models.UniqueConstraint(fields=["organisation", "pairing", "kind"],
+                                    condition=Q(status="draft"), name="one_draft_report"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} v{self.version} ({self.pairing})"
+
+    @property
+    def text_fields(self) -> list[tuple[str, str, str]]:
+        """(name, label, text) of this kind's text fields."""
+        return [(name, self._meta.get_field(name).verbose_name, getattr(self, name))
+                for name in self.FIELDS[self.kind]]
+
+
+class Feedback(TenantModel):
+    """A participant's own rating of the programme, at the end. Private: the partner never
+    sees it; the coordinators read it, and observers see only the averages."""
+
+    pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="feedback")
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    satisfaction = models.PositiveSmallIntegerField(_("overall satisfaction"), validators=RATING)
+    objectives_met = models.PositiveSmallIntegerField(_("objectives met"), validators=RATING)
+    support_received = models.PositiveSmallIntegerField(
+        _("support received from the programme"), validators=RATING)
+    would_recommend = models.BooleanField(_("would recommend the programme"))
+    comments = models.TextField(_("comments"), blank=True, max_length=5000)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("feedback")
+        verbose_name_plural = _("feedback")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "pairing", "author"],
+                                    name="one_feedback_per_participant"),
+            models.CheckConstraint(
+                condition=Q(satisfaction__range=(1, 5)) & Q(objectives_met__range=(1, 5))
+                & Q(support_received__range=(1, 5)), name="feedback_ratings_1_to_5"),
+        ]
+
+
+class Export(TenantModel):
+    """A document built in the background (a big PDF, a CSV or XLSX export) and kept in the
+    database until downloaded, so that any web process can serve it. Only the person who
+    asked for it sees it."""
+
+    class Kind(models.TextChoices):
+        HIGHLIGHTS = "highlights", _("Highlights report (PDF)")
+        DOSSIER = "dossier", _("Pairing dossier (PDF)")
+        PAIRINGS = "pairings", _("Pairings")
+        MEETINGS = "meetings", _("Meetings")
+        REPORTS = "reports", _("Reports")
+
+    class Format(models.TextChoices):
+        PDF = "pdf", "PDF"
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "XLSX"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting for a worker")
+        RUNNING = "running", _("Being built")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    requested_by = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, null=True, blank=True,
+                                related_name="+")
+    pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, null=True, blank=True,
+                                related_name="+")
+    kind = models.CharField(max_length=12, choices=Kind)
+    format = models.CharField(max_length=4, choices=Format)
+    params = models.JSONField(default=dict, blank=True)  # the dashboard's filters, the language
+    status = models.CharField(max_length=8, choices=Status, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)  # per cent
+    error = models.CharField(max_length=300, blank=True)
+    filename = models.CharField(max_length=120, blank=True)
+    content = models.BinaryField(blank=True, default=b"")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.format})"
+
+    @property
+    def content_type(self) -> str:
+        return {
+            self.Format.PDF: "application/pdf",
+            self.Format.CSV: "text/csv; charset=utf-8",
+            self.Format.XLSX:
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        }[self.format]
+
+
+@dataclass(frozen=True)
+class HandedIn:
+    """When a pairing handed in its reports: the interim report's first submission, and the
+    day the narrative report and both participants' feedback were all in."""
+
+    interim: date | None = None
+    narrative: date | None = None
+
+
+def handed_in(pairing_ids: list[int]) -> dict[int, HandedIn]:
+    """For compliance and reminders: two queries, whatever the number of pairings. A report
+    returned for changes still counts as handed in on the day it first came."""
+    if not pairing_ids:
+        return {}
+    firsts: dict[tuple[int, str], date] = {}
+    for pairing_id, kind, first in (
+            Report.objects.filter(pairing_id__in=pairing_ids, submitted_at__isnull=False)
+            .values_list("pairing_id", "kind").annotate(first=Min("submitted_at"))
+            .values_list("pairing_id", "kind", "first")):
+        firsts[pairing_id, kind] = timezone.localdate(first)
+    feedback = {pairing_id: (count, timezone.localdate(last)) for pairing_id, count, last in
+                Feedback.objects.filter(pairing_id__in=pairing_ids).values_list("pairing_id")
+                .annotate(count=Count("pk"), last=Max("created_at"))
+                .values_list("pairing_id", "count", "last")}
+    result = {}
+    for pairing_id in pairing_ids:
+        narrative = firsts.get((pairing_id, Report.Kind.NARRATIVE))
+        count, last = feedback.get(pairing_id, (0, None))
+        result[pairing_id] = HandedIn(
+            interim=firsts.get((pairing_id, Report.Kind.INTERIM)),
+            narrative=max(narrative, last) if narrative and count >= 2 else None,
+        )
+    return result

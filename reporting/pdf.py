@@ -1,0 +1,71 @@
+"""PDFs: a Django template rendered to HTML here, then to PDF by WeasyPrint in a process of its
+own (`reporting/render.py`) with a memory and a time limit."""
+
+import base64
+import json
+import logging
+import subprocess
+import sys
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from programmes.models import Organisation
+from reporting.render import FILE_PREFIX, OUT_OF_MEMORY, STATIC_PREFIX
+
+logger = logging.getLogger(__name__)
+
+
+class RenderError(Exception):
+    """A document that could not be rendered, with a message for the person who asked."""
+
+
+def document_html(template: str, context: dict, *, organisation: Organisation,
+                  language: str) -> str:
+    """The document's HTML in this language, with the organisation's name, logo and colour."""
+    with translation.override(language):
+        return render_to_string(template, {
+            **context, "organisation": organisation, "language": language,
+            "rtl": translation.get_language_bidi(),
+            "static_base": STATIC_PREFIX,
+            "logo_url": FILE_PREFIX + "logo" if organisation.logo else "",
+        })
+
+
+def html_to_pdf(html: str, *, organisation: Organisation | None = None,
+                timeout: int | None = None, memory_mb: int | None = None) -> bytes:
+    files = {}
+    if organisation is not None and organisation.logo:
+        files["logo"] = (base64.b64encode(bytes(organisation.logo)).decode(),
+                         organisation.logo_type)
+    job = {"html": html, "files": files,
+           "static_dirs": [str(folder) for folder in settings.STATICFILES_DIRS],
+           "memory_mb": memory_mb or settings.PDF_MEMORY_MB}
+    timeout = timeout or settings.PDF_TIMEOUT_SECONDS
+    try:
+        done = subprocess.run(  # noqa: S603 - our own interpreter and module, no shell
+            [sys.executable, "-m", "reporting.render"], input=json.dumps(job).encode(),
+            capture_output=True, timeout=timeout, cwd=settings.BASE_DIR, check=False,
+        )
+    except subprocess.TimeoutExpired as error:
+        raise RenderError(_("The document took longer than %(seconds)s seconds to render and "
+                            "was stopped. Ask for a smaller one (a shorter period, fewer "
+                            "pairings).") % {"seconds": timeout}) from error
+    if done.returncode != 0:
+        logger.warning("PDF render failed (%s): %s", done.returncode,
+                       done.stderr.decode(errors="replace")[-2000:])
+        if done.returncode == OUT_OF_MEMORY or done.returncode < 0:
+            raise RenderError(_("The document needs more memory than a render may use and was "
+                                "stopped. Ask for a smaller one (a shorter period, fewer "
+                                "pairings)."))
+        raise RenderError(_("The document could not be rendered. Try again; if it fails again, "
+                            "tell the platform's support."))
+    return done.stdout
+
+
+def render_pdf(template: str, context: dict, *, organisation: Organisation, language: str,
+               timeout: int | None = None) -> bytes:
+    html = document_html(template, context, organisation=organisation, language=language)
+    return html_to_pdf(html, organisation=organisation, timeout=timeout)

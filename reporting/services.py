@@ -1,0 +1,297 @@
+"""Every write to reports, feedback, exports and the organisation's look. A write to a report or
+to feedback takes the pairing's row lock first, like every write to a pairing."""
+
+import re
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
+
+from matching.models import ActivityPlan, Meeting, Pairing
+from matching.schedule import Schedule
+from matching.selectors import coordinators_of
+from matching.services import approved_schedule, coordinates, pairing_locked, record_move
+from participants.models import User
+from participants.services import notify
+from programmes.models import Organisation, Project
+from reporting.models import Export, Feedback, Report
+
+S = Pairing.Status
+TEXT_LIMIT = 10000
+# Fields a report may be submitted without; every other one must be filled in.
+OPTIONAL = {"plan_changes", "recommendations"}
+# A bullet or a number at the start of an objective's line, as people type them.
+BULLET = re.compile(r"^\s*(?:[-*•·]|\d+[.)])\s*")
+
+
+def plan_objectives(plan: ActivityPlan | None) -> list[str]:
+    """The approved plan's objectives, one a line, without their bullets."""
+    if plan is None:
+        return []
+    lines = (BULLET.sub("", line).strip() for line in plan.objectives.splitlines())
+    return [line for line in lines if line] or [plan.objectives.strip()]
+
+
+def report_opens(pairing: Pairing, kind: str, schedule: Schedule | None) -> date | None:
+    """The first day the pair may write this report: the interim report once the pairing has
+    started, the narrative report in its last month. None when there is no approved plan."""
+    if schedule is None:
+        return None
+    if kind == Report.Kind.INTERIM:
+        return schedule.start
+    return schedule.months[-1].first_day
+
+
+def report_closed_reason(pairing: Pairing, kind: str, schedule: Schedule | None,
+                         today: date | None = None) -> str:
+    """Why the pair cannot write this report now, or "" when they can."""
+    today = today or timezone.localdate()
+    if pairing.status != S.ACTIVE:
+        return _("Reports are written while the pairing is active.")
+    opens = report_opens(pairing, kind, schedule)
+    if opens is None:
+        return _("Reports are written once the activity plan is approved.")
+    if today < opens:
+        return _("This report opens on %(day)s.") % {"day": opens}
+    return ""
+
+
+def _tell(pairing: Pairing, people: list[User], message: str, link: str,
+          **params: object) -> None:
+    for person in people:
+        notify(user=person, organisation=pairing.organisation, link=link,
+               message=gettext_lazy(message),
+               params={"project": pairing.project.name, **params})
+
+
+def _report_link(report: Report) -> str:
+    return reverse("report_detail", args=[report.organisation.slug, report.pairing_id,
+                                          report.kind, report.version])
+
+
+def _latest(pairing: Pairing, kind: str) -> Report | None:
+    return (Report.objects.for_org(pairing.organisation).filter(pairing=pairing, kind=kind)
+            .select_for_update().order_by("-version").first())
+
+
+def _writable(acting_user: User, pairing: Pairing, kind: str) -> Report:
+    """The draft the pair writes, created from the approved plan on the first keystroke; the
+    pairing is already locked."""
+    if acting_user.pk not in (pairing.mentee_id, pairing.mentor_id):
+        raise PermissionDenied
+    reason = report_closed_reason(pairing, kind, approved_schedule(pairing))
+    if reason:
+        raise ValidationError(reason)
+    latest = _latest(pairing, kind)
+    if latest is None:
+        plan = ActivityPlan.objects.for_org(pairing.organisation).filter(
+            pairing=pairing, status=ActivityPlan.Status.APPROVED).first()
+        return Report.objects.create(
+            organisation_id=pairing.organisation_id, pairing=pairing, kind=kind, version=1,
+            objectives=[{"objective": text, "progress": ""} for text in plan_objectives(plan)],
+        )
+    if latest.status == Report.Status.SUBMITTED:
+        raise ValidationError(_("The report is with the coordinator: it can be changed again "
+                                "if they return it."))
+    if latest.status == Report.Status.ACCEPTED:
+        raise ValidationError(_("The report has been accepted."))
+    return latest
+
+
+def _set(report: Report, name: str, value: str) -> None:
+    """One field of a draft: an objective's progress (`progress_<n>`) or a text field."""
+    if len(value) > TEXT_LIMIT:
+        raise ValidationError({name: _("Keep this under %(limit)s characters (it has "
+                                        "%(count)s).") % {"limit": TEXT_LIMIT,
+                                                          "count": len(value)}})
+    if name.startswith("progress_"):
+        index = name.removeprefix("progress_")
+        if not index.isdigit() or int(index) >= len(report.objectives):
+            raise ValidationError(_("This report has no such field."))
+        report.objectives[int(index)]["progress"] = value
+    elif name in Report.FIELDS[report.kind]:
+        setattr(report, name, value)
+    else:
+        raise ValidationError(_("This report has no such field."))
+
+
+@transaction.atomic
+def report_autosave(*, acting_user: User, pairing: Pairing, kind: str, name: str,
+                    value: str) -> Report:
+    """Saves one field as the person types. One field at a time, so that mentor and mentee
+    writing different parts at once never overwrite each other."""
+    pairing = pairing_locked(pairing)
+    report = _writable(acting_user, pairing, kind)
+    _set(report, name, value)
+    report.last_edited_by = acting_user
+    report.save()
+    return report
+
+
+@transaction.atomic
+def report_submit(*, acting_user: User, pairing: Pairing, kind: str, values: dict[str, str],
+                  submit: bool) -> Report:
+    """Saves the whole form (the page without JavaScript saves this way) and, with `submit`,
+    hands the report to the coordinators with the meeting log as it stands. Every field is
+    checked and each problem named next to its field; nothing is saved when one is found."""
+    pairing = pairing_locked(pairing)
+    report = _writable(acting_user, pairing, kind)
+    errors: dict[str, list[str]] = {}
+    for name, value in values.items():
+        try:
+            _set(report, name, value)
+        except ValidationError as error:
+            errors.setdefault(name, []).extend(error.messages)
+    if submit:
+        for index, objective in enumerate(report.objectives):
+            if not objective["progress"].strip() and f"progress_{index}" not in errors:
+                errors[f"progress_{index}"] = [
+                    _("Say how far this objective got.") if kind == Report.Kind.INTERIM
+                    else _("Say what came of this objective.")]
+        for name in Report.FIELDS[kind]:
+            if name not in OPTIONAL and not getattr(report, name).strip() \
+                    and name not in errors:
+                errors[name] = [_("This section is needed before the report is submitted.")]
+    if errors:
+        raise ValidationError(errors)
+    report.last_edited_by = acting_user
+    if submit:
+        report.meetings_held = _meeting_log(pairing)
+        report.status = Report.Status.SUBMITTED
+        report.submitted_by = acting_user
+        report.submitted_at = timezone.now()
+    report.save()
+    if submit:
+        partner = pairing.mentor if acting_user.pk == pairing.mentee_id else pairing.mentee
+        message = (gettext_noop("%(name)s submitted the interim report of a pairing in "
+                                "%(project)s.") if kind == Report.Kind.INTERIM else
+                   gettext_noop("%(name)s submitted the narrative report of a pairing in "
+                                "%(project)s."))
+        _tell(pairing, [*coordinators_of(pairing.project), partner], message,
+              _report_link(report), name=acting_user.full_name)
+    return report
+
+
+def _meeting_log(pairing: Pairing) -> list[dict]:
+    return [
+        {"day": meeting.day.isoformat(), "kind": meeting.kind, "minutes": meeting.duration_minutes,
+         "topics": meeting.topics, "confirmed": meeting.confirmed_at is not None}
+        for meeting in Meeting.objects.for_org(pairing.organisation).filter(pairing=pairing)
+        .order_by("day", "pk")
+    ]
+
+
+@transaction.atomic
+def report_review(*, acting_user: User, report: Report, accept: bool, comments: str) -> Report:
+    """The coordinator accepts the report, or returns it with comments; a returned report is
+    kept as it was, and its next version (a copy) opens for the pair. Accepting the narrative
+    report completes the pairing once both participants gave their feedback."""
+    pairing = pairing_locked(report.pairing)
+    if not coordinates(acting_user, pairing.project):
+        raise PermissionDenied
+    report = Report.objects.for_org(pairing.organisation).select_for_update().get(pk=report.pk)
+    if report.status != Report.Status.SUBMITTED:
+        raise ValidationError(_("Only a submitted report is reviewed."))
+    comments = comments.strip()
+    if not accept and not comments:
+        raise ValidationError({"comments": _("Say what should change.")})
+    report.status = Report.Status.ACCEPTED if accept else Report.Status.RETURNED
+    report.coordinator_comments = comments
+    report.reviewed_by = acting_user
+    report.reviewed_at = timezone.now()
+    report.save()
+    if not accept:
+        Report.objects.create(
+            organisation_id=pairing.organisation_id, pairing=pairing, kind=report.kind,
+            version=report.version + 1, objectives=report.objectives,
+            **{name: getattr(report, name) for name in Report.FIELDS[report.kind]},
+        )
+    message = (gettext_noop("Your %(report)s in %(project)s was accepted.") if accept else
+               gettext_noop("Your %(report)s in %(project)s was returned: %(comments)s"))
+    _tell(pairing, [pairing.mentee, pairing.mentor], message, _report_link(report),
+          report=report.get_kind_display().lower(), comments=comments)
+    if accept and report.kind == Report.Kind.NARRATIVE:
+        _complete_if_done(pairing, by=acting_user)
+    return report
+
+
+@transaction.atomic
+def feedback_submit(*, acting_user: User, pairing: Pairing, satisfaction: int,
+                    objectives_met: int, support_received: int, would_recommend: bool,
+                    comments: str) -> Feedback:
+    """A participant's own feedback, once, from the last month of the pairing."""
+    pairing = pairing_locked(pairing)
+    if acting_user.pk not in (pairing.mentee_id, pairing.mentor_id):
+        raise PermissionDenied
+    reason = report_closed_reason(pairing, Report.Kind.NARRATIVE, approved_schedule(pairing))
+    if reason:
+        raise ValidationError(reason)
+    if Feedback.objects.for_org(pairing.organisation).filter(
+            pairing=pairing, author=acting_user).exists():
+        raise ValidationError(_("You have already given your feedback."))
+    feedback = Feedback(
+        organisation_id=pairing.organisation_id, pairing=pairing, author=acting_user,
+        satisfaction=satisfaction, objectives_met=objectives_met,
+        support_received=support_received, would_recommend=would_recommend,
+        comments=comments.strip(),
+    )
+    feedback.full_clean()
+    feedback.save()
+    _complete_if_done(pairing, by=acting_user)
+    return feedback
+
+
+def _complete_if_done(pairing: Pairing, *, by: User) -> None:
+    """The narrative report accepted and both participants' feedback in: the pairing is
+    completed. Called under the pairing's lock."""
+    if pairing.status != S.ACTIVE:
+        return
+    accepted = Report.objects.for_org(pairing.organisation).filter(
+        pairing=pairing, kind=Report.Kind.NARRATIVE, status=Report.Status.ACCEPTED).exists()
+    authors = set(Feedback.objects.for_org(pairing.organisation).filter(pairing=pairing)
+                  .values_list("author_id", flat=True))
+    if accepted and authors >= {pairing.mentee_id, pairing.mentor_id}:
+        record_move(pairing, by=by, to_status=S.COMPLETED)
+        _tell(pairing, [pairing.mentee, pairing.mentor],
+              gettext_noop("Your pairing in %(project)s is completed: thank you. Your "
+                           "certificate of completion is on the pairing's page."),
+              reverse("pairing_detail", args=[pairing.organisation.slug, pairing.pk]))
+
+
+# --- Exports ----------------------------------------------------------------------------------
+
+@transaction.atomic
+def export_request(*, acting_user: User, organisation: Organisation, kind: str, format: str,
+                   project: Project | None = None, pairing: Pairing | None = None,
+                   params: dict | None = None) -> Export:
+    """Queues a document to build in the background (after the commit, so that the worker
+    finds the row)."""
+    from reporting.tasks import export_build
+
+    export = Export.objects.create(
+        organisation=organisation, requested_by=acting_user, kind=kind, format=format,
+        project=project, pairing=pairing, params=params or {},
+    )
+    export_build.delay_on_commit(export.pk)
+    return export
+
+
+# --- The organisation's look ------------------------------------------------------------------
+
+@transaction.atomic
+def organisation_branding_update(*, organisation: Organisation, colour: str,
+                                 logo: bytes | None, logo_type: str,
+                                 remove_logo: bool) -> Organisation:
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    organisation.colour = colour
+    if remove_logo:
+        organisation.logo, organisation.logo_type = b"", ""
+    elif logo:
+        organisation.logo, organisation.logo_type = logo, logo_type
+    organisation.full_clean()
+    organisation.save(update_fields=["colour", "logo", "logo_type"])
+    return organisation
