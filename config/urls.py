@@ -19,5 +19,6 @@ urlpatterns = [
     path("<slug:org_slug>/", include("programmes.urls")),
     path("<slug:org_slug>/", include("participants.urls")),
     path("<slug:org_slug>/", include("matching.urls")),
+    path("<slug:org_slug>/", include("reporting.urls")),
 ]
 

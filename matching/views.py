@@ -33,6 +33,7 @@ from matching.plan_rules import Visit
 from matching.reminders import site_domain
 from participants.models import Role
 from programmes import selectors as programme_selectors
+from reporting.selectors import pairing_reporting
 from programmes.permissions import (
     can_follow_project,
     can_manage_project,
@@ -162,6 +163,7 @@ def _render_pairing(request: OrganisationRequest, pairing: Pairing, *, status: i
             (role_in_pairing == "mentee" and latest.mentee_signed_at)
             or (role_in_pairing == "mentor" and latest.mentor_signed_at)),
         "moves": services.coordinator_moves(pairing) if can_manage else [],
+        **pairing_reporting(request, pairing),
         # A refusal that names no field (the pairing moved on meanwhile) shows at the top, as
         # the form it came from may no longer be on the page.
         "action_errors": [error for form in forms.values() for error in form.non_field_errors()],

@@ -45,7 +45,7 @@ def html_to_pdf(html: str, *, organisation: Organisation | None = None,
            "memory_mb": memory_mb or settings.PDF_MEMORY_MB}
     timeout = timeout or settings.PDF_TIMEOUT_SECONDS
     try:
-        done = subprocess.run(  # noqa: S603 - our own interpreter and module, no shell
+        done = subprocess.run(  # our own interpreter and module, no shell
             [sys.executable, "-m", "reporting.render"], input=json.dumps(job).encode(),
             capture_output=True, timeout=timeout, cwd=settings.BASE_DIR, check=False,
         )

@@ -1,13 +1,16 @@
 """Every write to reports, feedback, exports and the organisation's look. A write to a report or
 to feedback takes the pairing's row lock first, like every write to a pairing."""
 
-import re
+import hashlib
+import json
+import logging
 from datetime import date
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
@@ -19,21 +22,13 @@ from participants.models import User
 from participants.services import notify
 from programmes.models import Organisation, Project
 from reporting.models import Export, Feedback, Report
+from reporting.selectors import plan_objectives
 
 S = Pairing.Status
+logger = logging.getLogger(__name__)
 TEXT_LIMIT = 10000
 # Fields a report may be submitted without; every other one must be filled in.
 OPTIONAL = {"plan_changes", "recommendations"}
-# A bullet or a number at the start of an objective's line, as people type them.
-BULLET = re.compile(r"^\s*(?:[-*•·]|\d+[.)])\s*")
-
-
-def plan_objectives(plan: ActivityPlan | None) -> list[str]:
-    """The approved plan's objectives, one a line, without their bullets."""
-    if plan is None:
-        return []
-    lines = (BULLET.sub("", line).strip() for line in plan.objectives.splitlines())
-    return [line for line in lines if line] or [plan.objectives.strip()]
 
 
 def report_opens(pairing: Pairing, kind: str, schedule: Schedule | None) -> date | None:
@@ -119,27 +114,43 @@ def _set(report: Report, name: str, value: str) -> None:
         raise ValidationError(_("This report has no such field."))
 
 
+def report_seal(report: Report) -> str:
+    """A short fingerprint of a draft's text: a page that sends it back shows that its writer
+    had read the draft as it stands."""
+    content = [report.objectives, *(getattr(report, name) for name in Report.FIELDS[report.kind])]
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:20]
+
+
 @transaction.atomic
-def report_autosave(*, acting_user: User, pairing: Pairing, kind: str, name: str,
-                    value: str) -> Report:
+def report_autosave(*, acting_user: User, pairing: Pairing, kind: str, name: str, value: str,
+                    seen: str) -> tuple[Report, User | None]:
     """Saves one field as the person types. One field at a time, so that mentor and mentee
-    writing different parts at once never overwrite each other."""
+    writing different parts at once never overwrite each other. Returns the report and, when
+    the partner changed the draft since this person's page last saw it, the partner."""
     pairing = pairing_locked(pairing)
     report = _writable(acting_user, pairing, kind)
+    partner_edited = (report.pk is not None and seen != report_seal(report)
+                      and report.last_edited_by_id not in (None, acting_user.pk))
     _set(report, name, value)
     report.last_edited_by = acting_user
     report.save()
-    return report
+    return report, (report.pairing.mentor if acting_user.pk == pairing.mentee_id
+                    else report.pairing.mentee) if partner_edited else None
 
 
 @transaction.atomic
 def report_submit(*, acting_user: User, pairing: Pairing, kind: str, values: dict[str, str],
-                  submit: bool) -> Report:
+                  seen: str, submit: bool) -> Report:
     """Saves the whole form (the page without JavaScript saves this way) and, with `submit`,
     hands the report to the coordinators with the meeting log as it stands. Every field is
-    checked and each problem named next to its field; nothing is saved when one is found."""
+    checked and each problem named next to its field; nothing is saved when one is found, nor
+    when the partner changed the draft since this page showed it (it would undo their work)."""
     pairing = pairing_locked(pairing)
     report = _writable(acting_user, pairing, kind)
+    if report.last_edited_by_id not in (None, acting_user.pk) and seen != report_seal(report):
+        raise ValidationError(_("%(name)s changed the draft while you had it open. Your text "
+                                "is kept below: copy what you need, then reload the page to "
+                                "see theirs.") % {"name": report.last_edited_by.full_name})
     errors: dict[str, list[str]] = {}
     for name, value in values.items():
         try:
@@ -295,3 +306,43 @@ def organisation_branding_update(*, organisation: Organisation, colour: str,
     organisation.full_clean()
     organisation.save(update_fields=["colour", "logo", "logo_type"])
     return organisation
+
+
+def export_build(*, export_id: int) -> None:
+    """Builds a queued export (in a worker), showing its progress as it goes. A document that
+    cannot be built fails with the reason for the person who asked; the worker carries on."""
+    from reporting.exports import build
+    from reporting.pdf import RenderError
+
+    # Running too: a worker that died midway leaves it so, and the task is delivered again.
+    export = Export.objects.select_related("organisation", "project", "pairing").filter(
+        pk=export_id, status__in=[Export.Status.QUEUED, Export.Status.RUNNING]).first()
+    if export is None:
+        return  # gone, or already built
+
+    def progress(per_cent: int) -> None:
+        Export.objects.filter(pk=export.pk).update(progress=min(per_cent, 99))
+
+    Export.objects.filter(pk=export.pk).update(status=Export.Status.RUNNING, progress=5)
+    with translation.override(export.params.get("language", "en")):
+        try:
+            content, filename = build(export, progress)
+        except RenderError as error:
+            Export.objects.filter(pk=export.pk).update(
+                status=Export.Status.FAILED, error=str(error)[:300])
+            return
+        except SoftTimeLimitExceeded:
+            Export.objects.filter(pk=export.pk).update(
+                status=Export.Status.FAILED,
+                error=_("Building the document took too long and was stopped. Ask for a "
+                        "smaller one (a shorter period, fewer pairings)."))
+            return
+        except Exception:
+            logger.exception("Export %s failed", export.pk)
+            Export.objects.filter(pk=export.pk).update(
+                status=Export.Status.FAILED,
+                error=_("The document could not be built. Try again; if it fails again, tell "
+                        "the platform's support."))
+            return
+    Export.objects.filter(pk=export.pk).update(
+        status=Export.Status.DONE, progress=100, content=content, filename=filename)

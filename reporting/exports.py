@@ -1,0 +1,161 @@
+"""Builds what an Export asks for: the highlights report or a pairing's dossier (PDF), or the
+pairings, meetings or reports of a project as CSV or XLSX, with the dashboard's filters."""
+
+import csv
+import io
+from collections.abc import Callable, Iterator
+
+from django.conf import settings
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from matching.models import Meeting, Pairing
+from reporting import selectors
+from reporting.filters import DashboardFilter
+from reporting.models import Export, Report
+from reporting.pdf import render_pdf
+
+Progress = Callable[[int], None]
+
+
+def build(export: Export, progress: Progress) -> tuple[bytes, str]:
+    """The document's bytes and file name, in the language it was asked in."""
+    stamp = timezone.localdate().isoformat()
+    project = export.project
+    if export.kind == Export.Kind.DOSSIER:
+        pairing = (Pairing.objects.for_org(export.organisation).select_related(
+            "project", "mentee", "mentor", "mentee_application__country",
+            "mentee_application__thematic_area", "mentor_application__country",
+            "mentor_application__thematic_area").get(pk=export.pairing_id))
+        progress(20)
+        context = selectors.dossier(pairing)
+        progress(40)
+        pdf = render_pdf("reporting/pdf/dossier.html", context,
+                         organisation=export.organisation, language=export.params["language"],
+                         timeout=settings.PDF_TASK_TIMEOUT_SECONDS)
+        return pdf, f"dossier-{pairing.pk}-{stamp}.pdf"
+    pairings = _filtered(export)
+    if export.kind == Export.Kind.HIGHLIGHTS:
+        from reporting.views import dashboard_charts
+
+        applications = selectors.project_applications(project)
+        figures = selectors.highlights(project=project, pairings=pairings,
+                                       applications=_filter(export).applications(applications))
+        progress(40)
+        pdf = render_pdf("reporting/pdf/highlights.html", {
+            "project": project, "figures": figures, "filters": _filter(export).form,
+            "charts": dashboard_charts(figures, export.organisation.colour),
+            "today": timezone.localdate(),
+        }, organisation=export.organisation, language=export.params["language"],
+            timeout=settings.PDF_TASK_TIMEOUT_SECONDS)
+        return pdf, f"highlights-{project.slug}-{stamp}.pdf"
+    header, rows, total = TABLES[export.kind](pairings)
+    name = f"{export.kind}-{slugify(project.slug)}-{stamp}.{export.format}"
+    return _table(export.format, str(export.get_kind_display()), header, rows, total,
+                  progress), name
+
+
+def _filter(export: Export) -> DashboardFilter:
+    return DashboardFilter(export.params, queryset=selectors.dashboard_pairings(export.project),
+                           project=export.project)
+
+
+def _filtered(export: Export):
+    found = _filter(export)
+    return found.qs if found.is_valid() else found.queryset.none()
+
+
+def _pairing_rows(pairings) -> tuple[list[str], Iterator[list], int]:
+    header = [_("Pairing"), _("Status"), _("Mentor"), _("Mentor's country"), _("Mentee"),
+              _("Mentee's country"), _("Thematic area"), _("Start"), _("Meetings held")]
+    pairings = pairings.select_related(
+        "mentor", "mentee", "mentor_application__country", "mentee_application__country",
+        "mentee_application__thematic_area").order_by("pk")
+    counts = dict(Meeting.objects.filter(pairing__in=pairings).values_list("pairing")
+                  .annotate(n=Count("pk")).values_list("pairing", "n"))
+
+    def rows() -> Iterator[list]:
+        for p in pairings.iterator(chunk_size=500):
+            mentee, mentor = p.mentee_application, p.mentor_application
+            yield [p.pk, p.get_status_display(), p.mentor.full_name,
+                   mentor.country.name if mentor and mentor.country else "",
+                   p.mentee.full_name, mentee.country.name if mentee and mentee.country else "",
+                   mentee.thematic_area.name if mentee and mentee.thematic_area else "",
+                   p.start_day, counts.get(p.pk, 0)]
+    return header, rows(), pairings.count()
+
+
+def _meeting_rows(pairings) -> tuple[list[str], Iterator[list], int]:
+    header = [_("Pairing"), _("Mentor"), _("Mentee"), _("Date"), _("Kind"), _("Minutes"),
+              _("Topics"), _("City"), _("Country"), _("Funded"), _("Costs claimed"),
+              _("Currency"), _("Confirmed")]
+    meetings = (Meeting.objects.filter(pairing__in=pairings.values("pk"))
+                .select_related("pairing__mentor", "pairing__mentee", "country")
+                .order_by("pairing_id", "day", "pk"))
+
+    def rows() -> Iterator[list]:
+        for m in meetings.iterator(chunk_size=1000):
+            yield [m.pairing_id, m.pairing.mentor.full_name, m.pairing.mentee.full_name, m.day,
+                   m.get_kind_display(), m.duration_minutes, m.topics, m.city,
+                   m.country.name if m.country else "", _("yes") if m.funded else _("no"),
+                   m.cost_amount if m.cost_amount is not None else "", m.cost_currency,
+                   _("yes") if m.confirmed_at else _("no")]
+    return header, rows(), meetings.count()
+
+
+def _report_rows(pairings) -> tuple[list[str], Iterator[list], int]:
+    header = [_("Pairing"), _("Mentor"), _("Mentee"), _("Report"), _("Version"), _("Status"),
+              _("Submitted"), _("Reviewed"), _("Coordinator's comments")]
+    reports = (Report.objects.filter(pairing__in=pairings.values("pk"))
+               .exclude(status=Report.Status.DRAFT)
+               .select_related("pairing__mentor", "pairing__mentee")
+               .order_by("pairing_id", "kind", "version"))
+
+    def rows() -> Iterator[list]:
+        for r in reports.iterator(chunk_size=1000):
+            yield [r.pairing_id, r.pairing.mentor.full_name, r.pairing.mentee.full_name,
+                   r.get_kind_display(), r.version, r.get_status_display(),
+                   timezone.localtime(r.submitted_at).replace(tzinfo=None)
+                   if r.submitted_at else "",
+                   timezone.localtime(r.reviewed_at).replace(tzinfo=None)
+                   if r.reviewed_at else "", r.coordinator_comments]
+    return header, rows(), reports.count()
+
+
+TABLES = {Export.Kind.PAIRINGS: _pairing_rows, Export.Kind.MEETINGS: _meeting_rows,
+          Export.Kind.REPORTS: _report_rows}
+
+
+def _table(format: str, title: str, header: list[str], rows: Iterator[list], total: int,
+           progress: Progress) -> bytes:
+    def counted() -> Iterator[list]:
+        for number, row in enumerate(rows, start=1):
+            if number % 500 == 0:
+                progress(10 + 85 * number // max(total, 1))
+            yield row
+
+    if format == Export.Format.CSV:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(header)
+        # A cell starting with = + - @ would run as a formula in a spreadsheet: quote it.
+        writer.writerows([_safe(cell) for cell in row] for row in counted())
+        return ("\ufeff" + out.getvalue()).encode()  # the BOM makes Excel read UTF-8
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title[:31])
+    sheet.append(header)
+    for row in counted():
+        sheet.append([_safe(cell) for cell in row])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _safe(cell: object) -> object:
+    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + cell
+    return cell
+

@@ -1,0 +1,118 @@
+import io
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, UnidentifiedImageError
+
+from reporting.models import Feedback, Report
+from reporting.services import TEXT_LIMIT
+
+RATINGS = [(1, _("1 (poor)")), (2, _("2")), (3, _("3")), (4, _("4")),
+           (5, _("5 (excellent)"))]
+LOGO_LIMIT = 500 * 1024
+
+
+class ReportForm(forms.Form):
+    """One field for each objective's progress (or result), then the kind's text fields. Every
+    field may be empty while drafting; the service says what a submission still needs."""
+
+    seen = forms.CharField(widget=forms.HiddenInput(attrs={"id": "report-seal"}), required=False)
+
+    def __init__(self, *args, report: Report, autosave_url: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        interim = report.kind == Report.Kind.INTERIM
+        for index, objective in enumerate(report.objectives):
+            self.fields[f"progress_{index}"] = forms.CharField(
+                label=objective["objective"], required=False, max_length=TEXT_LIMIT,
+                initial=objective["progress"], strip=False,
+                help_text=_("Progress so far against this objective.") if interim
+                else _("What came of this objective."),
+                widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}))
+        for name in Report.FIELDS[report.kind]:
+            model_field = Report._meta.get_field(name)
+            self.fields[name] = forms.CharField(
+                label=model_field.verbose_name, required=False, max_length=TEXT_LIMIT,
+                initial=getattr(report, name), strip=False,
+                widget=forms.Textarea(attrs={"rows": 4, "dir": "auto"}))
+
+        if autosave_url:
+            # Each field saves itself a moment after the person stops typing (htmx), with the
+            # fingerprint of the draft this page last saw.
+            for name, form_field in self.fields.items():
+                if name != "seen":
+                    form_field.widget.attrs.update({
+                        "hx-post": autosave_url, "hx-trigger": "input changed delay:800ms",
+                        "hx-include": "#report-seal", "hx-target": "#autosave-status",
+                        "hx-swap": "innerHTML", "hx-sync": "this:queue last",
+                    })
+
+    def values(self) -> dict[str, str]:
+        return {name: value for name, value in self.cleaned_data.items() if name != "seen"}
+
+
+class ReviewForm(forms.Form):
+    comments = forms.CharField(label=_("Comments for the pair"), required=False, max_length=5000,
+                               widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class FeedbackForm(forms.ModelForm):
+    satisfaction = forms.TypedChoiceField(label=_("Overall, how satisfied are you with the "
+                                                  "programme?"), choices=RATINGS, coerce=int,
+                                          widget=forms.RadioSelect)
+    objectives_met = forms.TypedChoiceField(label=_("How far were your objectives met?"),
+                                            choices=RATINGS, coerce=int,
+                                            widget=forms.RadioSelect)
+    support_received = forms.TypedChoiceField(
+        label=_("How good was the support you received from the programme's team?"),
+        choices=RATINGS, coerce=int, widget=forms.RadioSelect)
+    would_recommend = forms.TypedChoiceField(
+        label=_("Would you recommend the programme to a colleague?"),
+        choices=[("yes", _("Yes")), ("no", _("No"))], coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect)
+
+    class Meta:
+        model = Feedback
+        fields = ["satisfaction", "objectives_met", "support_received", "would_recommend",
+                  "comments"]
+        widgets = {"comments": forms.Textarea(attrs={"rows": 4, "dir": "auto"})}
+        labels = {"comments": _("Anything else you want the programme's team to know")}
+
+
+class ExportForm(forms.Form):
+    """What to build from the dashboard: the highlights report, or a table of data."""
+
+    choice = forms.ChoiceField(choices=[
+        ("highlights:pdf", _("Highlights report (PDF)")),
+        ("pairings:csv", _("Pairings (CSV)")), ("pairings:xlsx", _("Pairings (XLSX)")),
+        ("meetings:csv", _("Meetings (CSV)")), ("meetings:xlsx", _("Meetings (XLSX)")),
+        ("reports:csv", _("Reports (CSV)")), ("reports:xlsx", _("Reports (XLSX)")),
+    ])
+
+    def kind_and_format(self) -> tuple[str, str]:
+        kind, format = self.cleaned_data["choice"].split(":")
+        return kind, format
+
+
+class BrandingForm(forms.Form):
+    colour = forms.CharField(label=_("Colour of headings and charts"), max_length=7,
+                             widget=forms.TextInput(attrs={"type": "color"}))
+    logo = forms.FileField(label=_("Logo (PNG or JPEG, at most 500 KB)"), required=False)
+    remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
+
+    def clean_logo(self) -> tuple[bytes, str] | None:
+        upload = self.cleaned_data.get("logo")
+        if not upload:
+            return None
+        if upload.size > LOGO_LIMIT:
+            raise ValidationError(_("The logo is larger than 500 KB."))
+        content = upload.read()
+        try:
+            with Image.open(io.BytesIO(content)) as image:
+                image.verify()
+                kind = image.format
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+            raise ValidationError(_("This file is not a PNG or JPEG image.")) from error
+        if kind not in ("PNG", "JPEG"):
+            raise ValidationError(_("This file is not a PNG or JPEG image."))
+        return content, f"image/{kind.lower()}"

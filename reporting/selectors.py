@@ -1,0 +1,274 @@
+"""Reads for reports, feedback, the project dashboard and the highlights report."""
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Avg, Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, TruncDate
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from matching.models import ActivityPlan, Meeting, Pairing
+from matching.selectors import (
+    approved_plan,
+    compliance_rows,
+    in_pair,
+    pairing_compliance,
+    pairing_meetings,
+    pairing_plans,
+)
+from participants.models import Application
+from programmes.models import Project
+from programmes.permissions import can_follow_project, can_manage_project
+from programmes.requests import OrganisationRequest
+from reporting.models import Export, Feedback, Report
+
+S = Pairing.Status
+
+# The highlights' groups of statuses, as the programmes publish them.
+GROUPS = {
+    "active": (S.ACTIVE,),
+    "starting": (S.ACCEPTED, S.PLAN_AGREED),  # agreed, not started yet
+    "finished": (S.COMPLETED,),
+    "proposed": (S.PROPOSED,),
+    "ended": (S.DECLINED, S.ENDED_EARLY),
+}
+GROUP_LABELS = {
+    "active": gettext_lazy("Active"), "starting": gettext_lazy("Starting"),
+    "finished": gettext_lazy("Finished"), "proposed": gettext_lazy("Proposed"),
+    "ended": gettext_lazy("Declined or ended early"),
+}
+CHARTED = ("active", "starting", "finished")  # the series of the highlights' charts
+
+
+def group_of(status: str) -> str:
+    return next(name for name, statuses in GROUPS.items() if status in statuses)
+
+
+# --- Reports and feedback ---------------------------------------------------------------------
+
+# A bullet or a number at the start of an objective's line, as people type them.
+BULLET = re.compile(r"^\s*(?:[-*•·]|\d+[.)])\s*")
+
+
+def plan_objectives(plan: ActivityPlan | None) -> list[str]:
+    """The approved plan's objectives, one a line, without their bullets."""
+    if plan is None:
+        return []
+    lines = (BULLET.sub("", line).strip() for line in plan.objectives.splitlines())
+    return [line for line in lines if line] or [plan.objectives.strip()]
+
+
+def current_report(pairing: Pairing, kind: str) -> Report:
+    """The latest version of a report; before the first keystroke, an unsaved draft holding
+    the approved plan's objectives."""
+    latest = (Report.objects.for_org(pairing.organisation).filter(pairing=pairing, kind=kind)
+              .select_related("last_edited_by").order_by("-version").first())
+    if latest is not None:
+        return latest
+    plan = ActivityPlan.objects.for_org(pairing.organisation).filter(
+        pairing=pairing, status=ActivityPlan.Status.APPROVED).first()
+    return Report(organisation_id=pairing.organisation_id, pairing=pairing, kind=kind,
+                  objectives=[{"objective": text, "progress": ""}
+                              for text in plan_objectives(plan)])
+
+
+def pairing_reporting(request: OrganisationRequest, pairing: Pairing) -> dict:
+    """The reports, feedback and certificates part of the pairing page."""
+    reports = pairing_reports(pairing)
+    pair = in_pair(request, pairing)
+    # A draft is the pair's own: others see the versions handed in.
+    shown = {kind: [r for r in versions if pair or r.status != Report.Status.DRAFT]
+             for kind, versions in reports.items()}
+    given = set(Feedback.objects.for_org(request.organisation).filter(pairing=pairing)
+                .values_list("author_id", flat=True))
+    return {
+        "report_rows": [(kind, label, shown[kind]) for kind, label in Report.Kind.choices],
+        "feedback_shown": feedback_shown_to(request, pairing),
+        "feedback_given": request.user.pk in given,
+        "feedback_count": len(given),
+        "can_follow": can_follow_project(request, pairing.project),
+    }
+
+def pairing_reports(pairing: Pairing) -> dict[str, list[Report]]:
+    """Every version of each report, newest first."""
+    reports: dict[str, list[Report]] = {kind: [] for kind in Report.Kind.values}
+    for report in (Report.objects.for_org(pairing.organisation).filter(pairing=pairing)
+                   .select_related("submitted_by", "reviewed_by", "last_edited_by")
+                   .order_by("kind", "-version")):
+        reports[report.kind].append(report)
+    return reports
+
+
+def report_for_member(*, request: OrganisationRequest, pairing: Pairing, kind: str,
+                      version: int) -> Report:
+    """A version of a report of a pairing the person sees (the pairing was fetched through
+    `pairing_for_member`). A draft is the pair's own until submitted."""
+    report = get_object_or_404(
+        Report.objects.for_org(request.organisation).filter(pairing=pairing, kind=kind)
+        .select_related("submitted_by", "reviewed_by"), version=version)
+    if report.status == Report.Status.DRAFT and not in_pair(request, pairing):
+        raise Http404
+    return report
+
+
+def feedback_shown_to(request: OrganisationRequest, pairing: Pairing) -> list[Feedback]:
+    """Feedback is private: a participant sees only their own; the project's coordinators and
+    the organisation's admins see both; observers see only averages (the dashboard)."""
+    feedback = Feedback.objects.for_org(request.organisation).filter(
+        pairing=pairing).select_related("author")
+    if in_pair(request, pairing):
+        return list(feedback.filter(author=request.user))
+    if can_manage_project(request, pairing.project):
+        return list(feedback)
+    return []
+
+
+@dataclass
+class ReportContext:
+    """What a report's page and PDF show beside the report itself."""
+
+    pairing: Pairing
+    report: Report
+    meetings: list[dict] = field(default_factory=list)
+
+
+def meetings_of(report: Report) -> list[dict]:
+    """The meeting log of a report: as submitted, or (a draft) as it stands now."""
+    if report.status != Report.Status.DRAFT:
+        log = report.meetings_held
+    else:
+        log = [{"day": m.day.isoformat(), "kind": m.kind, "minutes": m.duration_minutes,
+                "topics": m.topics, "confirmed": m.confirmed_at is not None}
+               for m in sorted(pairing_meetings(report.pairing), key=lambda m: (m.day, m.pk))]
+    kinds = dict(Meeting.Kind.choices)
+    return [{**row, "day": date.fromisoformat(row["day"]), "kind_label": kinds.get(row["kind"])}
+            for row in log]
+
+
+# --- Dossier ----------------------------------------------------------------------------------
+
+def dossier(pairing: Pairing) -> dict:
+    """Everything about a pairing, for its dossier: profiles, plan, meeting log, compliance,
+    reports (the versions handed in)."""
+    plans = pairing_plans(pairing)
+    plan = approved_plan(plans)
+    meetings = sorted(pairing_meetings(pairing), key=lambda m: (m.day, m.pk))
+    handed = [report for versions in pairing_reports(pairing).values() for report in versions
+              if report.status != Report.Status.DRAFT]
+    for report in handed:
+        report.meetings_log = meetings_of(report)
+    return {
+        "pairing": pairing, "plan": plan or (plans[0] if plans else None),
+        "profiles": [(_("Mentor"), pairing.mentor, pairing.mentor_application),
+                     (_("Mentee"), pairing.mentee, pairing.mentee_application)],
+        "meetings": meetings, "compliance": pairing_compliance(pairing, plan, meetings),
+        "reports": sorted(handed, key=lambda r: (r.kind != Report.Kind.INTERIM, r.version)),
+        "events": list(pairing.events.select_related("by")),
+    }
+
+
+# --- Dashboard and highlights -----------------------------------------------------------------
+
+def dashboard_pairings(project: Project) -> QuerySet[Pairing]:
+    """The project's pairings with the day each starts (its approved plan's start, or the day
+    it was proposed), which the period filter reads."""
+    plan_start = ActivityPlan.objects.filter(
+        pairing=OuterRef("pk"), status=ActivityPlan.Status.APPROVED).values("start")[:1]
+    return (Pairing.objects.for_org(project.organisation).filter(project=project)
+            .annotate(start_day=Coalesce(Subquery(plan_start), TruncDate("created_at"))))
+
+
+@dataclass
+class Highlights:
+    total: int
+    by_group: dict[str, int]
+    by_theme: list[tuple[str, list[int]]]  # (area, [active, starting, finished])
+    by_mentee_country: list[tuple[str, list[int]]]
+    by_mentor_country: list[tuple[str, list[int]]]
+    applications_by_country: list[tuple[str, int]]
+    on_track: int  # active pairings with nothing late
+    behind: int  # active pairings with something late
+    late_items: list[tuple[str, int]]  # (what, how many)
+    feedback: dict[str, float | int | None]
+
+    @property
+    def group_rows(self) -> list[tuple[str, str, int]]:
+        return [(name, str(GROUP_LABELS[name]), self.by_group[name]) for name in GROUPS]
+
+
+def _by(pairings: QuerySet[Pairing], field: str) -> list[tuple[str, list[int]]]:
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for name, status, count in (pairings.filter(status__in=[s for g in CHARTED
+                                                            for s in GROUPS[g]])
+                                .values_list(field, "status").annotate(n=Count("pk"))
+                                .values_list(field, "status", "n")):
+        counts[name or _("Not given")][group_of(status)] += count
+    rows = [(name, [counter[group] for group in CHARTED]) for name, counter in counts.items()]
+    return sorted(rows, key=lambda row: (-sum(row[1]), row[0]))
+
+
+LATE_KINDS = {
+    "month": gettext_lazy("Months without an online meeting"),
+    "period": gettext_lazy("Periods without a visit"),
+    "first-visit": gettext_lazy("First visit late or missed"),
+    "interim-report": gettext_lazy("Interim report late"),
+    "narrative-report": gettext_lazy("Narrative report late"),
+}
+
+
+def highlights(*, project: Project, pairings: QuerySet[Pairing],
+               applications: QuerySet[Application]) -> Highlights:
+    """The figures of the dashboard and of the highlights report, in a fixed number of queries
+    whatever the number of pairings."""
+    by_status = dict(pairings.values_list("status").annotate(n=Count("pk"))
+                     .values_list("status", "n"))
+    by_group = {name: sum(by_status.get(s, 0) for s in statuses)
+                for name, statuses in GROUPS.items()}
+    rows = compliance_rows(project=project, pairings=pairings.filter(status=S.ACTIVE))
+    late = Counter(code.rsplit("-", 1)[0] if code.startswith(("month-", "period-")) else code
+                   for row in rows if row.state for code in row.state.late)
+    behind = sum(1 for row in rows if row.state and row.state.late_count)
+    feedback = Feedback.objects.for_org(project.organisation).filter(
+        pairing__in=pairings).aggregate(
+        count=Count("pk"), satisfaction=Avg("satisfaction"), objectives_met=Avg("objectives_met"),
+        support_received=Avg("support_received"),
+        recommend=Count("pk", filter=Q(would_recommend=True)))
+    applications_by_country = sorted(
+        ((name or _("Not given"), n) for name, n in applications.values_list("country__name")
+         .annotate(n=Count("pk")).values_list("country__name", "n")),
+        key=lambda row: (-row[1], row[0]))
+    return Highlights(
+        total=sum(by_group.values()), by_group=by_group,
+        by_theme=_by(pairings, "mentee_application__thematic_area__name"),
+        by_mentee_country=_by(pairings, "mentee_application__country__name"),
+        by_mentor_country=_by(pairings, "mentor_application__country__name"),
+        applications_by_country=applications_by_country,
+        on_track=len(rows) - behind, behind=behind,
+        late_items=[(str(label), late[code]) for code, label in LATE_KINDS.items()
+                    if late[code]],
+        feedback=feedback,
+    )
+
+
+def project_applications(project: Project) -> QuerySet[Application]:
+    return Application.objects.for_org(project.organisation).filter(call__project=project)
+
+
+# --- Exports ----------------------------------------------------------------------------------
+
+def export_for_member(*, request: OrganisationRequest, pk: int) -> Export:
+    """An export is its requester's own: anyone else's, like a missing one, is not found."""
+    return get_object_or_404(
+        Export.objects.for_org(request.organisation).filter(requested_by=request.user)
+        .defer("content"), pk=pk)
+
+
+def recent_exports(request: OrganisationRequest, project: Project) -> list[Export]:
+    return list(Export.objects.for_org(request.organisation).filter(
+        requested_by=request.user, project=project).defer("content")[:5])
+

@@ -1,0 +1,11 @@
+from celery import shared_task
+
+from reporting import services
+
+
+# A big PDF renders in a child process with its own limits (PDF_TASK_TIMEOUT_SECONDS); these
+# limits stop the task itself if something else hangs.
+@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=270, time_limit=300)
+def export_build(export_id: int) -> None:
+    """Builds one export (queued on commit by `services.export_request`)."""
+    services.export_build(export_id=export_id)

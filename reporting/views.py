@@ -1,0 +1,342 @@
+"""Reports and feedback (the pair and the coordinator), PDFs, the project dashboard, exports and
+the organisation's look."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from matching import selectors as matching_selectors
+from matching.models import Pairing
+from matching.services import approved_schedule
+from participants.models import Role
+from programmes import selectors as programme_selectors
+from programmes.permissions import can_follow_project, can_manage_project, require_role
+from programmes.requests import OrganisationRequest, add_service_errors
+from reporting import charts, selectors, services
+from reporting.filters import DashboardFilter
+from reporting.forms import BrandingForm, ExportForm, FeedbackForm, ReportForm, ReviewForm
+from reporting.models import Export, Report
+from reporting.pdf import RenderError, render_pdf
+
+S = Pairing.Status
+
+
+def _kind(kind: str) -> str:
+    if kind not in Report.Kind.values:
+        raise Http404
+    return kind
+
+
+def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# --- Reports ----------------------------------------------------------------------------------
+
+def report_edit(request: OrganisationRequest, org_slug: str, pk: int, kind: str) -> HttpResponse:
+    """The pair writes the report: each field saves as they type (htmx), and the whole form
+    saves or submits without JavaScript too."""
+    pairing = matching_selectors.pairing_for_member(request=request, pk=pk, for_change=False)
+    kind = _kind(kind)
+    if not matching_selectors.in_pair(request, pairing):
+        raise PermissionDenied  # the pair writes; others read the versions handed in
+    report = selectors.current_report(pairing, kind)
+    closed = services.report_closed_reason(pairing, kind, approved_schedule(pairing))
+    if report.status != Report.Status.DRAFT:
+        return redirect("report_detail", org_slug=org_slug, pk=pk, kind=kind,
+                        version=report.version)
+    form = ReportForm(request.POST or None, report=report,
+                      initial={"seen": services.report_seal(report)},
+                      autosave_url="" if closed else reverse(
+                          "report_autosave", args=[org_slug, pk, kind]))
+    status = 200
+    if request.method == "POST" and not closed:
+        submit = request.POST.get("action") == "submit"
+        if form.is_valid():
+            try:
+                services.report_submit(acting_user=request.user, pairing=pairing, kind=kind,
+                                       values=form.values(), seen=form.cleaned_data["seen"],
+                                       submit=submit)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                if submit:
+                    messages.success(request, _("The report is submitted: the coordinator is "
+                                                "told."))
+                    return redirect("pairing_detail", org_slug=org_slug, pk=pk)
+                messages.success(request, _("The draft is saved."))
+                return redirect("report_edit", org_slug=org_slug, pk=pk, kind=kind)
+        status = 400
+    previous = (Report.objects.for_org(request.organisation)
+                .filter(pairing=pairing, kind=kind, version__lt=report.version or 1)
+                .order_by("-version").first())
+    return render(request, "reporting/report_form.html", {
+        "pairing": pairing, "report": report, "form": form, "closed": closed,
+        "previous": previous, "meetings": selectors.meetings_of(report),
+    }, status=status)
+
+
+@require_POST
+def report_autosave(request: OrganisationRequest, org_slug: str, pk: int,
+                    kind: str) -> HttpResponse:
+    """One field, saved as the person types (htmx). Answers a line for the page's status."""
+    pairing = matching_selectors.pairing_for_member(request=request, pk=pk, for_change=False)
+    kind = _kind(kind)
+    names = [name for name in request.POST if name not in ("seen", "csrfmiddlewaretoken")]
+    if len(names) != 1:
+        return HttpResponse(_("Nothing to save."), status=400)
+    try:
+        report, partner = services.report_autosave(
+            acting_user=request.user, pairing=pairing, kind=kind, name=names[0],
+            value=request.POST[names[0]], seen=request.POST.get("seen", ""))
+    except ValidationError as error:
+        return render(request, "reporting/_autosave.html", {"error": " ".join(error.messages)},
+                      status=400)
+    return render(request, "reporting/_autosave.html", {
+        "report": report, "partner": partner, "saved_at": timezone.localtime(),
+        "seal": None if partner else services.report_seal(report),
+    })
+
+
+def report_detail(request: OrganisationRequest, org_slug: str, pk: int, kind: str,
+                  version: int) -> HttpResponse:
+    pairing = matching_selectors.pairing_for_member(request=request, pk=pk, for_change=False)
+    report = selectors.report_for_member(request=request, pairing=pairing, kind=_kind(kind),
+                                         version=version)
+    return _render_report(request, pairing, report)
+
+
+def _render_report(request: OrganisationRequest, pairing: Pairing, report: Report, *,
+                   review_form: ReviewForm | None = None, status: int = 200) -> HttpResponse:
+    versions = [r for r in selectors.pairing_reports(pairing)[report.kind]
+                if r.status != Report.Status.DRAFT or matching_selectors.in_pair(request, pairing)]
+    can_review = (report.status == Report.Status.SUBMITTED
+                  and can_manage_project(request, pairing.project))
+    return render(request, "reporting/report_detail.html", {
+        "pairing": pairing, "report": report, "versions": versions,
+        "meetings": selectors.meetings_of(report),
+        "review_form": review_form or (ReviewForm() if can_review else None),
+    }, status=status)
+
+
+@require_POST
+def report_review(request: OrganisationRequest, org_slug: str, pk: int, kind: str,
+                  version: int) -> HttpResponse:
+    pairing = matching_selectors.pairing_for_member(request=request, pk=pk, for_change=True)
+    report = selectors.report_for_member(request=request, pairing=pairing, kind=_kind(kind),
+                                         version=version)
+    accept = request.POST.get("decision") == "accept"
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            services.report_review(acting_user=request.user, report=report, accept=accept,
+                                   comments=form.cleaned_data["comments"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The report is accepted.") if accept
+                             else _("The report is returned to the pair with your comments."))
+            return redirect("pairing_detail", org_slug=org_slug, pk=pk)
+    report.refresh_from_db()
+    return _render_report(request, pairing, report, review_form=form, status=400)
+
+
+def report_pdf(request: OrganisationRequest, org_slug: str, pk: int, kind: str,
+               version: int) -> HttpResponse:
+    """A report is a few pages: rendered while the person waits (in its own process, with a
+    time limit)."""
+    pairing = matching_selectors.pairing_for_member(request=request, pk=pk, for_change=False)
+    report = selectors.report_for_member(request=request, pairing=pairing, kind=_kind(kind),
+                                         version=version)
+    try:
+        pdf = render_pdf("reporting/pdf/report.html", {
+            "pairing": pairing, "report": report, "meetings": selectors.meetings_of(report),
+        }, organisation=request.organisation, language=translation.get_language())
+    except RenderError as error:
+        messages.error(request, str(error))
+        return redirect("report_detail", org_slug=org_slug, pk=pk, kind=kind, version=version)
+    return _pdf_response(pdf, f"{kind}-report-{pairing.pk}-v{report.version}.pdf")
+
+
+# --- Feedback and certificates ----------------------------------------------------------------
+
+def feedback_edit(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
+    """A participant's own feedback: given once, seen by them and the coordinators only."""
+    pairing = matching_selectors.pairing_for_member(request=request, pk=pk, for_change=False)
+    if not matching_selectors.in_pair(request, pairing):
+        raise PermissionDenied
+    own = selectors.feedback_shown_to(request, pairing)
+    closed = services.report_closed_reason(pairing, Report.Kind.NARRATIVE,
+                                           approved_schedule(pairing))
+    form = FeedbackForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and not own and not closed:
+        if form.is_valid():
+            try:
+                services.feedback_submit(acting_user=request.user, pairing=pairing,
+                                         **form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Thank you: your feedback is recorded."))
+                return redirect("pairing_detail", org_slug=org_slug, pk=pk)
+        status = 400
+    return render(request, "reporting/feedback_form.html", {
+        "pairing": pairing, "form": form, "own": own[0] if own else None, "closed": closed,
+    }, status=status)
+
+
+def certificate_pdf(request: OrganisationRequest, org_slug: str, pk: int,
+                    role: str) -> HttpResponse:
+    """A certificate of completion for the mentor or the mentee of a completed pairing: their
+    own for each participant, both for the project's coordinators."""
+    pairing = matching_selectors.pairing_for_member(request=request, pk=pk, for_change=False)
+    if role not in ("mentor", "mentee") or pairing.status != S.COMPLETED:
+        raise Http404
+    person = pairing.mentor if role == "mentor" else pairing.mentee
+    if request.user != person and not can_manage_project(request, pairing.project):
+        raise PermissionDenied
+    plan = matching_selectors.approved_plan(matching_selectors.pairing_plans(pairing))
+    completed = pairing.events.filter(to_status=S.COMPLETED).order_by("-created_at").first()
+    try:
+        pdf = render_pdf("reporting/pdf/certificate.html", {
+            "pairing": pairing, "person": person, "role": role, "plan": plan,
+            "completed_on": timezone.localdate(completed.created_at) if completed else None,
+            "partner": pairing.mentee if role == "mentor" else pairing.mentor,
+        }, organisation=request.organisation, language=translation.get_language())
+    except RenderError as error:
+        messages.error(request, str(error))
+        return redirect("pairing_detail", org_slug=org_slug, pk=pk)
+    return _pdf_response(pdf, f"certificate-{slugify(person.full_name) or role}.pdf")
+
+
+@require_POST
+def dossier_request(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
+    """The pairing's dossier can run to a hundred pages: built by a worker."""
+    pairing = matching_selectors.pairing_for_member(request=request, pk=pk, for_change=False)
+    if not can_follow_project(request, pairing.project):
+        raise PermissionDenied
+    export = services.export_request(
+        acting_user=request.user, organisation=request.organisation, kind=Export.Kind.DOSSIER,
+        format=Export.Format.PDF, project=pairing.project, pairing=pairing,
+        params={"language": translation.get_language()})
+    return redirect("export_detail", org_slug=org_slug, pk=export.pk)
+
+
+# --- Dashboard and exports --------------------------------------------------------------------
+
+def dashboard(request: OrganisationRequest, org_slug: str, slug: str) -> HttpResponse:
+    """The project's figures and charts, filtered; the same as the highlights report."""
+    project = programme_selectors.project_for_member(request=request, slug=slug,
+                                                     for_change=False)
+    if not can_follow_project(request, project):
+        raise PermissionDenied
+    found = DashboardFilter(request.GET or None, queryset=selectors.dashboard_pairings(project),
+                            project=project)
+    pairings = found.qs if found.is_valid() else found.queryset.none()
+    figures = selectors.highlights(
+        project=project, pairings=pairings,
+        applications=found.applications(selectors.project_applications(project))
+        if request.GET else selectors.project_applications(project))
+    return render(request, "reporting/dashboard.html", {
+        "project": project, "filter": found, "figures": figures,
+        "charts": dashboard_charts(figures, request.organisation.colour),
+        "export_form": ExportForm(), "exports": selectors.recent_exports(request, project),
+    }, status=200 if found.is_bound is False or found.is_valid() else 400)
+
+
+def dashboard_charts(figures: selectors.Highlights, colour: str) -> dict:
+    series = [str(selectors.GROUP_LABELS[group]) for group in selectors.CHARTED]
+    colours = [colour, "#8a9a5b", "#6b7280"]
+    return {
+        "status": charts.bar_chart(title=_("Pairs by status"), colour=colour, rows=[
+            (label, count) for _name, label, count in figures.group_rows]),
+        "theme": charts.stacked_bar_chart(title=_("Pairs by thematic area"),
+                                          rows=figures.by_theme, series=series, colours=colours),
+        "mentee_country": charts.stacked_bar_chart(
+            title=_("Pairs by the mentee's country"), rows=figures.by_mentee_country,
+            series=series, colours=colours),
+        "mentor_country": charts.stacked_bar_chart(
+            title=_("Pairs by the mentor's country"), rows=figures.by_mentor_country,
+            series=series, colours=colours),
+        "applications": charts.bar_chart(title=_("Applications by country"), colour=colour,
+                                         rows=figures.applications_by_country),
+    }
+
+
+@require_POST
+def export_create(request: OrganisationRequest, org_slug: str, slug: str) -> HttpResponse:
+    """The highlights PDF or a CSV/XLSX export, with the dashboard's filters, built by a
+    worker."""
+    project = programme_selectors.project_for_member(request=request, slug=slug,
+                                                     for_change=False)
+    if not can_follow_project(request, project):
+        raise PermissionDenied
+    form = ExportForm(request.POST)
+    filters = DashboardFilter(request.POST, queryset=selectors.dashboard_pairings(project),
+                              project=project)
+    if not form.is_valid() or not filters.is_valid():
+        for error in [*form.errors.get("choice", []),
+                      *[e for errors in filters.errors.values() for e in errors]]:
+            messages.error(request, error)
+        return redirect(reverse("dashboard", args=[org_slug, slug]))
+    kind, format = form.kind_and_format()
+    params = {name: str(value.pk if hasattr(value, "pk") else value)
+              for name, value in filters.form.cleaned_data.items() if value}
+    export = services.export_request(
+        acting_user=request.user, organisation=request.organisation,
+        kind=kind, format=format, project=project,
+        params={**params, "language": translation.get_language()})
+    return redirect("export_detail", org_slug=org_slug, pk=export.pk)
+
+
+def export_detail(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
+    """The export's progress; the page polls this while a worker builds it (htmx)."""
+    export = selectors.export_for_member(request=request, pk=pk)
+    template = ("reporting/export_detail.html#progress" if request.htmx
+                else "reporting/export_detail.html")
+    return render(request, template, {"export": export})
+
+
+def export_download(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
+    export = selectors.export_for_member(request=request, pk=pk)
+    if export.status != Export.Status.DONE:
+        raise Http404
+    content = Export.objects.for_org(request.organisation).values_list(
+        "content", flat=True).get(pk=export.pk)
+    response = HttpResponse(bytes(content), content_type=export.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    return response
+
+
+# --- The organisation's look ------------------------------------------------------------------
+
+def branding(request: OrganisationRequest, org_slug: str) -> HttpResponse:
+    """The organisation's colour and logo, as its PDFs show them (admins only)."""
+    require_role(request, Role.ADMIN)
+    organisation = request.organisation
+    form = BrandingForm(request.POST or None, request.FILES or None,
+                        initial={"colour": organisation.colour})
+    if request.method == "POST":
+        if form.is_valid():
+            logo = form.cleaned_data["logo"]
+            try:
+                services.organisation_branding_update(
+                    organisation=organisation, colour=form.cleaned_data["colour"],
+                    logo=logo[0] if logo else None, logo_type=logo[1] if logo else "",
+                    remove_logo=form.cleaned_data["remove_logo"])
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("The organisation's look is saved."))
+                return redirect("branding", org_slug=org_slug)
+        return render(request, "reporting/branding.html", {"form": form}, status=400)
+    return render(request, "reporting/branding.html", {"form": form})
