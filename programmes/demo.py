@@ -297,10 +297,23 @@ def _load_college_of_policing(
     ]
 
 
-def _load_user(email: str, full_name: str) -> User:
+def _demo_password_hash() -> str:
+    """One hash of the demo password, shared by every demo account. Hashing is slow on purpose
+    (a third of a second), and checking each of some seventy accounts took most of the load:
+    the hash an earlier load gave the first account is checked once, then each account's is
+    compared with it. The password is published anyway, so one salt for all costs nothing."""
+    stored = (User.objects.filter(email=demo_email(Role.ADMIN, "cepol"))
+              .values_list("password", flat=True).first())
+    if stored and check_password(DEMO_PASSWORD, stored):
+        return stored
+    return make_password(DEMO_PASSWORD)
+
+
+def _load_user(email: str, full_name: str, password_hash: str) -> User:
+    """`password_hash` is `_demo_password_hash()`."""
     user = User.objects.filter(email=email).first()
     if user is None:
-        user = User.objects.create_user(email, DEMO_PASSWORD, full_name=full_name)
+        user = User.objects.create(email=email, full_name=full_name, password=password_hash)
     else:
         changed = False
         if user.full_name != full_name:
@@ -309,9 +322,8 @@ def _load_user(email: str, full_name: str) -> User:
         if not user.is_active:
             user.is_active = True
             changed = True
-        # Hashing again on every load would change the row (a new salt) for nothing.
-        if not user.check_password(DEMO_PASSWORD):
-            user.set_password(DEMO_PASSWORD)
+        if user.password != password_hash:
+            user.password = password_hash
             changed = True
         if changed:
             user.save()
@@ -373,12 +385,17 @@ def _account(user: User, roles: str, needs_mfa: bool) -> DemoAccount:
 
 
 def _load_people(
-    organisation: Organisation, projects: list[Project], countries: dict[str, Country]
+    organisation: Organisation,
+    projects: list[Project],
+    countries: dict[str, Country],
+    password_hash: str,
 ) -> DemoOrganisation:
     by_slug = {project.slug: project for project in projects}
     accounts = []
     for role, label in DEMO_ROLES.items():
-        user = _load_user(demo_email(role, organisation.slug), DEMO_NAMES[organisation.slug][role])
+        user = _load_user(
+            demo_email(role, organisation.slug), DEMO_NAMES[organisation.slug][role], password_hash
+        )
         if role == Role.COORDINATOR:
             _load_membership(user, organisation, role, projects=projects)
         elif role == Role.FOCAL_POINT:
@@ -399,9 +416,9 @@ def _load_people(
 
 
 def _load_multi_role(
-    organisations: dict[str, Organisation], projects: dict[str, list[Project]]
+    organisations: dict[str, Organisation], projects: dict[str, list[Project]], password_hash: str
 ) -> DemoAccount:
-    user = _load_user(MULTI_EMAIL, MULTI_NAME)
+    user = _load_user(MULTI_EMAIL, MULTI_NAME, password_hash)
     described = []
     for org_slug, role, project_slugs in MULTI_ROLES:
         org_projects = [p for p in projects[org_slug] if p.slug in project_slugs]
@@ -413,8 +430,12 @@ def _load_multi_role(
 
 
 @transaction.atomic
-def load_demo() -> DemoSummary:
+def load_demo(today: date | None = None) -> DemoSummary:
+    """`today` (by default the local date) is the day the 2023 cohort's dates are counted
+    from."""
+    today = today or timezone.localdate()
     data = read_data()
+    password_hash = _demo_password_hash()
     countries = _load_countries(data)
     loaders = {
         "cepol": _load_cepol,
@@ -425,12 +446,15 @@ def load_demo() -> DemoSummary:
     projects = {slug: loader(orgs[slug], countries) for slug, loader in loaders.items()}
     organisations = {slug: Organisation.objects.get(slug=slug) for slug in loaders}
     summaries = tuple(
-        _load_people(organisations[slug], projects[slug], countries) for slug in loaders
+        _load_people(organisations[slug], projects[slug], countries, password_hash)
+        for slug in loaders
     )
     _load_calls(projects, countries)
-    _load_shortlists(organisations["cepol"], projects["cepol"], countries)
+    _load_shortlists(organisations["cepol"], projects["cepol"], countries, password_hash)
+    _load_cohort_2023(organisations["cepol"], projects["cepol"], countries, password_hash, today)
     return DemoSummary(
-        organisations=summaries, multi_role=_load_multi_role(organisations, projects)
+        organisations=summaries,
+        multi_role=_load_multi_role(organisations, projects, password_hash),
     )
 
 
@@ -499,7 +523,10 @@ DEMO_RELATED_AREAS = [("euromed-police", "Migrant smuggling", "Trafficking in hu
 
 
 def _load_shortlists(
-    organisation: Organisation, projects: list[Project], countries: dict[str, Country]
+    organisation: Organisation,
+    projects: list[Project],
+    countries: dict[str, Country],
+    password_hash: str,
 ) -> None:
     from participants.models import Application, ApplicationLanguage
 
@@ -522,7 +549,7 @@ def _load_shortlists(
         if local is None:
             user = User.objects.get(email=demo_email(role, organisation.slug))
         else:
-            user = _load_user(f"{local}@pool.{organisation.slug}.demo", name)
+            user = _load_user(f"{local}@pool.{organisation.slug}.demo", name, password_hash)
             _load_membership(user, organisation, role)
         call = calls[role]
         call.invited_countries.add(countries[code])
@@ -545,10 +572,21 @@ def _load_shortlists(
 
 
 DEMO_AGENCIES = {
+    # Partner countries
     "TN": "Garde nationale", "MA": "Direction générale de la sûreté nationale",
-    "LB": "Internal Security Forces", "EG": "Ministry of Interior", "JO": "Public Security "
-    "Directorate", "DZ": "Direction générale de la sûreté nationale", "BE": "Police fédérale",
-    "IT": "Guardia di Finanza", "PL": "Policja", "ES": "Policía Nacional",
+    "LB": "Internal Security Forces", "EG": "Ministry of Interior",
+    "JO": "Public Security Directorate", "DZ": "Direction générale de la sûreté nationale",
+    "IL": "Israel Police", "LY": "Ministry of Interior", "PS": "Palestinian Civil Police",
+    "AM": "Police of the Republic of Armenia", "GE": "Ministry of Internal Affairs",
+    "MD": "General Police Inspectorate", "UA": "National Police of Ukraine",
+    # EU member states
+    "AT": "Directorate State Protection and Intelligence", "BE": "Police fédérale",
+    "CZ": "Police of the Czech Republic", "DE": "Bundeskriminalamt", "ES": "Policía Nacional",
+    "FI": "National Bureau of Investigation", "FR": "Police nationale", "GR": "Hellenic Police",
+    "HR": "Croatian Police", "IE": "An Garda Síochána", "IT": "Guardia di Finanza",
+    "LT": "Lithuanian Criminal Police Bureau", "LV": "State Police", "NL": "Politie",
+    "PL": "Policja", "PT": "Polícia Judiciária", "RO": "Romanian Police",
+    "SE": "Swedish Police Authority",
 }
 
 

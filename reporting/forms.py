@@ -6,7 +6,6 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
 from reporting.models import Feedback, Report
-from reporting.services import TEXT_LIMIT
 
 RATINGS = [(1, _("1 (poor)")), (2, _("2")), (3, _("3")), (4, _("4")),
            (5, _("5 (excellent)"))]
@@ -24,7 +23,7 @@ class ReportForm(forms.Form):
         interim = report.kind == Report.Kind.INTERIM
         for index, objective in enumerate(report.objectives):
             self.fields[f"progress_{index}"] = forms.CharField(
-                label=objective["objective"], required=False, max_length=TEXT_LIMIT,
+                label=objective["objective"], required=False,
                 initial=objective["progress"], strip=False,
                 help_text=_("Progress so far against this objective.") if interim
                 else _("What came of this objective."),
@@ -32,7 +31,7 @@ class ReportForm(forms.Form):
         for name in Report.FIELDS[report.kind]:
             model_field = Report._meta.get_field(name)
             self.fields[name] = forms.CharField(
-                label=model_field.verbose_name, required=False, max_length=TEXT_LIMIT,
+                label=model_field.verbose_name, required=False,
                 initial=getattr(report, name), strip=False,
                 widget=forms.Textarea(attrs={"rows": 4, "dir": "auto"}))
 

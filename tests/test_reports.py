@@ -1,0 +1,407 @@
+"""Interim and narrative reports, feedback, the coordinator's review, and how they complete a
+pairing; certificates and the report PDFs."""
+
+import io
+import subprocess
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
+
+from matching.models import ActivityPlan, Meeting, Pairing, Reminder
+from matching.reminders import reminders_plan
+from matching.schedule import add_months
+from participants.models import Notification
+from reporting.models import Feedback, Report
+from reporting.services import feedback_submit, report_review, report_submit
+from tests.conftest import World
+from tests.test_reminders import active_pairing, at_nine
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "data" / "test-artifacts"
+OBJECTIVES = "- Trace criminal assets across borders.\n- Set up a joint financial investigation."
+INTERIM = {"progress_0": "Two cases traced with the FIU.", "progress_1": "Agreed with Lyon.",
+           "what_worked": "Monthly calls.", "difficulties": "Time zones.", "plan_changes": ""}
+NARRATIVE = {"progress_0": "Assets frozen in two cases.", "progress_1": "A joint team set up.",
+             "outcomes_mentee_service": "A new asset recovery desk.",
+             "outcomes_mentor_service": "A contact in the region.",
+             "cooperation": "A standing channel between the units.",
+             "lessons": "Meet in person early.", "recommendations": ""}
+
+
+def running(world: World, *, months_in: int = 3, months: int = 12) -> Pairing:
+    """An active pairing whose approved plan started `months_in` months ago (the helper makes
+    it in the future, as plans must start ahead; this moves the calendar back)."""
+    pairing = active_pairing(world)
+    ActivityPlan.objects.filter(pairing=pairing, status="approved").update(
+        start=add_months(timezone.localdate(), -months_in), duration_months=months,
+        objectives=OBJECTIVES)
+    return pairing
+
+
+def in_last_month(world: World) -> Pairing:
+    return running(world, months_in=11)
+
+
+def url(world: World, name: str, pairing: Pairing, *args) -> str:
+    return reverse(name, args=[world.org.slug, pairing.pk, *args])
+
+
+def submitted(world: World, pairing: Pairing, kind: str = "interim") -> Report:
+    values = INTERIM if kind == "interim" else NARRATIVE
+    return report_submit(acting_user=world.people["mentee"], pairing=pairing, kind=kind,
+                         values=values, seen="", submit=True)
+
+
+def completed(world: World) -> Pairing:
+    return finish(world, in_last_month(world))
+
+
+def finish(world: World, pairing: Pairing) -> Pairing:
+    report = submitted(world, pairing, "narrative")
+    report_review(acting_user=world.people["coordinator"], report=report, accept=True,
+                  comments="")
+    for who in ("mentee", "mentor"):
+        feedback_submit(acting_user=world.people[who], pairing=pairing, satisfaction=5,
+                        objectives_met=4, support_received=4, would_recommend=True,
+                        comments=f"Comments of the {who}.")
+    pairing.refresh_from_db()
+    return pairing
+
+
+def pdf_text(content: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def keep_pages(content: bytes, name: str) -> list[Path]:
+    """The PDF's pages as images in data/test-artifacts, to look at."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    source = ARTIFACTS / f"{name}.pdf"
+    source.write_bytes(content)
+    subprocess.run(["pdftoppm", "-png", "-r", "60", str(source), str(ARTIFACTS / name)],
+                   check=True)
+    return sorted(ARTIFACTS.glob(f"{name}-*.png"))
+
+
+# --- The interim report -----------------------------------------------------------------------
+
+def test_the_pair_writes_the_interim_report_together_as_they_type(world: World, client_as):
+    pairing = running(world)
+    mentee = client_as(world.people["mentee"])
+    page = mentee.get(url(world, "report_edit", pairing, "interim"))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Trace criminal assets across borders." in text  # one field an objective
+    assert "Set up a joint financial investigation." in text
+    assert Report.objects.count() == 0  # reading writes nothing
+    seal = page.context["form"]["seen"].value()
+    saved = mentee.post(url(world, "report_autosave", pairing, "interim"),
+                        {"progress_0": "Two cases traced.", "seen": seal})
+    assert saved.status_code == 200 and "Draft saved" in saved.content.decode()
+    # The mentor writes another part meanwhile: neither overwrites the other.
+    mentor = client_as(world.people["mentor"])
+    mentor_page = mentor.get(url(world, "report_edit", pairing, "interim"))
+    mentor.post(url(world, "report_autosave", pairing, "interim"),
+                {"what_worked": "Monthly calls.",
+                 "seen": mentor_page.context["form"]["seen"].value()})
+    report = Report.objects.get()
+    assert report.objectives[0]["progress"] == "Two cases traced."
+    assert report.what_worked == "Monthly calls."
+    assert report.status == "draft" and report.last_edited_by == world.people["mentor"]
+    # The mentee's page has not seen the mentor's change: her next keystroke says so.
+    mentee = client_as(world.people["mentee"])
+    warned = mentee.post(url(world, "report_autosave", pairing, "interim"),
+                         {"difficulties": "Time zones.", "seen": seal})
+    assert "is editing this draft too" in warned.content.decode()
+
+
+def test_a_submission_missing_parts_names_each_and_keeps_what_was_typed(world, client_as):
+    pairing = running(world)
+    mentee = client_as(world.people["mentee"])
+    page = mentee.get(url(world, "report_edit", pairing, "interim"))
+    response = mentee.post(url(world, "report_edit", pairing, "interim"), {
+        "seen": page.context["form"]["seen"].value(), "action": "submit",
+        "progress_0": "Two cases traced.", "progress_1": "", "what_worked": "x" * 10001,
+        "difficulties": "",
+    })
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert form.errors["progress_1"] == ["Say how far this objective got."]
+    assert "10000" in form.errors["what_worked"][0]
+    assert form.errors["difficulties"] == [
+        "This section is needed before the report is submitted."]
+    assert "plan_changes" not in form.errors  # optional
+    assert "Two cases traced." in response.content.decode()
+    assert Report.objects.count() == 0  # nothing saved
+    assert not Notification.objects.filter(text__contains="submitted").exists()
+
+
+@pytest.mark.parametrize("bad", [
+    {"nonsense": "x"}, {"progress_9": "x"}, {"progress_x": "x"}, {}, {"a": "1", "b": "2"},
+])
+def test_autosave_of_a_field_the_report_does_not_have_is_refused(world, client_as, bad):
+    pairing = running(world)
+    response = client_as(world.people["mentee"]).post(
+        url(world, "report_autosave", pairing, "interim"), bad)
+    assert response.status_code == 400
+    assert not Report.objects.exclude(what_worked="").exists()
+
+
+def test_a_full_save_over_the_partners_newer_changes_is_refused(world: World, client_as):
+    pairing = running(world)
+    mentee = client_as(world.people["mentee"])
+    seal = mentee.get(url(world, "report_edit", pairing, "interim")).context["form"]["seen"]
+    mentor = client_as(world.people["mentor"])
+    mentor_seal = mentor.get(url(world, "report_edit", pairing, "interim")).context["form"]
+    mentor.post(url(world, "report_autosave", pairing, "interim"),
+                {"what_worked": "The mentor's text.", "seen": mentor_seal["seen"].value()})
+    mentee = client_as(world.people["mentee"])
+    response = mentee.post(url(world, "report_edit", pairing, "interim"),
+                           {**INTERIM, "seen": seal.value(), "action": "submit"})
+    assert response.status_code == 400
+    assert "Mentor Person changed the draft while you had it open" in \
+        response.content.decode()
+    report = Report.objects.get()
+    assert report.status == "draft" and report.what_worked == "The mentor's text."
+
+
+def test_interim_report_is_submitted_returned_revised_and_accepted(world, client_as):
+    pairing = running(world)
+    Meeting.objects.create(organisation=world.org, pairing=pairing,
+                           day=timezone.localdate() - timedelta(days=20), duration_minutes=45,
+                           topics="Asset tracing", logged_by=world.people["mentee"])
+    mentee = client_as(world.people["mentee"])
+    seal = mentee.get(url(world, "report_edit", pairing, "interim")).context["form"]["seen"]
+    response = mentee.post(url(world, "report_edit", pairing, "interim"),
+                           {**INTERIM, "seen": seal.value(), "action": "submit"})
+    assert response.status_code == 302
+    report = Report.objects.get()
+    assert report.status == "submitted" and report.submitted_by == world.people["mentee"]
+    assert [m["topics"] for m in report.meetings_held] == ["Asset tracing"]
+    assert Notification.objects.filter(user=world.people["coordinator"],
+                                       text__contains="submitted the interim report").exists()
+    # Submitted: the pair can no longer change it.
+    assert mentee.get(url(world, "report_edit", pairing, "interim")).status_code == 302
+    # The coordinator returns it; comments are needed.
+    coordinator = client_as(world.people["coordinator"])
+    review = url(world, "report_review", pairing, "interim", 1)
+    refused = coordinator.post(review, {"decision": "return", "comments": " "})
+    assert refused.status_code == 400 and "Say what should change." in refused.content.decode()
+    assert coordinator.post(review, {"decision": "return",
+                                     "comments": "Say more about the FIU cases."}).status_code \
+        == 302
+    versions = list(Report.objects.order_by("version").values_list("version", "status"))
+    assert versions == [(1, "returned"), (2, "draft")]
+    # The pair sees the comments and resubmits the copy.
+    mentor = client_as(world.people["mentor"])
+    page = mentor.get(url(world, "report_edit", pairing, "interim"))
+    assert "Say more about the FIU cases." in page.content.decode()
+    assert page.context["form"]["progress_0"].value() == INTERIM["progress_0"]
+    mentor.post(url(world, "report_edit", pairing, "interim"), {
+        **INTERIM, "progress_0": "Two cases traced with the FIU; one went to court.",
+        "seen": page.context["form"]["seen"].value(), "action": "submit"})
+    coordinator = client_as(world.people["coordinator"])
+    coordinator.post(url(world, "report_review", pairing, "interim", 2),
+                     {"decision": "accept", "comments": ""})
+    assert list(Report.objects.order_by("version").values_list("version", "status")) == [
+        (1, "returned"), (2, "accepted")]
+    assert Report.objects.get(version=1).objectives[0]["progress"] == INTERIM["progress_0"]
+    # Every version stays readable; the pairing page shows the interim report handed in.
+    assert coordinator.get(url(world, "report_detail", pairing, "interim", 1)).status_code == 200
+    detail = coordinator.get(url(world, "pairing_detail", pairing)).content.decode()
+    assert "handed in on" in detail
+
+
+def test_only_a_submitted_report_is_reviewed(world: World):
+    pairing = running(world)
+    report = submitted(world, pairing)
+    report_review(acting_user=world.people["coordinator"], report=report, accept=True,
+                  comments="")
+    with pytest.raises(Exception, match="Only a submitted report"):
+        report_review(acting_user=world.people["coordinator"], report=report, accept=False,
+                      comments="Again")
+
+
+def test_a_draft_is_the_pairs_own(world: World, client_as):
+    pairing = running(world)
+    report_submit(acting_user=world.people["mentee"], pairing=pairing, kind="interim",
+                  values={"what_worked": "Drafting."}, seen="", submit=False)
+    assert client_as(world.people["coordinator"]).get(
+        url(world, "report_detail", pairing, "interim", 1)).status_code == 404
+    assert client_as(world.people["mentor"]).get(
+        url(world, "report_detail", pairing, "interim", 1)).status_code == 200
+
+
+def test_reports_open_only_while_the_pairing_is_active_and_the_narrative_at_the_end(
+        world: World, client_as):
+    pairing = running(world, months_in=3)
+    mentee = client_as(world.people["mentee"])
+    page = mentee.get(url(world, "report_edit", pairing, "narrative")).content.decode()
+    assert "This report opens on" in page
+    response = mentee.post(url(world, "report_autosave", pairing, "narrative"),
+                           {"lessons": "Too soon."})
+    assert response.status_code == 400 and "This report opens on" in response.content.decode()
+    assert "This report opens on" in mentee.get(
+        url(world, "feedback_edit", pairing)).content.decode()
+    assert mentee.get(url(world, "report_edit", pairing, "final")).status_code == 404
+    assert not Report.objects.exists()
+
+
+# --- Narrative report, feedback and completion ------------------------------------------------
+
+def test_narrative_report_and_both_feedbacks_complete_the_pairing(world: World, client_as):
+    pairing = in_last_month(world)
+    report = submitted(world, pairing, "narrative")
+    report_review(acting_user=world.people["coordinator"], report=report, accept=True,
+                  comments="")
+    pairing.refresh_from_db()
+    assert pairing.status == "active"  # the feedback is still missing
+    mentee = client_as(world.people["mentee"])
+    response = mentee.post(url(world, "feedback_edit", pairing), {
+        "satisfaction": "5", "objectives_met": "4", "support_received": "5",
+        "would_recommend": "yes", "comments": "Very useful."})
+    assert response.status_code == 302
+    pairing.refresh_from_db()
+    assert pairing.status == "active"  # the mentor's is missing
+    mentor = client_as(world.people["mentor"])
+    mentor.post(url(world, "feedback_edit", pairing), {
+        "satisfaction": "4", "objectives_met": "4", "support_received": "3",
+        "would_recommend": "no", "comments": "More time for visits."})
+    pairing.refresh_from_db()
+    assert pairing.status == "completed"
+    assert pairing.events.last().to_status == "completed"
+    assert Notification.objects.filter(user=world.people["mentee"],
+                                       text__contains="is completed").exists()
+    assert Feedback.objects.get(author=world.people["mentor"]).would_recommend is False
+
+
+@pytest.mark.parametrize(("data", "field"), [
+    ({"objectives_met": "4", "support_received": "5", "would_recommend": "yes"}, "satisfaction"),
+    ({"satisfaction": "6", "objectives_met": "4", "support_received": "5",
+      "would_recommend": "yes"}, "satisfaction"),
+    ({"satisfaction": "0", "objectives_met": "4", "support_received": "5",
+      "would_recommend": "yes"}, "satisfaction"),
+    ({"satisfaction": "five", "objectives_met": "4", "support_received": "5",
+      "would_recommend": "yes"}, "satisfaction"),
+    ({"satisfaction": "5", "objectives_met": "4", "support_received": "5"}, "would_recommend"),
+    ({"satisfaction": "5", "objectives_met": "4", "support_received": "5",
+      "would_recommend": "maybe"}, "would_recommend"),
+    ({"satisfaction": "5", "objectives_met": "4", "support_received": "5",
+      "would_recommend": "yes", "comments": "x" * 5001}, "comments"),
+])
+def test_bad_feedback_is_refused_next_to_its_field(world, client_as, data, field):
+    pairing = in_last_month(world)
+    response = client_as(world.people["mentee"]).post(url(world, "feedback_edit", pairing),
+                                                      {"comments": "Kept.", **data})
+    assert response.status_code == 400
+    assert field in response.context["form"].errors
+    assert ("Kept." if "comments" not in data else "") in response.content.decode()
+    assert not Feedback.objects.exists()
+
+
+def test_feedback_is_given_once(world: World):
+    pairing = in_last_month(world)
+    kwargs = dict(acting_user=world.people["mentee"], pairing=pairing, satisfaction=5,
+                  objectives_met=5, support_received=5, would_recommend=True, comments="")
+    feedback_submit(**kwargs)
+    with pytest.raises(Exception, match="already given"):
+        feedback_submit(**kwargs)
+
+
+def test_feedback_of_one_participant_is_never_shown_to_the_other(world: World, client_as):
+    pairing = completed(world)
+    mentee = client_as(world.people["mentee"])
+    for page in (url(world, "pairing_detail", pairing), url(world, "feedback_edit", pairing)):
+        text = mentee.get(page).content.decode()
+        assert "Comments of the mentor." not in text
+    assert "Comments of the mentee." in mentee.get(
+        url(world, "feedback_edit", pairing)).content.decode()
+    mentor = client_as(world.people["mentor"])
+    text = mentor.get(url(world, "pairing_detail", pairing)).content.decode()
+    assert "Comments of the mentee." not in text
+    # The coordinators read both; observers only the averages (the dashboard).
+    text = client_as(world.people["coordinator"]).get(
+        url(world, "pairing_detail", pairing)).content.decode()
+    assert "Comments of the mentee." in text and "Comments of the mentor." in text
+    text = client_as(world.people["observer"]).get(
+        url(world, "pairing_detail", pairing)).content.decode()
+    assert "Comments of the" not in text and "2 participants gave feedback." in text
+
+
+def test_completion_is_not_a_button_any_more(world: World, client_as):
+    pairing = running(world)
+    response = client_as(world.people["coordinator"]).post(
+        url(world, "pairing_move", pairing), {"to_status": "completed"})
+    assert response.status_code == 400
+    pairing.refresh_from_db()
+    assert pairing.status == "active"
+
+
+# --- Compliance and reminders -----------------------------------------------------------------
+
+def test_a_report_handed_in_stops_its_reminders(world: World):
+    pairing = active_pairing(world)  # 12 months from 15 January 2027: halfway 15 July
+    halfway = date(2027, 7, 15)
+    ActivityPlan.objects.filter(pairing=pairing).update(objectives=OBJECTIVES)
+    Report.objects.create(organisation=world.org, pairing=pairing, kind="interim",
+                          status="submitted", submitted_at=at_nine(halfway - timedelta(days=9)),
+                          objectives=[])
+    for day in (halfway - timedelta(days=7), halfway, halfway + timedelta(days=20)):
+        reminders_plan(now=at_nine(day))
+    assert not Reminder.objects.filter(kind__startswith="interim").exists()
+    mail.outbox.clear()
+
+
+# --- PDFs -------------------------------------------------------------------------------------
+
+def test_a_report_downloads_as_a_pdf_with_its_text(world: World, client_as):
+    pairing = running(world)
+    submitted(world, pairing)
+    response = client_as(world.people["observer"]).get(
+        url(world, "report_pdf", pairing, "interim", 1))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = pdf_text(response.content)
+    for expected in ("Interim report", "CEPOL agency", "Trace criminal assets across borders.",
+                     "Two cases traced with the FIU.", "Monthly calls.", "Time zones."):
+        assert expected in text, expected
+    assert keep_pages(response.content, "report-interim")
+
+
+def test_a_report_in_arabic_renders_shaped_and_right_to_left(world: World, client_as):
+    pairing = running(world)
+    world.people["mentee"].full_name = "سلمى الإدريسي"
+    world.people["mentee"].save(update_fields=["full_name"])
+    report_submit(acting_user=world.people["mentee"], pairing=pairing, kind="interim", values={
+        **INTERIM, "progress_0": "تتبعنا قضيتين مع وحدة الاستخبارات المالية في 2026-03-15.",
+        "what_worked": "الاجتماعات الشهرية عبر الإنترنت."}, seen="", submit=True)
+    client = client_as(world.people["mentee"])
+    client.post(reverse("set_language"), {"language": "ar", "next": "/"})
+    response = client.get(url(world, "report_pdf", pairing, "interim", 1))
+    assert response.status_code == 200
+    text = pdf_text(response.content)
+    # Extracted Arabic is only roughly in reading order: look for its words, either way round.
+    for word in ("الاجتماعات", "الشهرية", "الإدريسي"):
+        assert word in text or word[::-1] in text, word
+    assert "2026-03-15" in text or "2026" in text
+    assert keep_pages(response.content, "report-interim-ar")
+
+
+def test_certificates_of_completion(world: World, client_as):
+    pairing = in_last_month(world)
+    mentee = client_as(world.people["mentee"])
+    assert mentee.get(url(world, "certificate_pdf", pairing, "mentee")).status_code == 404
+    pairing = finish(world, pairing)
+    response = mentee.get(url(world, "certificate_pdf", pairing, "mentee"))
+    assert response.status_code == 200
+    text = pdf_text(response.content)
+    assert "Certificate of completion" in text and "Mentee Person" in text
+    assert "EUROMED Police" in text and "as a mentee" in text
+    assert mentee.get(url(world, "certificate_pdf", pairing, "mentor")).status_code == 403
+    assert mentee.get(url(world, "certificate_pdf", pairing, "partner")).status_code == 404
+    coordinator = client_as(world.people["coordinator"])
+    response = coordinator.get(url(world, "certificate_pdf", pairing, "mentor"))
+    assert "as a mentor" in pdf_text(response.content)
+    keep_pages(response.content, "certificate")
