@@ -6,7 +6,8 @@ when it differs from what the demo wants."""
 import base64
 import hashlib
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -17,16 +18,27 @@ from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
 from allauth.mfa.utils import decrypt
 from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from matching.models import ActivityPlan, Meeting, Pairing, PairingEvent, PlannedVisit
+from matching.schedule import Schedule, add_months
 from participants import services as participant_services
-from participants.models import MFA_ROLES, Membership, Role, User
+from participants.models import (
+    MFA_ROLES,
+    Application,
+    ApplicationLanguage,
+    Membership,
+    Role,
+    User,
+)
 from participants.selectors import projects_of_membership
 from programmes.models import Call, Country, Organisation, Project, ThematicArea
 from programmes.services import RULE_FIELDS
+from reporting.models import Feedback, Report
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "programmes.yaml"
 
@@ -528,8 +540,6 @@ def _load_shortlists(
     countries: dict[str, Country],
     password_hash: str,
 ) -> None:
-    from participants.models import Application, ApplicationLanguage
-
     project = next(p for p in projects if p.slug == "euromed-police")
     areas = {area.name: area for area in project.thematic_areas.all()}
     for slug, left, right in DEMO_RELATED_AREAS:
@@ -588,6 +598,581 @@ DEMO_AGENCIES = {
     "PL": "Policja", "PT": "Polícia Judiciária", "RO": "Romanian Police",
     "SE": "Swedish Police Authority",
 }
+
+
+# --- The 2023 cohort ----------------------------------------------------------------------------
+# CEPOL's highlights of 2023 (highlights_2023 in programmes.yaml) as pairings, so that a
+# coordinator's project dashboard shows them: EUROMED Police 11 active pairs and 2 starting;
+# TOPCOP 2 finished and 3 starting; CT INFLOW 1 finished, 1 active and 2 starting. The people
+# are invented: mentees from the project's partner countries, mentors from EU member states.
+# Every date is counted from the day of the load, so that the demo runs like a live programme:
+# active pairs started 2 to 7 months ago, finished ones ended months ago, and starting ones start
+# next month. Their calls are 2023's, closed, apart from the 2026 shortlist waiting to be matched.
+
+COHORT_DOMAIN = "cohort.cepol.demo"
+COHORT_CALLS_OPENED_MONTHS_AGO = 18
+COHORT_CALLS_CLOSED_MONTHS_AGO = 15
+
+
+@dataclass(frozen=True)
+class CohortPerson:
+    name: str
+    country: str
+    gender: str
+    years_of_service: int
+    languages: tuple[str, ...]  # the first is the person's own
+
+
+# E-mail local part → person. Some officers write their name in Arabic script.
+COHORT_MENTEES = {
+    "hicham.bennani": CohortPerson("هشام بناني", "MA", "male", 10, ("ar", "fr")),
+    "sami.trabelsi": CohortPerson("Sami Trabelsi", "TN", "male", 8, ("ar", "fr")),
+    "mona.elsayed": CohortPerson("Mona El-Sayed", "EG", "female", 7, ("ar", "en")),
+    "dima.alkhatib": CohortPerson("ديما الخطيب", "JO", "female", 6, ("ar", "en")),
+    "georges.khoury": CohortPerson("Georges Khoury", "LB", "male", 12, ("ar", "fr", "en")),
+    "yacine.boudiaf": CohortPerson("Yacine Boudiaf", "DZ", "male", 9, ("ar", "fr")),
+    "rania.awad": CohortPerson("Rania Awad", "PS", "female", 8, ("ar", "en")),
+    "ahmed.almabrouk": CohortPerson("Ahmed Al-Mabrouk", "LY", "male", 11, ("ar", "en")),
+    "noa.friedman": CohortPerson("Noa Friedman", "IL", "female", 7, ("he", "en")),
+    "fatimazahra.alaoui": CohortPerson("Fatima Zahra Alaoui", "MA", "female", 6, ("ar", "fr")),
+    "mehdi.jaziri": CohortPerson("Mehdi Jaziri", "TN", "male", 9, ("ar", "fr")),
+    "tariq.odeh": CohortPerson("Tariq Odeh", "JO", "male", 7, ("ar", "en")),
+    "hassan.mostafa": CohortPerson("Hassan Mostafa", "EG", "male", 10, ("ar", "en")),
+    "olena.kovalenko": CohortPerson("Olena Kovalenko", "UA", "female", 9, ("uk", "en")),
+    "ion.rusu": CohortPerson("Ion Rusu", "MD", "male", 11, ("ro", "ru", "en")),
+    "giorgi.beridze": CohortPerson("Giorgi Beridze", "GE", "male", 8, ("ka", "en", "ru")),
+    "andriy.melnyk": CohortPerson("Andriy Melnyk", "UA", "male", 12, ("uk", "en")),
+    "armen.grigoryan": CohortPerson("Armen Grigoryan", "AM", "male", 10, ("hy", "ru", "en")),
+    "khaled.alzoubi": CohortPerson("خالد الزعبي", "JO", "male", 14, ("ar", "en")),
+    "nawal.chraibi": CohortPerson("Nawal Chraibi", "MA", "female", 9, ("ar", "fr")),
+    "ziad.mansour": CohortPerson("Ziad Mansour", "LB", "male", 7, ("ar", "en", "fr")),
+    "amel.gharbi": CohortPerson("Amel Gharbi", "TN", "female", 6, ("ar", "fr")),
+}
+COHORT_MENTORS = {
+    "pieter.devries": CohortPerson("Pieter de Vries", "NL", "male", 24, ("nl", "en", "fr")),
+    "brigitte.lefevre": CohortPerson("Brigitte Lefèvre", "FR", "female", 22, ("fr", "en")),
+    "georgios.nikolaidis": CohortPerson("Georgios Nikolaidis", "GR", "male", 21,
+                                        ("el", "en", "fr")),
+    "helena.lindqvist": CohortPerson("Helena Lindqvist", "SE", "female", 18, ("en", "fr")),
+    "tomasz.wisniewski": CohortPerson("Tomasz Wiśniewski", "PL", "male", 19, ("pl", "en")),
+    "katrin.vogel": CohortPerson("Katrin Vogel", "DE", "female", 16, ("de", "en")),
+    "ana.ferreira": CohortPerson("Ana Ferreira", "PT", "female", 17, ("pt", "en", "fr")),
+    "matteo.conti": CohortPerson("Matteo Conti", "IT", "male", 20, ("it", "en", "fr")),
+    "jan.novak": CohortPerson("Jan Novák", "CZ", "male", 18, ("en", "de")),
+    "mikko.virtanen": CohortPerson("Mikko Virtanen", "FI", "male", 21, ("en",)),
+    "luka.horvat": CohortPerson("Luka Horvat", "HR", "male", 19, ("en",)),
+    "elena.popescu": CohortPerson("Elena Popescu", "RO", "female", 17, ("ro", "en", "fr")),
+    "martins.ozols": CohortPerson("Mārtiņš Ozols", "LV", "male", 20, ("en", "ru")),
+    "ruta.kazlauskiene": CohortPerson("Rūta Kazlauskienė", "LT", "female", 18, ("en", "ru")),
+    "carmen.ruiz": CohortPerson("Carmen Ruiz", "ES", "female", 23, ("es", "en", "fr")),
+    "stefan.huber": CohortPerson("Stefan Huber", "AT", "male", 20, ("de", "en", "fr")),
+    "aoife.byrne": CohortPerson("Aoife Byrne", "IE", "female", 16, ("en",)),
+    "giulia.ricci": CohortPerson("Giulia Ricci", "IT", "female", 15, ("it", "en", "fr")),
+}
+
+ACTIVE = Pairing.Status.ACTIVE
+COMPLETED = Pairing.Status.COMPLETED
+PLAN_AGREED = Pairing.Status.PLAN_AGREED
+ACCEPTED = Pairing.Status.ACCEPTED
+
+
+@dataclass(frozen=True)
+class CohortPair:
+    project: str
+    area: str
+    mentee: str  # a key of COHORT_MENTEES
+    mentor: str  # a key of COHORT_MENTORS
+    status: str
+    started_months_ago: int = 0  # active and completed pairs; the others start next month
+    months: int = 12  # the plan's duration
+    missed_months: tuple[int, ...] = ()  # months of the pairing without an online meeting
+
+
+COHORT_2023 = [
+    # EUROMED Police: 11 active, 2 starting. Two pairs missed a month's online meeting.
+    CohortPair("euromed-police", "Criminal finances", "hicham.bennani", "pieter.devries",
+               ACTIVE, started_months_ago=7),
+    CohortPair("euromed-police", "Criminal finances", "sami.trabelsi", "pieter.devries",
+               ACTIVE, started_months_ago=7),
+    CohortPair("euromed-police", "Criminal finances", "mona.elsayed", "brigitte.lefevre",
+               ACTIVE, started_months_ago=6),
+    CohortPair("euromed-police", "Criminal finances", "dima.alkhatib", "brigitte.lefevre",
+               ACTIVE, started_months_ago=6),
+    CohortPair("euromed-police", "Drug crimes", "georges.khoury", "georgios.nikolaidis",
+               ACTIVE, started_months_ago=5, missed_months=(3,)),
+    CohortPair("euromed-police", "Drug crimes", "yacine.boudiaf", "georgios.nikolaidis",
+               ACTIVE, started_months_ago=5),
+    CohortPair("euromed-police", "Fundamental rights and organised crime", "rania.awad",
+               "helena.lindqvist", ACTIVE, started_months_ago=4),
+    CohortPair("euromed-police", "Illicit firearms", "ahmed.almabrouk", "tomasz.wisniewski",
+               ACTIVE, started_months_ago=4, missed_months=(2,)),
+    CohortPair("euromed-police", "Cybercrime", "noa.friedman", "katrin.vogel",
+               ACTIVE, started_months_ago=3),
+    CohortPair("euromed-police", "Trafficking in human beings", "fatimazahra.alaoui",
+               "ana.ferreira", ACTIVE, started_months_ago=3),
+    CohortPair("euromed-police", "Migrant smuggling", "mehdi.jaziri", "matteo.conti",
+               ACTIVE, started_months_ago=2),
+    CohortPair("euromed-police", "Cybercrime", "tariq.odeh", "katrin.vogel", PLAN_AGREED),
+    CohortPair("euromed-police", "Drug crimes", "hassan.mostafa", "jan.novak", ACCEPTED),
+    # TOPCOP: 2 implemented, 3 starting.
+    CohortPair("topcop", "Analysis", "olena.kovalenko", "mikko.virtanen",
+               COMPLETED, started_months_ago=11, months=9),
+    CohortPair("topcop", "Illicit firearms", "ion.rusu", "luka.horvat",
+               COMPLETED, started_months_ago=10, months=6),
+    CohortPair("topcop", "Organised crime", "giorgi.beridze", "elena.popescu", PLAN_AGREED),
+    CohortPair("topcop", "Illicit firearms", "andriy.melnyk", "martins.ozols", PLAN_AGREED),
+    CohortPair("topcop", "Illicit firearms", "armen.grigoryan", "ruta.kazlauskiene", ACCEPTED),
+    # CT INFLOW: 1 finished, 1 active, 2 starting.
+    CohortPair("ct-inflow", "Counter-terrorism information exchange", "khaled.alzoubi",
+               "carmen.ruiz", COMPLETED, started_months_ago=12, months=9),
+    CohortPair("ct-inflow", "Criminal justice response to terrorism", "nawal.chraibi",
+               "stefan.huber", ACTIVE, started_months_ago=4),
+    CohortPair("ct-inflow", "Counter-terrorism information exchange", "ziad.mansour",
+               "aoife.byrne", PLAN_AGREED),
+    CohortPair("ct-inflow", "Criminal justice response to terrorism", "amel.gharbi",
+               "giulia.ricci", ACCEPTED),
+]
+
+# The activity plans' objectives, by thematic area.
+COHORT_OBJECTIVES = {
+    "Criminal finances": (
+        "Trace the proceeds of one of the unit's cases with the mentor's financial "
+        "investigation methods",
+        "Draft a checklist for asset-freezing requests to EU financial intelligence units",
+    ),
+    "Drug crimes": (
+        "Compare how both services run controlled deliveries",
+        "Set up a contact point for port and container intelligence",
+    ),
+    "Fundamental rights and organised crime": (
+        "Review the unit's interview and custody procedures against European human rights "
+        "standards",
+        "Prepare a training session on proportionality in covert surveillance",
+    ),
+    "Illicit firearms": (
+        "Map the tracing of a seized firearm, from the seizure to an iARMS or Europol request",
+        "Write a short guide to converted and reactivated firearms for first responders",
+    ),
+    "Cybercrime": (
+        "Follow electronic evidence from a seized device to court, step by step",
+        "Establish contacts for urgent data preservation requests",
+    ),
+    "Trafficking in human beings": (
+        "Compare victim identification indicators and referral to support services",
+        "Plan a joint awareness session with the labour inspectorate",
+    ),
+    "Migrant smuggling": (
+        "Follow the financial and online traces of a smuggling network",
+        "Learn how a joint investigation team with an EU member state is set up",
+    ),
+    "Analysis": (
+        "Build a network analysis chart from one organised crime case",
+        "Introduce a monthly strategic intelligence product in the mentee's unit",
+    ),
+    "Organised crime": (
+        "Compare how both services prioritise high-risk criminal networks",
+        "Prepare a request for operational cooperation through Europol",
+    ),
+    "Counter-terrorism information exchange": (
+        "Map the channels for exchanging terrorism-related information with EU services",
+        "Draft a procedure for urgent information requests",
+    ),
+    "Criminal justice response to terrorism": (
+        "Follow a terrorism case from investigation to trial, battlefield evidence included",
+        "Prepare a joint training for investigators and prosecutors",
+    ),
+}
+# What the online meetings were about, month by month.
+COHORT_TOPICS = [
+    "Getting to know each other; the activity plan",
+    "How our units are organised; who to contact for what",
+    "A case of the mentee's unit, step by step",
+    "Databases and analysis tools used in investigations",
+    "Follow-up of the visit: what to try at home",
+    "International cooperation channels: Europol, INTERPOL, liaison officers",
+    "Progress on the objectives; the interim report",
+    "Legal framework and admissibility of evidence",
+    "The mentee's draft guidance for the unit",
+    "Training the mentee's colleagues",
+    "What comes after the programme; keeping in touch",
+    "Looking back; the narrative report",
+]
+# Where each service receives visits.
+VISIT_CITIES = {
+    "AM": "Yerevan", "DZ": "Algiers", "EG": "Cairo", "GE": "Tbilisi", "IL": "Tel Aviv",
+    "JO": "Amman", "LB": "Beirut", "LY": "Tripoli", "MA": "Rabat", "MD": "Chișinău",
+    "PS": "Ramallah", "TN": "Tunis", "UA": "Kyiv",
+    "AT": "Vienna", "CZ": "Prague", "DE": "Wiesbaden", "ES": "Madrid", "FI": "Vantaa",
+    "FR": "Paris", "GR": "Athens", "HR": "Zagreb", "IE": "Dublin", "IT": "Rome",
+    "LT": "Vilnius", "LV": "Riga", "NL": "The Hague", "PL": "Warsaw", "PT": "Lisbon",
+    "RO": "Bucharest", "SE": "Stockholm",
+}
+
+
+def cohort_email(local: str) -> str:
+    return f"{local}@{COHORT_DOMAIN}"
+
+
+def _at(day: date, hour: int) -> datetime:
+    """A time on a day, in the site's time zone."""
+    return datetime.combine(day, time(hour), tzinfo=timezone.get_current_timezone())
+
+
+def _load_cohort_2023(
+    organisation: Organisation,
+    projects: list[Project],
+    countries: dict[str, Country],
+    password_hash: str,
+    today: date,
+) -> None:
+    """The cohort's calls, people and applications are brought up to date on every load; its
+    pairings, with everything that goes with them, are made again only when they differ from
+    what the demo wants today (a first load, a later day, or a change made in the demo)."""
+    by_slug = {project.slug: project for project in projects}
+    calls = _load_cohort_calls(organisation, by_slug, countries, today)
+    applications = _load_cohort_applications(organisation, by_slug, countries, calls,
+                                              password_hash, today)
+    coordinator = User.objects.get(email=demo_email(Role.COORDINATOR, organisation.slug))
+    wanted = [
+        _cohort_rows(
+            pair, index, project=by_slug[pair.project], call=calls[pair.project, Role.MENTEE],
+            mentee_application=applications[pair.project, Role.MENTEE, pair.mentee],
+            mentor_application=applications[pair.project, Role.MENTOR, pair.mentor],
+            coordinator=coordinator, today=today,
+        )
+        for index, pair in enumerate(COHORT_2023)
+    ]
+    existing = Pairing.objects.for_org(organisation).filter(
+        call__in=[call for (_slug, role), call in calls.items() if role == Role.MENTEE])
+    if _cohort_fingerprint(existing) == sorted(rows.fingerprint() for rows in wanted):
+        return
+    existing.delete()
+    for rows in wanted:
+        rows.write()
+    _backdate(wanted)
+
+
+def _load_cohort_calls(
+    organisation: Organisation,
+    by_slug: dict[str, Project],
+    countries: dict[str, Country],
+    today: date,
+) -> dict[tuple[str, Role], Call]:
+    """A closed mentee call and a closed mentor call of 2023 for each project of the cohort."""
+    opened = _at(add_months(today, -COHORT_CALLS_OPENED_MONTHS_AGO), 9)
+    closed = _at(add_months(today, -COHORT_CALLS_CLOSED_MONTHS_AGO), 17)
+    eu = [country for country in countries.values() if country.is_eu_member]
+    calls = {}
+    for slug in dict.fromkeys(pair.project for pair in COHORT_2023):
+        project = by_slug[slug]
+        for role, invited in ((Role.MENTEE, list(project.partner_countries.all())),
+                              (Role.MENTOR, eu)):
+            call = _upsert(
+                Call,
+                {"organisation": organisation, "project": project,
+                 "title": f"{project.name} {role.value}s 2023"},
+                {"role_sought": role.value, "status": Call.Status.CLOSED, "opened_at": opened,
+                 "closed_at": closed, "deadline": closed},
+            )
+            if set(call.invited_countries.all()) != set(invited):
+                call.invited_countries.set(invited)
+            areas = set(project.thematic_areas.all())
+            if set(call.thematic_areas.all()) != areas:
+                call.thematic_areas.set(areas)
+            calls[slug, role] = call
+    return calls
+
+
+def _load_cohort_applications(
+    organisation: Organisation,
+    by_slug: dict[str, Project],
+    countries: dict[str, Country],
+    calls: dict[tuple[str, Role], Call],
+    password_hash: str,
+    today: date,
+) -> dict[tuple[str, Role, str], Application]:
+    """One application per person and project, by (project, role, e-mail local part).
+
+    matching_pool offers every shortlisted member who is not in a live pairing. A person in a
+    live pairing stays out of it as shortlisted (a mentor takes as many mentees as they have);
+    a person whose pairing is completed would come back, so their application is withdrawn
+    (the application statuses have none for "took part")."""
+    submitted = _at(add_months(today, -COHORT_CALLS_CLOSED_MONTHS_AGO) - timedelta(days=20), 11)
+    pairs: dict[tuple[str, Role, str], list[CohortPair]] = {}
+    for pair in COHORT_2023:
+        pairs.setdefault((pair.project, Role.MENTEE, pair.mentee), []).append(pair)
+        pairs.setdefault((pair.project, Role.MENTOR, pair.mentor), []).append(pair)
+    applications = {}
+    for (slug, role, local), taken in pairs.items():
+        person = (COHORT_MENTEES if role == Role.MENTEE else COHORT_MENTORS)[local]
+        user = _load_user(cohort_email(local), person.name, password_hash)
+        _load_membership(user, organisation, role)
+        live = sum(1 for pair in taken if pair.status in Pairing.LIVE)
+        area = next(a for a in by_slug[slug].thematic_areas.all() if a.name == taken[0].area)
+        application = _upsert(
+            Application,
+            {"organisation": organisation, "call": calls[slug, role], "email": user.email},
+            {"applicant": user, "full_name": person.name, "country": countries[person.country],
+             "thematic_area": area, "agency": DEMO_AGENCIES[person.country],
+             "rank": "Inspector" if role == Role.MENTEE else "Chief Inspector",
+             "gender": person.gender, "years_of_service": person.years_of_service,
+             "mentee_capacity": max(live, 1),
+             "motivation": (f"To bring home what works elsewhere against "
+                            f"{area.name.lower()}." if role == Role.MENTEE else
+                            "To share what my unit has learnt, and to build contacts in the "
+                            "partner countries."),
+             "status": (Application.Status.SHORTLISTED if live
+                        else Application.Status.WITHDRAWN),
+             "decision_reason": ("Selected for the 2023 cohort." if live else
+                                 "Took part in the 2023 cohort, now completed."),
+             "submitted_at": submitted, "consent_at": submitted,
+             "consent_version": participant_services.CONSENT_VERSION},
+        )
+        for position, language in enumerate(person.languages):
+            _upsert(ApplicationLanguage,
+                    {"organisation": organisation, "application": application,
+                     "language": language},
+                    {"level": ApplicationLanguage.Level.NATIVE if position == 0
+                     else ApplicationLanguage.Level.FLUENT})
+        applications[slug, role, local] = application
+    return applications
+
+
+# The rows that go with a pairing, and how a pairing reaches them in a query.
+COHORT_ROW_KINDS: tuple[tuple[type[models.Model], str], ...] = (
+    (PairingEvent, "events"), (ActivityPlan, "plans"), (PlannedVisit, "plans__visits"),
+    (Meeting, "meetings"), (Report, "reports"), (Feedback, "feedback"),
+)
+
+
+@dataclass
+class _CohortRows:
+    """One pairing of the cohort and every row that goes with it, not yet written, each with
+    the time it was made."""
+
+    pairing: Pairing
+    made_at: datetime
+    rows: list[tuple[models.Model, datetime]]
+
+    def add(self, row: models.Model, made_at: datetime) -> None:
+        self.rows.append((row, made_at))
+
+    def of(self, model: type[models.Model]) -> list[Any]:
+        return [row for row, _made_at in self.rows if isinstance(row, model)]
+
+    def fingerprint(self) -> tuple:
+        """What `_cohort_fingerprint` reads of this pairing in the database once written."""
+        approved = [plan.start for plan in self.of(ActivityPlan)
+                    if plan.status == ActivityPlan.Status.APPROVED]
+        return (self.pairing.mentee_id, self.pairing.mentor_id, self.pairing.status,
+                min(approved, default=None),
+                *(len(self.of(model)) for model, _path in COHORT_ROW_KINDS))
+
+    def write(self) -> None:
+        self.pairing.full_clean()
+        self.pairing.save()
+        for row, _made_at in self.rows:
+            # Their pairing and plan were saved after they were built: save() reads the ids.
+            row.full_clean(exclude=["pairing", "plan"])
+            row.save()
+
+
+def _cohort_fingerprint(pairings: models.QuerySet[Pairing]) -> list[tuple]:
+    approved = models.Q(plans__status=ActivityPlan.Status.APPROVED)
+    return sorted(pairings.annotate(
+        start=models.Min("plans__start", filter=approved),
+        **{f"n_{index}": models.Count(path, distinct=True)
+           for index, (_model, path) in enumerate(COHORT_ROW_KINDS)},
+    ).values_list("mentee_id", "mentor_id", "status", "start",
+                  *(f"n_{index}" for index in range(len(COHORT_ROW_KINDS)))))
+
+
+def _backdate(wanted: list[_CohortRows]) -> None:
+    """Saving stamps every row with the time of the load; the cohort's history has its own
+    times, set afterwards (bulk_update writes them as they are)."""
+    by_model: dict[type[models.Model], list[models.Model]] = {}
+    for rows in wanted:
+        for row, made_at in [(rows.pairing, rows.made_at), *rows.rows]:
+            row.created_at = row.updated_at = made_at
+            by_model.setdefault(type(row), []).append(row)
+    for model, rows_of_model in by_model.items():
+        model._default_manager.bulk_update(rows_of_model, ["created_at", "updated_at"])
+
+
+def _cohort_rows(
+    pair: CohortPair,
+    index: int,
+    *,
+    project: Project,
+    call: Call,
+    mentee_application: Application,
+    mentor_application: Application,
+    coordinator: User,
+    today: date,
+) -> _CohortRows:
+    """A pairing as the coordinator and the pair would have made it: proposed, accepted by
+    both, its plan signed and approved, started, its meetings logged and confirmed, its reports
+    handed in and accepted. `index` varies the days from one pair to the next."""
+    mentee, mentor = mentee_application.applicant, mentor_application.applicant
+    started = pair.status in (ACTIVE, COMPLETED)
+    if started:
+        start = add_months(today.replace(day=1), -pair.started_months_ago)
+        proposed, approved = start - timedelta(days=56), start - timedelta(days=21)
+    else:
+        start = add_months(today.replace(day=1), 1)
+        proposed, approved = today - timedelta(days=42), today - timedelta(days=7)
+    signed = approved - timedelta(days=3) if pair.status != ACCEPTED else today - timedelta(days=2)
+    pairing = Pairing(
+        organisation=project.organisation, project=project, call=call, mentee=mentee,
+        mentor=mentor, mentee_application=mentee_application,
+        mentor_application=mentor_application, status=pair.status,
+        mentee_accepted_at=_at(proposed + timedelta(days=3), 9),
+        mentor_accepted_at=_at(proposed + timedelta(days=5), 16),
+    )
+    rows = _CohortRows(pairing, _at(proposed, 11), [])
+
+    def move(from_status: str, to_status: str, by: User, at: datetime) -> None:
+        rows.add(PairingEvent(organisation=project.organisation, pairing=pairing,
+                              from_status=from_status, to_status=to_status, by=by), at)
+
+    move("", Pairing.Status.PROPOSED, coordinator, rows.made_at)
+    move(Pairing.Status.PROPOSED, ACCEPTED, mentor, pairing.mentor_accepted_at)
+    if pair.status != ACCEPTED:
+        move(ACCEPTED, PLAN_AGREED, coordinator, _at(approved, 10))
+    if started:
+        move(PLAN_AGREED, ACTIVE, coordinator, _at(start, 9))
+
+    objectives = COHORT_OBJECTIVES[pair.area]
+    plan = ActivityPlan(
+        organisation=project.organisation, pairing=pairing, version=1,
+        objectives="\n".join(f"- {objective}" for objective in objectives), start=start,
+        duration_months=pair.months, online_meetings_per_month=project.online_meetings_per_month,
+        status=(ActivityPlan.Status.SIGNED if pair.status == ACCEPTED
+                else ActivityPlan.Status.APPROVED),
+        mentee_signed_at=_at(signed - timedelta(days=2), 15), mentor_signed_at=_at(signed, 15),
+    )
+    rows.add(plan, _at(signed - timedelta(days=7), 14))
+    schedule = Schedule(start, pair.months)
+    funded_until = schedule.first_months_end(project.funded_visits_until_month)
+    # One visit in each period of the funded visits: the mentee goes to the mentor's service
+    # first, then they take turns.
+    visits = []
+    for number, period in enumerate(schedule.quarters(project.funded_visit_period_months)):
+        host = mentor_application if number % 2 == 0 else mentee_application
+        visit = PlannedVisit(
+            organisation=project.organisation, plan=plan,
+            day=min(period.first_day + timedelta(days=20), period.last_day),
+            place=f"{VISIT_CITIES[host.country_id]}, {host.country.name}",
+        )
+        visit.funded = visit.day <= funded_until
+        rows.add(visit, _at(signed - timedelta(days=7), 14))
+        visits.append((visit, host))
+    if not started:
+        return rows
+
+    held_until = min(today - timedelta(days=2), schedule.end)
+    meetings = [
+        Meeting(organisation=project.organisation, pairing=pairing, kind=Meeting.Kind.ONLINE,
+                day=day, duration_minutes=60 + 15 * (index % 3),
+                topics=COHORT_TOPICS[(month.number - 1) % len(COHORT_TOPICS)])
+        for month in schedule.months if month.number not in pair.missed_months
+        for day in [min(month.first_day + timedelta(days=7 + (5 * index) % 15), month.last_day)]
+        if day <= held_until
+    ]
+    meetings += [
+        Meeting(organisation=project.organisation, pairing=pairing,
+                kind=Meeting.Kind.IN_PERSON, day=visit.day, duration_minutes=7 * 60,
+                topics=f"Study visit: {host.agency}", city=VISIT_CITIES[host.country_id],
+                country=host.country, funded=visit.funded,
+                cost_amount=Decimal(1150 + 50 * ((index + number) % 8)) if visit.funded else None,
+                cost_currency="EUR" if visit.funded else "")
+        for number, (visit, host) in enumerate(visits) if visit.day <= held_until
+    ]
+    for position, meeting in enumerate(sorted(meetings, key=lambda meeting: meeting.day)):
+        logger, partner = (mentee, mentor) if position % 2 == 0 else (mentor, mentee)
+        meeting.logged_by, meeting.confirmed_by = logger, partner
+        meeting.confirmed_at = _at(meeting.day + timedelta(days=1), 10)
+        rows.add(meeting, _at(meeting.day, 18))
+
+    _add_reports(rows, pair, schedule, coordinator=coordinator, today=today)
+    return rows
+
+
+def _add_reports(rows: _CohortRows, pair: CohortPair, schedule: Schedule, *, coordinator: User,
+                 today: date) -> None:
+    """The interim report, handed in a few days after the halfway mark and accepted a few
+    days later (or still waiting for the coordinator); for a completed pair, both
+    participants' feedback and the narrative report, whose acceptance completed the pairing."""
+    pairing = rows.pairing
+    mentee_application, mentor_application = pairing.mentee_application, pairing.mentor_application
+    meetings = sorted(rows.of(Meeting), key=lambda meeting: meeting.day)
+    objectives = COHORT_OBJECTIVES[pair.area]
+
+    def report(kind: str, submitted: date, reviewed: date | None, progress: str,
+               **texts: str) -> None:
+        rows.add(Report(
+            organisation=pairing.organisation, pairing=pairing, kind=kind, version=1,
+            status=Report.Status.ACCEPTED if reviewed else Report.Status.SUBMITTED,
+            objectives=[{"objective": objective, "progress": progress}
+                        for objective in objectives],
+            meetings_held=[{"day": meeting.day.isoformat(), "kind": meeting.kind,
+                            "minutes": meeting.duration_minutes, "topics": meeting.topics,
+                            "confirmed": True}
+                           for meeting in meetings if meeting.day < submitted],
+            last_edited_by=pairing.mentor, submitted_by=pairing.mentee,
+            submitted_at=_at(submitted, 17), reviewed_by=coordinator if reviewed else None,
+            reviewed_at=_at(reviewed, 10) if reviewed else None, **texts,
+        ), _at(submitted - timedelta(days=5), 12))
+
+    interim_submitted = schedule.halfway + timedelta(days=3)
+    if interim_submitted < today:
+        reviewed = schedule.halfway + timedelta(days=7)
+        missed = [number for number in pair.missed_months
+                  if schedule.months[number - 1].last_day < interim_submitted]
+        report(
+            Report.Kind.INTERIM, interim_submitted, reviewed if reviewed < today else None,
+            "Under way: started at the first visit and followed up in the monthly meetings.",
+            what_worked="The monthly online meetings keep a steady pace, and the first visit "
+                        "gave the mentee contacts across the mentor's unit.",
+            difficulties=(f"Operations took over in month {missed[0]}: no online meeting "
+                          "that month; we caught up the month after." if missed else
+                          "Finding a time for the meetings around operations."),
+        )
+    if pair.status != COMPLETED:
+        return
+    end = schedule.end
+    for author, days, ratings, comments in (
+        (pairing.mentee, 10, (5, 4, 5), "The visits opened doors that stay open: I now know "
+                                        "whom to call."),
+        (pairing.mentor, 11, (4, 4, 4), "Well organised. More time for the visits would "
+                                        "help."),
+    ):
+        satisfaction, objectives_met, support_received = ratings
+        rows.add(Feedback(
+            organisation=pairing.organisation, pairing=pairing, author=author,
+            satisfaction=satisfaction, objectives_met=objectives_met,
+            support_received=support_received, would_recommend=True, comments=comments,
+        ), _at(end + timedelta(days=days), 19))
+    accepted = end + timedelta(days=18)
+    report(
+        Report.Kind.NARRATIVE, end + timedelta(days=12), accepted,
+        "Achieved: tried on a live case in the mentee's unit, and written down for the unit.",
+        outcomes_mentee_service=f"The {mentee_application.agency} has taken up two practices "
+                                f"seen at the {mentor_application.agency}, and the mentee "
+                                "now trains colleagues in them.",
+        outcomes_mentor_service=f"The {mentor_application.agency} has a direct contact in "
+                                f"{mentee_application.country.name}, already used in one "
+                                "case.",
+        cooperation="Both units exchange information through the established channels and "
+                    "keep in touch after the programme.",
+        lessons="Agreeing concrete objectives early, and preparing each visit with a list of "
+                "questions, made the most of the time.",
+        recommendations="Keep the first visit early in the pairing; give the pairs a shared "
+                        "space for documents.",
+    )
+    rows.add(PairingEvent(organisation=pairing.organisation, pairing=pairing,
+                          from_status=ACTIVE, to_status=COMPLETED, by=coordinator),
+             _at(accepted, 10))
 
 
 def _account_lines(account: DemoAccount, label: str) -> list[str]:

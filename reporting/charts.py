@@ -1,53 +1,59 @@
-"""Horizontal bar charts drawn as SVG on the server, so that one chart serves both the HTML page
-(inline <svg>) and the PDF that WeasyPrint renders from the same HTML.
+"""Horizontal bar charts made on the server as HTML with small inline SVGs, so that one chart
+serves both the HTML page and the PDF that WeasyPrint renders from the same HTML.
 
-WeasyPrint draws SVG with a subset of its own, so the markup keeps to what it supports: <g>,
-<rect>, <text> and <title>, presentation attributes rather than CSS (the page's stylesheet does
-not reach the PDF, and a class would make the two differ), and `dy` rather than
-`dominant-baseline` to centre text on a bar. Nothing measures text here: widths are estimated
-from the characters, generously, and long labels are shortened.
+All the words (title, labels, legend, "No data") are HTML. WeasyPrint 70 draws SVG <text> one code
+point at a time in logical order, so Arabic inside an SVG comes out unjoined and mirrored in the
+PDF (Kozea/WeasyPrint#2249, #2909), while Arabic in HTML is shaped like the rest of the page. The
+SVGs draw only the bars, and inside a stacked bar the segments' values: digits, which SVG draws
+right anywhere.
+
+The markup, styled by the "Charts" sections of static/css/app.css and static/css/pdf.css:
+
+    <figure class="chart" dir="ltr|rtl" role="group" aria-label="title">
+      <figcaption class="chart-title">title</figcaption>
+      <p class="chart-summary">label: value; ...</p>   (for screen readers only)
+      <div class="chart-body" aria-hidden="true">
+        <ul class="chart-legend"><li><svg class="chart-swatch">…</svg>series</li>…</ul>
+        <table class="chart-rows"><tr>
+          <th class="chart-label"><span class="chart-label-text">label</span></th>
+          <td class="chart-bar"><svg class="chart-bars">rects…</svg></td>
+          <td class="chart-value">total</td></tr>…</table></div></figure>
+
+A bar's SVG has no viewBox: its rects and texts are placed in per cent of its width, so the bars
+stretch with the column while the digits keep their size. The chart takes the direction of the
+active language (the page's): in Arabic the labels are on the right and the bars grow leftwards
+from them. Each text that could be in either script carries the direction of its first strong
+letter, as dir="auto" would decide it, because WeasyPrint does not implement dir="auto".
 
 Labels, titles and series names come from users: every one of them goes into the markup through
-`format_html`, which escapes it; colours are checked against #rrggbb before they are written.
-
-Arabic labels carry direction="rtl", which browsers honour. WeasyPrint 70 does not: it draws SVG
-text one code point at a time in logical order, so Arabic in a chart comes out unjoined and
-mirrored in the PDF whatever the attributes say (Kozea/WeasyPrint#2249, #2909). A strict xfail in
-tests/test_charts.py will start failing once WeasyPrint draws it right.
+`format_html`, which escapes it; colours are checked against #rrggbb before they are written, as
+attributes (the site's Content-Security-Policy forbids inline style="").
 """
 
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Literal
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext as _
 
-# Units of the viewBox. The <svg> is 100% wide and scales to its container, so these are
-# proportions more than pixels: at a phone's width the whole chart shrinks together.
-WIDTH = 640
-PAD = 8
-GAP = 6
-FONT_SIZE = 12
-TITLE_SIZE = 14
-TITLE_HEIGHT = 26
-ROW_HEIGHT = 26
-BAR_HEIGHT = 16
-LEGEND_LINE = 20
-SWATCH = 12
-MIN_BAR_AREA = 120
-LABEL_CHARS = 34  # room for "Fundamental rights and organised…" beside a bar that still shows
-TITLE_CHARS = 70
-# Moves a baseline from a row's middle down to where the text looks centred (about half the
-# height of a capital), since WeasyPrint has no dominant-baseline="central" of its own.
-CENTRE_DY = 0.35
+SVG_NS = "http://www.w3.org/2000/svg"
+BAR_HEIGHT = 16  # px; the stylesheets set the height they want (1.1rem on the page, 11pt in PDF)
+VALUE_SIZE = 11  # px, the segments' values inside a stacked bar
+SWATCH = 10  # px, a legend's colour square
+LABEL_CHARS = 34  # longer labels are shortened, whole in their tooltip and the summary
+# A segment shows its value only where the digits fit. The bars' column is about 420px wide in
+# an A4 PDF and wider on a desktop, but only about 150px on a phone: a value that fits in
+# WIDE_TRACK is drawn, and hidden on narrow screens (class chart-tight) unless it fits in
+# NARROW_TRACK too.
+WIDE_TRACK = 300
+NARROW_TRACK = 140
+VALUE_PADDING = 6
 
-FONT_FAMILY = "'Noto Sans', 'Noto Naskh Arabic', sans-serif"
+FONT_FAMILY = "'Noto Sans', sans-serif"
 INK = "#1a1a1a"
-MUTED = "#5f6368"
-AXIS = "#9aa0a6"
 ON_DARK = "#ffffff"
 DEFAULT_COLOUR = "#1f4e79"  # an organisation's colour when it has not chosen one
 # Told apart by people with the common colour-vision deficiencies (after Okabe and Ito).
@@ -56,7 +62,7 @@ DEFAULT_PALETTE = ("#1f4e79", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e
 
 HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 # Characters XML 1.0 does not allow (C0 controls other than tab and newlines, lone surrogates,
-# U+FFFE/U+FFFF): one of them in a label would make the whole SVG unreadable to an XML parser.
+# U+FFFE/U+FFFF): the SVGs are XML, and the PDF's renderer parses the page as a whole.
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 WHITESPACE = re.compile(r"\s+")
 
@@ -72,7 +78,7 @@ class _Row:
 
 
 def bar_chart(*, title: str, rows: list[tuple[str, int]], colour: str) -> SafeString:
-    """One bar per (label, value), the value at the end of each bar."""
+    """One bar per (label, value), the value after each bar."""
     checked = [_Row(_clean(label), [_count(value)]) for label, value in rows]
     return _chart(title=_clean(title), rows=checked, series=[],
                   colours=[_colour(colour, DEFAULT_COLOUR)])
@@ -81,7 +87,7 @@ def bar_chart(*, title: str, rows: list[tuple[str, int]], colour: str) -> SafeSt
 def stacked_bar_chart(*, title: str, rows: list[tuple[str, list[int]]], series: list[str],
                       colours: list[str]) -> SafeString:
     """One bar per label made of one segment per series (in the order of `series`), each
-    segment's value inside it where it fits, the total at the end, and a legend."""
+    segment's value inside it where it fits, the total after the bar, and a legend."""
     checked: list[_Row] = []
     for label, values in rows:
         if len(values) != len(series):
@@ -98,100 +104,94 @@ def stacked_bar_chart(*, title: str, rows: list[tuple[str, list[int]]], series: 
 
 
 def _chart(*, title: str, rows: list[_Row], series: list[str], colours: list[str]) -> SafeString:
+    rtl = get_language_bidi()
     stacked = bool(series)
-    # With a single series a segment's value would only repeat the total beside it.
-    segment_values = len(series) > 1
     largest = max((row.total for row in rows), default=0)
-    parts = [_text(_shorten(title, TITLE_CHARS), x=PAD, y=PAD + TITLE_SIZE, side="left",
-                   size=TITLE_SIZE, bold=True)]
-    top = PAD + TITLE_HEIGHT
+    caption = (format_html('<figcaption class="chart-title" dir="{}">{}</figcaption>',
+                           _direction(title), title) if title else "")
 
     if largest == 0:
         # Nothing to scale a bar against: a short note instead of a row of empty bars.
-        no_data = _("No data")
-        parts.append(_text(no_data, x=PAD, y=top + FONT_SIZE, side="left", fill=MUTED))
-        return _svg(title=title, summary=_sentence(title, no_data),
-                    height=top + FONT_SIZE + 2 * PAD, parts=parts)
+        return format_html(
+            '<figure class="chart chart-empty" dir="{}" role="group" aria-label="{}">{}'
+            '<p class="chart-note empty">{}</p></figure>',
+            "rtl" if rtl else "ltr", title, caption, _("No data"))
 
-    if stacked:
-        legend, legend_height = _legend(series, colours, top=top)
-        parts.append(legend)
-        top += legend_height
-
-    labels = [_shorten(row.label, LABEL_CHARS) for row in rows]
-    label_right = PAD + max(_estimate_width(label, FONT_SIZE) for label in labels)
-    bar_left = label_right + GAP
-    # The total of a stacked bar is bold, so that it stands apart from the segments' values.
-    total_width = _estimate_width(str(largest), FONT_SIZE) * (1.1 if stacked else 1)
-    bar_area = max(WIDTH - PAD - total_width - GAP - bar_left, MIN_BAR_AREA)
-
-    for index, (row, label) in enumerate(zip(rows, labels, strict=True)):
-        row_top = top + index * ROW_HEIGHT
-        middle = row_top + ROW_HEIGHT / 2
-        bar_top = row_top + (ROW_HEIGHT - BAR_HEIGHT) / 2
-        pieces = [_text(label, x=label_right, y=middle, side="right", centred=True)]
-        # Segment edges come from running totals, so that rounding leaves neither gaps nor
-        # overlaps and the last edge is exactly the total's length.
-        running = 0
-        left = bar_left
-        for value, fill, name in zip(row.values, colours, series or [""], strict=True):
-            running += value
-            right = bar_left + bar_area * running / largest
-            if value:
-                tooltip = f"{name}: {value}" if name else f"{row.label}: {value}"
-                pieces.append(format_html(
-                    '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{}</title>'
-                    "</rect>",
-                    _num(left), _num(bar_top), _num(right - left), BAR_HEIGHT, fill, tooltip))
-                value_text = str(value)
-                if segment_values and right - left >= _estimate_width(value_text, FONT_SIZE) + GAP:
-                    pieces.append(_text(value_text, x=(left + right) / 2, y=middle,
-                                        side="middle", fill=_ink_on(fill), centred=True))
-            left = right
-        pieces.append(_text(str(row.total), x=left + GAP / 2, y=middle, side="left",
-                            bold=stacked, centred=True))
-        parts.append(format_html("<g><title>{}</title>{}</g>", row.label, _join(pieces)))
-
-    rows_height = len(rows) * ROW_HEIGHT
-    # The axis the bars grow from, just left of them so that it covers no part of a bar.
-    parts.append(format_html('<rect x="{}" y="{}" width="1" height="{}" fill="{}"/>',
-                             _num(bar_left - 1), top, rows_height, AXIS))
-    return _svg(title=title, summary=_summary(title, rows, series), height=top + rows_height + PAD,
-                parts=parts)
-
-
-def _legend(series: list[str], colours: list[str], *, top: float) -> tuple[SafeString, int]:
-    """The series' swatches and names, wrapped onto as many lines as they need."""
-    items = []
-    x: float = PAD
-    line = 0
-    for name, fill in zip(series, colours, strict=True):
-        shown = _shorten(name, LABEL_CHARS)
-        item_width = SWATCH + GAP + _estimate_width(shown, FONT_SIZE)
-        if x > PAD and x + item_width > WIDTH - PAD:
-            x, line = PAD, line + 1
-        line_top = top + line * LEGEND_LINE
-        items.append(format_html(
-            '<g><title>{}</title><rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>{}</g>',
-            name, _num(x), _num(line_top + (LEGEND_LINE - SWATCH) / 2 - 2), SWATCH, SWATCH,
-            fill, _text(shown, x=x + SWATCH + GAP, y=line_top + LEGEND_LINE / 2 - 2,
-                        side="left", centred=True)))
-        x += item_width + 3 * GAP
-    return _join(items), (line + 1) * LEGEND_LINE + GAP
-
-
-def _svg(*, title: str, summary: str, height: float, parts: list[SafeString]) -> SafeString:
-    # direction="ltr" on the root: inside a right-to-left page a browser would otherwise pass
-    # the page's direction down to every <text> and swap what text-anchor's start and end mean.
+    legend = _legend(series, colours) if stacked else ""
+    table_rows = [_table_row(row, largest=largest, series=series, colours=colours, rtl=rtl)
+                  for row in rows]
     return format_html(
-        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" width="100%" role="img" '
-        'aria-label="{}" direction="ltr" font-family="{}" font-size="{}" font-weight="400" '
-        'font-style="normal"><title>{}</title>{}</svg>',
-        WIDTH, _num(height), summary, FONT_FAMILY, FONT_SIZE, title, _join(parts))
+        '<figure class="chart {}" dir="{}" role="group" aria-label="{}">{}'
+        '<p class="chart-summary">{}</p>'
+        '<div class="chart-body" aria-hidden="true">{}'
+        '<table class="chart-rows"><tbody>{}</tbody></table></div></figure>',
+        "chart-stacked" if stacked else "chart-simple", "rtl" if rtl else "ltr", title, caption,
+        _summary(rows, series), legend, _join(table_rows))
 
 
-def _summary(title: str, rows: list[_Row], series: list[str]) -> str:
-    """What a screen reader says for the whole chart: the title, then every row's value."""
+def _table_row(row: _Row, *, largest: int, series: list[str], colours: list[str],
+               rtl: bool) -> SafeString:
+    """A row of the chart: its label, its bar (an SVG) and its total."""
+    # With a single series a segment's value would only repeat the total beside it.
+    segment_values = len(series) > 1
+    pieces: list[SafeString] = []
+    # Segment edges come from running totals, so that rounding leaves neither gaps nor
+    # overlaps and the largest bar ends exactly at 100%.
+    running = 0
+    start = 0.0
+    for value, fill, name in zip(row.values, colours, series or [""], strict=True):
+        running += value
+        end = 100 * running / largest
+        if value:
+            tooltip = f"{name}: {value}" if name else f"{row.label}: {value}"
+            # Right to left, the bars grow from the right edge, next to the labels.
+            x = 100 - end if rtl else start
+            pieces.append(format_html(
+                '<rect x="{}%" y="0" width="{}%" height="100%" fill="{}"><title>{}</title>'
+                "</rect>", _num(x), _num(end - start), fill, tooltip))
+            if segment_values:
+                pieces.append(_segment_value(value, share=(end - start) / 100, fill=fill,
+                                             middle=100 - (start + end) / 2 if rtl
+                                             else (start + end) / 2))
+        start = end
+    label = _shorten(row.label, LABEL_CHARS)
+    return format_html(
+        '<tr><th scope="row" class="chart-label" title="{}">'
+        '<span class="chart-label-text" dir="{}">{}</span></th>'
+        '<td class="chart-bar"><svg class="chart-bars" xmlns="{}" width="100%" height="{}" '
+        'font-family="{}" font-size="{}">{}</svg></td>'
+        '<td class="chart-value">{}</td></tr>',
+        row.label, _direction(label), label, SVG_NS, BAR_HEIGHT, FONT_FAMILY, VALUE_SIZE,
+        _join(pieces), row.total)
+
+
+def _segment_value(value: int, *, share: float, fill: str, middle: float) -> SafeString:
+    """A segment's value in its middle, if it fits in the segment (see WIDE_TRACK)."""
+    room = _estimate_width(str(value), VALUE_SIZE) + VALUE_PADDING
+    if share * WIDE_TRACK < room:
+        return SafeString("")
+    return format_html(
+        '<text class="{}" x="{}%" y="50%" dy="0.35em" text-anchor="middle" fill="{}">{}</text>',
+        "chart-segment" if share * NARROW_TRACK >= room else "chart-segment chart-tight",
+        _num(middle), _ink_on(fill), value)
+
+
+def _legend(series: list[str], colours: list[str]) -> SafeString:
+    """The series' swatches and names, in the order of the segments."""
+    return format_html(
+        '<ul class="chart-legend">{}</ul>',
+        format_html_join(
+            "",
+            '<li dir="{}" title="{}"><svg class="chart-swatch" xmlns="{}" width="{}" height="{}" '
+            'viewBox="0 0 {} {}"><rect width="{}" height="{}" fill="{}"/></svg>'
+            '<span class="chart-series">{}</span></li>',
+            ((_direction(name), name, SVG_NS, SWATCH, SWATCH, SWATCH, SWATCH, SWATCH, SWATCH,
+              fill, _shorten(name, LABEL_CHARS))
+             for name, fill in zip(series, colours, strict=True))))
+
+
+def _summary(rows: list[_Row], series: list[str]) -> str:
+    """What a screen reader says after the title: every row's value (and its segments)."""
     if not series:
         pairs = [f"{row.label}: {row.total}" for row in rows]
     else:
@@ -201,35 +201,7 @@ def _summary(title: str, rows: list[_Row], series: list[str]) -> str:
             + ")"
             for row in rows
         ]
-    return _sentence(title, "; ".join(pairs))
-
-
-def _sentence(title: str, rest: str) -> str:
-    return f"{title}. {rest}" if title else rest
-
-
-def _text(content: str, *, x: float, y: float, side: Literal["left", "right", "middle"],
-          size: int = FONT_SIZE,
-          bold: bool = False, fill: str = INK, centred: bool = False) -> SafeString:
-    """A line of text whose `side` ("left", "right" or "middle") is at x, whatever the text's
-    own direction.
-
-    text-anchor's start and end follow the text's direction: a right-to-left label anchored at
-    its right edge is "start", a left-to-right one "end". Browsers and WeasyPrint agree on this
-    once `direction` is set on the element itself.
-    """
-    direction = _direction(content)
-    if side == "middle":
-        anchor = "middle"
-    elif (side == "left") == (direction == "ltr"):
-        anchor = "start"
-    else:
-        anchor = "end"
-    return format_html(
-        '<text x="{}" y="{}" dy="{}" text-anchor="{}" direction="{}" unicode-bidi="embed" '
-        'font-size="{}" font-weight="{}" fill="{}">{}</text>',
-        _num(x), _num(y), _num(CENTRE_DY * size if centred else 0), anchor, direction, size,
-        700 if bold else 400, fill, content)
+    return "; ".join(pairs)
 
 
 def _join(parts: list[SafeString]) -> SafeString:
@@ -265,23 +237,8 @@ def _direction(text: str) -> str:
 
 
 def _estimate_width(text: str, size: float) -> float:
-    """Roughly how wide Noto Sans draws this text, erring wide: an estimate too narrow would
-    let a label run into its bar."""
-    ems = 0.0
-    for character in text:
-        if unicodedata.east_asian_width(character) in ("W", "F"):
-            ems += 1.0
-        elif character in "mwMW@%":
-            ems += 0.95
-        elif character in " .,:;'!|()[]ijlrtfI":
-            ems += 0.34
-        elif character.isupper():
-            ems += 0.7
-        elif unicodedata.combining(character):
-            pass
-        else:
-            ems += 0.58
-    return ems * size
+    """Roughly how wide Noto Sans draws these digits, erring wide."""
+    return 0.62 * size * len(text)
 
 
 def _colour(value: object, fallback: str) -> str:

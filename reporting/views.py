@@ -241,16 +241,17 @@ def dashboard(request: OrganisationRequest, org_slug: str, slug: str) -> HttpRes
         raise PermissionDenied
     found = DashboardFilter(request.GET or None, queryset=selectors.dashboard_pairings(project),
                             project=project)
-    pairings = found.qs if found.is_valid() else found.queryset.none()
+    valid = not found.is_bound or found.is_valid()
+    # Bad filters show next to their field, with no figures rather than unfiltered ones.
+    applications = selectors.project_applications(project)
     figures = selectors.highlights(
-        project=project, pairings=pairings,
-        applications=found.applications(selectors.project_applications(project))
-        if request.GET else selectors.project_applications(project))
+        project=project, pairings=found.qs if valid else found.queryset.none(),
+        applications=found.applications(applications) if found.is_bound else applications)
     return render(request, "reporting/dashboard.html", {
         "project": project, "filter": found, "figures": figures,
         "charts": dashboard_charts(figures, request.organisation.colour),
         "export_form": ExportForm(), "exports": selectors.recent_exports(request, project),
-    }, status=200 if found.is_bound is False or found.is_valid() else 400)
+    }, status=200 if valid else 400)
 
 
 def dashboard_charts(figures: selectors.Highlights, colour: str) -> dict:
