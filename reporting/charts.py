@@ -177,16 +177,17 @@ def _segment_value(value: int, *, share: float, fill: str, middle: float) -> Saf
 
 
 def _legend(series: list[str], colours: list[str]) -> SafeString:
-    """The series' swatches and names, in the order of the segments."""
+    """The series' swatches and names, in the order of the segments: each swatch before its
+    name in the chart's direction, whatever the name's own."""
     return format_html(
         '<ul class="chart-legend">{}</ul>',
         format_html_join(
             "",
-            '<li dir="{}" title="{}"><svg class="chart-swatch" xmlns="{}" width="{}" height="{}" '
+            '<li title="{}"><svg class="chart-swatch" xmlns="{}" width="{}" height="{}" '
             'viewBox="0 0 {} {}"><rect width="{}" height="{}" fill="{}"/></svg>'
-            '<span class="chart-series">{}</span></li>',
-            ((_direction(name), name, SVG_NS, SWATCH, SWATCH, SWATCH, SWATCH, SWATCH, SWATCH,
-              fill, _shorten(name, LABEL_CHARS))
+            '<span class="chart-series" dir="{}">{}</span></li>',
+            ((name, SVG_NS, SWATCH, SWATCH, SWATCH, SWATCH, SWATCH, SWATCH, fill,
+              _direction(name), _shorten(name, LABEL_CHARS))
              for name, fill in zip(series, colours, strict=True))))
 
 

@@ -128,6 +128,44 @@ def meeting(w: World) -> dict:
     return {**org(w), "pk": made.pk, "meeting_pk": logged.pk}
 
 
+def running(w: World) -> dict:
+    from tests.test_reports import running as running_pairing
+
+    return {**org(w), "pk": running_pairing(w).pk}
+
+
+def interim(w: World, *, handed_in: bool = True) -> dict:
+    """The interim report of a pairing under way: submitted (version 1)."""
+    from tests.test_reports import running as running_pairing
+    from tests.test_reports import submitted
+
+    made = running_pairing(w)
+    if handed_in:
+        submitted(w, made)
+    return {**org(w), "pk": made.pk, "kind": "interim", "version": 1}
+
+
+def last_month(w: World) -> dict:
+    from tests.test_reports import in_last_month
+
+    return {**org(w), "pk": in_last_month(w).pk}
+
+
+def certificate(w: World) -> dict:
+    from tests.test_reports import completed
+
+    return {**org(w), "pk": completed(w).pk, "role": "mentee"}
+
+
+def admins_export(w: World) -> dict:
+    from reporting.models import Export
+
+    made = Export.objects.create(organisation=w.org, requested_by=w.people["admin"],
+                                 project=w.project, kind="pairings", format="csv",
+                                 status="done", content=b"Pairing\n", filename="pairings.csv")
+    return {**org(w), "pk": made.pk}
+
+
 PLAN = dict(objectives="Trace criminal assets.", start=date(2027, 1, 15), duration_months=6,
             online_meetings_per_month=1, visits=[Visit(date(2027, 2, 1), "Rabat", True)])
 # The pair's own actions: what the others of the organisation who see the pairing get (403),
@@ -211,6 +249,31 @@ ACCESS: dict[str, Row] = {
     # test_calendar).
     "calendar_feed": Row("GET", lambda w: {"token": "not-a-calendar-secret"},
                          roles(MISSING, outsider=MISSING, anonymous=MISSING)),
+    # Reports: the pair writes (each field saves itself); everyone who sees the pairing reads
+    # what was handed in; the project's managers review.
+    "report_edit": Row("GET", lambda w: {**running(w), "kind": "interim"},
+                       roles(FORBIDDEN, mentor=OK, mentee=OK, focal_point=MISSING)),
+    "report_autosave": Row("POST", lambda w: {**running(w), "kind": "interim"},
+                           roles(FORBIDDEN, mentor=OK, mentee=OK, focal_point=MISSING)),
+    "report_detail": Row("GET", interim, roles(OK, focal_point=MISSING)),
+    "report_review": Row("POST", interim, PAIRING_MANAGERS_ACTION),
+    "report_pdf": Row("GET", interim, roles(OK, focal_point=MISSING)),
+    # Feedback is each participant's own; a certificate is its holder's (and the managers').
+    "feedback_edit": Row("GET", last_month, roles(FORBIDDEN, mentor=OK, mentee=OK,
+                                                  focal_point=MISSING)),
+    "certificate_pdf": Row("GET", certificate, roles(FORBIDDEN, mentee=OK, admin=OK,
+                                                     coordinator=OK, focal_point=MISSING)),
+    "dossier_request": Row("POST", running, roles(FORBIDDEN, admin=REDIRECT,
+                                                  coordinator=REDIRECT, observer=REDIRECT,
+                                                  focal_point=MISSING)),
+    "dashboard": Row("GET", project, roles(OK, mentor=FORBIDDEN, mentee=FORBIDDEN,
+                                           focal_point=FORBIDDEN)),
+    "export_create": Row("POST", project, roles(REDIRECT, mentor=FORBIDDEN, mentee=FORBIDDEN,
+                                                focal_point=FORBIDDEN)),
+    # An export is its requester's own: anyone else's answers like a missing one.
+    "export_detail": Row("GET", admins_export, roles(MISSING, admin=OK)),
+    "export_download": Row("GET", admins_export, roles(MISSING, admin=OK)),
+    "branding": Row("GET", org, ADMIN_ONLY_PAGE),
     "set_language": Row("POST", lambda w: {}, roles(REDIRECT, outsider=REDIRECT,
                                                   anonymous=REDIRECT)),
 }
@@ -239,6 +302,12 @@ def post_data(name: str, w: World, who: str) -> dict:
         return {"to_status": "ended_early", "reason": "The mentee left the service."}
     if name == "plan_review":
         return {"decision": "approve"}
+    if name == "report_autosave":
+        return {"what_worked": "Monthly calls.", "seen": ""}
+    if name == "report_review":
+        return {"decision": "accept"}
+    if name == "export_create":
+        return {"choice": "pairings:csv"}
     return {}
 
 
@@ -298,6 +367,23 @@ def test_another_organisations_objects_answer_like_missing_ones(world: World, cl
          reverse("project_detail", args=["cepol", "no-such-project"])),
         (reverse("member_edit", args=["cepol", foreign_member.pk]),
          reverse("member_edit", args=["cepol", 999999])),
+    ]
+    from reporting.models import Export, Report
+    from tests.test_dashboard import pair
+
+    foreign_pairing = pair(world, status="active")
+    foreign_pairing.organisation = world.other_org  # as if made in the other organisation
+    foreign_pairing.save()
+    Report.objects.create(organisation=world.other_org, pairing=foreign_pairing,
+                          kind="interim", status="submitted")
+    foreign_export = Export.objects.create(organisation=world.other_org,
+                                           requested_by=world.people["admin"], kind="pairings",
+                                           format="csv", status="done")
+    pairs += [
+        (reverse("report_detail", args=["cepol", foreign_pairing.pk, "interim", 1]),
+         reverse("report_detail", args=["cepol", 999999, "interim", 1])),
+        (reverse("export_download", args=["cepol", foreign_export.pk]),
+         reverse("export_download", args=["cepol", 999999])),
     ]
     for foreign, missing in pairs:
         assert client.get(foreign).status_code == client.get(missing).status_code == 404
