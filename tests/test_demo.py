@@ -1,3 +1,4 @@
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -15,16 +16,23 @@ from allauth.mfa.utils import decrypt
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.db.models import Count
+from django.utils import timezone
 
-from participants.models import MFA_ROLES, Membership, Role, User
+from matching.models import ActivityPlan, Meeting, Pairing, PairingEvent, PlannedVisit
+from matching.schedule import Schedule, add_months
+from matching.selectors import compliance_rows, matching_pool
+from participants.models import MFA_ROLES, Application, ApplicationLanguage, Membership, Role, User
 from programmes import demo
 from programmes.models import (
+    Call,
     Country,
     Organisation,
     Project,
     ProjectUserObjectPermission,
     ThematicArea,
 )
+from reporting.models import Feedback, Report
 
 ORG_SLUGS = ["cepol", "interpol", "college-of-policing"]
 DEMO_EMAILS = [
@@ -52,7 +60,8 @@ def areas_of(project: Project) -> set[str]:
 def counts() -> dict[str, int]:
     models = [
         Country, Organisation, Project, ThematicArea, User, EmailAddress, Membership,
-        Authenticator, ProjectUserObjectPermission,
+        Authenticator, ProjectUserObjectPermission, Call, Application, ApplicationLanguage,
+        Pairing, PairingEvent, ActivityPlan, PlannedVisit, Meeting, Report, Feedback,
     ]
     return {model.__name__: model.objects.count() for model in models}
 
@@ -267,7 +276,9 @@ def test_loading_twice_changes_nothing_and_prints_the_same() -> None:
     assert second.getvalue() == first.getvalue()
     assert after_first["Organisation"] == 3
     pool = [row for row in demo.DEMO_SHORTLIST if row[1] is not None]
-    assert after_first["User"] == len(DEMO_EMAILS) + len(pool)
+    cohort = len(demo.COHORT_MENTEES) + len(demo.COHORT_MENTORS)
+    assert after_first["User"] == len(DEMO_EMAILS) + len(pool) + cohort
+    assert after_first["Pairing"] == 22
 
 
 @pytest.mark.django_db
@@ -344,3 +355,216 @@ def test_the_demo_shortlist_is_ready_to_match() -> None:
         "Rami Nasser": "Javier Moreno", "Nadia Bensaïd": "Javier Moreno",
     }
     assert result.unmatched == {}
+
+
+# --- The 2023 cohort --------------------------------------------------------------------------
+
+S = Pairing.Status
+COHORT_PROJECTS = ["euromed-police", "topcop", "ct-inflow"]
+
+
+def cohort(slug: str | None = None):
+    pairings = Pairing.objects.filter(project__organisation__slug="cepol")
+    return pairings.filter(project__slug=slug) if slug else pairings
+
+
+def figures(slug: str) -> dict[str, int]:
+    """The dashboard's groups: active, starting (agreed, not yet started), finished."""
+    by_status = dict(cohort(slug).values_list("status").annotate(n=Count("pk"))
+                     .values_list("status", "n"))
+    return {
+        "active": by_status.pop(S.ACTIVE, 0),
+        "starting": by_status.pop(S.ACCEPTED, 0) + by_status.pop(S.PLAN_AGREED, 0),
+        "finished": by_status.pop(S.COMPLETED, 0),
+        "other": sum(by_status.values()),
+    }
+
+
+def by_theme(slug: str, *statuses: str) -> dict[str, int]:
+    area = "mentee_application__thematic_area__name"
+    return dict(cohort(slug).filter(status__in=statuses).values_list(area)
+                .annotate(n=Count("pk")).values_list(area, "n"))
+
+
+@pytest.mark.django_db
+def test_the_2023_highlights_are_pairings(loaded: demo.DemoSummary) -> None:
+    assert figures("euromed-police") == {"active": 11, "starting": 2, "finished": 0, "other": 0}
+    assert by_theme("euromed-police", S.ACTIVE) == {
+        "Criminal finances": 4, "Drug crimes": 2, "Fundamental rights and organised crime": 1,
+        "Illicit firearms": 1, "Cybercrime": 1, "Trafficking in human beings": 1,
+        "Migrant smuggling": 1,
+    }
+    assert figures("topcop") == {"active": 0, "starting": 3, "finished": 2, "other": 0}
+    assert by_theme("topcop", *S.values) == {
+        "Analysis": 1, "Organised crime": 1, "Illicit firearms": 3}
+    assert figures("ct-inflow") == {"active": 1, "starting": 2, "finished": 1, "other": 0}
+    # Nowhere else: INTERPOL and the College of Policing have no pairings in the demo.
+    assert Pairing.objects.count() == cohort().count() == 22
+
+
+@pytest.mark.django_db
+def test_the_highlights_match_the_data_file(loaded: demo.DemoSummary) -> None:
+    cepol = next(org for org in demo.read_data()["organisations"] if org["slug"] == "cepol")
+    facts = {item["slug"]: item["highlights_2023"] for item in cepol["projects"]}
+    euromed, topcop, ct_inflow = (facts[slug] for slug in COHORT_PROJECTS)
+    assert figures("euromed-police")["active"] == euromed["active_pairs"]
+    assert figures("euromed-police")["starting"] == euromed["starting_pairs"]
+    assert by_theme("euromed-police", S.ACTIVE) == euromed["active_pairs_by_theme"]
+    assert figures("topcop")["finished"] == topcop["implemented_pairs"]
+    assert figures("topcop")["starting"] == topcop["starting_pairs"]
+    assert by_theme("topcop", *S.values) == topcop["pairs_by_theme"]
+    assert figures("ct-inflow")["finished"] == ct_inflow["finished_pairs"]
+    assert figures("ct-inflow")["active"] == ct_inflow["active_pairs"]
+    assert figures("ct-inflow")["starting"] == ct_inflow["starting_pairs"]
+
+
+@pytest.mark.django_db
+def test_mentees_come_from_partner_countries_and_mentors_from_the_eu(
+    loaded: demo.DemoSummary,
+) -> None:
+    personas = {demo.demo_email(role, "cepol") for role in demo.DEMO_ROLES}
+    for pairing in cohort().select_related("project", "mentee_application__country",
+                                           "mentor_application__country", "mentee", "mentor"):
+        partners = codes_of(pairing.project)
+        assert pairing.mentee_application.country_id in partners
+        assert pairing.mentor_application.country.is_eu_member
+        assert pairing.mentee_application.applicant == pairing.mentee
+        assert pairing.mentor_application.applicant == pairing.mentor
+        assert pairing.mentee_application.thematic_area.project == pairing.project
+        assert pairing.call == pairing.mentee_application.call
+        assert pairing.call.title.endswith("2023")
+        assert pairing.call.status == Call.Status.CLOSED
+        assert pairing.mentor_application.call.status == Call.Status.CLOSED
+        assert {pairing.mentee.email, pairing.mentor.email}.isdisjoint(personas)
+        assert Membership.objects.filter(user=pairing.mentee, role=Role.MENTEE).exists()
+        assert Membership.objects.filter(user=pairing.mentor, role=Role.MENTOR).exists()
+    coordinator = User.objects.get(email=demo.demo_email(Role.COORDINATOR, "cepol"))
+    for slug in COHORT_PROJECTS:
+        assert coordinator.has_perm("programmes.coordinate_project", project("cepol", slug))
+
+
+@pytest.mark.django_db
+def test_each_agreed_pairing_has_one_approved_plan_and_its_history(
+    loaded: demo.DemoSummary,
+) -> None:
+    path = [S.PROPOSED, S.ACCEPTED, S.PLAN_AGREED, S.ACTIVE, S.COMPLETED]
+    for pairing in cohort():
+        approved = pairing.plans.filter(status=ActivityPlan.Status.APPROVED)
+        if pairing.status in (S.ACTIVE, S.PLAN_AGREED, S.COMPLETED):
+            assert approved.count() == 1
+        else:
+            assert pairing.status == S.ACCEPTED
+            assert not approved.exists()
+            assert pairing.plans.get().status == ActivityPlan.Status.SIGNED
+        moves = list(pairing.events.values_list("from_status", "to_status"))
+        steps = path[:path.index(pairing.status) + 1]
+        assert moves == list(zip(["", *steps], steps, strict=False))
+        times = list(pairing.events.values_list("created_at", flat=True))
+        assert times == sorted(times) and times[-1] <= timezone.now()
+
+
+@pytest.mark.django_db
+def test_the_cohort_runs_like_a_live_programme(loaded: demo.DemoSummary) -> None:
+    today = timezone.localdate()
+    next_month = add_months(today.replace(day=1), 1)
+    for pairing in cohort():
+        plan = pairing.plans.order_by("-version").first()
+        schedule = Schedule(plan.start, plan.duration_months)
+        meetings = pairing.meetings.all()
+        if pairing.status == S.ACTIVE:
+            assert plan.duration_months == 12
+            assert add_months(today, -8) < plan.start <= add_months(today, -2)
+            visits = meetings.filter(kind=Meeting.Kind.IN_PERSON, day__lt=add_months(
+                plan.start, 3))
+            assert visits.exists()
+        elif pairing.status == S.COMPLETED:
+            assert schedule.end < today
+        else:
+            assert plan.start == next_month
+            assert not meetings.exists()
+        assert all(m.day <= today and m.confirmed_at and m.confirmed_by_id != m.logged_by_id
+                   and {m.logged_by_id, m.confirmed_by_id} == {pairing.mentee_id,
+                                                               pairing.mentor_id}
+                   for m in meetings)
+    # Two pairs missed a month's online meeting: the compliance table shows them late.
+    euromed = project("cepol", "euromed-police")
+    rows = compliance_rows(project=euromed, pairings=cohort("euromed-police").filter(
+        status=S.ACTIVE))
+    late = {row.pairing.mentee.full_name: row.state.late for row in rows if row.state.late}
+    assert late == {"Georges Khoury": ["month-3"], "Ahmed Al-Mabrouk": ["month-2"]}
+
+
+@pytest.mark.django_db
+def test_every_completed_pairing_has_its_report_and_both_feedbacks(
+    loaded: demo.DemoSummary,
+) -> None:
+    completed = cohort().filter(status=S.COMPLETED)
+    assert completed.count() == 3
+    for pairing in completed:
+        narrative = pairing.reports.get(kind=Report.Kind.NARRATIVE)
+        assert narrative.status == Report.Status.ACCEPTED
+        assert narrative.objectives and all(row["progress"] for row in narrative.objectives)
+        assert all(text for _name, _label, text in narrative.text_fields)
+        assert narrative.meetings_held
+        assert narrative.submitted_at < narrative.reviewed_at <= timezone.now()
+        assert narrative.reviewed_by.email == demo.demo_email(Role.COORDINATOR, "cepol")
+        assert pairing.reports.get(kind=Report.Kind.INTERIM).status == Report.Status.ACCEPTED
+        authors = set(Feedback.objects.filter(pairing=pairing).values_list("author", flat=True))
+        assert authors == {pairing.mentee_id, pairing.mentor_id}
+        completion = pairing.events.get(to_status=S.COMPLETED)
+        assert completion.created_at == narrative.reviewed_at
+
+
+@pytest.mark.django_db
+def test_the_cohort_stays_out_of_the_matching_pools(loaded: demo.DemoSummary) -> None:
+    for slug in ["topcop", "ct-inflow"]:
+        pool = matching_pool(project=project("cepol", slug))
+        assert (pool.mentees, pool.mentors) == ([], [])
+    completed = cohort().filter(status=S.COMPLETED)
+    for pairing in completed.select_related("mentee_application", "mentor_application"):
+        assert pairing.mentee_application.status == Application.Status.WITHDRAWN
+        assert pairing.mentor_application.status == Application.Status.WITHDRAWN
+
+
+@pytest.mark.django_db
+def test_loading_again_keeps_the_cohort_as_it_is() -> None:
+    demo.load_demo()
+    before = counts()
+    pairings = list(cohort().order_by("pk").values_list("pk", "updated_at"))
+    meetings = list(Meeting.objects.order_by("pk").values_list("pk", "updated_at"))
+
+    demo.load_demo()
+
+    assert counts() == before
+    assert list(cohort().order_by("pk").values_list("pk", "updated_at")) == pairings
+    assert list(Meeting.objects.order_by("pk").values_list("pk", "updated_at")) == meetings
+
+
+@pytest.mark.django_db
+def test_a_later_day_moves_the_cohort_with_it() -> None:
+    today = timezone.localdate()
+    demo.load_demo(today=today - timedelta(days=45))
+    before = counts()
+    earlier = set(cohort().values_list("plans__start", flat=True))
+
+    demo.load_demo()
+
+    assert counts() == before
+    later = set(cohort().values_list("plans__start", flat=True))
+    assert earlier != later
+    assert add_months(today.replace(day=1), 1) in later
+    assert figures("euromed-police") == {"active": 11, "starting": 2, "finished": 0, "other": 0}
+
+
+@pytest.mark.django_db
+def test_loading_again_restores_a_cohort_changed_in_the_demo(loaded: demo.DemoSummary) -> None:
+    before = counts()
+    pairing = cohort("ct-inflow").get(status=S.ACTIVE)
+    pairing.status = S.ENDED_EARLY
+    pairing.save()
+    pairing.meetings.first().delete()
+
+    demo.load_demo()
+
+    assert counts() == before
+    assert figures("ct-inflow") == {"active": 1, "starting": 2, "finished": 1, "other": 0}
