@@ -549,7 +549,10 @@ def test_a_later_day_moves_the_cohort_with_it() -> None:
 
     demo.load_demo()
 
-    assert counts() == before
+    # The same rows, apart from the meetings and reports the pairs have had time for since.
+    day_by_day = {"Meeting", "Report"}
+    assert {name: n for name, n in counts().items() if name not in day_by_day} == {
+        name: n for name, n in before.items() if name not in day_by_day}
     later = set(cohort().values_list("plans__start", flat=True))
     assert earlier != later
     assert add_months(today.replace(day=1), 1) in later
