@@ -36,7 +36,7 @@ from programmes.models import (
 )
 from programmes.permissions import can_manage_project, holds_role, projects_with_permission
 from programmes.requests import OrganisationRequest
-from reporting.models import HandedIn, handed_in
+from reporting.models import Feedback, HandedIn, Report, handed_in
 
 S = Pairing.Status
 # A language spoken only at a basic level is not a working language for a pairing.
@@ -293,6 +293,10 @@ def next_step(*, pairing: Pairing, latest: ActivityPlan | None, schedule: Schedu
                 "day": date_format(schedule.start)}
         return _("The plan is approved: the pairing starts on %(day)s.") % {
             "day": date_format(schedule.start)}
+    if pairing.status == S.ACTIVE:
+        waiting = _report_step(pairing, user=user, in_pair=in_pair, can_manage=can_manage)
+        if waiting:
+            return waiting
     if pairing.status == S.ACTIVE and schedule is not None:
         if timezone.localdate() <= schedule.halfway:
             return _("The interim report, due on %(day)s.") % {
@@ -302,6 +306,33 @@ def next_step(*, pairing: Pairing, latest: ActivityPlan | None, schedule: Schedu
     if pairing.status in (S.DECLINED, S.ENDED_EARLY):
         return _("This pairing has ended: %(reason)s") % {"reason": pairing.end_reason}
     return S(pairing.status).label
+
+
+def _report_step(pairing: Pairing, *, user: User, in_pair: bool, can_manage: bool) -> str:
+    """What a report or the feedback waits for, if anything."""
+    latest = {}
+    for report in Report.objects.for_org(pairing.organisation).filter(
+            pairing=pairing).order_by("kind", "version"):
+        latest[report.kind] = report
+    for report in sorted(latest.values(), key=lambda r: r.kind != Report.Kind.NARRATIVE):
+        label = report.get_kind_display()
+        if report.status == Report.Status.SUBMITTED:
+            return (_("Review the %(report)s: accept it or return it with comments.")
+                    if can_manage else
+                    _("The %(report)s waits for the coordinator's review.")) % {
+                "report": label.lower()}
+        if report.status == Report.Status.DRAFT and report.version > 1:
+            return _("The coordinator returned the %(report)s: revise it and submit it "
+                     "again.") % {"report": label.lower()}
+    narrative = latest.get(Report.Kind.NARRATIVE)
+    if narrative is not None and narrative.status == Report.Status.ACCEPTED:
+        given = set(Feedback.objects.for_org(pairing.organisation).filter(pairing=pairing)
+                    .values_list("author_id", flat=True))
+        if in_pair and user.pk not in given:
+            return _("The narrative report is accepted: give your feedback to complete the "
+                     "pairing.")
+        return _("Waiting for the participants' feedback to complete the pairing.")
+    return ""
 
 
 def coordinators_of(project: Project) -> list[User]:

@@ -33,7 +33,6 @@ from matching.plan_rules import Visit
 from matching.reminders import site_domain
 from participants.models import Role
 from programmes import selectors as programme_selectors
-from reporting.selectors import pairing_reporting
 from programmes.permissions import (
     can_follow_project,
     can_manage_project,
@@ -47,6 +46,7 @@ from programmes.requests import (
     ids_from,
     run_action,
 )
+from reporting.selectors import pairing_reporting
 
 PAGE_SIZE = 25
 S = Pairing.Status
