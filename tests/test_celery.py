@@ -68,3 +68,46 @@ def test_a_real_worker_sends_the_invitation(tmp_path: Path, monkeypatch):
     invitation.refresh_from_db()
     assert invitation.token_hash != old_hash  # the link in the mail is the one that works
     assert Invitation.objects.get(pk=invitation.pk).is_usable
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_builds_exports_and_survives_a_render_over_its_memory(monkeypatch):
+    """The highlights PDF, built by a worker with a memory limit far too small, fails with a
+    clear message; the same worker then builds the next export."""
+    from programmes.models import Project
+    from reporting.models import Export
+
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
+    organisation = OrganisationFactory(slug="cepol", short_name="CEPOL")
+    project = Project.objects.create(organisation=organisation, name="EUROMED Police",
+                                     slug="euromed-police")
+    person = UserFactory()
+    exports = [Export.objects.create(organisation=organisation, requested_by=person,
+                                     project=project, kind=kind, format=format,
+                                     params={"language": "en"})
+               for kind, format in (("highlights", "pdf"), ("pairings", "csv"))]
+    queue = f"test-{uuid.uuid4().hex}"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test",
+           "DATABASE_URL": database_url(), "CELERY_TASK_ALWAYS_EAGER": "false",
+           "PDF_MEMORY_MB": "40"}
+    worker = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue,
+         "--pool=solo", "--without-gossip", "--without-mingle", "--loglevel=warning"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        for made in exports:
+            celery_app.send_task("reporting.tasks.export_build", args=[made.pk], queue=queue)
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and Export.objects.filter(
+                status__in=["queued", "running"]).exists():
+            assert worker.poll() is None, worker.stdout.read()
+            time.sleep(0.25)
+        assert worker.poll() is None  # the worker is still up
+    finally:
+        worker.terminate()
+        output = worker.communicate(timeout=30)[0]
+    highlights, pairings = (Export.objects.get(pk=made.pk) for made in exports)
+    assert highlights.status == "failed", output
+    assert "needs more memory than a render may use" in highlights.error
+    assert pairings.status == "done" and bytes(pairings.content).startswith(b"\xef\xbb\xbfPairing")
