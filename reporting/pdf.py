@@ -56,7 +56,10 @@ def html_to_pdf(html: str, *, organisation: Organisation | None = None,
     if done.returncode != 0:
         logger.warning("PDF render failed (%s): %s", done.returncode,
                        done.stderr.decode(errors="replace")[-2000:])
-        if done.returncode == OUT_OF_MEMORY or done.returncode < 0:
+        # Out of memory shows as our exit code, a signal (a C library aborting), or an
+        # allocation error reported on the way out.
+        if done.returncode == OUT_OF_MEMORY or done.returncode < 0 or \
+                b"MemoryError" in done.stderr or b"allocate" in done.stderr:
             raise RenderError(_("The document needs more memory than a render may use and was "
                                 "stopped. Ask for a smaller one (a shorter period, fewer "
                                 "pairings)."))

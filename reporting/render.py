@@ -57,7 +57,10 @@ def fetcher_class():
             if Path(relative).suffix.lower() not in TYPES:
                 return None
             for folder in self.static_dirs:
-                candidate = (folder / relative).resolve()
+                try:
+                    candidate = (folder / relative).resolve()
+                except (OSError, RuntimeError, ValueError):  # a NUL byte (%00), a link loop
+                    return None
                 # No way out of the folder (../, a symbolic link elsewhere).
                 if candidate.is_relative_to(folder) and candidate.is_file():
                     return candidate
