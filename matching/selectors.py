@@ -196,14 +196,17 @@ def _newest_per_person(applications: QuerySet[Application]) -> list[Application]
 
 def matching_pool(*, project: Project, call: Call | None = None) -> Pool:
     """Shortlisted mentees (of the project, or of one of its calls) who are not in a live
-    pairing, and shortlisted mentors with places left, as the engine's dataclasses."""
+    pairing and have not completed one on that application, and shortlisted mentors with places
+    left, as the engine's dataclasses."""
     organisation = project.organisation
     live = Pairing.objects.for_org(organisation).filter(project=project, status__in=Pairing.LIVE)
     paired_mentees = set(live.values_list("mentee_id", flat=True))
     mentor_load = dict(live.values_list("mentor_id").annotate(n=Count("pk"))
                        .values_list("mentor_id", "n"))
 
-    mentee_qs = _shortlisted(project, Role.MENTEE)
+    # A mentee whose pairing was completed has had their programme: that application is used.
+    mentee_qs = _shortlisted(project, Role.MENTEE).exclude(pk__in=Pairing.objects.for_org(
+        organisation).filter(status=S.COMPLETED).values("mentee_application"))
     if call is not None:
         mentee_qs = mentee_qs.filter(call=call)
     mentee_apps = [a for a in _newest_per_person(mentee_qs) if a.applicant_id not in paired_mentees]

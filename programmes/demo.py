@@ -1,10 +1,13 @@
-"""Demo data: the real programmes described in programmes/data/programmes.yaml, and one sign-in
-per role per organisation. `manage.py load_demo` runs `load_demo()` and prints
-`summary_lines()`. Loading again changes nothing: every row is looked up first and written only
-when it differs from what the demo wants."""
+"""Demo data: the real programmes described in programmes/data/programmes.yaml, one sign-in per
+role per organisation, a EUROMED Police shortlist ready to match, and CEPOL's 2023 cohort as
+pairings (its highlights on the project dashboards). `manage.py load_demo` runs `load_demo()` and
+prints `summary_lines()`. Loading again changes nothing: every row is looked up first and written
+only when it differs from what the demo wants. The cohort's dates follow the day of the load, so
+a load on a later day moves them on."""
 
 import base64
 import hashlib
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -830,8 +833,7 @@ def _load_cohort_2023(
     what the demo wants today (a first load, a later day, or a change made in the demo)."""
     by_slug = {project.slug: project for project in projects}
     calls = _load_cohort_calls(organisation, by_slug, countries, today)
-    applications = _load_cohort_applications(organisation, by_slug, countries, calls,
-                                              password_hash, today)
+    applications = _load_cohort_applications(organisation, by_slug, calls, password_hash, today)
     coordinator = User.objects.get(email=demo_email(Role.COORDINATOR, organisation.slug))
     wanted = [
         _cohort_rows(
@@ -844,7 +846,7 @@ def _load_cohort_2023(
     ]
     existing = Pairing.objects.for_org(organisation).filter(
         call__in=[call for (_slug, role), call in calls.items() if role == Role.MENTEE])
-    if _cohort_fingerprint(existing) == sorted(rows.fingerprint() for rows in wanted):
+    if _cohort_fingerprint(existing) == Counter(rows.fingerprint() for rows in wanted):
         return
     existing.delete()
     for rows in wanted:
@@ -886,34 +888,35 @@ def _load_cohort_calls(
 def _load_cohort_applications(
     organisation: Organisation,
     by_slug: dict[str, Project],
-    countries: dict[str, Country],
     calls: dict[tuple[str, Role], Call],
     password_hash: str,
     today: date,
 ) -> dict[tuple[str, Role, str], Application]:
     """One application per person and project, by (project, role, e-mail local part).
 
-    matching_pool offers every shortlisted member who is not in a live pairing. A person in a
-    live pairing stays out of it as shortlisted (a mentor takes as many mentees as they have);
-    a person whose pairing is completed would come back, so their application is withdrawn
-    (the application statuses have none for "took part")."""
+    Every application is shortlisted: matching_pool leaves out the mentees in a live pairing or
+    with a completed one, and counts a mentor's live pairings against their places (a mentor
+    whose pairings are completed may take mentees again)."""
     submitted = _at(add_months(today, -COHORT_CALLS_CLOSED_MONTHS_AGO) - timedelta(days=20), 11)
     pairs: dict[tuple[str, Role, str], list[CohortPair]] = {}
     for pair in COHORT_2023:
         pairs.setdefault((pair.project, Role.MENTEE, pair.mentee), []).append(pair)
         pairs.setdefault((pair.project, Role.MENTOR, pair.mentor), []).append(pair)
+    areas = {(area.project.slug, area.name): area for area in ThematicArea.objects.for_org(
+        organisation).filter(project__in=by_slug.values()).select_related("project")}
     applications = {}
     for (slug, role, local), taken in pairs.items():
         person = (COHORT_MENTEES if role == Role.MENTEE else COHORT_MENTORS)[local]
         user = _load_user(cohort_email(local), person.name, password_hash)
         _load_membership(user, organisation, role)
         live = sum(1 for pair in taken if pair.status in Pairing.LIVE)
-        area = next(a for a in by_slug[slug].thematic_areas.all() if a.name == taken[0].area)
+        area = areas[slug, taken[0].area]
         application = _upsert(
             Application,
             {"organisation": organisation, "call": calls[slug, role], "email": user.email},
-            {"applicant": user, "full_name": person.name, "country": countries[person.country],
-             "thematic_area": area, "agency": DEMO_AGENCIES[person.country],
+            # Ids rather than rows: comparing rows would read each one again.
+            {"applicant_id": user.pk, "full_name": person.name, "country_id": person.country,
+             "thematic_area_id": area.pk, "agency": DEMO_AGENCIES[person.country],
              "rank": "Inspector" if role == Role.MENTEE else "Chief Inspector",
              "gender": person.gender, "years_of_service": person.years_of_service,
              "mentee_capacity": max(live, 1),
@@ -921,19 +924,17 @@ def _load_cohort_applications(
                             f"{area.name.lower()}." if role == Role.MENTEE else
                             "To share what my unit has learnt, and to build contacts in the "
                             "partner countries."),
-             "status": (Application.Status.SHORTLISTED if live
-                        else Application.Status.WITHDRAWN),
-             "decision_reason": ("Selected for the 2023 cohort." if live else
-                                 "Took part in the 2023 cohort, now completed."),
+             "status": Application.Status.SHORTLISTED,
+             "decision_reason": "Selected for the 2023 cohort.",
              "submitted_at": submitted, "consent_at": submitted,
              "consent_version": participant_services.CONSENT_VERSION},
         )
         for position, language in enumerate(person.languages):
-            _upsert(ApplicationLanguage,
-                    {"organisation": organisation, "application": application,
-                     "language": language},
-                    {"level": ApplicationLanguage.Level.NATIVE if position == 0
-                     else ApplicationLanguage.Level.FLUENT})
+            ApplicationLanguage.objects.get_or_create(
+                organisation=organisation, application=application, language=language,
+                defaults={"level": ApplicationLanguage.Level.NATIVE if position == 0
+                          else ApplicationLanguage.Level.FLUENT},
+            )
         applications[slug, role, local] = application
     return applications
 
@@ -964,26 +965,35 @@ class _CohortRows:
         """What `_cohort_fingerprint` reads of this pairing in the database once written."""
         approved = [plan.start for plan in self.of(ActivityPlan)
                     if plan.status == ActivityPlan.Status.APPROVED]
-        return (self.pairing.mentee_id, self.pairing.mentor_id, self.pairing.status,
-                min(approved, default=None),
+        accepted = [report for report in self.of(Report)
+                    if report.status == Report.Status.ACCEPTED]
+        return (self.pairing.mentee_id, self.pairing.mentor_id, str(self.pairing.status),
+                min(approved, default=None), len(accepted),
                 *(len(self.of(model)) for model, _path in COHORT_ROW_KINDS))
 
     def write(self) -> None:
         self.pairing.full_clean()
         self.pairing.save()
         for row, _made_at in self.rows:
-            # Their pairing and plan were saved after they were built: save() reads the ids.
-            row.full_clean(exclude=["pairing", "plan"])
+            # Checked but for their foreign keys: each would cost a query, and they point to
+            # rows just read or written (the pairing and the plan, saved after these rows were
+            # built, give save() their ids).
+            row.full_clean(exclude=[field.name for field in row._meta.concrete_fields
+                                    if field.is_relation])
             row.save()
 
 
-def _cohort_fingerprint(pairings: models.QuerySet[Pairing]) -> list[tuple]:
+def _cohort_fingerprint(pairings: models.QuerySet[Pairing]) -> Counter[tuple]:
+    """Each pairing's people, status, approved start, accepted reports and number of rows of
+    each kind: what changes when a day passes or someone changes the cohort in the demo."""
     approved = models.Q(plans__status=ActivityPlan.Status.APPROVED)
-    return sorted(pairings.annotate(
+    accepted = models.Q(reports__status=Report.Status.ACCEPTED)
+    return Counter(pairings.annotate(
         start=models.Min("plans__start", filter=approved),
+        accepted=models.Count("reports", filter=accepted, distinct=True),
         **{f"n_{index}": models.Count(path, distinct=True)
            for index, (_model, path) in enumerate(COHORT_ROW_KINDS)},
-    ).values_list("mentee_id", "mentor_id", "status", "start",
+    ).values_list("mentee_id", "mentor_id", "status", "start", "accepted",
                   *(f"n_{index}" for index in range(len(COHORT_ROW_KINDS)))))
 
 

@@ -2,6 +2,7 @@ import io
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
@@ -31,7 +32,7 @@ class ReportForm(forms.Form):
         for name in Report.FIELDS[report.kind]:
             model_field = Report._meta.get_field(name)
             self.fields[name] = forms.CharField(
-                label=model_field.verbose_name, required=False,
+                label=capfirst(model_field.verbose_name), required=False,
                 initial=getattr(report, name), strip=False,
                 widget=forms.Textarea(attrs={"rows": 4, "dir": "auto"}))
 

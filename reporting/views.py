@@ -90,13 +90,16 @@ def report_autosave(request: OrganisationRequest, org_slug: str, pk: int,
     """One field, saved as the person types (htmx). Answers a line for the page's status."""
     pairing = matching_selectors.pairing_for_member(request=request, pk=pk, for_change=False)
     kind = _kind(kind)
+    # htmx posts the whole form and names the field that changed; another client posts one.
     names = [name for name in request.POST if name not in ("seen", "csrfmiddlewaretoken")]
-    if len(names) != 1:
+    name = request.htmx.trigger_name if request.htmx and request.htmx.trigger_name else (
+        names[0] if len(names) == 1 else "")
+    if name not in request.POST:
         return HttpResponse(_("Nothing to save."), status=400)
     try:
         report, partner = services.report_autosave(
-            acting_user=request.user, pairing=pairing, kind=kind, name=names[0],
-            value=request.POST[names[0]], seen=request.POST.get("seen", ""))
+            acting_user=request.user, pairing=pairing, kind=kind, name=name,
+            value=request.POST[name], seen=request.POST.get("seen", ""))
     except ValidationError as error:
         return render(request, "reporting/_autosave.html", {"error": " ".join(error.messages)},
                       status=400)

@@ -405,3 +405,13 @@ def test_certificates_of_completion(world: World, client_as):
     response = coordinator.get(url(world, "certificate_pdf", pairing, "mentor"))
     assert "as a mentor" in pdf_text(response.content)
     keep_pages(response.content, "certificate")
+
+
+def test_report_text_is_escaped_once_and_its_dates_isolated(world: World, client_as):
+    pairing = running(world)
+    report_submit(acting_user=world.people["mentee"], pairing=pairing, kind="interim", values={
+        **INTERIM, "what_worked": "The FIU's <b>help</b> since 2026-03-15."}, seen="",
+        submit=True)
+    text = client_as(world.people["coordinator"]).get(
+        url(world, "report_detail", pairing, "interim", 1)).content.decode()
+    assert 'The FIU&#x27;s &lt;b&gt;help&lt;/b&gt; since <bdi dir="ltr">2026-03-15</bdi>.' in text

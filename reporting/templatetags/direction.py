@@ -2,7 +2,7 @@ import re
 import unicodedata
 
 from django import template
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
@@ -29,6 +29,13 @@ NUMBERS = re.compile(r"\+?\d[\d\-/.]*\d")
 @register.filter
 def isolate_numbers(text: object) -> SafeString:
     """The text, escaped, with its dates and numbers isolated left to right: inside Arabic, a
-    bare 2026-03-15 would print as 15-03-2026."""
-    escaped = conditional_escape(text)
-    return mark_safe(NUMBERS.sub(lambda m: f'<bdi dir="ltr">{m.group(0)}</bdi>', escaped))  # noqa: S308 - escaped above, digits added
+    bare 2026-03-15 would print as 15-03-2026. Each piece is escaped on its own, so that no
+    escaped character (&#x27;) is split by the markup."""
+    text = str(text)
+    pieces, start = [], 0
+    for number in NUMBERS.finditer(text):
+        pieces.append(conditional_escape(text[start:number.start()]))
+        pieces.append(format_html('<bdi dir="ltr">{}</bdi>', number.group(0)))
+        start = number.end()
+    pieces.append(conditional_escape(text[start:]))
+    return mark_safe("".join(pieces))  # noqa: S308 - every piece escaped above
