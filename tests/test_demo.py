@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
 
 from matching.models import ActivityPlan, Meeting, Pairing, PairingEvent, PlannedVisit
@@ -572,3 +573,33 @@ def test_loading_again_restores_a_cohort_changed_in_the_demo(loaded: demo.DemoSu
 
     assert counts() == before
     assert figures("ct-inflow") == {"active": 1, "starting": 2, "finished": 1, "other": 0}
+
+
+@pytest.mark.django_db
+def test_the_dashboard_and_the_highlights_pdf_show_the_2023_highlights(
+        loaded: demo.DemoSummary, client, django_capture_on_commit_callbacks) -> None:
+    """EUROMED Police as of September 2023: 11 active pairs and 2 starting, 4 of the active
+    ones in criminal finances; the page and the PDF show the same figures."""
+    from reporting.models import Export
+    from tests.test_reports import keep_pages, pdf_text
+
+    client.force_login(User.objects.get(email=demo.demo_email(Role.COORDINATOR, "cepol")))
+    page = client.get(reverse("dashboard", args=["cepol", "euromed-police"]))
+    assert page.status_code == 200
+    shown = page.context["figures"]
+    assert (shown.by_group["active"], shown.by_group["starting"]) == (11, 2)
+    assert dict(shown.by_theme)["Criminal finances"][0] == 4
+    text = page.content.decode()
+    assert '<strong>11</strong> <span>Active</span>' in text
+    assert '<strong>2</strong> <span>Starting</span>' in text
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("export_create", args=["cepol", "euromed-police"]),
+                    {"choice": "highlights:pdf"})
+    made = Export.objects.get()
+    assert made.status == "done", made.error
+    content = client.get(reverse("export_download", args=["cepol", made.pk])).content
+    text = pdf_text(content)
+    assert "EUROMED Police" in text and "Criminal finances" in text
+    lines = [line.strip() for line in text.splitlines()]
+    assert "11" in lines and "Active" in text and "Starting" in text
+    keep_pages(content, "highlights-euromed-2023")
