@@ -141,11 +141,11 @@ def test_reports_feedback_and_completion(
     coord.set_viewport_size(PHONE)
     screenshot(coord, "report-3-review-phone.png")
     coord.set_viewport_size(DESKTOP)
-    coord.get_by_role("button", name="Return it with comments").click()
+    coord.get_by_role("button", name="Return the report with comments").click()
     expect(coord.locator("main form")).to_contain_text("Say what should change.")
     assert Report.objects.get().status == Report.Status.SUBMITTED
     coord.get_by_label("Comments for the pair").fill("Say more about the FIU cases.")
-    coord.get_by_role("button", name="Return it with comments").click()
+    coord.get_by_role("button", name="Return the report with comments").click()
     expect(coord.locator(".messages")).to_contain_text("returned to the pair with your comments")
 
     # 4. The mentee sees the comments, revises one objective and submits version 2.
