@@ -114,45 +114,80 @@ def _set(report: Report, name: str, value: str) -> None:
         raise ValidationError(_("This report has no such field."))
 
 
-def report_seal(report: Report) -> str:
-    """A short fingerprint of a draft's text: a page that sends it back shows that its writer
-    had read the draft as it stands."""
-    content = [report.objectives, *(getattr(report, name) for name in Report.FIELDS[report.kind])]
-    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:20]
+def _fingerprint(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def _texts(report: Report) -> dict[str, str]:
+    """Every field of a draft by its form name."""
+    return {**{f"progress_{index}": objective["progress"]
+               for index, objective in enumerate(report.objectives)},
+            **{name: getattr(report, name) for name in Report.FIELDS[report.kind]}}
+
+
+def report_seen(report: Report) -> str:
+    """A fingerprint of each field as a page shows it. Sent back with a save, it tells which
+    fields this person changed, and whether someone else changed the same ones meanwhile."""
+    return json.dumps({name: _fingerprint(text) for name, text in _texts(report).items()})
+
+
+def _read_seen(seen: str) -> dict[str, str]:
+    try:
+        parsed = json.loads(seen)
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in parsed.items()} if isinstance(parsed, dict) else {}
+
+
+def _changed_meanwhile(report: Report, name: str, acting_user: User) -> ValidationError:
+    pairing = report.pairing
+    editor = (pairing.mentor if acting_user.pk == pairing.mentee_id else pairing.mentee).full_name
+    return ValidationError({name: _(
+        "%(name)s changed this part while you had the page open, so your text here is not "
+        "saved. Copy it, reload the page to see theirs, and merge the two.") % {"name": editor}})
 
 
 @transaction.atomic
 def report_autosave(*, acting_user: User, pairing: Pairing, kind: str, name: str, value: str,
-                    seen: str) -> tuple[Report, User | None]:
-    """Saves one field as the person types. One field at a time, so that mentor and mentee
-    writing different parts at once never overwrite each other. Returns the report and, when
-    the partner changed the draft since this person's page last saw it, the partner."""
+                    seen: str) -> tuple[Report, str]:
+    """Saves one field as the person types, one field at a time, so that mentor and mentee
+    writing different parts never overwrite each other. A field the partner changed since this
+    person's page showed it is not overwritten. Returns the report and the page's new
+    fingerprints."""
     pairing = pairing_locked(pairing)
     report = _writable(acting_user, pairing, kind)
-    partner_edited = (report.pk is not None and seen != report_seal(report)
-                      and report.last_edited_by_id not in (None, acting_user.pk))
+    fingerprints = _read_seen(seen)
+    texts = _texts(report)
+    if name in texts and _fingerprint(texts[name]) != fingerprints.get(name, _fingerprint("")):
+        raise _changed_meanwhile(report, name, acting_user)
     _set(report, name, value)
     report.last_edited_by = acting_user
     report.save()
-    return report, (report.pairing.mentor if acting_user.pk == pairing.mentee_id
-                    else report.pairing.mentee) if partner_edited else None
+    fingerprints[name] = _fingerprint(value)
+    return report, json.dumps(fingerprints)
 
 
 @transaction.atomic
 def report_submit(*, acting_user: User, pairing: Pairing, kind: str, values: dict[str, str],
                   seen: str, submit: bool) -> Report:
     """Saves the whole form (the page without JavaScript saves this way) and, with `submit`,
-    hands the report to the coordinators with the meeting log as it stands. Every field is
-    checked and each problem named next to its field; nothing is saved when one is found, nor
-    when the partner changed the draft since this page showed it (it would undo their work)."""
+    hands the report to the coordinators with the meeting log as it stands. Only the fields
+    this person changed are written; one the partner changed meanwhile too is refused rather
+    than overwritten. Every field is checked and each problem named next to its field; nothing
+    is saved when one is found."""
     pairing = pairing_locked(pairing)
     report = _writable(acting_user, pairing, kind)
-    if report.last_edited_by_id not in (None, acting_user.pk) and seen != report_seal(report):
-        raise ValidationError(_("%(name)s changed the draft while you had it open. Your text "
-                                "is kept below: copy what you need, then reload the page to "
-                                "see theirs.") % {"name": report.last_edited_by.full_name})
+    fingerprints = _read_seen(seen)
+    texts = _texts(report)
     errors: dict[str, list[str]] = {}
     for name, value in values.items():
+        shown = fingerprints.get(name, _fingerprint(""))
+        if _fingerprint(value) == shown:
+            continue  # not changed on this page: the draft keeps what it has (maybe newer)
+        if name in texts and _fingerprint(texts[name]) != shown:
+            errors.setdefault(name, []).extend(
+                _changed_meanwhile(report, name, acting_user).messages)
+            continue
         try:
             _set(report, name, value)
         except ValidationError as error:

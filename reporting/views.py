@@ -54,7 +54,7 @@ def report_edit(request: OrganisationRequest, org_slug: str, pk: int, kind: str)
         return redirect("report_detail", org_slug=org_slug, pk=pk, kind=kind,
                         version=report.version)
     form = ReportForm(request.POST or None, report=report,
-                      initial={"seen": services.report_seal(report)},
+                      initial={"seen": services.report_seen(report)},
                       autosave_url="" if closed else reverse(
                           "report_autosave", args=[org_slug, pk, kind]))
     status = 200
@@ -97,16 +97,14 @@ def report_autosave(request: OrganisationRequest, org_slug: str, pk: int,
     if name not in request.POST:
         return HttpResponse(_("Nothing to save."), status=400)
     try:
-        report, partner = services.report_autosave(
+        report, seen = services.report_autosave(
             acting_user=request.user, pairing=pairing, kind=kind, name=name,
             value=request.POST[name], seen=request.POST.get("seen", ""))
     except ValidationError as error:
         return render(request, "reporting/_autosave.html", {"error": " ".join(error.messages)},
                       status=400)
     return render(request, "reporting/_autosave.html", {
-        "report": report, "partner": partner, "saved_at": timezone.localtime(),
-        "seal": None if partner else services.report_seal(report),
-    })
+        "report": report, "saved_at": timezone.localtime(), "seen": seen})
 
 
 def report_detail(request: OrganisationRequest, org_slug: str, pk: int, kind: str,

@@ -111,11 +111,20 @@ def test_the_pair_writes_the_interim_report_together_as_they_type(world: World, 
     assert report.objectives[0]["progress"] == "Two cases traced."
     assert report.what_worked == "Monthly calls."
     assert report.status == "draft" and report.last_edited_by == world.people["mentor"]
-    # The mentee's page has not seen the mentor's change: her next keystroke says so.
+    # The mentee's page has not seen the mentor's change: another part still saves, but the
+    # part the mentor changed is not overwritten.
     mentee = client_as(world.people["mentee"])
-    warned = mentee.post(url(world, "report_autosave", pairing, "interim"),
-                         {"difficulties": "Time zones.", "seen": seal})
-    assert "is editing this draft too" in warned.content.decode()
+    saved = mentee.post(url(world, "report_autosave", pairing, "interim"),
+                        {"difficulties": "Time zones.", "seen": seal})
+    assert saved.status_code == 200
+    refused = mentee.post(url(world, "report_autosave", pairing, "interim"),
+                          {"what_worked": "Her own words.", "seen": page.context["form"]["seen"]
+                           .value()})
+    assert refused.status_code == 400
+    assert "Mentor Person changed this part while you had the page open" in \
+        refused.content.decode()
+    report.refresh_from_db()
+    assert (report.what_worked, report.difficulties) == ("Monthly calls.", "Time zones.")
 
 
 def test_a_submission_missing_parts_names_each_and_keeps_what_was_typed(world, client_as):
@@ -162,10 +171,32 @@ def test_a_full_save_over_the_partners_newer_changes_is_refused(world: World, cl
     response = mentee.post(url(world, "report_edit", pairing, "interim"),
                            {**INTERIM, "seen": seal.value(), "action": "submit"})
     assert response.status_code == 400
-    assert "Mentor Person changed the draft while you had it open" in \
-        response.content.decode()
+    assert "Mentor Person changed this part while you had the page open" in \
+        " ".join(response.context["form"].errors["what_worked"])
+    assert "Monthly calls." in response.content.decode()  # what she typed is kept
     report = Report.objects.get()
     assert report.status == "draft" and report.what_worked == "The mentor's text."
+
+
+def test_a_full_save_keeps_the_partners_changes_to_parts_it_did_not_touch(world, client_as):
+    pairing = running(world)
+    mentee = client_as(world.people["mentee"])
+    page = mentee.get(url(world, "report_edit", pairing, "interim")).context["form"]
+    seen = page["seen"].value()
+    mentor = client_as(world.people["mentor"])
+    mentor_page = mentor.get(url(world, "report_edit", pairing, "interim")).context["form"]
+    mentor.post(url(world, "report_autosave", pairing, "interim"),
+                {"difficulties": "The mentor's difficulties.",
+                 "seen": mentor_page["seen"].value()})
+    # Her page still shows difficulties empty; she changes only what worked and saves it all.
+    mentee = client_as(world.people["mentee"])
+    response = mentee.post(url(world, "report_edit", pairing, "interim"), {
+        "seen": seen, "action": "save", "progress_0": "", "progress_1": "",
+        "what_worked": "Monthly calls.", "difficulties": "", "plan_changes": ""})
+    assert response.status_code == 302
+    report = Report.objects.get()
+    assert (report.what_worked, report.difficulties) == (
+        "Monthly calls.", "The mentor's difficulties.")
 
 
 def test_interim_report_is_submitted_returned_revised_and_accepted(world, client_as):
