@@ -18,6 +18,10 @@ app.conf.beat_schedule = {
         "task": "participants.tasks.invitations_expire",
         "schedule": crontab(minute=7),
     },
+    "purge-exports": {
+        "task": "reporting.tasks.exports_purge",
+        "schedule": crontab(hour=3, minute=17),
+    },
     # Hourly by default; REMINDER_SCAN_SECONDS shortens it (the topology test uses seconds).
     "scan-reminders": {
         "task": "matching.tasks.reminders_scan",

@@ -120,8 +120,8 @@ def _state(period: Period, enough: bool, today: date) -> str:
 
 def _report(due: date, grace_days: int, today: date, done: date | None) -> Deadline:
     late_after = due + timedelta(days=grace_days)
-    if done is not None:
-        return Deadline(due, late_after, DONE, done)
+    if done is not None:  # handed in: in time, or late (as a late first visit is shown)
+        return Deadline(due, late_after, DONE if done <= late_after else LATE, done)
     state = AHEAD if today < due else DUE if today <= late_after else LATE
     return Deadline(due, late_after, state)
 

@@ -205,8 +205,10 @@ def matching_pool(*, project: Project, call: Call | None = None) -> Pool:
                        .values_list("mentor_id", "n"))
 
     # A mentee whose pairing was completed has had their programme: that application is used.
+    # (Never NULL in the subquery: NOT IN a list holding NULL would leave nobody.)
     mentee_qs = _shortlisted(project, Role.MENTEE).exclude(pk__in=Pairing.objects.for_org(
-        organisation).filter(status=S.COMPLETED).values("mentee_application"))
+        organisation).filter(status=S.COMPLETED, mentee_application__isnull=False)
+        .values("mentee_application"))
     if call is not None:
         mentee_qs = mentee_qs.filter(call=call)
     mentee_apps = [a for a in _newest_per_person(mentee_qs) if a.applicant_id not in paired_mentees]
@@ -381,7 +383,7 @@ class ComplianceRow:
 
 
 def compliance_rows(*, project: Project, pairings: QuerySet[Pairing]) -> list[ComplianceRow]:
-    """Every pairing of the filtered list with its compliance, the latest first: five queries,
+    """Every pairing of the filtered list with its compliance, the latest first: six queries,
     whatever the number of pairings."""
     pairings = list(pairings.select_related(
         "project", "mentee", "mentor", "mentee_application__country",

@@ -31,7 +31,7 @@ def build(export: Export, progress: Progress) -> tuple[bytes, str]:
             "mentee_application__thematic_area", "mentor_application__country",
             "mentor_application__thematic_area").get(pk=export.pairing_id))
         progress(20)
-        context = selectors.dossier(pairing)
+        context = selectors.dossier(pairing, contacts=bool(export.params.get("contacts")))
         progress(40)
         pdf = render_pdf("reporting/pdf/dossier.html", context,
                          organisation=export.organisation, language=export.params["language"],
@@ -74,7 +74,7 @@ def _pairing_rows(pairings) -> tuple[list[str], Iterator[list], int]:
     pairings = pairings.select_related(
         "mentor", "mentee", "mentor_application__country", "mentee_application__country",
         "mentee_application__thematic_area").order_by("pk")
-    counts = dict(Meeting.objects.filter(pairing__in=pairings).values_list("pairing")
+    counts = dict(Meeting.objects.filter(pairing__in=pairings.values("pk")).values_list("pairing")
                   .annotate(n=Count("pk")).values_list("pairing", "n"))
 
     def rows() -> Iterator[list]:

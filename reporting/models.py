@@ -176,8 +176,9 @@ class HandedIn:
 
 
 def handed_in(pairing_ids: list[int]) -> dict[int, HandedIn]:
-    """For compliance and reminders: two queries, whatever the number of pairings. A report
-    returned for changes still counts as handed in on the day it first came."""
+    """For compliance and reminders: three queries, whatever the number of pairings. A report
+    counts as handed in on the day it first came, unless it was returned and its revision has
+    not come back yet."""
     if not pairing_ids:
         return {}
     firsts: dict[tuple[int, str], date] = {}
@@ -186,6 +187,11 @@ def handed_in(pairing_ids: list[int]) -> dict[int, HandedIn]:
             .values_list("pairing_id", "kind").annotate(first=Min("submitted_at"))
             .values_list("pairing_id", "kind", "first")):
         firsts[pairing_id, kind] = timezone.localdate(first)
+    # A returned report is out again until its next version is submitted.
+    for pairing_id, kind in Report.objects.filter(
+            pairing_id__in=pairing_ids, status=Report.Status.DRAFT, version__gt=1
+    ).values_list("pairing_id", "kind"):
+        firsts.pop((pairing_id, kind), None)
     feedback = {pairing_id: (count, timezone.localdate(last)) for pairing_id, count, last in
                 Feedback.objects.filter(pairing_id__in=pairing_ids).values_list("pairing_id")
                 .annotate(count=Count("pk"), last=Max("created_at"))

@@ -2,7 +2,7 @@
 
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Avg, Count, OuterRef, Q, QuerySet, Subquery
@@ -43,6 +43,7 @@ GROUP_LABELS = {
     "ended": gettext_lazy("Declined or ended early"),
 }
 CHARTED = ("active", "starting", "finished")  # the series of the highlights' charts
+FEEDBACK_SHOWN_FROM = 3  # answers, before their averages are shown
 
 
 def group_of(status: str) -> str:
@@ -128,15 +129,6 @@ def feedback_shown_to(request: OrganisationRequest, pairing: Pairing) -> list[Fe
     return []
 
 
-@dataclass
-class ReportContext:
-    """What a report's page and PDF show beside the report itself."""
-
-    pairing: Pairing
-    report: Report
-    meetings: list[dict] = field(default_factory=list)
-
-
 def meetings_of(report: Report) -> list[dict]:
     """The meeting log of a report: as submitted, or (a draft) as it stands now."""
     if report.status != Report.Status.DRAFT:
@@ -152,7 +144,7 @@ def meetings_of(report: Report) -> list[dict]:
 
 # --- Dossier ----------------------------------------------------------------------------------
 
-def dossier(pairing: Pairing) -> dict:
+def dossier(pairing: Pairing, *, contacts: bool) -> dict:
     """Everything about a pairing, for its dossier: profiles, plan, meeting log, compliance,
     reports (the versions handed in)."""
     plans = pairing_plans(pairing)
@@ -168,7 +160,7 @@ def dossier(pairing: Pairing) -> dict:
                      (_("Mentee"), pairing.mentee, pairing.mentee_application)],
         "meetings": meetings, "compliance": pairing_compliance(pairing, plan, meetings),
         "reports": sorted(handed, key=lambda r: (r.kind != Report.Kind.INTERIM, r.version)),
-        "events": list(pairing.events.select_related("by")),
+        "events": list(pairing.events.select_related("by")), "contacts": contacts,
     }
 
 
@@ -234,7 +226,7 @@ def highlights(*, project: Project, pairings: QuerySet[Pairing],
                    for row in rows if row.state for code in row.state.late)
     behind = sum(1 for row in rows if row.state and row.state.late_count)
     feedback = Feedback.objects.for_org(project.organisation).filter(
-        pairing__in=pairings).aggregate(
+        pairing__in=pairings.values("pk")).aggregate(
         count=Count("pk"), satisfaction=Avg("satisfaction"), objectives_met=Avg("objectives_met"),
         support_received=Avg("support_received"),
         recommend=Count("pk", filter=Q(would_recommend=True)))
@@ -251,7 +243,10 @@ def highlights(*, project: Project, pairings: QuerySet[Pairing],
         on_track=len(rows) - behind, behind=behind,
         late_items=[(str(label), late[code]) for code, label in LATE_KINDS.items()
                     if late[code]],
-        feedback=feedback,
+        # Averages of fewer answers would give away one person's feedback (a filter can
+        # narrow the figures to one pairing).
+        feedback=feedback if feedback["count"] >= FEEDBACK_SHOWN_FROM
+        else {"count": feedback["count"], "hidden": True},
     )
 
 
@@ -262,10 +257,14 @@ def project_applications(project: Project) -> QuerySet[Application]:
 # --- Exports ----------------------------------------------------------------------------------
 
 def export_for_member(*, request: OrganisationRequest, pk: int) -> Export:
-    """An export is its requester's own: anyone else's, like a missing one, is not found."""
-    return get_object_or_404(
+    """An export is its requester's own, and only while they still follow its project: anyone
+    else's, like a missing one, is not found."""
+    export = get_object_or_404(
         Export.objects.for_org(request.organisation).filter(requested_by=request.user)
-        .defer("content"), pk=pk)
+        .select_related("project").defer("content"), pk=pk)
+    if export.project is not None and not can_follow_project(request, export.project):
+        raise Http404
+    return export
 
 
 def recent_exports(request: OrganisationRequest, project: Project) -> list[Export]:

@@ -4,13 +4,14 @@ to feedback takes the pairing's row lock first, like every write to a pairing.""
 import hashlib
 import json
 import logging
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
@@ -51,7 +52,7 @@ def report_closed_reason(pairing: Pairing, kind: str, schedule: Schedule | None,
     if opens is None:
         return _("Reports are written once the activity plan is approved.")
     if today < opens:
-        return _("This report opens on %(day)s.") % {"day": opens}
+        return _("This report opens on %(day)s.") % {"day": date_format(opens)}
     return ""
 
 
@@ -256,10 +257,19 @@ def report_review(*, acting_user: User, report: Report, accept: bool, comments: 
             version=report.version + 1, objectives=report.objectives,
             **{name: getattr(report, name) for name in Report.FIELDS[report.kind]},
         )
-    message = (gettext_noop("Your %(report)s in %(project)s was accepted.") if accept else
-               gettext_noop("Your %(report)s in %(project)s was returned: %(comments)s"))
+    # One message for each kind, so that each recipient reads all of it in their language.
+    message = {
+        (Report.Kind.INTERIM, True): gettext_noop(
+            "Your interim report in %(project)s was accepted."),
+        (Report.Kind.INTERIM, False): gettext_noop(
+            "Your interim report in %(project)s was returned: %(comments)s"),
+        (Report.Kind.NARRATIVE, True): gettext_noop(
+            "Your narrative report in %(project)s was accepted."),
+        (Report.Kind.NARRATIVE, False): gettext_noop(
+            "Your narrative report in %(project)s was returned: %(comments)s"),
+    }[report.kind, accept]
     _tell(pairing, [pairing.mentee, pairing.mentor], message, _report_link(report),
-          report=report.get_kind_display().lower(), comments=comments)
+          comments=comments)
     if accept and report.kind == Report.Kind.NARRATIVE:
         _complete_if_done(pairing, by=acting_user)
     return report
@@ -381,3 +391,15 @@ def export_build(*, export_id: int) -> None:
             return
     Export.objects.filter(pk=export.pk).update(
         status=Export.Status.DONE, progress=100, content=content, filename=filename)
+
+
+EXPORTS_KEPT_DAYS = 7
+
+
+def exports_purge(*, now: datetime | None = None) -> int:
+    """Built documents hold personal data: they are deleted a week after they were asked for
+    (beat runs this daily)."""
+    now = now or timezone.now()
+    deleted, _by_model = Export.objects.filter(
+        created_at__lt=now - timedelta(days=EXPORTS_KEPT_DAYS)).delete()
+    return deleted

@@ -9,3 +9,9 @@ from reporting import services
 def export_build(export_id: int) -> None:
     """Builds one export (queued on commit by `services.export_request`)."""
     services.export_build(export_id=export_id)
+
+
+@shared_task(soft_time_limit=120, time_limit=180)
+def exports_purge() -> int:
+    """Daily (config/celery.py): deletes the built documents of more than a week ago."""
+    return services.exports_purge()

@@ -134,9 +134,12 @@ def report_review(request: OrganisationRequest, org_slug: str, pk: int, kind: st
     pairing = matching_selectors.pairing_for_member(request=request, pk=pk, for_change=True)
     report = selectors.report_for_member(request=request, pairing=pairing, kind=_kind(kind),
                                          version=version)
-    accept = request.POST.get("decision") == "accept"
+    decision = request.POST.get("decision")
+    accept = decision == "accept"
     form = ReviewForm(request.POST)
-    if form.is_valid():
+    if decision not in ("accept", "return"):
+        form.add_error(None, _("Accept the report or return it."))
+    elif form.is_valid():
         try:
             services.report_review(acting_user=request.user, report=report, accept=accept,
                                    comments=form.cleaned_data["comments"])
@@ -228,7 +231,9 @@ def dossier_request(request: OrganisationRequest, org_slug: str, pk: int) -> Htt
     export = services.export_request(
         acting_user=request.user, organisation=request.organisation, kind=Export.Kind.DOSSIER,
         format=Export.Format.PDF, project=pairing.project, pairing=pairing,
-        params={"language": translation.get_language()})
+        # Observers follow the programme but are not given the pair's addresses.
+        params={"language": translation.get_language(),
+                "contacts": can_manage_project(request, pairing.project)})
     return redirect("export_detail", org_slug=org_slug, pk=export.pk)
 
 

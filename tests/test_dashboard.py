@@ -285,6 +285,12 @@ def test_the_pairing_dossier(world: World, client_as, django_capture_on_commit_c
     for expected in ("Pairing dossier", "Mentor Person", "Mentee Person", "Trace criminal",
                      "Financial intelligence", "Interim report", "Two cases traced"):
         assert expected in text, expected
+    # An observer follows the programme without the pair's addresses; a coordinator has them.
+    assert "mentee@cepol.test" not in text
+    client = client_as(world.people["coordinator"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("dossier_request", args=[world.org.slug, pairing.pk]))
+    assert "mentee@cepol.test" in pdf_text(download(world, client, Export.objects.latest("pk")))
 
 
 # --- The organisation's look ------------------------------------------------------------------
@@ -337,3 +343,28 @@ def test_the_logo_and_colour_appear_in_the_pdfs(world: World, client_as):
     response = client.post(reverse("branding", args=[world.org.slug]),
                            {"colour": "#7a1f3d", "remove_logo": "on"})
     assert not Organisation.objects.get(pk=world.org.pk).logo
+
+
+def test_an_export_is_no_longer_served_once_its_requester_stops_following_the_project(
+        programme: World, client_as, django_capture_on_commit_callbacks):
+    from guardian.shortcuts import remove_perm
+
+    client = client_as(programme.people["coordinator"])
+    made = export(programme, client, "pairings:csv", django_capture_on_commit_callbacks)
+    remove_perm("programmes.coordinate_project", programme.people["coordinator"],
+                programme.project)
+    client = client_as(programme.people["coordinator"])
+    assert client.get(reverse("export_download", args=[programme.org.slug, made.pk])) \
+        .status_code == 404
+
+
+def test_feedback_averages_are_shown_only_from_three_answers(programme: World, client_as):
+    from reporting.models import Feedback
+
+    completed = Pairing.objects.get(status="completed")
+    Feedback.objects.create(organisation=programme.org, pairing=completed,
+                            author=completed.mentee, satisfaction=2, objectives_met=2,
+                            support_received=2, would_recommend=False)
+    response = client_as(programme.people["observer"]).get(dashboard(programme))
+    assert response.context["figures"].feedback == {"count": 1, "hidden": True}
+    assert "the averages are shown from 3 answers" in response.content.decode()

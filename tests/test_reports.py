@@ -17,7 +17,8 @@ from matching.reminders import reminders_plan
 from matching.schedule import add_months
 from participants.models import Notification
 from reporting.models import Feedback, Report
-from reporting.services import feedback_submit, report_review, report_submit
+from reporting.selectors import current_report
+from reporting.services import feedback_submit, report_review, report_seen, report_submit
 from tests.conftest import World
 from tests.test_reminders import active_pairing, at_nine
 
@@ -52,8 +53,9 @@ def url(world: World, name: str, pairing: Pairing, *args) -> str:
 
 def submitted(world: World, pairing: Pairing, kind: str = "interim") -> Report:
     values = INTERIM if kind == "interim" else NARRATIVE
+    seen = report_seen(current_report(pairing, kind))  # as her page would show the draft
     return report_submit(acting_user=world.people["mentee"], pairing=pairing, kind=kind,
-                         values=values, seen="", submit=True)
+                         values=values, seen=seen, submit=True)
 
 
 def completed(world: World) -> Pairing:
@@ -446,3 +448,40 @@ def test_report_text_is_escaped_once_and_its_dates_isolated(world: World, client
     text = client_as(world.people["coordinator"]).get(
         url(world, "report_detail", pairing, "interim", 1)).content.decode()
     assert 'The FIU&#x27;s &lt;b&gt;help&lt;/b&gt; since <bdi dir="ltr">2026-03-15</bdi>.' in text
+
+
+def test_a_returned_report_is_due_again_until_it_comes_back_and_late_ones_show(world: World):
+    from matching.compliance import DONE, LATE
+    from matching.selectors import pairing_compliance, pairing_meetings
+    from reporting.models import handed_in
+
+    pairing = running(world)
+    report = submitted(world, pairing)
+    assert handed_in([pairing.pk])[pairing.pk].interim == timezone.localdate()
+    report_review(acting_user=world.people["coordinator"], report=report, accept=False,
+                  comments="Say more.")
+    assert handed_in([pairing.pk])[pairing.pk].interim is None
+    submitted(world, pairing)  # version 2
+    assert handed_in([pairing.pk])[pairing.pk].interim == timezone.localdate()
+    plan = ActivityPlan.objects.get(pairing=pairing, status="approved")
+    state = pairing_compliance(pairing, plan, pairing_meetings(pairing))
+    assert state.interim_report.state == DONE  # halfway is months ahead
+    # Handed in after the grace period: shown late, with its day.
+    ActivityPlan.objects.filter(pk=plan.pk).update(start=add_months(timezone.localdate(), -9))
+    plan.refresh_from_db()
+    state = pairing_compliance(pairing, plan, pairing_meetings(pairing))
+    assert (state.interim_report.state, state.interim_report.held) == (
+        LATE, timezone.localdate())
+
+
+def test_exports_are_kept_a_week(world: World):
+    from reporting.models import Export
+    from reporting.services import exports_purge
+
+    old = Export.objects.create(organisation=world.org, requested_by=world.people["admin"],
+                                kind="pairings", format="csv")
+    Export.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=8))
+    recent = Export.objects.create(organisation=world.org, requested_by=world.people["admin"],
+                                   kind="pairings", format="csv")
+    assert exports_purge() == 1
+    assert list(Export.objects.values_list("pk", flat=True)) == [recent.pk]

@@ -55,7 +55,7 @@ class Command(BaseCommand):
         # A dossier grows with the meeting log: about 100 pages.
         self._meetings(pairing, 2250)
         started = time.perf_counter()
-        pdf = render_pdf("reporting/pdf/dossier.html", selectors.dossier(pairing),
+        pdf = render_pdf("reporting/pdf/dossier.html", selectors.dossier(pairing, contacts=True),
                          organisation=pairing.organisation, language="en", timeout=600)
         took = time.perf_counter() - started
         pages = len(PdfReader(io.BytesIO(pdf)).pages)
