@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from matching import engine, ics, selectors, services
 from matching.filters import ComplianceFilter, PairingFilter
 from matching.forms import (
+    CompleteForm,
     MatchingForm,
     MatchingSettingsForm,
     MeetingForm,
@@ -46,6 +47,7 @@ from programmes.requests import (
     ids_from,
     run_action,
 )
+from reporting import services as reporting_services
 from reporting.selectors import pairing_reporting
 
 PAGE_SIZE = 25
@@ -170,6 +172,7 @@ def _render_pairing(request: OrganisationRequest, pairing: Pairing, *, status: i
         "respond_form": forms.get("respond_form") or RespondForm(),
         "review_form": forms.get("review_form") or ReviewForm(),
         "move_form": forms.get("move_form") or MoveForm(),
+        "complete_form": forms.get("complete_form") or CompleteForm(),
         "plan_editable": role_in_pairing is not None and pairing.status in services.PLAN_STATUSES,
         "seal": services.plan_seal(latest) if latest else "",
     }, status=status)
@@ -219,6 +222,18 @@ def pairing_move(request: OrganisationRequest, org_slug: str, pk: int) -> HttpRe
             reason=data["reason"]),
         success=lambda data: _("The pairing is now “%(status)s”.") % {
             "status": S(data["to_status"]).label},
+    )
+
+
+@require_POST
+def pairing_complete(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
+    """Completes a pairing whose narrative report is accepted, without the missing feedback."""
+    pairing = selectors.pairing_for_member(request=request, pk=pk, for_change=True)
+    return _pairing_action(
+        request, pairing, form_name="complete_form", form=CompleteForm(request.POST),
+        action=lambda data: reporting_services.pairing_complete_without_feedback(
+            acting_user=request.user, pairing=pairing, reason=data["reason"]),
+        success=lambda data: _("The pairing is completed."),
     )
 
 

@@ -93,6 +93,8 @@ def pairing_reporting(request: OrganisationRequest, pairing: Pairing) -> dict:
         "feedback_given": request.user.pk in given,
         "feedback_count": len(given),
         "can_follow": can_follow_project(request, pairing.project),
+        "narrative_accepted": any(r.status == Report.Status.ACCEPTED
+                                  for r in reports[Report.Kind.NARRATIVE]),
     }
 
 def pairing_reports(pairing: Pairing) -> dict[str, list[Report]]:

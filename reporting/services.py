@@ -301,6 +301,30 @@ def feedback_submit(*, acting_user: User, pairing: Pairing, satisfaction: int,
     return feedback
 
 
+@transaction.atomic
+def pairing_complete_without_feedback(*, acting_user: User, pairing: Pairing,
+                                      reason: str) -> Pairing:
+    """The coordinator completes a pairing whose narrative report is accepted but whose
+    feedback never came (a participant left the service, say): the reason is recorded."""
+    pairing = pairing_locked(pairing)
+    if not coordinates(acting_user, pairing.project):
+        raise PermissionDenied
+    if pairing.status != S.ACTIVE or not Report.objects.for_org(pairing.organisation).filter(
+            pairing=pairing, kind=Report.Kind.NARRATIVE, status=Report.Status.ACCEPTED
+    ).exists():
+        raise ValidationError(_("A pairing is completed once its narrative report is "
+                                "accepted."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the pairing is completed without all the "
+                                           "feedback.")})
+    record_move(pairing, by=acting_user, to_status=S.COMPLETED, reason=reason.strip())
+    _tell(pairing, [pairing.mentee, pairing.mentor],
+          gettext_noop("Your pairing in %(project)s is completed: thank you. Your "
+                       "certificate of completion is on the pairing's page."),
+          reverse("pairing_detail", args=[pairing.organisation.slug, pairing.pk]))
+    return pairing
+
+
 def _complete_if_done(pairing: Pairing, *, by: User) -> None:
     """The narrative report accepted and both participants' feedback in: the pairing is
     completed. Called under the pairing's lock."""

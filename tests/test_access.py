@@ -17,6 +17,7 @@ from matching.services import (
     plan_sign,
 )
 from participants.models import Membership, User
+from reporting.services import report_review
 from tests.conftest import PERSONAS, World
 from tests.factories import ApplicationFactory, InvitationFactory, NominationFactory
 
@@ -151,6 +152,15 @@ def last_month(w: World) -> dict:
     return {**org(w), "pk": in_last_month(w).pk}
 
 
+def narrative_accepted(w: World) -> dict:
+    from tests.test_reports import in_last_month, submitted
+
+    made = in_last_month(w)
+    report_review(acting_user=w.people["coordinator"], report=submitted(w, made, "narrative"),
+                  accept=True, comments="")
+    return {**org(w), "pk": made.pk}
+
+
 def certificate(w: World) -> dict:
     from tests.test_reports import completed
 
@@ -232,6 +242,8 @@ ACCESS: dict[str, Row] = {
     "pairing_detail": Row("GET", pairing, roles(OK, focal_point=MISSING)),
     "pairing_respond": Row("POST", pairing, PAIR_ACTION),
     "pairing_move": Row("POST", lambda w: pairing(w, accepted=True), PAIRING_MANAGERS_ACTION),
+    # Without the missing feedback, with a reason (see test_reports).
+    "pairing_complete": Row("POST", narrative_accepted, PAIRING_MANAGERS_ACTION),
     "plan_edit": Row("GET", lambda w: pairing(w, accepted=True),
                      roles(FORBIDDEN, mentor=OK, mentee=OK, focal_point=MISSING)),
     "plan_sign": Row("POST", lambda w: pairing(w, plan="draft"), PAIR_ACTION),
@@ -302,6 +314,8 @@ def post_data(name: str, w: World, who: str) -> dict:
         return {"to_status": "ended_early", "reason": "The mentee left the service."}
     if name == "plan_review":
         return {"decision": "approve"}
+    if name == "pairing_complete":
+        return {"reason": "The mentor has left the service."}
     if name == "report_autosave":
         return {"what_worked": "Monthly calls.", "seen": ""}
     if name == "report_review":

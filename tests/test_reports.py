@@ -485,3 +485,29 @@ def test_exports_are_kept_a_week(world: World):
                                    kind="pairings", format="csv")
     assert exports_purge() == 1
     assert list(Export.objects.values_list("pk", flat=True)) == [recent.pk]
+
+
+def test_the_coordinator_may_complete_a_pairing_whose_feedback_never_comes(world, client_as):
+    pairing = in_last_month(world)
+    coordinator = client_as(world.people["coordinator"])
+    complete = url(world, "pairing_complete", pairing)
+    refused = coordinator.post(complete, {"reason": "The mentor left."})
+    assert refused.status_code == 400
+    assert "once its narrative report is accepted" in refused.content.decode()
+    report_review(acting_user=world.people["coordinator"],
+                  report=submitted(world, pairing, "narrative"), accept=True, comments="")
+    page = coordinator.get(url(world, "pairing_detail", pairing)).content.decode()
+    assert "Complete without the missing feedback" in page
+    refused = coordinator.post(complete, {"reason": "  "})
+    assert refused.status_code == 400
+    assert "Say why the pairing is completed without all the feedback." in \
+        refused.content.decode()
+    pairing.refresh_from_db()
+    assert pairing.status == "active"
+    assert coordinator.post(complete, {"reason": "The mentor has left the service."}) \
+        .status_code == 302
+    pairing.refresh_from_db()
+    assert pairing.status == "completed"
+    assert pairing.events.last().reason == "The mentor has left the service."
+    mentee = client_as(world.people["mentee"])
+    assert mentee.post(complete, {"reason": "x"}).status_code == 403
