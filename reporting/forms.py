@@ -17,9 +17,8 @@ class ReportForm(forms.Form):
     """One field for each objective's progress (or result), then the kind's text fields. Every
     field may be empty while drafting; the service says what a submission still needs."""
 
-    seen = forms.CharField(widget=forms.HiddenInput(attrs={"id": "report-seal"}), required=False)
-
-    def __init__(self, *args, report: Report, autosave_url: str = "", **kwargs) -> None:
+    def __init__(self, *args, report: Report, seen: dict[str, str], autosave_url: str = "",
+                 **kwargs) -> None:
         super().__init__(*args, **kwargs)
         interim = report.kind == Report.Kind.INTERIM
         for index, objective in enumerate(report.objectives):
@@ -36,19 +35,25 @@ class ReportForm(forms.Form):
                 initial=getattr(report, name), strip=False,
                 widget=forms.Textarea(attrs={"rows": 4, "dir": "auto"}))
 
-        if autosave_url:
-            # Each field saves itself a moment after the person stops typing (htmx), with the
-            # fingerprint of the draft this page last saw.
-            for name, form_field in self.fields.items():
-                if name != "seen":
-                    form_field.widget.attrs.update({
-                        "hx-post": autosave_url, "hx-trigger": "input changed delay:800ms",
-                        "hx-include": "#report-seal", "hx-target": "#autosave-status",
-                        "hx-swap": "innerHTML", "hx-sync": "this:queue last",
-                    })
+        self.text_names = list(self.fields)
+        # Each field travels with the fingerprint of the text this page last had for it.
+        for name in self.text_names:
+            self.fields[f"seen_{name}"] = forms.CharField(
+                required=False, initial=seen.get(name, ""), widget=forms.HiddenInput)
+            if autosave_url:
+                # It saves itself a moment after the person stops typing (htmx), with its own
+                # fingerprint only, which the answer renews.
+                self.fields[name].widget.attrs.update({
+                    "hx-post": autosave_url, "hx-trigger": "input changed delay:800ms",
+                    "hx-include": f"#id_seen_{name}", "hx-target": "#autosave-status",
+                    "hx-swap": "innerHTML", "hx-sync": "this:queue last",
+                })
 
     def values(self) -> dict[str, str]:
-        return {name: value for name, value in self.cleaned_data.items() if name != "seen"}
+        return {name: self.cleaned_data[name] for name in self.text_names}
+
+    def seen(self) -> dict[str, str]:
+        return {name: self.cleaned_data[f"seen_{name}"] for name in self.text_names}
 
 
 class ReviewForm(forms.Form):

@@ -2,7 +2,6 @@
 to feedback takes the pairing's row lock first, like every write to a pairing."""
 
 import hashlib
-import json
 import logging
 from datetime import date, datetime, timedelta
 
@@ -126,18 +125,17 @@ def _texts(report: Report) -> dict[str, str]:
             **{name: getattr(report, name) for name in Report.FIELDS[report.kind]}}
 
 
-def report_seen(report: Report) -> str:
+def report_seen(report: Report) -> dict[str, str]:
     """A fingerprint of each field as a page shows it. Sent back with a save, it tells which
     fields this person changed, and whether someone else changed the same ones meanwhile."""
-    return json.dumps({name: _fingerprint(text) for name, text in _texts(report).items()})
+    return {name: _fingerprint(text) for name, text in _texts(report).items()}
 
 
-def _read_seen(seen: str) -> dict[str, str]:
-    try:
-        parsed = json.loads(seen)
-    except ValueError:
-        return {}
-    return {str(k): str(v) for k, v in parsed.items()} if isinstance(parsed, dict) else {}
+def _conflict(texts: dict[str, str], name: str, value: str, shown: str) -> bool:
+    """Did someone else change this field since the page showed it? Not when the draft
+    already holds exactly this text (the person's own earlier save)."""
+    current = texts.get(name)
+    return current is not None and current != value and _fingerprint(current) != shown
 
 
 def _changed_meanwhile(report: Report, name: str, acting_user: User) -> ValidationError:
@@ -152,25 +150,22 @@ def _changed_meanwhile(report: Report, name: str, acting_user: User) -> Validati
 def report_autosave(*, acting_user: User, pairing: Pairing, kind: str, name: str, value: str,
                     seen: str) -> tuple[Report, str]:
     """Saves one field as the person types, one field at a time, so that mentor and mentee
-    writing different parts never overwrite each other. A field the partner changed since this
-    person's page showed it is not overwritten. Returns the report and the page's new
-    fingerprints."""
+    writing different parts never overwrite each other. `seen` is the fingerprint of this
+    field as the page last had it: a field the partner changed since is not overwritten.
+    Returns the report and the field's new fingerprint."""
     pairing = pairing_locked(pairing)
     report = _writable(acting_user, pairing, kind)
-    fingerprints = _read_seen(seen)
-    texts = _texts(report)
-    if name in texts and _fingerprint(texts[name]) != fingerprints.get(name, _fingerprint("")):
+    if _conflict(_texts(report), name, value, seen or _fingerprint("")):
         raise _changed_meanwhile(report, name, acting_user)
     _set(report, name, value)
     report.last_edited_by = acting_user
     report.save()
-    fingerprints[name] = _fingerprint(value)
-    return report, json.dumps(fingerprints)
+    return report, _fingerprint(value)
 
 
 @transaction.atomic
 def report_submit(*, acting_user: User, pairing: Pairing, kind: str, values: dict[str, str],
-                  seen: str, submit: bool) -> Report:
+                  seen: dict[str, str], submit: bool) -> Report:
     """Saves the whole form (the page without JavaScript saves this way) and, with `submit`,
     hands the report to the coordinators with the meeting log as it stands. Only the fields
     this person changed are written; one the partner changed meanwhile too is refused rather
@@ -178,14 +173,13 @@ def report_submit(*, acting_user: User, pairing: Pairing, kind: str, values: dic
     is saved when one is found."""
     pairing = pairing_locked(pairing)
     report = _writable(acting_user, pairing, kind)
-    fingerprints = _read_seen(seen)
     texts = _texts(report)
     errors: dict[str, list[str]] = {}
     for name, value in values.items():
-        shown = fingerprints.get(name, _fingerprint(""))
+        shown = seen.get(name) or _fingerprint("")
         if _fingerprint(value) == shown:
             continue  # not changed on this page: the draft keeps what it has (maybe newer)
-        if name in texts and _fingerprint(texts[name]) != shown:
+        if _conflict(texts, name, value, shown):
             errors.setdefault(name, []).extend(
                 _changed_meanwhile(report, name, acting_user).messages)
             continue

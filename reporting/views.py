@@ -53,8 +53,7 @@ def report_edit(request: OrganisationRequest, org_slug: str, pk: int, kind: str)
     if report.status != Report.Status.DRAFT:
         return redirect("report_detail", org_slug=org_slug, pk=pk, kind=kind,
                         version=report.version)
-    form = ReportForm(request.POST or None, report=report,
-                      initial={"seen": services.report_seen(report)},
+    form = ReportForm(request.POST or None, report=report, seen=services.report_seen(report),
                       autosave_url="" if closed else reverse(
                           "report_autosave", args=[org_slug, pk, kind]))
     status = 200
@@ -63,7 +62,7 @@ def report_edit(request: OrganisationRequest, org_slug: str, pk: int, kind: str)
         if form.is_valid():
             try:
                 services.report_submit(acting_user=request.user, pairing=pairing, kind=kind,
-                                       values=form.values(), seen=form.cleaned_data["seen"],
+                                       values=form.values(), seen=form.seen(),
                                        submit=submit)
             except ValidationError as error:
                 add_service_errors(form, error)
@@ -91,7 +90,8 @@ def report_autosave(request: OrganisationRequest, org_slug: str, pk: int,
     pairing = matching_selectors.pairing_for_member(request=request, pk=pk, for_change=False)
     kind = _kind(kind)
     # htmx posts the whole form and names the field that changed; another client posts one.
-    names = [name for name in request.POST if name not in ("seen", "csrfmiddlewaretoken")]
+    names = [name for name in request.POST
+             if not name.startswith("seen_") and name != "csrfmiddlewaretoken"]
     name = request.htmx.trigger_name if request.htmx and request.htmx.trigger_name else (
         names[0] if len(names) == 1 else "")
     if name not in request.POST:
@@ -99,12 +99,12 @@ def report_autosave(request: OrganisationRequest, org_slug: str, pk: int,
     try:
         report, seen = services.report_autosave(
             acting_user=request.user, pairing=pairing, kind=kind, name=name,
-            value=request.POST[name], seen=request.POST.get("seen", ""))
+            value=request.POST[name], seen=request.POST.get(f"seen_{name}", ""))
     except ValidationError as error:
         return render(request, "reporting/_autosave.html", {"error": " ".join(error.messages)},
                       status=400)
     return render(request, "reporting/_autosave.html", {
-        "report": report, "saved_at": timezone.localtime(), "seen": seen})
+        "report": report, "saved_at": timezone.localtime(), "name": name, "seen": seen})
 
 
 def report_detail(request: OrganisationRequest, org_slug: str, pk: int, kind: str,

@@ -317,7 +317,7 @@ def post_data(name: str, w: World, who: str) -> dict:
     if name == "pairing_complete":
         return {"reason": "The mentor has left the service."}
     if name == "report_autosave":
-        return {"what_worked": "Monthly calls.", "seen": ""}
+        return {"what_worked": "Monthly calls.", "seen_what_worked": ""}
     if name == "report_review":
         return {"decision": "accept"}
     if name == "export_create":

@@ -74,6 +74,11 @@ def finish(world: World, pairing: Pairing) -> Pairing:
     return pairing
 
 
+def seen_fields(form) -> dict[str, str]:
+    """The fingerprints a report page sends back with a whole-form save."""
+    return {f"seen_{name}": form[f"seen_{name}"].value() for name in form.text_names}
+
+
 def pdf_text(content: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
 
@@ -99,16 +104,17 @@ def test_the_pair_writes_the_interim_report_together_as_they_type(world: World, 
     assert "Trace criminal assets across borders." in text  # one field an objective
     assert "Set up a joint financial investigation." in text
     assert Report.objects.count() == 0  # reading writes nothing
-    seal = page.context["form"]["seen"].value()
+    seen = seen_fields(page.context["form"])
     saved = mentee.post(url(world, "report_autosave", pairing, "interim"),
-                        {"progress_0": "Two cases traced.", "seen": seal})
+                        {"progress_0": "Two cases traced.", "seen_progress_0": seen[
+                            "seen_progress_0"]})
     assert saved.status_code == 200 and "Draft saved" in saved.content.decode()
     # The mentor writes another part meanwhile: neither overwrites the other.
     mentor = client_as(world.people["mentor"])
     mentor_page = mentor.get(url(world, "report_edit", pairing, "interim"))
     mentor.post(url(world, "report_autosave", pairing, "interim"),
                 {"what_worked": "Monthly calls.",
-                 "seen": mentor_page.context["form"]["seen"].value()})
+                 "seen_what_worked": mentor_page.context["form"]["seen_what_worked"].value()})
     report = Report.objects.get()
     assert report.objectives[0]["progress"] == "Two cases traced."
     assert report.what_worked == "Monthly calls."
@@ -117,11 +123,12 @@ def test_the_pair_writes_the_interim_report_together_as_they_type(world: World, 
     # part the mentor changed is not overwritten.
     mentee = client_as(world.people["mentee"])
     saved = mentee.post(url(world, "report_autosave", pairing, "interim"),
-                        {"difficulties": "Time zones.", "seen": seal})
+                        {"difficulties": "Time zones.",
+                         "seen_difficulties": seen["seen_difficulties"]})
     assert saved.status_code == 200
     refused = mentee.post(url(world, "report_autosave", pairing, "interim"),
-                          {"what_worked": "Her own words.", "seen": page.context["form"]["seen"]
-                           .value()})
+                          {"what_worked": "Her own words.",
+                           "seen_what_worked": seen["seen_what_worked"]})
     assert refused.status_code == 400
     assert "Mentor Person changed this part while you had the page open" in \
         refused.content.decode()
@@ -134,7 +141,7 @@ def test_a_submission_missing_parts_names_each_and_keeps_what_was_typed(world, c
     mentee = client_as(world.people["mentee"])
     page = mentee.get(url(world, "report_edit", pairing, "interim"))
     response = mentee.post(url(world, "report_edit", pairing, "interim"), {
-        "seen": page.context["form"]["seen"].value(), "action": "submit",
+        **seen_fields(page.context["form"]), "action": "submit",
         "progress_0": "Two cases traced.", "progress_1": "", "what_worked": "x" * 10001,
         "difficulties": "",
     })
@@ -164,14 +171,15 @@ def test_autosave_of_a_field_the_report_does_not_have_is_refused(world, client_a
 def test_a_full_save_over_the_partners_newer_changes_is_refused(world: World, client_as):
     pairing = running(world)
     mentee = client_as(world.people["mentee"])
-    seal = mentee.get(url(world, "report_edit", pairing, "interim")).context["form"]["seen"]
+    seen = seen_fields(mentee.get(url(world, "report_edit", pairing, "interim")).context["form"])
     mentor = client_as(world.people["mentor"])
-    mentor_seal = mentor.get(url(world, "report_edit", pairing, "interim")).context["form"]
+    mentor_page = mentor.get(url(world, "report_edit", pairing, "interim")).context["form"]
     mentor.post(url(world, "report_autosave", pairing, "interim"),
-                {"what_worked": "The mentor's text.", "seen": mentor_seal["seen"].value()})
+                {"what_worked": "The mentor's text.",
+                 "seen_what_worked": mentor_page["seen_what_worked"].value()})
     mentee = client_as(world.people["mentee"])
     response = mentee.post(url(world, "report_edit", pairing, "interim"),
-                           {**INTERIM, "seen": seal.value(), "action": "submit"})
+                           {**INTERIM, **seen, "action": "submit"})
     assert response.status_code == 400
     assert "Mentor Person changed this part while you had the page open" in \
         " ".join(response.context["form"].errors["what_worked"])
@@ -183,17 +191,16 @@ def test_a_full_save_over_the_partners_newer_changes_is_refused(world: World, cl
 def test_a_full_save_keeps_the_partners_changes_to_parts_it_did_not_touch(world, client_as):
     pairing = running(world)
     mentee = client_as(world.people["mentee"])
-    page = mentee.get(url(world, "report_edit", pairing, "interim")).context["form"]
-    seen = page["seen"].value()
+    seen = seen_fields(mentee.get(url(world, "report_edit", pairing, "interim")).context["form"])
     mentor = client_as(world.people["mentor"])
     mentor_page = mentor.get(url(world, "report_edit", pairing, "interim")).context["form"]
     mentor.post(url(world, "report_autosave", pairing, "interim"),
                 {"difficulties": "The mentor's difficulties.",
-                 "seen": mentor_page["seen"].value()})
+                 "seen_difficulties": mentor_page["seen_difficulties"].value()})
     # Her page still shows difficulties empty; she changes only what worked and saves it all.
     mentee = client_as(world.people["mentee"])
     response = mentee.post(url(world, "report_edit", pairing, "interim"), {
-        "seen": seen, "action": "save", "progress_0": "", "progress_1": "",
+        **seen, "action": "save", "progress_0": "", "progress_1": "",
         "what_worked": "Monthly calls.", "difficulties": "", "plan_changes": ""})
     assert response.status_code == 302
     report = Report.objects.get()
@@ -207,9 +214,9 @@ def test_interim_report_is_submitted_returned_revised_and_accepted(world, client
                            day=timezone.localdate() - timedelta(days=20), duration_minutes=45,
                            topics="Asset tracing", logged_by=world.people["mentee"])
     mentee = client_as(world.people["mentee"])
-    seal = mentee.get(url(world, "report_edit", pairing, "interim")).context["form"]["seen"]
+    seen = seen_fields(mentee.get(url(world, "report_edit", pairing, "interim")).context["form"])
     response = mentee.post(url(world, "report_edit", pairing, "interim"),
-                           {**INTERIM, "seen": seal.value(), "action": "submit"})
+                           {**INTERIM, **seen, "action": "submit"})
     assert response.status_code == 302
     report = Report.objects.get()
     assert report.status == "submitted" and report.submitted_by == world.people["mentee"]
@@ -235,7 +242,7 @@ def test_interim_report_is_submitted_returned_revised_and_accepted(world, client
     assert page.context["form"]["progress_0"].value() == INTERIM["progress_0"]
     mentor.post(url(world, "report_edit", pairing, "interim"), {
         **INTERIM, "progress_0": "Two cases traced with the FIU; one went to court.",
-        "seen": page.context["form"]["seen"].value(), "action": "submit"})
+        **seen_fields(page.context["form"]), "action": "submit"})
     coordinator = client_as(world.people["coordinator"])
     coordinator.post(url(world, "report_review", pairing, "interim", 2),
                      {"decision": "accept", "comments": ""})
@@ -261,7 +268,7 @@ def test_only_a_submitted_report_is_reviewed(world: World):
 def test_a_draft_is_the_pairs_own(world: World, client_as):
     pairing = running(world)
     report_submit(acting_user=world.people["mentee"], pairing=pairing, kind="interim",
-                  values={"what_worked": "Drafting."}, seen="", submit=False)
+                  values={"what_worked": "Drafting."}, seen={}, submit=False)
     assert client_as(world.people["coordinator"]).get(
         url(world, "report_detail", pairing, "interim", 1)).status_code == 404
     assert client_as(world.people["mentor"]).get(
@@ -409,7 +416,7 @@ def test_a_report_in_arabic_renders_shaped_and_right_to_left(world: World, clien
     world.people["mentee"].save(update_fields=["full_name"])
     report_submit(acting_user=world.people["mentee"], pairing=pairing, kind="interim", values={
         **INTERIM, "progress_0": "تتبعنا قضيتين مع وحدة الاستخبارات المالية في 2026-03-15.",
-        "what_worked": "الاجتماعات الشهرية عبر الإنترنت."}, seen="", submit=True)
+        "what_worked": "الاجتماعات الشهرية عبر الإنترنت."}, seen={}, submit=True)
     client = client_as(world.people["mentee"])
     client.post(reverse("set_language"), {"language": "ar", "next": "/"})
     response = client.get(url(world, "report_pdf", pairing, "interim", 1))
@@ -443,7 +450,7 @@ def test_certificates_of_completion(world: World, client_as):
 def test_report_text_is_escaped_once_and_its_dates_isolated(world: World, client_as):
     pairing = running(world)
     report_submit(acting_user=world.people["mentee"], pairing=pairing, kind="interim", values={
-        **INTERIM, "what_worked": "The FIU's <b>help</b> since 2026-03-15."}, seen="",
+        **INTERIM, "what_worked": "The FIU's <b>help</b> since 2026-03-15."}, seen={},
         submit=True)
     text = client_as(world.people["coordinator"]).get(
         url(world, "report_detail", pairing, "interim", 1)).content.decode()
@@ -511,3 +518,18 @@ def test_the_coordinator_may_complete_a_pairing_whose_feedback_never_comes(world
     assert pairing.events.last().reason == "The mentor has left the service."
     mentee = client_as(world.people["mentee"])
     assert mentee.post(complete, {"reason": "x"}).status_code == 403
+
+
+def test_a_save_racing_the_persons_own_autosave_is_no_conflict(world: World, client_as):
+    """The page submits before the answer of its last autosave renewed the fingerprint: the
+    draft already holds that very text, so nothing is refused."""
+    pairing = running(world)
+    mentee = client_as(world.people["mentee"])
+    seen = seen_fields(mentee.get(url(world, "report_edit", pairing, "interim")).context["form"])
+    mentee.post(url(world, "report_autosave", pairing, "interim"),
+                {"what_worked": INTERIM["what_worked"], "seen_what_worked": seen[
+                    "seen_what_worked"]})
+    response = mentee.post(url(world, "report_edit", pairing, "interim"),
+                           {**INTERIM, **seen, "action": "submit"})
+    assert response.status_code == 302
+    assert Report.objects.get().status == "submitted"
