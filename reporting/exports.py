@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from matching.models import Meeting, Pairing
-from reporting import selectors
+from reporting import charts, selectors
 from reporting.filters import DashboardFilter
 from reporting.models import Export, Report
 from reporting.pdf import render_pdf
@@ -39,15 +39,13 @@ def build(export: Export, progress: Progress) -> tuple[bytes, str]:
         return pdf, f"dossier-{pairing.pk}-{stamp}.pdf"
     pairings = _filtered(export)
     if export.kind == Export.Kind.HIGHLIGHTS:
-        from reporting.views import dashboard_charts
-
         applications = selectors.project_applications(project)
         figures = selectors.highlights(project=project, pairings=pairings,
                                        applications=_filter(export).applications(applications))
         progress(40)
         pdf = render_pdf("reporting/pdf/highlights.html", {
             "project": project, "figures": figures, "filters": _filter(export).form,
-            "charts": dashboard_charts(figures, export.organisation.colour),
+            "charts": charts.highlights_charts(figures, export.organisation.colour),
             "today": timezone.localdate(),
         }, organisation=export.organisation, language=export.params["language"],
             timeout=settings.PDF_TASK_TIMEOUT_SECONDS)

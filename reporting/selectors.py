@@ -131,14 +131,17 @@ def feedback_shown_to(request: OrganisationRequest, pairing: Pairing) -> list[Fe
     return []
 
 
+def meeting_log(pairing: Pairing) -> list[dict]:
+    """The pairing's meetings as a report keeps them (JSON), oldest first."""
+    return [{"day": m.day.isoformat(), "kind": m.kind, "minutes": m.duration_minutes,
+             "topics": m.topics, "confirmed": m.confirmed_at is not None}
+            for m in sorted(pairing_meetings(pairing), key=lambda m: (m.day, m.pk))]
+
+
 def meetings_of(report: Report) -> list[dict]:
     """The meeting log of a report: as submitted, or (a draft) as it stands now."""
-    if report.status != Report.Status.DRAFT:
-        log = report.meetings_held
-    else:
-        log = [{"day": m.day.isoformat(), "kind": m.kind, "minutes": m.duration_minutes,
-                "topics": m.topics, "confirmed": m.confirmed_at is not None}
-               for m in sorted(pairing_meetings(report.pairing), key=lambda m: (m.day, m.pk))]
+    log = report.meetings_held if report.status != Report.Status.DRAFT else meeting_log(
+        report.pairing)
     kinds = dict(Meeting.Kind.choices)
     return [{**row, "day": date.fromisoformat(row["day"]), "kind_label": kinds.get(row["kind"])}
             for row in log]

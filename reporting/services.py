@@ -14,7 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
-from matching.models import ActivityPlan, Meeting, Pairing
+from matching.models import ActivityPlan, Pairing
 from matching.schedule import Schedule
 from matching.selectors import coordinators_of
 from matching.services import approved_schedule, coordinates, pairing_locked, record_move
@@ -22,7 +22,7 @@ from participants.models import User
 from participants.services import notify
 from programmes.models import Organisation, Project
 from reporting.models import Export, Feedback, Report
-from reporting.selectors import plan_objectives
+from reporting.selectors import meeting_log, plan_objectives
 
 S = Pairing.Status
 logger = logging.getLogger(__name__)
@@ -201,7 +201,7 @@ def report_submit(*, acting_user: User, pairing: Pairing, kind: str, values: dic
         raise ValidationError(errors)
     report.last_edited_by = acting_user
     if submit:
-        report.meetings_held = _meeting_log(pairing)
+        report.meetings_held = meeting_log(pairing)
         report.status = Report.Status.SUBMITTED
         report.submitted_by = acting_user
         report.submitted_at = timezone.now()
@@ -215,15 +215,6 @@ def report_submit(*, acting_user: User, pairing: Pairing, kind: str, values: dic
         _tell(pairing, [*coordinators_of(pairing.project), partner], message,
               _report_link(report), name=acting_user.full_name)
     return report
-
-
-def _meeting_log(pairing: Pairing) -> list[dict]:
-    return [
-        {"day": meeting.day.isoformat(), "kind": meeting.kind, "minutes": meeting.duration_minutes,
-         "topics": meeting.topics, "confirmed": meeting.confirmed_at is not None}
-        for meeting in Meeting.objects.for_org(pairing.organisation).filter(pairing=pairing)
-        .order_by("day", "pk")
-    ]
 
 
 @transaction.atomic

@@ -255,28 +255,9 @@ def dashboard(request: OrganisationRequest, org_slug: str, slug: str) -> HttpRes
         applications=found.applications(applications) if found.is_bound else applications)
     return render(request, "reporting/dashboard.html", {
         "project": project, "filter": found, "figures": figures,
-        "charts": dashboard_charts(figures, request.organisation.colour),
+        "charts": charts.highlights_charts(figures, request.organisation.colour),
         "export_form": ExportForm(), "exports": selectors.recent_exports(request, project),
     }, status=200 if valid else 400)
-
-
-def dashboard_charts(figures: selectors.Highlights, colour: str) -> dict:
-    series = [str(selectors.GROUP_LABELS[group]) for group in selectors.CHARTED]
-    colours = [colour, "#8a9a5b", "#6b7280"]
-    return {
-        "status": charts.bar_chart(title=_("Pairs by status"), colour=colour, rows=[
-            (label, count) for _name, label, count in figures.group_rows]),
-        "theme": charts.stacked_bar_chart(title=_("Pairs by thematic area"),
-                                          rows=figures.by_theme, series=series, colours=colours),
-        "mentee_country": charts.stacked_bar_chart(
-            title=_("Pairs by the mentee's country"), rows=figures.by_mentee_country,
-            series=series, colours=colours),
-        "mentor_country": charts.stacked_bar_chart(
-            title=_("Pairs by the mentor's country"), rows=figures.by_mentor_country,
-            series=series, colours=colours),
-        "applications": charts.bar_chart(title=_("Applications by country"), colour=colour,
-                                         rows=figures.applications_by_country),
-    }
 
 
 @require_POST
