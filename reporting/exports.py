@@ -50,7 +50,7 @@ def build(export: Export, progress: Progress) -> tuple[bytes, str]:
         }, organisation=export.organisation, language=export.params["language"],
             timeout=settings.PDF_TASK_TIMEOUT_SECONDS)
         return pdf, f"highlights-{project.slug}-{stamp}.pdf"
-    header, rows, total = TABLES[export.kind](pairings)
+    header, rows, total = TABLES[export.kind](pairings, export.organisation)
     name = f"{export.kind}-{slugify(project.slug)}-{stamp}.{export.format}"
     return _table(export.format, str(export.get_kind_display()), header, rows, total,
                   progress), name
@@ -66,13 +66,14 @@ def _filtered(export: Export):
     return found.qs if found.is_valid() else found.queryset.none()
 
 
-def _pairing_rows(pairings) -> tuple[list[str], Iterator[list], int]:
+def _pairing_rows(pairings, organisation) -> tuple[list[str], Iterator[list], int]:
     header = [_("Pairing"), _("Status"), _("Mentor"), _("Mentor's country"), _("Mentee"),
               _("Mentee's country"), _("Thematic area"), _("Start"), _("Meetings held")]
     pairings = pairings.select_related(
         "mentor", "mentee", "mentor_application__country", "mentee_application__country",
         "mentee_application__thematic_area").order_by("pk")
-    counts = dict(Meeting.objects.filter(pairing__in=pairings.values("pk")).values_list("pairing")
+    counts = dict(Meeting.objects.for_org(organisation)
+                  .filter(pairing__in=pairings.values("pk")).values_list("pairing")
                   .annotate(n=Count("pk")).values_list("pairing", "n"))
 
     def rows() -> Iterator[list]:
@@ -86,11 +87,11 @@ def _pairing_rows(pairings) -> tuple[list[str], Iterator[list], int]:
     return header, rows(), pairings.count()
 
 
-def _meeting_rows(pairings) -> tuple[list[str], Iterator[list], int]:
+def _meeting_rows(pairings, organisation) -> tuple[list[str], Iterator[list], int]:
     header = [_("Pairing"), _("Mentor"), _("Mentee"), _("Date"), _("Kind"), _("Minutes"),
               _("Topics"), _("City"), _("Country"), _("Funded"), _("Costs claimed"),
               _("Currency"), _("Confirmed")]
-    meetings = (Meeting.objects.filter(pairing__in=pairings.values("pk"))
+    meetings = (Meeting.objects.for_org(organisation).filter(pairing__in=pairings.values("pk"))
                 .select_related("pairing__mentor", "pairing__mentee", "country")
                 .order_by("pairing_id", "day", "pk"))
 
@@ -104,10 +105,10 @@ def _meeting_rows(pairings) -> tuple[list[str], Iterator[list], int]:
     return header, rows(), meetings.count()
 
 
-def _report_rows(pairings) -> tuple[list[str], Iterator[list], int]:
+def _report_rows(pairings, organisation) -> tuple[list[str], Iterator[list], int]:
     header = [_("Pairing"), _("Mentor"), _("Mentee"), _("Report"), _("Version"), _("Status"),
               _("Submitted"), _("Reviewed"), _("Coordinator's comments")]
-    reports = (Report.objects.filter(pairing__in=pairings.values("pk"))
+    reports = (Report.objects.for_org(organisation).filter(pairing__in=pairings.values("pk"))
                .exclude(status=Report.Status.DRAFT)
                .select_related("pairing__mentor", "pairing__mentee")
                .order_by("pairing_id", "kind", "version"))

@@ -27,7 +27,7 @@ def test_views_and_tasks_never_start_from_an_unscoped_queryset():
     )
     offences = []
     for app in APPS:
-        for module in ("views.py", "tasks.py"):
+        for module in ("views.py", "tasks.py", "exports.py"):  # exports run in a task
             path = ROOT / app / module
             if not path.exists():
                 continue
