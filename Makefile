@@ -44,8 +44,11 @@ system-packages:
 	  fi; \
 	fi
 
+# ruff, the layer contract (pyproject.toml: each app imports only those below it), Django's checks
+# and missing migrations.
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 

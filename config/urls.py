@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from config import views
 from matching import views as matching_views
 from participants import views as participant_views
 
@@ -16,6 +17,7 @@ urlpatterns = [
     path("switch/", participant_views.role_switch, name="role_switch"),
     path("invitations/<str:token>/", participant_views.invitation_accept, name="invitation_accept"),
     path("calendar/<str:token>.ics", matching_views.calendar_feed, name="calendar_feed"),
+    path("<slug:org_slug>/", views.home, name="home"),
     path("<slug:org_slug>/", include("programmes.urls")),
     path("<slug:org_slug>/", include("participants.urls")),
     path("<slug:org_slug>/", include("matching.urls")),

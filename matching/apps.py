@@ -7,3 +7,7 @@ class MatchingConfig(AppConfig):
 
     name = "matching"
     verbose_name = _("Matching")
+
+    def ready(self) -> None:
+        # The access rules of pairings (programmes.access).
+        from matching import access  # noqa: F401

@@ -11,7 +11,8 @@ import time
 
 import numpy as np
 
-from matching.engine import Mentee, Mentor, Rules, greedy, match
+from matching.engine import Mentee, Mentor, greedy, match
+from programmes.rules import Rules
 
 EU_COUNTRIES = ("AT", "BE", "DE", "ES", "FI", "FR", "GR", "IT", "NL", "PL", "PT", "SE")
 PARTNER_COUNTRIES = ("DZ", "EG", "JO", "LB", "LY", "MA", "PS", "TN")

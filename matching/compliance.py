@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from matching.schedule import Period, Schedule
+from programmes.rules import Rules
 
 # When reminders go out. Each is sent once per obligation and period (the key of its row).
 ONLINE_MEETING_DAYS_LEFT = 7  # an online meeting not yet held, once fewer days than this are left
@@ -27,18 +28,6 @@ DONE, MISSED, OPEN, AHEAD, LATE, DUE = "done", "missed", "open", "ahead", "late"
 class Held:
     day: date
     in_person: bool
-
-
-@dataclass(frozen=True)
-class Rhythm:
-    """The project's rules that compliance reads."""
-
-    online_meetings_per_month: int = 1
-    visit_period_months: int = 3
-    first_visit_within_months: int = 3
-    interim_grace_days: int = 14
-    narrative_due_days: int = 30
-    narrative_grace_days: int = 14
 
 
 @dataclass(frozen=True)
@@ -72,14 +61,14 @@ class Compliance:
 
 
 def compliance(*, schedule: Schedule, held: list[Held], planned_visits: list[date],
-               rhythm: Rhythm, today: date, interim_done: date | None = None,
+               rules: Rules, today: date, interim_done: date | None = None,
                narrative_done: date | None = None) -> Compliance:
     """`interim_done` and `narrative_done` are the days the reports were handed in (the
     narrative report with both participants' feedback), or None."""
-    months = [_month(period, held, rhythm, today) for period in schedule.months]
+    months = [_month(period, held, rules, today) for period in schedule.months]
     quarters = [_quarter(period, held, planned_visits, today)
-                for period in schedule.quarters(rhythm.visit_period_months)]
-    first_due = schedule.first_months_end(rhythm.first_visit_within_months)
+                for period in schedule.quarters(rules.funded_visit_period_months)]
+    first_due = schedule.first_months_end(rules.first_visit_within_months)
     visits = sorted(h.day for h in held if h.in_person and h.day >= schedule.start)
     first = visits[0] if visits else None
     if first is not None:
@@ -87,9 +76,9 @@ def compliance(*, schedule: Schedule, held: list[Held], planned_visits: list[dat
     else:
         first_state = MISSED if today > first_due else OPEN
     first_visit = Deadline(first_due, first_due, first_state, first)
-    interim = _report(schedule.halfway, rhythm.interim_grace_days, today, interim_done)
-    narrative_due = schedule.end + timedelta(days=rhythm.narrative_due_days)
-    narrative = _report(narrative_due, rhythm.narrative_grace_days, today, narrative_done)
+    interim = _report(schedule.halfway, rules.interim_report_grace_days, today, interim_done)
+    narrative_due = schedule.end + timedelta(days=rules.narrative_report_due_days)
+    narrative = _report(narrative_due, rules.narrative_report_grace_days, today, narrative_done)
     late = [f"month-{m.period.number}" for m in months if m.state == MISSED]
     late += [f"period-{q.period.number}" for q in quarters if q.state == MISSED]
     late += ["first-visit"] if first_state in (MISSED, LATE) else []
@@ -98,9 +87,9 @@ def compliance(*, schedule: Schedule, held: list[Held], planned_visits: list[dat
     return Compliance(months, quarters, first_visit, interim, narrative, late)
 
 
-def _month(period: Period, held: list[Held], rhythm: Rhythm, today: date) -> PeriodState:
+def _month(period: Period, held: list[Held], rules: Rules, today: date) -> PeriodState:
     count = sum(1 for h in held if not h.in_person and h.day in period)
-    enough = count >= rhythm.online_meetings_per_month
+    enough = count >= rules.online_meetings_per_month
     return PeriodState(period, count, (), _state(period, enough, today))
 
 

@@ -12,6 +12,7 @@ How it works:
   mentee x mentor-place matrix, solved by scipy), so one early good pair never costs two later
   ones, as it can with a greedy pass (kept here as `greedy`, the baseline the tests compare with).
 - The same input gives the same output: people are sorted by id before anything else.
+- The rules are the project's one rules object (programmes/rules.py), read here for matching.
 
 Every explanation and reason is a `Text`: a plain English string that also keeps its template
 and values, so the web layer shows it in the reader's language (`matching.templatetags`).
@@ -20,13 +21,15 @@ and values, so the web layer shows it in the reader's language (`matching.templa
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from itertools import pairwise
 
 import numpy as np
 import numpy.typing as npt
 from scipy.optimize import linear_sum_assignment
+
+from programmes.rules import Rules
 
 BoolMatrix = npt.NDArray[np.bool_]
 IntMatrix = npt.NDArray[np.int64]
@@ -80,44 +83,6 @@ class Mentor:
     def __post_init__(self) -> None:
         if self.capacity < 0:
             raise ValueError(f"Mentor {self.id}: capacity cannot be negative ({self.capacity}).")
-
-
-@dataclass(frozen=True)
-class Weights:
-    """The points of the soft score: what a coordinator tunes per project."""
-
-    same_area: int = 40
-    related_area: int = 20
-    per_common_language: int = 5
-    seniority_gap: int = 2  # per year of gap, up to SENIORITY_CAP_YEARS
-    preference: int = 15
-
-    def __post_init__(self) -> None:
-        # Negative points would make leaving someone unmatched better than an allowed pair, which
-        # the solver would then silently do: refuse them instead.
-        for name, value in vars(self).items():
-            if value < 0:
-                raise ValueError(f"Weight {name} cannot be negative ({value}).")
-
-
-@dataclass(frozen=True)
-class Rules:
-    """The project's matching rules. `None` for a country set means any country."""
-
-    mentor_countries: frozenset[str] | None = None  # e.g. the EU member states
-    mentee_countries: frozenset[str] | None = None  # e.g. the project's partner countries
-    reverse: bool = False  # reverse mentoring: the mentor is the more junior one
-    preferred_mentor_gender: str | None = None  # e.g. "female" for Momentum MENA
-    # Areas close enough to mentor in; read both ways (1 -> {2} also makes 2 related to 1).
-    related_areas: dict[int, frozenset[int]] = field(default_factory=dict)
-    weights: Weights = field(default_factory=Weights)
-
-    def related_to(self, area: int) -> frozenset[int]:
-        """The areas related to `area`, in either direction, never `area` itself."""
-        found = set(self.related_areas.get(area, frozenset()))
-        found.update(other for other, related in self.related_areas.items() if area in related)
-        found.discard(area)
-        return frozenset(found)
 
 
 @dataclass(frozen=True)

@@ -228,13 +228,6 @@ class MoveForm(forms.Form):
     )
 
 
-class CompleteForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Why without all the feedback"), max_length=2000, required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-
-
 CURRENCIES = ["EUR", "USD", "GBP", "CHF", "DZD", "EGP", "ILS", "JOD", "LBP", "LYD", "MAD", "TND",
               "AMD", "AZN", "GEL", "MDL", "UAH"]
 

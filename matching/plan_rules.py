@@ -1,5 +1,5 @@
 """Whether an activity plan keeps the project's rules. Plain Python: the plan form turns what the
-mentor and mentee typed into a `PlanDraft`, the project's rule fields into `PlanRules`, and shows
+mentor and mentee typed into a `PlanDraft`, checks it against the project's `Rules`, and shows
 each message next to the field it names. Every message names the rule it enforces."""
 
 from dataclasses import dataclass, field
@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from matching.schedule import Schedule
+from programmes.rules import Rules
 
 
 @dataclass(frozen=True)
@@ -27,17 +28,7 @@ class PlanDraft:
     visits: tuple[Visit, ...] = field(default_factory=tuple)
 
 
-@dataclass(frozen=True)
-class PlanRules:
-    duration_min_months: int = 3
-    duration_max_months: int = 12
-    first_visit_within_months: int = 3
-    funded_visit_period_months: int = 3
-    funded_visits_until_month: int = 12
-    online_meetings_per_month: int = 1
-
-
-def plan_problems(plan: PlanDraft, rules: PlanRules) -> dict[str, list[str]]:
+def plan_problems(plan: PlanDraft, rules: Rules) -> dict[str, list[str]]:
     """Field name → the rules the plan breaks. Empty when the plan may be signed."""
     problems: dict[str, list[str]] = {}
 
@@ -108,7 +99,7 @@ class MeetingDraft:
     cost_currency: str = ""
 
 
-def meeting_problems(meeting: MeetingDraft, *, schedule: Schedule, rules: PlanRules,
+def meeting_problems(meeting: MeetingDraft, *, schedule: Schedule, rules: Rules,
                      today: date, other_funded_days: tuple[date, ...] = ()) -> dict[str, list[str]]:
     """Field name → why this meeting cannot be logged. `other_funded_days` are the pairing's
     other funded visits (not the one being corrected)."""

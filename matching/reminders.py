@@ -30,12 +30,14 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_noop
 
-from matching.compliance import Due, Held, Rhythm, compliance, pairing_reminders, plan_reminder
+from matching.compliance import Due, Held, compliance, pairing_reminders, plan_reminder
+from matching.hooks import reporting
 from matching.models import ActivityPlan, Meeting, Pairing, PairingEvent, PlannedVisit, Reminder
 from matching.schedule import Schedule
-from participants.models import Membership, Notification, Role
-from programmes.models import Call, Project, ProjectUserObjectPermission
-from reporting.models import handed_in
+from participants.models import Membership, Notification
+from programmes.access import COORDINATE, NOMINATE, holders
+from programmes.actor import Role
+from programmes.models import Call, Project
 
 CHUNK = 2000  # pairings read at once
 # Pairings the scan reads: the active ones (a pairing is completed only once its narrative
@@ -81,17 +83,6 @@ MESSAGES = {
 }
 
 
-def rhythm_of(project: Project) -> Rhythm:
-    return Rhythm(
-        online_meetings_per_month=project.online_meetings_per_month,
-        visit_period_months=project.funded_visit_period_months,
-        first_visit_within_months=project.first_visit_within_months,
-        interim_grace_days=project.interim_report_grace_days,
-        narrative_due_days=project.narrative_report_due_days,
-        narrative_grace_days=project.narrative_report_grace_days,
-    )
-
-
 def _row(*, subject: str, kind: str, period: int, recipient_id: int, organisation_id: int,
          now: datetime, params: dict, **links: object) -> dict:
     """A reminder to plan, as the fields of its row (a model is built only for a new one)."""
@@ -110,7 +101,7 @@ def reminders_plan(*, now: datetime | None = None) -> int:
     scanned = Pairing.objects.filter(status__in=SCANNED)
     projects = {project.pk: project for project in Project.objects.filter(
         pk__in=scanned.values("project_id"))}
-    rhythms = {pk: rhythm_of(project) for pk, project in projects.items()}
+    rules = {pk: project.rules for pk, project in projects.items()}
     pairings = (scanned.order_by("pk").values_list(
         "pk", "organisation_id", "project_id", "mentee_id", "mentor_id", "status"))
     for chunk in _chunks(pairings):
@@ -128,7 +119,7 @@ def reminders_plan(*, now: datetime | None = None) -> int:
         for pairing_id, day, kind in Meeting.objects.filter(pairing_id__in=ids).values_list(
                 "pairing_id", "day", "kind"):
             held[pairing_id].append(Held(day, kind == Meeting.Kind.IN_PERSON))
-        reports = handed_in(ids)
+        reports = reporting().handed_in(ids)
         chunk_rows: list[dict] = []
         for pairing_id, organisation_id, project_id, mentee_id, mentor_id, status in chunk:
             if pairing_id not in plans:
@@ -136,7 +127,7 @@ def reminders_plan(*, now: datetime | None = None) -> int:
             start, months = plans[pairing_id]
             schedule = Schedule(start, months)
             state = compliance(schedule=schedule, held=held[pairing_id],
-                               planned_visits=planned[pairing_id], rhythm=rhythms[project_id],
+                               planned_visits=planned[pairing_id], rules=rules[project_id],
                                today=today, interim_done=reports[pairing_id].interim,
                                narrative_done=reports[pairing_id].narrative)
             if state.late_count and status == Pairing.Status.ACTIVE:
@@ -250,11 +241,7 @@ def _call_rows(now: datetime) -> list[dict]:
     ).prefetch_related("invited_countries"))
     if not calls:
         return []
-    serving = defaultdict(set)
-    for project_id, user_id in ProjectUserObjectPermission.objects.filter(
-            content_object__in={call.project_id for call in calls},
-            permission__codename="nominate_for_project").values_list("content_object", "user"):
-        serving[project_id].add(user_id)
+    serving = holders(projects={call.project_id for call in calls}, perm=NOMINATE)
     focal_points = list(Membership.objects.filter(role=Role.FOCAL_POINT)
                         .filter(organisation__in={call.organisation_id for call in calls})
                         .values_list("organisation_id", "user_id", "country_id"))
@@ -277,11 +264,7 @@ def _digest_rows(late_by_project: dict[int, int], now: datetime, today: date) ->
     projects with something late."""
     if not late_by_project:
         return []
-    coordinators = defaultdict(set)
-    for project_id, user_id in ProjectUserObjectPermission.objects.filter(
-            content_object__in=late_by_project, permission__codename="coordinate_project"
-    ).values_list("content_object", "user"):
-        coordinators[project_id].add(user_id)
+    coordinators = holders(projects=late_by_project, perm=COORDINATE)
     projects = Project.objects.in_bulk(late_by_project)
     members = set(Membership.objects.filter(role=Role.COORDINATOR).values_list(
         "organisation_id", "user_id"))

@@ -1,11 +1,10 @@
 """Reads for matching and pairings: who may see which pairing, the pool the engine matches, and a
 pairing's calendar."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import cached_property
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone, translation
@@ -13,10 +12,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from matching import engine
+from matching.access import pairings_visible_to
 from matching.compliance import Compliance, Held, compliance
+from matching.hooks import HandedIn, reporting
 from matching.ics import Event
 from matching.models import ActivityPlan, Meeting, Pairing
-from matching.reminders import rhythm_of
 from matching.schedule import Schedule
 from participants.models import (
     Application,
@@ -26,17 +26,16 @@ from participants.models import (
     User,
     hash_token,
 )
+from programmes import access
+from programmes.access import COORDINATE
+from programmes.actor import Actor
 from programmes.models import (
     WORKING_LANGUAGES,
     Call,
     Country,
     Project,
-    ProjectUserObjectPermission,
     ThematicArea,
 )
-from programmes.permissions import can_manage_project, holds_role, projects_with_permission
-from programmes.requests import OrganisationRequest
-from reporting.models import Feedback, HandedIn, Report, handed_in
 
 S = Pairing.Status
 # A language spoken only at a basic level is not a working language for a pairing.
@@ -44,29 +43,12 @@ WORKING_LEVELS = (ApplicationLanguage.Level.WORKING, ApplicationLanguage.Level.F
                   ApplicationLanguage.Level.NATIVE)
 
 
-def pairings_visible_to(request: OrganisationRequest) -> QuerySet[Pairing]:
-    """Admins and observers see every pairing of the organisation; coordinators those of their
-    projects; mentors and mentees their own. Focal points see none."""
-    pairings = Pairing.objects.for_org(request.organisation)
-    if holds_role(request, Role.ADMIN, Role.OBSERVER):
-        return pairings
-    visible = Q(pk__in=[])
-    if holds_role(request, Role.COORDINATOR):
-        coordinated = projects_with_permission(request, "programmes.coordinate_project")
-        visible |= Q(project__in=coordinated.values("pk"))
-    if holds_role(request, Role.MENTOR):
-        visible |= Q(mentor=request.user)
-    if holds_role(request, Role.MENTEE):
-        visible |= Q(mentee=request.user)
-    return pairings.filter(visible)
-
-
-def pairing_for_member(*, request: OrganisationRequest, pk: int, for_change: bool) -> Pairing:
+def pairing_for_member(*, actor: Actor, pk: int, for_change: bool) -> Pairing:
     """A pairing this person may see, or 404 (another organisation's, or someone else's, looks
     like a missing one). `for_change` is the coordinator's side: moves and plan reviews; the
     pair's own actions are checked by the services."""
     pairing = get_object_or_404(
-        pairings_visible_to(request).select_related(
+        pairings_visible_to(actor=actor).select_related(
             "project", "mentee", "mentor",
             "mentee_application__country", "mentee_application__thematic_area",
             "mentor_application__country", "mentor_application__thematic_area",
@@ -74,18 +56,13 @@ def pairing_for_member(*, request: OrganisationRequest, pk: int, for_change: boo
         ),
         pk=pk,
     )
-    if for_change and not can_manage_project(request, pairing.project):
-        raise PermissionDenied
+    if for_change:
+        access.require(actor=actor, action="manage", obj=pairing)
     return pairing
 
 
-def in_pair(request: OrganisationRequest, pairing: Pairing) -> bool:
-    """Is this person the pairing's mentor or mentee (who alone write and sign its plan)?"""
-    return request.user.pk in (pairing.mentee_id, pairing.mentor_id)
-
-
-def pairing_list(*, request: OrganisationRequest) -> QuerySet[Pairing]:
-    return pairings_visible_to(request).select_related(
+def pairing_list(*, actor: Actor) -> QuerySet[Pairing]:
+    return pairings_visible_to(actor=actor).select_related(
         "project", "mentee", "mentor", "mentee_application__country",
         "mentor_application__country", "mentee_application__thematic_area",
     ).order_by("-created_at", "-pk")
@@ -242,17 +219,11 @@ def matching_pool(*, project: Project, call: Call | None = None) -> Pool:
         related.setdefault(left, set()).add(right)
     eu = frozenset(Country.objects.filter(is_eu_member=True).values_list("code", flat=True))
     partners = frozenset(project.partner_countries.values_list("code", flat=True))
-    rules = engine.Rules(
+    rules = replace(
+        project.rules,
         mentor_countries=eu if project.mentors_from_eu_only else None,
         mentee_countries=partners if project.mentees_from_partner_countries_only else None,
-        reverse=project.kind == Project.Kind.REVERSE,
-        preferred_mentor_gender=project.preferred_mentor_gender or None,
         related_areas={area: frozenset(others) for area, others in related.items()},
-        weights=engine.Weights(
-            same_area=project.weight_same_area, related_area=project.weight_related_area,
-            per_common_language=project.weight_common_language,
-            seniority_gap=project.weight_seniority, preference=project.weight_preference,
-        ),
     )
     return Pool(
         project=project, call=call, mentees=mentees, mentors=mentors, rules=rules,
@@ -299,7 +270,8 @@ def next_step(*, pairing: Pairing, latest: ActivityPlan | None, schedule: Schedu
         return _("The plan is approved: the pairing starts on %(day)s.") % {
             "day": date_format(schedule.start)}
     if pairing.status == S.ACTIVE:
-        waiting = _report_step(pairing, user=user, in_pair=in_pair, can_manage=can_manage)
+        waiting = reporting().next_step(pairing, user=user, in_pair=in_pair,
+                                        can_manage=can_manage)
         if waiting:
             return waiting
     if pairing.status == S.ACTIVE and schedule is not None:
@@ -313,39 +285,10 @@ def next_step(*, pairing: Pairing, latest: ActivityPlan | None, schedule: Schedu
     return S(pairing.status).label
 
 
-def _report_step(pairing: Pairing, *, user: User, in_pair: bool, can_manage: bool) -> str:
-    """What a report or the feedback waits for, if anything."""
-    latest = {}
-    for report in Report.objects.for_org(pairing.organisation).filter(
-            pairing=pairing).order_by("kind", "version"):
-        latest[report.kind] = report
-    for report in sorted(latest.values(), key=lambda r: r.kind != Report.Kind.NARRATIVE):
-        label = report.get_kind_display()
-        if report.status == Report.Status.SUBMITTED:
-            return (_("Review the %(report)s: accept it or return it with comments.")
-                    if can_manage else
-                    _("The %(report)s waits for the coordinator's review.")) % {
-                "report": label.lower()}
-        if report.status == Report.Status.DRAFT and report.version > 1:
-            return _("The coordinator returned the %(report)s: revise it and submit it "
-                     "again.") % {"report": label.lower()}
-    narrative = latest.get(Report.Kind.NARRATIVE)
-    if narrative is not None and narrative.status == Report.Status.ACCEPTED:
-        given = set(Feedback.objects.for_org(pairing.organisation).filter(pairing=pairing)
-                    .values_list("author_id", flat=True))
-        if in_pair and user.pk not in given:
-            return _("The narrative report is accepted: give your feedback to complete the "
-                     "pairing.")
-        return _("Waiting for the participants' feedback to complete the pairing.")
-    return ""
-
-
 def coordinators_of(project: Project) -> list[User]:
     """Who coordinates this project: members with the coordinator role and the project's
     permission (an admin is not told of every plan)."""
-    users = ProjectUserObjectPermission.objects.filter(
-        content_object=project, permission__codename="coordinate_project"
-    ).values("user")
+    users = access.holders(projects=[project.pk], perm=COORDINATE)[project.pk]
     return [m.user for m in Membership.objects.for_org(project.organisation)
             .with_role(Role.COORDINATOR).filter(user__in=users).select_related("user")]
 
@@ -357,21 +300,21 @@ def pairing_meetings(pairing: Pairing) -> list[Meeting]:
                 .select_related("logged_by", "confirmed_by", "country"))
 
 
-def meeting_for_member(*, request: OrganisationRequest, pairing: Pairing, pk: int) -> Meeting:
+def meeting_for_member(*, actor: Actor, pairing: Pairing, pk: int) -> Meeting:
     return get_object_or_404(
-        Meeting.objects.for_org(request.organisation).filter(pairing=pairing), pk=pk)
+        Meeting.objects.for_org(actor.organisation).filter(pairing=pairing), pk=pk)
 
 
 def pairing_compliance(pairing: Pairing, plan: ActivityPlan | None, meetings: list[Meeting],
                        reports: HandedIn | None = None) -> Compliance | None:
     if plan is None:
         return None
-    reports = reports or handed_in([pairing.pk])[pairing.pk]
+    reports = reports or reporting().handed_in([pairing.pk])[pairing.pk]
     return compliance(
         schedule=Schedule(plan.start, plan.duration_months),
         held=[Held(m.day, m.kind == Meeting.Kind.IN_PERSON) for m in meetings],
         planned_visits=[visit.day for visit in plan.visits.all()],
-        rhythm=rhythm_of(pairing.project), today=timezone.localdate(),
+        rules=pairing.project.rules, today=timezone.localdate(),
         interim_done=reports.interim, narrative_done=reports.narrative,
     )
 
@@ -396,7 +339,7 @@ def compliance_rows(*, project: Project, pairings: QuerySet[Pairing]) -> list[Co
     meetings: dict[int, list[Meeting]] = {}
     for meeting in Meeting.objects.for_org(project.organisation).filter(pairing_id__in=ids):
         meetings.setdefault(meeting.pairing_id, []).append(meeting)
-    reports = handed_in(ids)
+    reports = reporting().handed_in(ids)
     rows = [ComplianceRow(p, pairing_compliance(p, plans.get(p.pk), meetings.get(p.pk, []),
                                                 reports[p.pk]))
             for p in pairings]
@@ -424,16 +367,16 @@ def calendar_events(user: User) -> list[Event]:
                 continue
             partner = pairing.mentee if user.pk == pairing.mentor_id else pairing.mentor
             schedule = Schedule(plan.start, plan.duration_months)
-            rhythm = rhythm_of(pairing.project)
+            rules = pairing.project.rules
             where = _("%(project)s, with %(name)s") % {"project": pairing.project.name,
                                                        "name": partner}
             dated = [
                 ("start", schedule.start, _("Pairing starts")),
-                ("first-visit", schedule.first_months_end(rhythm.first_visit_within_months),
+                ("first-visit", schedule.first_months_end(rules.first_visit_within_months),
                  _("First in-person visit due")),
                 ("interim", schedule.halfway, _("Interim report due")),
                 ("end", schedule.end, _("Pairing ends")),
-                ("narrative", schedule.end + timedelta(days=rhythm.narrative_due_days),
+                ("narrative", schedule.end + timedelta(days=rules.narrative_report_due_days),
                  _("Narrative report and feedback due")),
             ]
             dated += [(f"visit-{visit.pk}", visit.day,

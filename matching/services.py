@@ -4,6 +4,7 @@ and is recorded as a PairingEvent."""
 import secrets
 from collections.abc import Sequence
 from datetime import date
+from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -12,7 +13,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from guardian.shortcuts import get_objects_for_user
 
 from matching import engine
 from matching.engine import Text, gettext_noop
@@ -28,7 +28,6 @@ from matching.models import (
 from matching.plan_rules import (
     MeetingDraft,
     PlanDraft,
-    PlanRules,
     Visit,
     meeting_problems,
     plan_problems,
@@ -36,22 +35,40 @@ from matching.plan_rules import (
 from matching.schedule import Schedule
 from matching.selectors import coordinators_of, matching_pool
 from participants.models import Application, Membership, Role, User, hash_token
+from participants.selectors import actor_for
 from participants.services import notify
+from programmes import access
 from programmes.models import Call, Project, ThematicArea
 
 S = Pairing.Status
 # A hand-made pair that gives a mentor more mentees than they offered to take.
 CAPACITY_EXCEEDED = Text(gettext_noop("more mentees than the mentor's places"))
 
-# The coordinator's moves: (from, to). Accepting and declining belong to mentor and mentee;
-# completing, to the accepted narrative report and both participants' feedback (reporting).
-COORDINATOR_MOVES = {
-    (S.PLAN_AGREED, S.ACTIVE),
-    (S.PROPOSED, S.ENDED_EARLY),
-    (S.ACCEPTED, S.ENDED_EARLY),
-    (S.PLAN_AGREED, S.ENDED_EARLY),
-    (S.ACTIVE, S.ENDED_EARLY),
+
+
+class Mover(StrEnum):
+    """Who, or what, moves a pairing from one status to the next."""
+
+    PAIR = "pair"  # mentor and mentee accept or decline a proposal
+    PLAN_APPROVAL = "plan approval"  # the coordinator approves the first plan
+    COORDINATOR = "coordinator"  # the coordinator's buttons
+    REPORTS = "reports"  # the accepted narrative report and the feedback (reporting)
+
+
+# The state machine: every change of a pairing's status, whichever app asks for it, is one of
+# these (from, to) moves, made by its mover, through `pairing_transition`.
+TRANSITIONS = {
+    (S.PROPOSED, S.ACCEPTED): Mover.PAIR,
+    (S.PROPOSED, S.DECLINED): Mover.PAIR,
+    (S.ACCEPTED, S.PLAN_AGREED): Mover.PLAN_APPROVAL,
+    (S.PLAN_AGREED, S.ACTIVE): Mover.COORDINATOR,
+    (S.PROPOSED, S.ENDED_EARLY): Mover.COORDINATOR,
+    (S.ACCEPTED, S.ENDED_EARLY): Mover.COORDINATOR,
+    (S.PLAN_AGREED, S.ENDED_EARLY): Mover.COORDINATOR,
+    (S.ACTIVE, S.ENDED_EARLY): Mover.COORDINATOR,
+    (S.ACTIVE, S.COMPLETED): Mover.REPORTS,
 }
+COORDINATOR_MOVES = {move for move, mover in TRANSITIONS.items() if mover == Mover.COORDINATOR}
 
 
 # Where the pair may draft or revise their activity plan.
@@ -74,18 +91,9 @@ def _tell(pairing: Pairing, people: Sequence[User], message: str, **params: obje
 
 
 def coordinates(user: User, project: Project) -> bool:
-    """An organisation admin, or a coordinator of this very project (guardian, scoped to the
-    project's organisation and never through global permissions)."""
-    if Membership.objects.for_org(project.organisation).filter(
-        user=user, role=Role.ADMIN
-    ).exists():
-        return True
-    coordinated = get_objects_for_user(
-        user, "programmes.coordinate_project",
-        klass=Project.objects.for_org(project.organisation), accept_global_perms=False,
-        with_superuser=False,
-    )
-    return coordinated.filter(pk=project.pk).exists()
+    """An organisation admin, or a coordinator of this very project."""
+    actor = actor_for(user=user, organisation=project.organisation)
+    return actor is not None and access.may(actor=actor, action="manage", obj=project)
 
 
 def _record(pairing: Pairing, *, by: User, to_status: str, reason: str = "",
@@ -212,7 +220,8 @@ def pairing_respond(*, acting_user: User, pairing: Pairing, accept: bool,
         if not reason.strip():
             raise ValidationError({"reason": _("Say why you decline: the coordinator is told.")})
         pairing.end_reason = reason.strip()
-        record_move(pairing, by=acting_user, to_status=S.DECLINED, reason=pairing.end_reason)
+        pairing_transition(pairing=pairing, by=acting_user, to_status=S.DECLINED,
+                           mover=Mover.PAIR, reason=pairing.end_reason)
         partner = pairing.mentor if acting_user.pk == pairing.mentee_id else pairing.mentee
         _tell(pairing, [partner, *coordinators_of(pairing.project)], gettext_noop(
             "%(name)s declined the proposed pairing in %(project)s: %(reason)s"),
@@ -222,7 +231,8 @@ def pairing_respond(*, acting_user: User, pairing: Pairing, accept: bool,
     setattr(pairing, field, timezone.now())
     pairing.save(update_fields=[field, "updated_at"])
     if pairing.mentee_accepted_at and pairing.mentor_accepted_at:
-        record_move(pairing, by=acting_user, to_status=S.ACCEPTED)
+        pairing_transition(pairing=pairing, by=acting_user, to_status=S.ACCEPTED,
+                           mover=Mover.PAIR)
         _tell(pairing, [pairing.mentee, pairing.mentor], gettext_noop(
             "Both of you accepted the pairing in %(project)s: draft your activity plan "
             "together."))
@@ -237,16 +247,13 @@ def pairing_move(*, acting_user: User, pairing: Pairing, to_status: str,
     pairing = pairing_locked(pairing)
     if not coordinates(acting_user, pairing.project):
         raise PermissionDenied
-    if (pairing.status, to_status) not in COORDINATOR_MOVES:
-        raise ValidationError(_("A pairing cannot go from “%(from)s” to “%(to)s”.") % {
-            "from": S(pairing.status).label,
-            "to": S(to_status).label if to_status in S.values else to_status,
-        })
+    _refuse_unless_allowed(pairing, to_status=to_status, mover=Mover.COORDINATOR)
     if to_status == S.ENDED_EARLY:
         if not reason.strip():
             raise ValidationError({"reason": _("Say why the pairing ends early.")})
         pairing.end_reason = reason.strip()
-    record_move(pairing, by=acting_user, to_status=to_status, reason=reason.strip())
+    pairing_transition(pairing=pairing, by=acting_user, to_status=to_status,
+                       mover=Mover.COORDINATOR, reason=reason.strip())
     message = {
         S.ACTIVE: gettext_noop("Your pairing in %(project)s has started."),
         S.ENDED_EARLY: gettext_noop("Your pairing in %(project)s has ended early: %(reason)s"),
@@ -262,24 +269,25 @@ def pairing_locked(pairing: Pairing) -> Pairing:
             .select_related("project", "organisation", "mentee", "mentor").get(pk=pairing.pk))
 
 
-def record_move(pairing: Pairing, *, by: User, to_status: str, reason: str = "") -> None:
+def _refuse_unless_allowed(pairing: Pairing, *, to_status: str, mover: Mover) -> None:
+    if TRANSITIONS.get((pairing.status, to_status)) != mover:
+        raise ValidationError(_("A pairing cannot go from “%(from)s” to “%(to)s”.") % {
+            "from": S(pairing.status).label,
+            "to": S(to_status).label if to_status in S.values else to_status,
+        })
+
+
+def pairing_transition(*, pairing: Pairing, by: User, to_status: str, mover: Mover,
+                       reason: str = "") -> None:
+    """Moves a locked pairing (`pairing_locked`) to another status, if the state machine
+    allows this mover to, and records the move as a PairingEvent."""
+    _refuse_unless_allowed(pairing, to_status=to_status, mover=mover)
     _record(pairing, by=by, to_status=to_status, reason=reason)
     pairing.status = to_status
     pairing.save(update_fields=["status", "end_reason", "updated_at"])
 
 
 # --- Activity plans ---------------------------------------------------------------------------
-
-def _rules_of(project: Project) -> PlanRules:
-    return PlanRules(
-        duration_min_months=project.duration_min_months,
-        duration_max_months=project.duration_max_months,
-        first_visit_within_months=project.first_visit_within_months,
-        funded_visit_period_months=project.funded_visit_period_months,
-        funded_visits_until_month=project.funded_visits_until_month,
-        online_meetings_per_month=project.online_meetings_per_month,
-    )
-
 
 def _latest_plan(pairing: Pairing) -> ActivityPlan | None:
     return (ActivityPlan.objects.for_org(pairing.organisation).filter(pairing=pairing)
@@ -304,7 +312,7 @@ def plan_save(
         start=start, duration_months=duration_months,
         online_meetings_per_month=online_meetings_per_month,
         visits=tuple(visits),
-    ), _rules_of(pairing.project))
+    ), pairing.project.rules)
     if problems:
         raise ValidationError(problems)
     latest = _latest_plan(pairing)
@@ -394,7 +402,8 @@ def plan_review(*, acting_user: User, pairing: Pairing, approve: bool,
     plan.status, plan.coordinator_comments = ActivityPlan.Status.APPROVED, comments.strip()
     plan.save(update_fields=["status", "coordinator_comments", "updated_at"])
     if pairing.status == S.ACCEPTED:
-        record_move(pairing, by=acting_user, to_status=S.PLAN_AGREED)
+        pairing_transition(pairing=pairing, by=acting_user, to_status=S.PLAN_AGREED,
+                           mover=Mover.PLAN_APPROVAL)
     _tell(pairing, [pairing.mentee, pairing.mentor], gettext_noop(
         "The coordinator approved your activity plan in %(project)s."))
     return plan
@@ -457,7 +466,7 @@ def meeting_save(*, acting_user: User, pairing: Pairing, meeting: Meeting | None
     problems = meeting_problems(
         MeetingDraft(day=fields["day"], in_person=in_person, funded=fields["funded"],
                      cost_amount=fields["cost_amount"], cost_currency=fields["cost_currency"]),
-        schedule=schedule, rules=_rules_of(pairing.project),
+        schedule=schedule, rules=pairing.project.rules,
         today=today or timezone.localdate(),
         other_funded_days=tuple(others.values_list("day", flat=True)),
     )

@@ -10,7 +10,6 @@ urlpatterns = [
     path("pairings/<int:pk>/", views.pairing_detail, name="pairing_detail"),
     path("pairings/<int:pk>/respond/", views.pairing_respond, name="pairing_respond"),
     path("pairings/<int:pk>/move/", views.pairing_move, name="pairing_move"),
-    path("pairings/<int:pk>/complete/", views.pairing_complete, name="pairing_complete"),
     path("pairings/<int:pk>/plan/", views.plan_edit, name="plan_edit"),
     path("pairings/<int:pk>/plan/sign/", views.plan_sign, name="plan_sign"),
     path("pairings/<int:pk>/plan/review/", views.plan_review, name="plan_review"),

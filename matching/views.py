@@ -17,9 +17,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from matching import engine, ics, selectors, services
+from matching.access import in_pair
 from matching.filters import ComplianceFilter, PairingFilter
 from matching.forms import (
-    CompleteForm,
     MatchingForm,
     MatchingSettingsForm,
     MeetingForm,
@@ -29,17 +29,13 @@ from matching.forms import (
     ReviewForm,
     visit_formset,
 )
+from matching.hooks import reporting
 from matching.models import ActivityPlan, Pairing
 from matching.plan_rules import Visit
 from matching.reminders import site_domain
-from participants.models import Role
+from programmes import access
 from programmes import selectors as programme_selectors
-from programmes.permissions import (
-    can_follow_project,
-    can_manage_project,
-    projects_visible_to,
-    require_role,
-)
+from programmes.actor import Role
 from programmes.requests import (
     OrganisationRequest,
     add_service_errors,
@@ -47,8 +43,6 @@ from programmes.requests import (
     ids_from,
     run_action,
 )
-from reporting import services as reporting_services
-from reporting.selectors import pairing_reporting
 
 PAGE_SIZE = 25
 S = Pairing.Status
@@ -59,7 +53,8 @@ S = Pairing.Status
 def matching_run(request: OrganisationRequest, org_slug: str, slug: str) -> HttpResponse:
     """The engine's proposals for the project's pool (or one call's shortlist), which the
     coordinator may change row by row before confirming them all."""
-    project = programme_selectors.project_for_member(request=request, slug=slug, for_change=True)
+    project = programme_selectors.project_for_member(actor=request.actor, slug=slug,
+                                                     for_change=True)
     calls = selectors.matching_calls(project)
     call = None
     call_pk = request.GET.get("call", "")
@@ -107,7 +102,8 @@ def matching_run(request: OrganisationRequest, org_slug: str, slug: str) -> Http
 
 
 def matching_settings(request: OrganisationRequest, org_slug: str, slug: str) -> HttpResponse:
-    project = programme_selectors.project_for_member(request=request, slug=slug, for_change=True)
+    project = programme_selectors.project_for_member(actor=request.actor, slug=slug,
+                                                     for_change=True)
     form = MatchingSettingsForm(form_data(request), instance=project)
     if request.method == "POST" and form.is_valid():
         services.matching_settings_update(acting_user=request.user, project=form.save(commit=False),
@@ -120,14 +116,15 @@ def matching_settings(request: OrganisationRequest, org_slug: str, slug: str) ->
 # --- Pairings ---------------------------------------------------------------------------------
 
 def pairing_list(request: OrganisationRequest, org_slug: str) -> HttpResponse:
-    require_role(request, Role.ADMIN, Role.COORDINATOR, Role.OBSERVER, Role.MENTOR, Role.MENTEE)
-    pairings = PairingFilter(request.GET, queryset=selectors.pairing_list(request=request),
-                             projects=projects_visible_to(request))
+    access.require_role(actor=request.actor, roles=[
+        Role.ADMIN, Role.COORDINATOR, Role.OBSERVER, Role.MENTOR, Role.MENTEE])
+    pairings = PairingFilter(request.GET, queryset=selectors.pairing_list(actor=request.actor),
+                             projects=access.projects_visible_to(actor=request.actor))
     page = Paginator(pairings.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "matching/pairing_list.html", {"filter": pairings, "page": page})
 
 
-def _render_pairing(request: OrganisationRequest, pairing: Pairing, *, status: int = 200,
+def render_pairing(request: OrganisationRequest, pairing: Pairing, *, status: int = 200,
                     **forms: forms.Form) -> HttpResponse:
     plans = selectors.pairing_plans(pairing)
     latest = plans[0] if plans else None
@@ -136,7 +133,7 @@ def _render_pairing(request: OrganisationRequest, pairing: Pairing, *, status: i
     user = request.user
     role_in_pairing = ("mentee" if user.pk == pairing.mentee_id
                        else "mentor" if user.pk == pairing.mentor_id else None)
-    can_manage = can_manage_project(request, pairing.project)
+    can_manage = access.may(actor=request.actor, action="manage", obj=pairing.project)
     meetings = selectors.pairing_meetings(pairing)
     mentee_card = (_("Mentee"), pairing.mentee, pairing.mentee_application,
                    selectors.application_languages(pairing.mentee_application))
@@ -158,32 +155,33 @@ def _render_pairing(request: OrganisationRequest, pairing: Pairing, *, status: i
         # Addresses once both have said yes: a declined proposal shares nothing.
         "show_contacts": can_manage or (role_in_pairing is not None and pairing.status not in (
             S.PROPOSED, S.DECLINED)),
-        "can_see_override": can_follow_project(request, pairing.project),
+        "can_see_override": access.may(actor=request.actor, action="follow", obj=pairing.project),
         "has_answered": (role_in_pairing == "mentee" and pairing.mentee_accepted_at)
         or (role_in_pairing == "mentor" and pairing.mentor_accepted_at),
         "has_signed": latest is not None and (
             (role_in_pairing == "mentee" and latest.mentee_signed_at)
             or (role_in_pairing == "mentor" and latest.mentor_signed_at)),
         "moves": services.coordinator_moves(pairing) if can_manage else [],
-        **pairing_reporting(request, pairing),
+        # Reports, feedback and certificates: what the app above plugs in (reporting).
+        **reporting().pairing_page(actor=request.actor, pairing=pairing),
         # A refusal that names no field (the pairing moved on meanwhile) shows at the top, as
         # the form it came from may no longer be on the page.
         "action_errors": [error for form in forms.values() for error in form.non_field_errors()],
         "respond_form": forms.get("respond_form") or RespondForm(),
         "review_form": forms.get("review_form") or ReviewForm(),
         "move_form": forms.get("move_form") or MoveForm(),
-        "complete_form": forms.get("complete_form") or CompleteForm(),
         "plan_editable": role_in_pairing is not None and pairing.status in services.PLAN_STATUSES,
         "seal": services.plan_seal(latest) if latest else "",
+        **forms,
     }, status=status)
 
 
 def pairing_detail(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
-    pairing = selectors.pairing_for_member(request=request, pk=pk, for_change=False)
-    return _render_pairing(request, pairing)
+    pairing = selectors.pairing_for_member(actor=request.actor, pk=pk, for_change=False)
+    return render_pairing(request, pairing)
 
 
-def _pairing_action(request: OrganisationRequest, pairing: Pairing, *, form_name: str,
+def pairing_action(request: OrganisationRequest, pairing: Pairing, *, form_name: str,
                     form: forms.Form, action: Callable[[dict], object],
                     success: Callable[[dict], str]) -> HttpResponse:
     """A form on the pairing page: the service's refusal is shown next to the field it names
@@ -196,14 +194,14 @@ def _pairing_action(request: OrganisationRequest, pairing: Pairing, *, form_name
         else:
             messages.success(request, success(form.cleaned_data))
             return redirect("pairing_detail", org_slug=request.organisation.slug, pk=pairing.pk)
-    return _render_pairing(request, pairing, status=400, **{form_name: form})
+    return render_pairing(request, pairing, status=400, **{form_name: form})
 
 
 @require_POST
 def pairing_respond(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
-    pairing = selectors.pairing_for_member(request=request, pk=pk, for_change=False)
+    pairing = selectors.pairing_for_member(actor=request.actor, pk=pk, for_change=False)
     accept = request.POST.get("decision") == "accept"
-    return _pairing_action(
+    return pairing_action(
         request, pairing, form_name="respond_form", form=RespondForm(request.POST),
         action=lambda data: services.pairing_respond(
             acting_user=request.user, pairing=pairing, accept=accept, reason=data["reason"]),
@@ -214,8 +212,8 @@ def pairing_respond(request: OrganisationRequest, org_slug: str, pk: int) -> Htt
 
 @require_POST
 def pairing_move(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
-    pairing = selectors.pairing_for_member(request=request, pk=pk, for_change=True)
-    return _pairing_action(
+    pairing = selectors.pairing_for_member(actor=request.actor, pk=pk, for_change=True)
+    return pairing_action(
         request, pairing, form_name="move_form", form=MoveForm(request.POST),
         action=lambda data: services.pairing_move(
             acting_user=request.user, pairing=pairing, to_status=data["to_status"],
@@ -225,25 +223,13 @@ def pairing_move(request: OrganisationRequest, org_slug: str, pk: int) -> HttpRe
     )
 
 
-@require_POST
-def pairing_complete(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
-    """Completes a pairing whose narrative report is accepted, without the missing feedback."""
-    pairing = selectors.pairing_for_member(request=request, pk=pk, for_change=True)
-    return _pairing_action(
-        request, pairing, form_name="complete_form", form=CompleteForm(request.POST),
-        action=lambda data: reporting_services.pairing_complete_without_feedback(
-            acting_user=request.user, pairing=pairing, reason=data["reason"]),
-        success=lambda data: _("The pairing is completed."),
-    )
-
-
 # --- Activity plans ---------------------------------------------------------------------------
 
 def plan_edit(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
     """Mentor and mentee draft the plan; a refused plan is shown back with each broken rule
     next to its field, and nothing saved."""
-    pairing = selectors.pairing_for_member(request=request, pk=pk, for_change=False)
-    if not selectors.in_pair(request, pairing):
+    pairing = selectors.pairing_for_member(actor=request.actor, pk=pk, for_change=False)
+    if not in_pair(actor=request.actor, pairing=pairing):
         raise PermissionDenied  # the pair writes its own plan; others read it on the pairing
     plans = selectors.pairing_plans(pairing)
     latest = plans[0] if plans else None
@@ -286,7 +272,7 @@ def plan_edit(request: OrganisationRequest, org_slug: str, pk: int) -> HttpRespo
 
 @require_POST
 def plan_sign(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
-    pairing = selectors.pairing_for_member(request=request, pk=pk, for_change=False)
+    pairing = selectors.pairing_for_member(actor=request.actor, pk=pk, for_change=False)
     try:
         plan = services.plan_sign(acting_user=request.user, pairing=pairing,
                                   seen=request.POST.get("seen", ""))
@@ -302,9 +288,9 @@ def plan_sign(request: OrganisationRequest, org_slug: str, pk: int) -> HttpRespo
 
 @require_POST
 def plan_review(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
-    pairing = selectors.pairing_for_member(request=request, pk=pk, for_change=True)
+    pairing = selectors.pairing_for_member(actor=request.actor, pk=pk, for_change=True)
     approve = request.POST.get("decision") == "approve"
-    return _pairing_action(
+    return pairing_action(
         request, pairing, form_name="review_form", form=ReviewForm(request.POST),
         action=lambda data: services.plan_review(
             acting_user=request.user, pairing=pairing, approve=approve,
@@ -320,10 +306,10 @@ def meeting_edit(request: OrganisationRequest, org_slug: str, pk: int,
                  meeting_pk: int | None = None) -> HttpResponse:
     """Mentor or mentee logs a meeting, or corrects one; a refusal names the rule, next to its
     field, and keeps what was typed."""
-    pairing = selectors.pairing_for_member(request=request, pk=pk, for_change=False)
-    if not selectors.in_pair(request, pairing):
+    pairing = selectors.pairing_for_member(actor=request.actor, pk=pk, for_change=False)
+    if not in_pair(actor=request.actor, pairing=pairing):
         raise PermissionDenied  # the pair logs its meetings; others read them on the pairing
-    meeting = (selectors.meeting_for_member(request=request, pairing=pairing, pk=meeting_pk)
+    meeting = (selectors.meeting_for_member(actor=request.actor, pairing=pairing, pk=meeting_pk)
                if meeting_pk else None)
     form = MeetingForm(form_data(request), instance=meeting,
                        initial={"day": timezone.localdate()} if meeting is None else None)
@@ -347,8 +333,8 @@ def meeting_edit(request: OrganisationRequest, org_slug: str, pk: int,
 @require_POST
 def meeting_confirm(request: OrganisationRequest, org_slug: str, pk: int,
                     meeting_pk: int) -> HttpResponse:
-    pairing = selectors.pairing_for_member(request=request, pk=pk, for_change=False)
-    meeting = selectors.meeting_for_member(request=request, pairing=pairing, pk=meeting_pk)
+    pairing = selectors.pairing_for_member(actor=request.actor, pk=pk, for_change=False)
+    meeting = selectors.meeting_for_member(actor=request.actor, pairing=pairing, pk=meeting_pk)
     run_action(request, lambda: services.meeting_confirm(acting_user=request.user,
                                                          meeting=meeting),
                _("Meeting confirmed."))
@@ -357,11 +343,11 @@ def meeting_confirm(request: OrganisationRequest, org_slug: str, pk: int,
 
 def compliance_table(request: OrganisationRequest, org_slug: str, slug: str) -> HttpResponse:
     """All pairings of a project and how each keeps the rhythm, the latest first."""
-    project = programme_selectors.project_for_member(request=request, slug=slug,
+    project = programme_selectors.project_for_member(actor=request.actor, slug=slug,
                                                      for_change=False)
-    if not can_follow_project(request, project):
+    if not access.may(actor=request.actor, action="follow", obj=project):
         raise PermissionDenied
-    pairings = selectors.pairings_visible_to(request).filter(
+    pairings = selectors.pairings_visible_to(actor=request.actor).filter(
         project=project, status__in=[S.PLAN_AGREED, S.ACTIVE, S.COMPLETED, S.ENDED_EARLY])
     found = ComplianceFilter(request.GET, queryset=pairings, project=project)
     rows = selectors.compliance_rows(project=project, pairings=found.qs)

@@ -10,6 +10,7 @@ from django.contrib.sites.shortcuts import get_current_site
 from django.http import HttpRequest
 
 from participants.models import MFA_ROLES
+from participants.tasks import email_send
 
 # How recent a sign-in counts as proof of the password when setting up the first authenticator.
 FRESH_SIGN_IN_SECONDS = 300
@@ -23,8 +24,6 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """Account mails (password reset, address confirmation) are rendered here, where the
         request is, and sent by Celery once the transaction commits."""
-        from participants.tasks import email_send
-
         message = self.render_mail(template_prefix, email, {
             "request": context.get("request") or allauth_context.request,
             "email": email,

@@ -5,8 +5,8 @@ from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
 from participants.models import (
+    CV_MAX_BYTES,
     LANGUAGE_CHOICES,
-    PROJECT_PERMISSION_OF_ROLE,
     Application,
     ApplicationLanguage,
     Invitation,
@@ -14,6 +14,7 @@ from participants.models import (
     Role,
     User,
 )
+from programmes.access import PROJECT_PERMISSION_OF_ROLE
 from programmes.models import (
     WORKING_LANGUAGES,
     Call,
@@ -257,8 +258,6 @@ class ApplicationForm(forms.ModelForm):
         upload = self.cleaned_data.get("cv")
         if not upload:
             return None
-        from participants.services import CV_MAX_BYTES
-
         if upload.size > CV_MAX_BYTES:
             raise forms.ValidationError(_("The CV is larger than 5 MB: send a smaller PDF."))
         if not is_pdf(upload):

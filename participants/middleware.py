@@ -1,11 +1,18 @@
+"""Who is acting, resolved once per request: the organisation from the URL (/<org_slug>/...),
+the person's roles there and the one they act in. And MFA before anything else for the roles
+that need it."""
+
 from collections.abc import Callable
 
 from allauth.mfa.models import Authenticator
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from participants.models import MFA_ROLES
+from participants.selectors import actor_for
 
+ACTIVE_ROLE_SESSION_KEY = "active-role:{organisation_id}"
 # Pages a person may reach before setting up MFA: their account pages (sign-out, the set-up
 # itself), the language switcher, static files and invitations.
 OPEN_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/invitations/")
@@ -27,3 +34,34 @@ class MfaRequiredMiddleware:
         ):
             return redirect("mfa_activate_totp")
         return self.get_response(request)
+
+
+class ActorMiddleware:
+    """Sets request.actor (programmes.actor.Actor: the person, the organisation, every role
+    they hold there and the one they act in now, chosen with the switcher) and
+    request.organisation. A signed-in person who is not a member gets the same 404 as for an
+    organisation that does not exist; an anonymous visitor is sent to sign in, whatever the
+    slug."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.actor = None
+        request.organisation = None
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs) -> HttpResponse | None:
+        slug = view_kwargs.get("org_slug")
+        if slug is None:
+            return None
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        actor = actor_for(user=request.user, organisation_slug=slug)
+        if actor is None:
+            raise Http404
+        key = ACTIVE_ROLE_SESSION_KEY.format(organisation_id=actor.organisation.pk)
+        actor = actor.acting_as(request.session.get(key))
+        request.actor = actor
+        request.organisation = actor.organisation
+        return None

@@ -15,8 +15,11 @@ from participants.querysets import (
     MembershipQuerySet,
     UserQuerySet,
 )
+from programmes.actor import Role
 from programmes.models import WORKING_LANGUAGES, Call, Country, Project, TenantModel, ThematicArea
 
+# The largest CV a candidate may upload.
+CV_MAX_BYTES = 5 * 1024 * 1024
 # Each language in its own name, as a language switcher shows them.
 LANGUAGE_CHOICES = [("en", "English"), ("fr", "Français"), ("ar", "العربية")]
 
@@ -72,28 +75,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.get_full_name()
 
 
-class Role(models.TextChoices):
-    # In order of precedence: the first role a person holds is the one they land in.
-    ADMIN = "admin", _("Organisation admin")
-    COORDINATOR = "coordinator", _("Coordinator")
-    FOCAL_POINT = "focal_point", _("National focal point")
-    OBSERVER = "observer", _("Observer")
-    MENTOR = "mentor", _("Mentor")
-    MENTEE = "mentee", _("Mentee")
-
-
 # Roles that must set up multi-factor authentication before anything else.
 MFA_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR})
-# Roles that hold their projects as guardian object permissions on Project.
-PROJECT_PERMISSION_OF_ROLE = {
-    Role.COORDINATOR: "programmes.coordinate_project",
-    Role.FOCAL_POINT: "programmes.nominate_for_project",
-}
 
 
 class Membership(TenantModel):
     """One role a person holds in an organisation. A coordinator's and a focal point's projects
-    are guardian object permissions (see programmes/permissions.py); a focal point also has a
+    are guardian object permissions (see programmes/access.py); a focal point also has a
     country."""
 
     user = models.ForeignKey(

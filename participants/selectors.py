@@ -1,16 +1,13 @@
 """Reads of people and memberships, and access to single objects."""
 
-from collections import defaultdict
 from collections.abc import Iterable
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from participants.eligibility import Candidate, Criteria, eligibility_problems
 from participants.models import (
-    PROJECT_PERMISSION_OF_ROLE,
     Application,
     Invitation,
     Membership,
@@ -19,20 +16,39 @@ from participants.models import (
     User,
     hash_token,
 )
-from programmes.models import Call, Country, Organisation, Project, ProjectUserObjectPermission
-from programmes.requests import OrganisationRequest
+from programmes import access
+from programmes.access import NOMINATE, PROJECT_PERMISSION_OF_ROLE
+from programmes.actor import Actor, Role
+from programmes.models import Call, Country, Organisation, Project
 
 
-def membership_for_admin(*, request: OrganisationRequest, pk: int, for_change: bool) -> Membership:
+def actor_for(*, user: User, organisation: Organisation | None = None,
+              organisation_slug: str | None = None) -> Actor | None:
+    """The person acting in an organisation, in the first role they hold there (by
+    precedence); nobody when they hold none. The middleware builds one per request; a task, a
+    command or a test builds its own the same way."""
+    memberships = Membership.objects.filter(user=user).select_related("organisation", "country")
+    if organisation is not None:
+        memberships = memberships.filter(organisation=organisation)
+    else:
+        memberships = memberships.filter(organisation__slug=organisation_slug)
+    held = sorted(memberships, key=lambda membership: membership.precedence)
+    if not held:
+        return None
+    return Actor(user=user, organisation=held[0].organisation, memberships=tuple(held),
+                 membership=held[0])
+
+
+def membership_for_admin(*, actor: Actor, pk: int, for_change: bool) -> Membership:
     # Only admins reach the member pages (the view checks the role); the scope is the
     # organisation either way, so another organisation's membership is a plain 404.
     return get_object_or_404(
-        Membership.objects.for_org(request.organisation).select_related("user", "country"), pk=pk
+        Membership.objects.for_org(actor.organisation).select_related("user", "country"), pk=pk
     )
 
 
-def invitation_for_admin(*, request: OrganisationRequest, pk: int, for_change: bool) -> Invitation:
-    invitations = Invitation.objects.for_org(request.organisation)
+def invitation_for_admin(*, actor: Actor, pk: int, for_change: bool) -> Invitation:
+    invitations = Invitation.objects.for_org(actor.organisation)
     if for_change:
         invitations = invitations.filter(status=Invitation.Status.PENDING)
     return get_object_or_404(invitations, pk=pk)
@@ -56,20 +72,12 @@ def project_permissions(
     """The projects each coordinator or focal point serves, keyed by membership id, read in one
     query whatever the number of memberships."""
     memberships = list(memberships)
-    codenames = {perm.split(".")[1]: role for role, perm in PROJECT_PERMISSION_OF_ROLE.items()}
-    rows = (
-        ProjectUserObjectPermission.objects.filter(
-            content_object__organisation=organisation,
-            user__in={m.user_id for m in memberships},
-            permission__codename__in=codenames,
-        )
-        .select_related("permission", "content_object")
-        .order_by("content_object__name")
-    )
-    by_user_role: dict[tuple[int, str], list[Project]] = defaultdict(list)
-    for row in rows:
-        by_user_role[(row.user_id, codenames[row.permission.codename])].append(row.content_object)
-    return {m.pk: by_user_role.get((m.user_id, m.role), []) for m in memberships}
+    held = {role: access.projects_held(organisation_id=organisation.pk, perm=perm,
+                                       user_ids=[m.user_id for m in memberships if m.role == role])
+            for role, perm in PROJECT_PERMISSION_OF_ROLE.items()
+            if any(m.role == role for m in memberships)}
+    return {m.pk: held[m.role].get(m.user_id, []) if m.role in held else []
+            for m in memberships}
 
 
 def projects_of_membership(membership: Membership) -> list[Project]:
@@ -87,9 +95,7 @@ def focal_points_of_projects(
     *, organisation: Organisation, projects: list[Project]
 ) -> list[Membership]:
     """The focal points who nominate for any of these projects, by country."""
-    users = ProjectUserObjectPermission.objects.filter(
-        content_object__in=projects, permission__codename="nominate_for_project"
-    ).values("user")
+    users = set().union(*access.holders(projects=projects, perm=NOMINATE).values())
     return list(
         Membership.objects.for_org(organisation).with_role("focal_point")
         .filter(user__in=users).select_related("user", "country")
@@ -97,13 +103,13 @@ def focal_points_of_projects(
     )
 
 
-def member_list(*, request: OrganisationRequest) -> QuerySet[Membership]:
-    return Membership.objects.for_org(request.organisation).select_related("user", "country")
+def member_list(*, actor: Actor) -> QuerySet[Membership]:
+    return Membership.objects.for_org(actor.organisation).select_related("user", "country")
 
 
-def invitation_list(*, request: OrganisationRequest) -> QuerySet[Invitation]:
+def invitation_list(*, actor: Actor) -> QuerySet[Invitation]:
     return (
-        Invitation.objects.for_org(request.organisation)
+        Invitation.objects.for_org(actor.organisation)
         .select_related("country")
         .prefetch_related("projects")
     )
@@ -113,9 +119,7 @@ def invitation_list(*, request: OrganisationRequest) -> QuerySet[Invitation]:
 
 def focal_points_for_call(*, call: Call) -> list[Membership]:
     """The focal points who nominate for the call's project from one of its invited countries."""
-    users = ProjectUserObjectPermission.objects.filter(
-        content_object=call.project, permission__codename="nominate_for_project"
-    ).values("user")
+    users = access.holders(projects=[call.project_id], perm=NOMINATE)[call.project_id]
     return list(
         Membership.objects.for_org(call.organisation).with_role("focal_point")
         .filter(user__in=users, country__in=call.invited_countries.all())
@@ -149,65 +153,55 @@ def eligibility_of(application: Application) -> dict[str, str]:
     return eligibility_problems(candidate, criteria)
 
 
-def application_for_applicant(*, request: OrganisationRequest, pk: int) -> Application:
+def application_for_applicant(*, actor: Actor, pk: int) -> Application:
     """The candidate's own application; anyone else's answers like a missing one."""
     return get_object_or_404(
-        Application.objects.for_org(request.organisation).filter(applicant=request.user)
+        Application.objects.for_org(actor.organisation).filter(applicant=actor.user)
         .select_related("call__project", "country", "thematic_area"),
         pk=pk,
     )
 
 
-def nominations_of_focal_point(*, request: OrganisationRequest) -> QuerySet[Nomination]:
+def nominations_of_focal_point(*, actor: Actor) -> QuerySet[Nomination]:
     """A focal point follows their country's nominees, in the projects they serve."""
-    membership = next((m for m in request.memberships if m.role == "focal_point"), None)
+    membership = next((m for m in actor.memberships if m.role == Role.FOCAL_POINT), None)
     if membership is None or membership.country_id is None:
         return Nomination.objects.none()
-    from programmes.permissions import projects_with_permission
-
-    served = projects_with_permission(request, "programmes.nominate_for_project")
+    served = access.projects_served(actor=actor, perm=NOMINATE)
     return (
-        Nomination.objects.for_org(request.organisation)
-        .filter(country=membership.country, call__project__in=served)
+        Nomination.objects.for_org(actor.organisation)
+        .filter(country=membership.country_id, call__project__in=served)
         .select_related("call", "thematic_area", "application")
         .order_by("-created_at")
     )
 
 
-def application_for_reviewer(*, request: OrganisationRequest, pk: int) -> Application:
+def application_for_reviewer(*, actor: Actor, pk: int) -> Application:
     """Coordinators of the call's project and organisation admins review applications."""
-    from programmes.permissions import can_manage_call
-
     application = get_object_or_404(
-        Application.objects.for_org(request.organisation)
+        Application.objects.for_org(actor.organisation)
         .select_related("call__project", "country", "thematic_area", "nomination__nominated_by",
                         "applicant"),
         pk=pk,
     )
-    if not can_manage_call(request, application.call):
-        raise PermissionDenied
+    access.require(actor=actor, action="review", obj=application)
     return application
 
 
-def application_for_cv(*, request: OrganisationRequest, pk: int) -> Application:
+def application_for_cv(*, actor: Actor, pk: int) -> Application:
     """The CV goes to its owner and to those who review the application, nobody else."""
-    from programmes.permissions import can_manage_call
-
     application = get_object_or_404(
-        Application.objects.for_org(request.organisation).select_related("call__project"), pk=pk
+        Application.objects.for_org(actor.organisation).select_related("call__project"), pk=pk
     )
-    if application.applicant_id != request.user.pk and not can_manage_call(
-        request, application.call
-    ):
-        raise PermissionDenied
+    access.require(actor=actor, action="read_cv", obj=application)
     if not application.cv:
         raise Http404
     return application
 
 
-def nomination_for_focal_point(*, request: OrganisationRequest, pk: int) -> Nomination:
+def nomination_for_focal_point(*, actor: Actor, pk: int) -> Nomination:
     """Another country's nomination answers like a missing one."""
-    return get_object_or_404(nominations_of_focal_point(request=request), pk=pk)
+    return get_object_or_404(nominations_of_focal_point(actor=actor), pk=pk)
 
 
 def review_list(*, call: Call) -> QuerySet[Application]:
@@ -229,13 +223,33 @@ def review_counts(applications: QuerySet[Application]) -> dict[str, list[tuple[s
     return by
 
 
-def notifications_of(*, request: OrganisationRequest) -> QuerySet[Notification]:
-    return Notification.objects.for_org(request.organisation).filter(user=request.user)
+def notifications_of(*, actor: Actor) -> QuerySet[Notification]:
+    return Notification.objects.for_org(actor.organisation).filter(user=actor.user)
 
 
-def applications_of(*, request: OrganisationRequest) -> QuerySet[Application]:
+def applications_of(*, actor: Actor) -> QuerySet[Application]:
     """The person's own applications in this organisation."""
     return (
-        Application.objects.for_org(request.organisation).filter(applicant=request.user)
+        Application.objects.for_org(actor.organisation).filter(applicant=actor.user)
         .select_related("call").order_by("-created_at")
     )
+
+
+def call_country_counts(*, call: Call) -> list[dict]:
+    """Per invited country: nominations made, places left and applications submitted."""
+    nominated = dict(
+        Nomination.objects.for_org(call.organisation)
+        .filter(call=call, status=Nomination.Status.NOMINATED)
+        .values_list("country").annotate(n=Count("pk")).values_list("country", "n")
+    )
+    submitted = dict(
+        Application.objects.for_org(call.organisation)
+        .filter(call=call).exclude(status__in=["invited", "withdrawn"])
+        .values_list("country").annotate(n=Count("pk")).values_list("country", "n")
+    )
+    return [
+        {"country": country, "nominated": nominated.get(country.pk, 0),
+         "places_left": max(call.places_per_country - nominated.get(country.pk, 0), 0),
+         "submitted": submitted.get(country.pk, 0)}
+        for country in call.invited_countries.all()
+    ]

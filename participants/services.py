@@ -7,13 +7,12 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from guardian.shortcuts import assign_perm, remove_perm
 
 from participants.models import (
-    PROJECT_PERMISSION_OF_ROLE,
     Application,
     ApplicationLanguage,
     Invitation,
@@ -25,7 +24,15 @@ from participants.models import (
     User,
     hash_token,
 )
-from participants.selectors import projects_of_membership
+from participants.selectors import (
+    eligibility_of,
+    focal_points_for_call,
+    places_left,
+    projects_of_membership,
+)
+from participants.tasks import invitation_send, notification_email
+from programmes import access
+from programmes.access import PROJECT_PERMISSION_OF_ROLE
 from programmes.models import Call, Country, Organisation, Project, ThematicArea
 
 
@@ -36,10 +43,10 @@ def _set_projects(membership: Membership, projects: list[Project]) -> None:
         return
     wanted = {p.pk: p for p in projects if p.organisation_id == membership.organisation_id}
     current = {p.pk: p for p in projects_of_membership(membership)}
-    for pk in wanted.keys() - current.keys():
-        assign_perm(perm, membership.user, wanted[pk])
-    for pk in current.keys() - wanted.keys():
-        remove_perm(perm, membership.user, current[pk])
+    access.grant_projects(user=membership.user, perm=perm,
+                          projects=[wanted[pk] for pk in wanted.keys() - current.keys()])
+    access.revoke_projects(user=membership.user, perm=perm,
+                           projects=[current[pk] for pk in current.keys() - wanted.keys()])
 
 
 @transaction.atomic
@@ -81,8 +88,6 @@ def invitation_create(
 
 
 def _queue_invitation_email(invitation: Invitation) -> None:
-    from participants.tasks import invitation_send
-
     invitation_send.delay_on_commit(invitation.organisation_id, invitation.pk)
 
 
@@ -105,27 +110,11 @@ def invitation_resend(*, acting_user: User, invitation: Invitation) -> Invitatio
 
 
 @transaction.atomic
-def invitation_new_token(*, invitation: Invitation) -> str:
-    """A fresh secret for the link about to be sent; earlier links stop working."""
-    token = secrets.token_urlsafe(32)
-    invitation.token_hash = hash_token(token)
-    invitation.save(update_fields=["token_hash", "updated_at"])
-    return token
-
-
-@transaction.atomic
 def invitation_revoke(*, acting_user: User, invitation: Invitation) -> Invitation:
     invitation = _pending_for_change(invitation)
     invitation.status = Invitation.Status.REVOKED
     invitation.save(update_fields=["status", "updated_at"])
     return invitation
-
-
-@transaction.atomic
-def invitations_expire() -> int:
-    return Invitation.objects.expired_but_pending().update(
-        status=Invitation.Status.EXPIRED, updated_at=timezone.now()
-    )
 
 
 @transaction.atomic
@@ -216,8 +205,6 @@ def notify(
 ) -> Notification:
     """A message in the app, and the same by e-mail after the commit, in the person's own
     language."""
-    from participants.tasks import notification_email
-
     with translation.override(user.language):
         text = str(message) % params
     notification = Notification.objects.create(
@@ -225,6 +212,22 @@ def notify(
     )
     notification_email.delay_on_commit(organisation.pk, notification.pk)
     return notification
+
+
+def call_focal_points_tell(*, call: Call, countries: list[Country]) -> None:
+    """The focal points of these invited countries, when a call opens or invites them."""
+    for focal_point in focal_points_for_call(call=call):
+        if focal_point.country not in countries:
+            continue
+        notify(
+            user=focal_point.user, organisation=call.organisation,
+            message=gettext_lazy(
+                "Call open: %(title)s. Nominate candidates for %(country)s by %(deadline)s."
+            ),
+            params={"title": call.title, "country": focal_point.country.name,
+                    "deadline": call.deadline.date().isoformat()},
+            link=reverse("call_detail", args=[call.organisation.slug, call.pk]),
+        )
 
 
 def call_closed_message(call: Call) -> str:
@@ -250,8 +253,6 @@ def nomination_create(
 ) -> Nomination:
     """A focal point nominates a candidate for their own country. The candidate gets an
     invitation to complete the application."""
-    from participants.selectors import places_left
-
     # Locked so that two nominations at once cannot both take the last place.
     call = Call.objects.select_for_update().get(pk=call.pk)
     country = membership.country
@@ -359,7 +360,6 @@ def nomination_withdraw(*, acting_user: User, nomination: Nomination) -> Nominat
 # The text a candidate consents to; a new wording gets a new version, and each consent records
 # the version it was given to (templates/participants/consent_<version>.html).
 CONSENT_VERSION = "2026-11"
-CV_MAX_BYTES = 5 * 1024 * 1024
 
 
 @transaction.atomic
@@ -433,8 +433,6 @@ def application_save(
 
 @transaction.atomic
 def application_submit(*, acting_user: User, application: Application) -> Application:
-    from participants.selectors import eligibility_of
-
     application = Application.objects.select_for_update().get(pk=application.pk)
     if application.status != Application.Status.INVITED:
         raise ValidationError(_("This application is already submitted."))

@@ -1,12 +1,16 @@
+"""Mails sent in the background, and the hourly expiry of invitations. Services queue these
+tasks (after the commit); the tasks call no service back."""
+
+import secrets
+
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
-from participants import services
-from participants.models import Invitation, Notification
+from participants.models import Invitation, Notification, hash_token
 from programmes.models import Organisation
 
 
@@ -25,7 +29,10 @@ def invitation_send(organisation_id: int, invitation_id: int) -> None:
     )
     if invitation is None or not invitation.is_usable:
         return
-    token = services.invitation_new_token(invitation=invitation)
+    # A fresh secret for the link about to be sent: earlier links stop working.
+    token = secrets.token_urlsafe(32)
+    invitation.token_hash = hash_token(token)
+    invitation.save(update_fields=["token_hash", "updated_at"])
     context = {
         "invitation": invitation,
         "link": settings.SITE_URL + reverse("invitation_accept", kwargs={"token": token}),
@@ -80,4 +87,7 @@ def notification_email(organisation_id: int, notification_id: int) -> None:
 
 @shared_task(soft_time_limit=60, time_limit=90)
 def invitations_expire() -> int:
-    return services.invitations_expire()
+    """Hourly (config/celery.py): pending invitations past their date become expired."""
+    return sum(Invitation.objects.for_org(organisation).expired_but_pending().update(
+        status=Invitation.Status.EXPIRED, updated_at=timezone.now())
+        for organisation in Organisation.objects.all())

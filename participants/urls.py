@@ -3,7 +3,6 @@ from django.urls import path
 from participants import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("members/", views.member_list, name="member_list"),
     path("members/<int:pk>/", views.member_edit, name="member_edit"),
     path("members/<int:pk>/remove/", views.member_remove, name="member_remove"),
@@ -14,6 +13,7 @@ urlpatterns = [
 ]
 
 urlpatterns += [
+    path("calls/<int:pk>/", views.call_detail, name="call_detail"),
     path("calls/<int:pk>/nominate/", views.nomination_create, name="nomination_create"),
     path("calls/<int:pk>/apply/", views.application_start, name="application_start"),
     path("calls/<int:pk>/applications/", views.application_list, name="application_list"),

@@ -1,4 +1,5 @@
-"""Home pages per role, the role switcher, members and invitations, and accepting an invitation."""
+"""The role switcher, members and invitations, accepting an invitation, the call page with its
+nomination forms, nominations, applications and notifications."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -6,7 +7,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.core.validators import slug_re
-from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,8 +15,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from matching.models import Pairing
-from matching.selectors import pairing_list, pairings_visible_to
 from participants import selectors, services
 from participants.filters import ApplicationFilter, InvitationFilter, MemberFilter
 from participants.forms import (
@@ -29,16 +27,12 @@ from participants.forms import (
     SelfNominationForm,
     SubmitApplicationForm,
 )
-from participants.models import (
-    PROJECT_PERMISSION_OF_ROLE,
-    Application,
-    Invitation,
-    Membership,
-    Role,
-)
-from programmes.middleware import ACTIVE_ROLE_SESSION_KEY
-from programmes.models import Project
-from programmes.permissions import focal_point_membership_for, projects_visible_to, require_role
+from participants.middleware import ACTIVE_ROLE_SESSION_KEY
+from participants.models import Application
+from programmes import access
+from programmes.access import PROJECT_PERMISSION_OF_ROLE
+from programmes.actor import Role
+from programmes.models import WORKING_LANGUAGES, Call
 from programmes.requests import (
     OrganisationRequest,
     add_service_errors,
@@ -46,8 +40,7 @@ from programmes.requests import (
     ids_from,
     run_action,
 )
-from programmes.selectors import call_for_member, call_list
-from programmes.views import call_detail_context
+from programmes.selectors import call_for_member
 
 PAGE_SIZE = 25
 
@@ -62,59 +55,6 @@ def start(request: HttpRequest) -> HttpResponse:
     return render(request, "participants/start.html", {
         "organisations": sorted(organisations.values(), key=lambda o: o.short_name),
     })
-
-
-def home(request: OrganisationRequest, org_slug: str) -> HttpResponse:
-    """What each role needs to see first."""
-    role = request.membership.role
-    organisation = request.organisation
-    context: dict = {"role": role}
-    if role == Role.ADMIN:
-        counts = dict(
-            Membership.objects.for_org(organisation).values_list("role")
-            .annotate(n=Count("pk")).values_list("role", "n")
-        )
-        context["role_rows"] = [(label, counts.get(value, 0)) for value, label in Role.choices]
-        context["pending_invitations"] = (
-            Invitation.objects.for_org(organisation).pending().select_related("country")[:5]
-        )
-        context["projects"] = Project.objects.for_org(organisation).annotate(
-            thematic_area_count=Count("thematic_areas")
-        )
-    elif role in (Role.COORDINATOR, Role.FOCAL_POINT):
-        projects = selectors.projects_of_membership(request.membership)
-        context["projects"] = (
-            Project.objects.for_org(organisation)
-            .filter(pk__in=[p.pk for p in projects])
-            .prefetch_related("thematic_areas")
-        )
-        calls = call_list(request=request).filter(project__in=[p.pk for p in projects])
-        if role == Role.COORDINATOR:
-            context["calls"] = calls.exclude(status="closed")[:10]
-            counts = dict(pairings_visible_to(request).values_list("status")
-                          .annotate(n=Count("pk")).values_list("status", "n"))
-            context["pairing_rows"] = [(value, label, counts.get(value, 0))
-                                       for value, label in Pairing.Status.choices]
-            context["focal_points"] = selectors.focal_points_of_projects(
-                organisation=organisation, projects=projects
-            )
-        else:
-            context["calls"] = calls.filter(status="open")[:10]
-    elif role == Role.OBSERVER:
-        context["projects"] = projects_visible_to(request).prefetch_related("thematic_areas")
-    else:
-        context["projects"] = projects_visible_to(request)
-        context["applications"] = selectors.applications_of(request=request)[:10]
-        # Their own pairings only, even for someone who also coordinates.
-        context["pairings"] = pairing_list(request=request).filter(
-            Q(mentor=request.user) | Q(mentee=request.user)
-        )[:5]
-        context["calls"] = call_list(request=request).filter(
-            status="open", allow_self_nomination=True
-        )[:10]
-    # Mentors and mentees share one page; what differs comes from the role.
-    template = "participant" if role in (Role.MENTOR, Role.MENTEE) else role
-    return render(request, f"participants/home_{template}.html", context)
 
 
 @login_required
@@ -140,8 +80,8 @@ def role_switch(request: HttpRequest) -> HttpResponse:
 
 
 def member_list(request: OrganisationRequest, org_slug: str) -> HttpResponse:
-    require_role(request, Role.ADMIN)
-    members = MemberFilter(request.GET, queryset=selectors.member_list(request=request))
+    access.require_role(actor=request.actor, roles=[Role.ADMIN])
+    members = MemberFilter(request.GET, queryset=selectors.member_list(actor=request.actor))
     page = Paginator(members.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     projects = selectors.project_permissions(
         organisation=request.organisation, memberships=page.object_list
@@ -153,8 +93,8 @@ def member_list(request: OrganisationRequest, org_slug: str) -> HttpResponse:
 
 
 def member_edit(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
-    require_role(request, Role.ADMIN)
-    membership = selectors.membership_for_admin(request=request, pk=pk, for_change=True)
+    access.require_role(actor=request.actor, roles=[Role.ADMIN])
+    membership = selectors.membership_for_admin(actor=request.actor, pk=pk, for_change=True)
     if membership.role not in PROJECT_PERMISSION_OF_ROLE:
         raise Http404  # nothing to edit: other roles have no projects and no country
     initial = {
@@ -178,8 +118,8 @@ def member_edit(request: OrganisationRequest, org_slug: str, pk: int) -> HttpRes
 
 @require_POST
 def member_remove(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
-    require_role(request, Role.ADMIN)
-    membership = selectors.membership_for_admin(request=request, pk=pk, for_change=True)
+    access.require_role(actor=request.actor, roles=[Role.ADMIN])
+    membership = selectors.membership_for_admin(actor=request.actor, pk=pk, for_change=True)
     run_action(
         request,
         lambda: services.membership_remove(acting_user=request.user, membership=membership),
@@ -191,9 +131,9 @@ def member_remove(request: OrganisationRequest, org_slug: str, pk: int) -> HttpR
 
 
 def invitation_list(request: OrganisationRequest, org_slug: str) -> HttpResponse:
-    require_role(request, Role.ADMIN)
+    access.require_role(actor=request.actor, roles=[Role.ADMIN])
     invitations = InvitationFilter(
-        request.GET, queryset=selectors.invitation_list(request=request)
+        request.GET, queryset=selectors.invitation_list(actor=request.actor)
     )
     page = Paginator(invitations.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "participants/invitation_list.html", {
@@ -202,7 +142,7 @@ def invitation_list(request: OrganisationRequest, org_slug: str) -> HttpResponse
 
 
 def invitation_create(request: OrganisationRequest, org_slug: str) -> HttpResponse:
-    require_role(request, Role.ADMIN)
+    access.require_role(actor=request.actor, roles=[Role.ADMIN])
     form = InvitationForm(form_data(request), organisation=request.organisation)
     if request.method == "POST" and form.is_valid():
         try:
@@ -232,8 +172,8 @@ def invitation_create(request: OrganisationRequest, org_slug: str) -> HttpRespon
 
 @require_POST
 def invitation_revoke(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
-    require_role(request, Role.ADMIN)
-    invitation = selectors.invitation_for_admin(request=request, pk=pk, for_change=True)
+    access.require_role(actor=request.actor, roles=[Role.ADMIN])
+    invitation = selectors.invitation_for_admin(actor=request.actor, pk=pk, for_change=True)
     run_action(
         request,
         lambda: services.invitation_revoke(acting_user=request.user, invitation=invitation),
@@ -244,8 +184,8 @@ def invitation_revoke(request: OrganisationRequest, org_slug: str, pk: int) -> H
 
 @require_POST
 def invitation_resend(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
-    require_role(request, Role.ADMIN)
-    invitation = selectors.invitation_for_admin(request=request, pk=pk, for_change=True)
+    access.require_role(actor=request.actor, roles=[Role.ADMIN])
+    invitation = selectors.invitation_for_admin(actor=request.actor, pk=pk, for_change=True)
     run_action(
         request,
         lambda: services.invitation_resend(acting_user=request.user, invitation=invitation),
@@ -301,12 +241,47 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     })
 
 
+# --- Calls ------------------------------------------------------------------------------------
+
+def call_detail(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
+    call = call_for_member(actor=request.actor, pk=pk, for_change=False)
+    return render(request, "programmes/call_detail.html", call_detail_context(request, call))
+
+
+def call_detail_context(request: OrganisationRequest, call: Call) -> dict:
+    """What the call page shows to this person: the counts to its managers, the places left
+    and the nomination form to a focal point, the self-nomination form where allowed."""
+    context = {
+        "call": call,
+        "invited_countries": call.invited_countries.all(),
+        "thematic_areas": call.thematic_areas.all(),
+        "can_manage": access.may(actor=request.actor, action="manage", obj=call),
+        "language_names": dict(WORKING_LANGUAGES),
+    }
+    if context["can_manage"] or request.actor.holds(Role.OBSERVER, Role.ADMIN):
+        context["country_rows"] = selectors.call_country_counts(call=call)
+    focal_point = access.focal_point_membership_for(actor=request.actor, call=call)
+    if focal_point is not None:
+        context["focal_point"] = focal_point
+        context["places_left"] = selectors.places_left(
+            call=call, country=focal_point.country
+        )
+        context["nominations"] = selectors.nominations_of_focal_point(
+            actor=request.actor).filter(call=call)
+        context["nomination_form"] = NominationForm(call=call)
+    if (call.allow_self_nomination and call.accepts_nominations
+            and request.actor.holds(call.role_sought)):
+        context["self_nomination_form"] = SelfNominationForm(call=call)
+    return context
+
+
+
 # --- Nominations ------------------------------------------------------------------------------
 
 @require_POST
 def nomination_create(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
-    call = call_for_member(request=request, pk=pk, for_change=False)
-    membership = focal_point_membership_for(request, call)
+    call = call_for_member(actor=request.actor, pk=pk, for_change=False)
+    membership = access.focal_point_membership_for(actor=request.actor, call=call)
     if membership is None:
         raise PermissionDenied
     form = NominationForm(request.POST, call=call)
@@ -329,7 +304,7 @@ def nomination_create(request: OrganisationRequest, org_slug: str, pk: int) -> H
 
 @require_POST
 def nomination_withdraw(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
-    nomination = selectors.nomination_for_focal_point(request=request, pk=pk)
+    nomination = selectors.nomination_for_focal_point(actor=request.actor, pk=pk)
     run_action(
         request,
         lambda: services.nomination_withdraw(acting_user=request.user, nomination=nomination),
@@ -339,8 +314,8 @@ def nomination_withdraw(request: OrganisationRequest, org_slug: str, pk: int) ->
 
 
 def nomination_list(request: OrganisationRequest, org_slug: str) -> HttpResponse:
-    require_role(request, Role.FOCAL_POINT)
-    nominations = selectors.nominations_of_focal_point(request=request)
+    access.require_role(actor=request.actor, roles=[Role.FOCAL_POINT])
+    nominations = selectors.nominations_of_focal_point(actor=request.actor)
     page = Paginator(nominations, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "participants/nomination_list.html", {"page": page})
 
@@ -349,7 +324,7 @@ def nomination_list(request: OrganisationRequest, org_slug: str) -> HttpResponse
 
 @require_POST
 def application_start(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
-    call = call_for_member(request=request, pk=pk, for_change=False)
+    call = call_for_member(actor=request.actor, pk=pk, for_change=False)
     form = SelfNominationForm(request.POST, call=call)
     if form.is_valid():
         try:
@@ -367,7 +342,7 @@ def application_start(request: OrganisationRequest, org_slug: str, pk: int) -> H
 
 def application_edit(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
     """The candidate completes the application: saves as often as they like, then submits."""
-    application = selectors.application_for_applicant(request=request, pk=pk)
+    application = selectors.application_for_applicant(actor=request.actor, pk=pk)
     editable = application.status == Application.Status.INVITED
     form = ApplicationForm(form_data(request), request.FILES or None, instance=application)
     submit_form = SubmitApplicationForm(form_data(request) if "submit" in request.POST else None)
@@ -405,7 +380,7 @@ def application_edit(request: OrganisationRequest, org_slug: str, pk: int) -> Ht
 
 
 def application_cv(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
-    application = selectors.application_for_cv(request=request, pk=pk)
+    application = selectors.application_for_cv(actor=request.actor, pk=pk)
     # CVs are at most 5 MB: read whole, so that no file handle outlives the request.
     try:
         with application.cv.open("rb") as cv:
@@ -420,7 +395,7 @@ def application_cv(request: OrganisationRequest, org_slug: str, pk: int) -> Http
 
 def application_list(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
     """The coordinator reviews a call's applications: filter, sort, count, decide."""
-    call = call_for_member(request=request, pk=pk, for_change=True)
+    call = call_for_member(actor=request.actor, pk=pk, for_change=True)
     applications = ApplicationFilter(request.GET, queryset=selectors.review_list(call=call),
                                      call=call)
     shown = applications.qs
@@ -432,7 +407,7 @@ def application_list(request: OrganisationRequest, org_slug: str, pk: int) -> Ht
 
 
 def application_review(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
-    application = selectors.application_for_reviewer(request=request, pk=pk)
+    application = selectors.application_for_reviewer(actor=request.actor, pk=pk)
     form = DecisionForm(form_data(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -457,7 +432,7 @@ def application_review(request: OrganisationRequest, org_slug: str, pk: int) -> 
 @require_POST
 def application_decide_many(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
     """The same decision, with the same reason, for several applications at once."""
-    call = call_for_member(request=request, pk=pk, for_change=True)
+    call = call_for_member(actor=request.actor, pk=pk, for_change=True)
     form = DecisionForm(request.POST)
     chosen = selectors.review_list(call=call).filter(
         pk__in=ids_from(request.POST.getlist("application"))
@@ -485,7 +460,7 @@ def application_decide_many(request: OrganisationRequest, org_slug: str, pk: int
 
 
 def notification_list(request: OrganisationRequest, org_slug: str) -> HttpResponse:
-    notifications = selectors.notifications_of(request=request)
+    notifications = selectors.notifications_of(actor=request.actor)
     page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
     response = render(request, "participants/notification_list.html", {"page": page})
     services.notifications_mark_read(user=request.user, organisation=request.organisation)

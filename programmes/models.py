@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from programmes.querysets import ProjectQuerySet, TenantQuerySet
+from programmes.rules import Rules, Weights
 
 # First path segments the platform itself uses; an organisation cannot take them as its address.
 RESERVED_SLUGS = frozenset(
@@ -190,6 +191,29 @@ class Project(TenantModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def rules(self) -> Rules:
+        """The project's rules as one plain object, for plans, compliance, reminders and the
+        matching engine (the matching pool adds the countries and the related areas)."""
+        return Rules(
+            duration_min_months=self.duration_min_months,
+            duration_max_months=self.duration_max_months,
+            first_visit_within_months=self.first_visit_within_months,
+            funded_visit_period_months=self.funded_visit_period_months,
+            funded_visits_until_month=self.funded_visits_until_month,
+            online_meetings_per_month=self.online_meetings_per_month,
+            interim_report_grace_days=self.interim_report_grace_days,
+            narrative_report_due_days=self.narrative_report_due_days,
+            narrative_report_grace_days=self.narrative_report_grace_days,
+            reverse=self.kind == self.Kind.REVERSE,
+            preferred_mentor_gender=self.preferred_mentor_gender or None,
+            weights=Weights(
+                same_area=self.weight_same_area, related_area=self.weight_related_area,
+                per_common_language=self.weight_common_language,
+                seniority_gap=self.weight_seniority, preference=self.weight_preference,
+            ),
+        )
 
 
 class ThematicArea(TenantModel):

@@ -3,16 +3,14 @@ missing scope returns nothing rather than everything."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Self
+from typing import Self
 
 from django.db import models
 
-if TYPE_CHECKING:
-    from programmes.models import Organisation
-
 
 class TenantQuerySet(models.QuerySet):
-    def for_org(self, organisation: Organisation | None) -> Self:
+    def for_org(self, organisation: models.Model | None) -> Self:
+        """The rows of this organisation (programmes.models.Organisation)."""
         if organisation is None or organisation.pk is None:
             return self.none()
         return self.filter(organisation=organisation)

@@ -1,20 +1,22 @@
+"""What views share: the request they receive under /<org_slug>/, and the small steps every
+form page takes."""
+
 from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, QueryDict
 
-from participants.models import Membership, User
+from programmes.actor import Actor
 from programmes.models import Organisation
 
 
 class OrganisationRequest(HttpRequest):
-    """What a view under /<org_slug>/ receives, once OrganisationMiddleware has run."""
+    """What a view under /<org_slug>/ receives, once participants.middleware.ActorMiddleware has
+    run: who is acting, and in which organisation (the actor's, for templates and URLs)."""
 
-    user: User
+    actor: Actor
     organisation: Organisation
-    membership: Membership
-    memberships: list[Membership]
 
 
 def form_data(request: HttpRequest) -> QueryDict | None:

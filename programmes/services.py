@@ -1,14 +1,13 @@
 """Every write to programme data. Each takes the acting user and saves only what it changes."""
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from participants.models import User
 from programmes.models import Call, Country, Organisation, Project, ThematicArea
+from programmes.signals import call_countries_invited, call_status_changing
 
 PROJECT_FIELDS = ["name", "slug", "kind", "region", "aim", "is_active"]
 CALL_FIELDS = [
@@ -32,7 +31,7 @@ RULE_FIELDS = [
 
 @transaction.atomic
 def project_create(
-    *, acting_user: User, organisation: Organisation, project: Project,
+    *, acting_user: AbstractBaseUser, organisation: Organisation, project: Project,
     partner_countries: list[Country],
 ) -> Project:
     project.organisation = organisation
@@ -44,7 +43,7 @@ def project_create(
 
 @transaction.atomic
 def project_update(
-    *, acting_user: User, project: Project, partner_countries: list[Country]
+    *, acting_user: AbstractBaseUser, project: Project, partner_countries: list[Country]
 ) -> Project:
     project.full_clean()
     project.save(update_fields=[*PROJECT_FIELDS, "updated_at"])
@@ -53,14 +52,16 @@ def project_update(
 
 
 @transaction.atomic
-def project_rules_update(*, acting_user: User, project: Project) -> Project:
+def project_rules_update(*, acting_user: AbstractBaseUser, project: Project) -> Project:
     project.full_clean()
     project.save(update_fields=[*RULE_FIELDS, "updated_at"])
     return project
 
 
 @transaction.atomic
-def thematic_area_add(*, acting_user: User, project: Project, name: str) -> ThematicArea:
+def thematic_area_add(
+    *, acting_user: AbstractBaseUser, project: Project, name: str
+) -> ThematicArea:
     area = ThematicArea(organisation=project.organisation, project=project, name=name.strip())
     area.full_clean()
     area.save()
@@ -68,13 +69,13 @@ def thematic_area_add(*, acting_user: User, project: Project, name: str) -> Them
 
 
 @transaction.atomic
-def thematic_area_remove(*, acting_user: User, area: ThematicArea) -> None:
+def thematic_area_remove(*, acting_user: AbstractBaseUser, area: ThematicArea) -> None:
     area.delete()
 
 
 @transaction.atomic
 def call_save(
-    *, acting_user: User, call: Call, invited_countries: list[Country],
+    *, acting_user: AbstractBaseUser, call: Call, invited_countries: list[Country],
     thematic_areas: list[ThematicArea],
 ) -> Call:
     """Creates or edits a call. What is wanted can change until it closes; once open, invited
@@ -101,16 +102,14 @@ def call_save(
     call.invited_countries.set(invited_countries)
     call.thematic_areas.set(thematic_areas)
     if added:
-        _tell_focal_points(call, countries=added)
+        call_countries_invited.send(sender=Call, call=call, countries=added)
     return call
 
 
 @transaction.atomic
-def call_open(*, acting_user: User, call: Call) -> Call:
+def call_open(*, acting_user: AbstractBaseUser, call: Call) -> Call:
     """Opens a draft call; the focal points of the invited countries are told by e-mail (after
     the commit) and in the app."""
-    from participants.services import record_status_change
-
     call = Call.objects.select_for_update().get(pk=call.pk)
     if call.status != Call.Status.DRAFT:
         raise ValidationError(_("Only a draft call can be opened."))
@@ -118,40 +117,23 @@ def call_open(*, acting_user: User, call: Call) -> Call:
         raise ValidationError(_("The deadline has passed: move it before opening the call."))
     if not call.invited_countries.exists():
         raise ValidationError(_("Invite at least one country before opening the call."))
-    record_status_change(acting_user=acting_user, subject=call, to_status=Call.Status.OPEN)
+    call_status_changing.send(sender=Call, call=call, acting_user=acting_user,
+                              to_status=Call.Status.OPEN)
     call.status = Call.Status.OPEN
     call.opened_at = timezone.now()
     call.save(update_fields=["status", "opened_at", "updated_at"])
-    _tell_focal_points(call)
+    call_countries_invited.send(sender=Call, call=call, countries=list(
+        call.invited_countries.all()))
     return call
 
 
-def _tell_focal_points(call: Call, countries: list[Country] | None = None) -> None:
-    from participants.selectors import focal_points_for_call
-    from participants.services import notify
-
-    for focal_point in focal_points_for_call(call=call):
-        if countries is not None and focal_point.country not in countries:
-            continue
-        notify(
-            user=focal_point.user, organisation=call.organisation,
-            message=gettext_lazy(
-                "Call open: %(title)s. Nominate candidates for %(country)s by %(deadline)s."
-            ),
-            params={"title": call.title, "country": focal_point.country.name,
-                    "deadline": call.deadline.date().isoformat()},
-            link=reverse("call_detail", args=[call.organisation.slug, call.pk]),
-        )
-
-
 @transaction.atomic
-def call_close(*, acting_user: User, call: Call) -> Call:
-    from participants.services import record_status_change
-
+def call_close(*, acting_user: AbstractBaseUser, call: Call) -> Call:
     call = Call.objects.select_for_update().get(pk=call.pk)
     if call.status != Call.Status.OPEN:
         raise ValidationError(_("Only an open call can be closed."))
-    record_status_change(acting_user=acting_user, subject=call, to_status=Call.Status.CLOSED)
+    call_status_changing.send(sender=Call, call=call, acting_user=acting_user,
+                              to_status=Call.Status.CLOSED)
     call.status = Call.Status.CLOSED
     call.closed_at = timezone.now()
     call.save(update_fields=["status", "closed_at", "updated_at"])

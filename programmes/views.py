@@ -8,37 +8,30 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from participants.models import Role
-from programmes import selectors, services
+from programmes import access, selectors, services
+from programmes.actor import Role
 from programmes.filters import CallFilter
 from programmes.forms import CallForm, ProjectForm, RulesForm, ThematicAreaForm
-from programmes.models import WORKING_LANGUAGES, Call, Project
-from programmes.permissions import (
-    can_follow_project,
-    can_manage_call,
-    can_manage_project,
-    focal_point_membership_for,
-    holds_role,
-    require_role,
-)
+from programmes.models import Project
 from programmes.requests import OrganisationRequest, form_data, run_action
 
 PAGE_SIZE = 25
 
 
 def project_list(request: OrganisationRequest, org_slug: str) -> HttpResponse:
-    require_role(request, Role.ADMIN, Role.COORDINATOR, Role.OBSERVER, Role.FOCAL_POINT)
-    page = Paginator(selectors.project_list(request=request), PAGE_SIZE).get_page(
+    access.require_role(actor=request.actor, roles=[
+        Role.ADMIN, Role.COORDINATOR, Role.OBSERVER, Role.FOCAL_POINT])
+    page = Paginator(selectors.project_list(actor=request.actor), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     return render(request, "programmes/project_list.html", {
         "page": page,
-        "can_create": holds_role(request, Role.ADMIN),
+        "can_create": request.actor.holds(Role.ADMIN),
     })
 
 
 def project_create(request: OrganisationRequest, org_slug: str) -> HttpResponse:
-    require_role(request, Role.ADMIN)
+    access.require_role(actor=request.actor, roles=[Role.ADMIN])
     form = ProjectForm(form_data(request), organisation=request.organisation)
     if request.method == "POST" and form.is_valid():
         project = services.project_create(
@@ -64,21 +57,20 @@ def _render_project(
         "project": project,
         "partner_countries": project.partner_countries.all(),
         "thematic_areas": project.thematic_areas.all(),
-        "can_manage": can_manage_project(request, project),
-        "can_edit": holds_role(request, Role.ADMIN),
-        "can_see_compliance": can_follow_project(request, project),
+        # What may be managed or followed here, the template asks programmes.access itself.
+        "can_edit": request.actor.holds(Role.ADMIN),
         "area_form": area_form or ThematicAreaForm(project=project),
     }, status=status)
 
 
 def project_detail(request: OrganisationRequest, org_slug: str, slug: str) -> HttpResponse:
-    project = selectors.project_for_member(request=request, slug=slug, for_change=False)
+    project = selectors.project_for_member(actor=request.actor, slug=slug, for_change=False)
     return _render_project(request, project)
 
 
 def project_edit(request: OrganisationRequest, org_slug: str, slug: str) -> HttpResponse:
-    require_role(request, Role.ADMIN)
-    project = selectors.project_for_member(request=request, slug=slug, for_change=True)
+    access.require_role(actor=request.actor, roles=[Role.ADMIN])
+    project = selectors.project_for_member(actor=request.actor, slug=slug, for_change=True)
     original_slug = project.slug
     form = ProjectForm(form_data(request), instance=project, organisation=request.organisation)
     if request.method == "POST" and form.is_valid():
@@ -95,7 +87,7 @@ def project_edit(request: OrganisationRequest, org_slug: str, slug: str) -> Http
 
 
 def project_rules(request: OrganisationRequest, org_slug: str, slug: str) -> HttpResponse:
-    project = selectors.project_for_member(request=request, slug=slug, for_change=True)
+    project = selectors.project_for_member(actor=request.actor, slug=slug, for_change=True)
     form = RulesForm(form_data(request), instance=project)
     if request.method == "POST" and form.is_valid():
         services.project_rules_update(acting_user=request.user, project=form.save(commit=False))
@@ -106,7 +98,7 @@ def project_rules(request: OrganisationRequest, org_slug: str, slug: str) -> Htt
 
 @require_POST
 def thematic_area_add(request: OrganisationRequest, org_slug: str, slug: str) -> HttpResponse:
-    project = selectors.project_for_member(request=request, slug=slug, for_change=True)
+    project = selectors.project_for_member(actor=request.actor, slug=slug, for_change=True)
     form = ThematicAreaForm(request.POST, project=project)
     if not form.is_valid():
         # htmx swaps only 2xx answers by default; the fragment with its error is what to show.
@@ -126,8 +118,8 @@ def thematic_area_add(request: OrganisationRequest, org_slug: str, slug: str) ->
 def thematic_area_remove(
     request: OrganisationRequest, org_slug: str, slug: str, pk: int
 ) -> HttpResponse:
-    project = selectors.project_for_member(request=request, slug=slug, for_change=True)
-    area = selectors.thematic_area_for_member(request=request, project=project, pk=pk)
+    project = selectors.project_for_member(actor=request.actor, slug=slug, for_change=True)
+    area = selectors.thematic_area_for_member(actor=request.actor, project=project, pk=pk)
     services.thematic_area_remove(acting_user=request.user, area=area)
     if request.htmx:
         return _render_project(request, project)
@@ -138,18 +130,18 @@ def thematic_area_remove(
 # --- Calls ------------------------------------------------------------------------------------
 
 def call_list(request: OrganisationRequest, org_slug: str) -> HttpResponse:
-    calls = CallFilter(request.GET, queryset=selectors.call_list(request=request))
+    calls = CallFilter(request.GET, queryset=selectors.call_list(actor=request.actor))
     page = Paginator(calls.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "programmes/call_list.html", {
         "filter": calls, "page": page,
         # Application counts cover every country: not for a focal point or a candidate.
-        "show_counts": holds_role(request, Role.ADMIN, Role.OBSERVER, Role.COORDINATOR),
-        "can_create": selectors.projects_for_new_calls(request).exists(),
+        "show_counts": request.actor.holds(Role.ADMIN, Role.OBSERVER, Role.COORDINATOR),
+        "can_create": selectors.projects_for_new_calls(actor=request.actor).exists(),
     })
 
 
 def call_create(request: OrganisationRequest, org_slug: str) -> HttpResponse:
-    projects = selectors.projects_for_new_calls(request)
+    projects = selectors.projects_for_new_calls(actor=request.actor)
     if not projects.exists():
         raise PermissionDenied
     form = CallForm(form_data(request), projects=projects,
@@ -168,9 +160,10 @@ def call_create(request: OrganisationRequest, org_slug: str) -> HttpResponse:
 
 
 def call_edit(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
-    call = selectors.call_for_member(request=request, pk=pk, for_change=True)
+    call = selectors.call_for_member(actor=request.actor, pk=pk, for_change=True)
     form = CallForm(form_data(request), instance=call,
-                    projects=selectors.projects_for_new_calls(request) | Project.objects.for_org(
+                    projects=selectors.projects_for_new_calls(actor=request.actor)
+                    | Project.objects.for_org(
                         request.organisation).filter(pk=call.project_id))
     if request.method == "POST" and form.is_valid():
         try:
@@ -187,45 +180,9 @@ def call_edit(request: OrganisationRequest, org_slug: str, pk: int) -> HttpRespo
     return render(request, "programmes/call_form.html", {"form": form, "call": call})
 
 
-def call_detail(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
-    call = selectors.call_for_member(request=request, pk=pk, for_change=False)
-    return render(request, "programmes/call_detail.html", call_detail_context(request, call))
-
-
-def call_detail_context(request: OrganisationRequest, call: Call) -> dict:
-    """What the call page shows to this person: the counts to its managers, the places left
-    and the nomination form to a focal point, the self-nomination form where allowed."""
-    from participants import selectors as participant_selectors
-    from participants.forms import NominationForm, SelfNominationForm
-
-    context = {
-        "call": call,
-        "invited_countries": call.invited_countries.all(),
-        "thematic_areas": call.thematic_areas.all(),
-        "can_manage": can_manage_call(request, call),
-        "language_names": dict(WORKING_LANGUAGES),
-    }
-    if context["can_manage"] or holds_role(request, Role.OBSERVER, Role.ADMIN):
-        context["country_rows"] = selectors.call_country_counts(call=call)
-    focal_point = focal_point_membership_for(request, call)
-    if focal_point is not None:
-        context["focal_point"] = focal_point
-        context["places_left"] = participant_selectors.places_left(
-            call=call, country=focal_point.country
-        )
-        context["nominations"] = participant_selectors.nominations_of_focal_point(
-            request=request
-        ).filter(call=call)
-        context["nomination_form"] = NominationForm(call=call)
-    if (call.allow_self_nomination and call.accepts_nominations
-            and holds_role(request, call.role_sought)):
-        context["self_nomination_form"] = SelfNominationForm(call=call)
-    return context
-
-
 @require_POST
 def call_open(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
-    call = selectors.call_for_member(request=request, pk=pk, for_change=True)
+    call = selectors.call_for_member(actor=request.actor, pk=pk, for_change=True)
     run_action(request, lambda: services.call_open(acting_user=request.user, call=call),
                _("The call is open: the focal points have been told."))
     return redirect("call_detail", org_slug=org_slug, pk=call.pk)
@@ -233,7 +190,7 @@ def call_open(request: OrganisationRequest, org_slug: str, pk: int) -> HttpRespo
 
 @require_POST
 def call_close(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
-    call = selectors.call_for_member(request=request, pk=pk, for_change=True)
+    call = selectors.call_for_member(actor=request.actor, pk=pk, for_change=True)
     run_action(request, lambda: services.call_close(acting_user=request.user, call=call),
                _("The call is closed."))
     return redirect("call_detail", org_slug=org_slug, pk=call.pk)

@@ -7,3 +7,10 @@ class ReportingConfig(AppConfig):
 
     name = "reporting"
     verbose_name = _("Reporting")
+
+    def ready(self) -> None:
+        # Reports and feedback count in a pairing's compliance, next step and page.
+        from matching.hooks import plug_reporting
+        from reporting.hooks import PairingReporting
+
+        plug_reporting(PairingReporting())

@@ -33,15 +33,13 @@ attributes (the site's Content-Security-Policy forbids inline style="").
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext as _
 
-if TYPE_CHECKING:
-    from reporting.selectors import Highlights
+from reporting.selectors import CHARTED, GROUP_LABELS, Highlights
 
 SVG_NS = "http://www.w3.org/2000/svg"
 BAR_HEIGHT = 16  # px; the stylesheets set the height they want (1.1rem on the page, 11pt in PDF)
@@ -277,10 +275,8 @@ def _num(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
-def highlights_charts(figures: "Highlights", colour: str) -> dict[str, SafeString]:
+def highlights_charts(figures: Highlights, colour: str) -> dict[str, SafeString]:
     """The charts of the dashboard and of the highlights report, in the active language."""
-    from reporting.selectors import CHARTED, GROUP_LABELS
-
     series = [str(GROUP_LABELS[group]) for group in CHARTED]
     colours = [colour, "#8a9a5b", "#6b7280"]
     return {

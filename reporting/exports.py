@@ -1,24 +1,84 @@
-"""Builds what an Export asks for: the highlights report or a pairing's dossier (PDF), or the
-pairings, meetings or reports of a project as CSV or XLSX, with the dashboard's filters."""
+"""Builds, in a worker, what an Export asks for: the highlights report or a pairing's dossier
+(PDF), or the pairings, meetings or reports of a project as CSV or XLSX, with the dashboard's
+filters; and deletes built documents after a week."""
 
 import csv
 import io
+import logging
 from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db.models import Count
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from matching.models import Meeting, Pairing
+from programmes.models import Organisation
 from reporting import charts, selectors
 from reporting.filters import DashboardFilter
 from reporting.models import Export, Report
-from reporting.pdf import render_pdf
+from reporting.pdf import RenderError, render_pdf
 
 Progress = Callable[[int], None]
+logger = logging.getLogger(__name__)
+
+
+def export_build(*, organisation_id: int, export_id: int) -> None:
+    """Builds a queued export (in a worker), showing its progress as it goes. A document that
+    cannot be built fails with the reason for the person who asked; the worker carries on."""
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    exports = Export.objects.for_org(organisation)
+    # Running too: a worker that died midway leaves it so, and the task is delivered again.
+    export = exports.select_related("organisation", "project", "pairing").filter(
+        pk=export_id, status__in=[Export.Status.QUEUED, Export.Status.RUNNING]).first()
+    if export is None:
+        return  # gone, or already built
+    this = exports.filter(pk=export.pk)
+
+    def progress(per_cent: int) -> None:
+        this.update(progress=min(per_cent, 99))
+
+    this.update(status=Export.Status.RUNNING, progress=5)
+    with translation.override(export.params.get("language", "en")):
+        try:
+            content, filename = build(export, progress)
+        except RenderError as error:
+            this.update(
+                status=Export.Status.FAILED, error=str(error)[:300])
+            return
+        except SoftTimeLimitExceeded:
+            this.update(
+                status=Export.Status.FAILED,
+                error=_("Building the document took too long and was stopped. Ask for a "
+                        "smaller one (a shorter period, fewer pairings)."))
+            return
+        except Exception:
+            logger.exception("Export %s failed", export.pk)
+            this.update(
+                status=Export.Status.FAILED,
+                error=_("The document could not be built. Try again; if it fails again, tell "
+                        "the platform's support."))
+            return
+    this.update(
+        status=Export.Status.DONE, progress=100, content=content, filename=filename)
+
+
+EXPORTS_KEPT_DAYS = 7
+
+
+def exports_purge(*, now: datetime | None = None) -> int:
+    """Built documents hold personal data: they are deleted a week after they were asked for
+    (beat runs this daily)."""
+    now = now or timezone.now()
+    deleted = 0
+    for organisation in Organisation.objects.all():
+        deleted += Export.objects.for_org(organisation).filter(
+            created_at__lt=now - timedelta(days=EXPORTS_KEPT_DAYS)).delete()[0]
+    return deleted
 
 
 def build(export: Export, progress: Progress) -> tuple[bytes, str]:

@@ -121,3 +121,10 @@ class BrandingForm(forms.Form):
         if kind not in ("PNG", "JPEG"):
             raise ValidationError(_("This file is not a PNG or JPEG image."))
         return content, f"image/{kind.lower()}"
+
+
+class CompleteForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why without all the feedback"), max_length=2000, required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

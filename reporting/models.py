@@ -1,10 +1,7 @@
-from dataclasses import dataclass
-from datetime import date
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, Max, Min, Q
-from django.utils import timezone
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from matching.models import Pairing
@@ -164,44 +161,3 @@ class Export(TenantModel):
             self.Format.XLSX:
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         }[self.format]
-
-
-@dataclass(frozen=True)
-class HandedIn:
-    """When a pairing handed in its reports: the interim report's first submission, and the
-    day the narrative report and both participants' feedback were all in."""
-
-    interim: date | None = None
-    narrative: date | None = None
-
-
-def handed_in(pairing_ids: list[int]) -> dict[int, HandedIn]:
-    """For compliance and reminders: three queries, whatever the number of pairings. A report
-    counts as handed in on the day it first came, unless it was returned and its revision has
-    not come back yet."""
-    if not pairing_ids:
-        return {}
-    firsts: dict[tuple[int, str], date] = {}
-    for pairing_id, kind, first in (
-            Report.objects.filter(pairing_id__in=pairing_ids, submitted_at__isnull=False)
-            .values_list("pairing_id", "kind").annotate(first=Min("submitted_at"))
-            .values_list("pairing_id", "kind", "first")):
-        firsts[pairing_id, kind] = timezone.localdate(first)
-    # A returned report is out again until its next version is submitted.
-    for pairing_id, kind in Report.objects.filter(
-            pairing_id__in=pairing_ids, status=Report.Status.DRAFT, version__gt=1
-    ).values_list("pairing_id", "kind"):
-        firsts.pop((pairing_id, kind), None)
-    feedback = {pairing_id: (count, timezone.localdate(last)) for pairing_id, count, last in
-                Feedback.objects.filter(pairing_id__in=pairing_ids).values_list("pairing_id")
-                .annotate(count=Count("pk"), last=Max("created_at"))
-                .values_list("pairing_id", "count", "last")}
-    result = {}
-    for pairing_id in pairing_ids:
-        narrative = firsts.get((pairing_id, Report.Kind.NARRATIVE))
-        count, last = feedback.get(pairing_id, (0, None))
-        result[pairing_id] = HandedIn(
-            interim=firsts.get((pairing_id, Report.Kind.INTERIM)),
-            narrative=max(narrative, last) if narrative and count >= 2 else None,
-        )
-    return result

@@ -5,26 +5,28 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Avg, Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Avg, Count, Max, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, TruncDate
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from matching.access import in_pair
+from matching.hooks import HandedIn
 from matching.models import ActivityPlan, Meeting, Pairing
 from matching.selectors import (
     approved_plan,
     compliance_rows,
-    in_pair,
     pairing_compliance,
     pairing_meetings,
     pairing_plans,
 )
-from participants.models import Application
+from participants.models import Application, User
+from programmes import access
+from programmes.actor import Actor
 from programmes.models import Project
-from programmes.permissions import can_follow_project, can_manage_project
-from programmes.requests import OrganisationRequest
 from reporting.models import Export, Feedback, Report
 
 S = Pairing.Status
@@ -78,21 +80,21 @@ def current_report(pairing: Pairing, kind: str) -> Report:
                               for text in plan_objectives(plan)])
 
 
-def pairing_reporting(request: OrganisationRequest, pairing: Pairing) -> dict:
+def pairing_reporting(*, actor: Actor, pairing: Pairing) -> dict:
     """The reports, feedback and certificates part of the pairing page."""
     reports = pairing_reports(pairing)
-    pair = in_pair(request, pairing)
+    pair = in_pair(actor=actor, pairing=pairing)
     # A draft is the pair's own: others see the versions handed in.
     shown = {kind: [r for r in versions if pair or r.status != Report.Status.DRAFT]
              for kind, versions in reports.items()}
-    given = set(Feedback.objects.for_org(request.organisation).filter(pairing=pairing)
+    given = set(Feedback.objects.for_org(actor.organisation).filter(pairing=pairing)
                 .values_list("author_id", flat=True))
     return {
         "report_rows": [(kind, label, shown[kind]) for kind, label in Report.Kind.choices],
-        "feedback_shown": feedback_shown_to(request, pairing),
-        "feedback_given": request.user.pk in given,
+        "feedback_shown": feedback_shown_to(actor=actor, pairing=pairing),
+        "feedback_given": actor.user.pk in given,
         "feedback_count": len(given),
-        "can_follow": can_follow_project(request, pairing.project),
+        "can_follow": access.may(actor=actor, action="follow", obj=pairing.project),
         "narrative_accepted": any(r.status == Report.Status.ACCEPTED
                                   for r in reports[Report.Kind.NARRATIVE]),
     }
@@ -107,28 +109,86 @@ def pairing_reports(pairing: Pairing) -> dict[str, list[Report]]:
     return reports
 
 
-def report_for_member(*, request: OrganisationRequest, pairing: Pairing, kind: str,
-                      version: int) -> Report:
+def report_for_member(*, actor: Actor, pairing: Pairing, kind: str, version: int) -> Report:
     """A version of a report of a pairing the person sees (the pairing was fetched through
     `pairing_for_member`). A draft is the pair's own until submitted."""
     report = get_object_or_404(
-        Report.objects.for_org(request.organisation).filter(pairing=pairing, kind=kind)
+        Report.objects.for_org(actor.organisation).filter(pairing=pairing, kind=kind)
         .select_related("submitted_by", "reviewed_by"), version=version)
-    if report.status == Report.Status.DRAFT and not in_pair(request, pairing):
+    if report.status == Report.Status.DRAFT and not in_pair(actor=actor, pairing=pairing):
         raise Http404
     return report
 
 
-def feedback_shown_to(request: OrganisationRequest, pairing: Pairing) -> list[Feedback]:
+def feedback_shown_to(*, actor: Actor, pairing: Pairing) -> list[Feedback]:
     """Feedback is private: a participant sees only their own; the project's coordinators and
     the organisation's admins see both; observers see only averages (the dashboard)."""
-    feedback = Feedback.objects.for_org(request.organisation).filter(
+    feedback = Feedback.objects.for_org(actor.organisation).filter(
         pairing=pairing).select_related("author")
-    if in_pair(request, pairing):
-        return list(feedback.filter(author=request.user))
-    if can_manage_project(request, pairing.project):
+    if in_pair(actor=actor, pairing=pairing):
+        return list(feedback.filter(author=actor.user))
+    if access.may(actor=actor, action="manage", obj=pairing.project):
         return list(feedback)
     return []
+
+
+def handed_in(pairing_ids: list[int]) -> dict[int, HandedIn]:
+    """For compliance and reminders: three queries, whatever the number of pairings. A report
+    counts as handed in on the day it first came, unless it was returned and its revision has
+    not come back yet."""
+    if not pairing_ids:
+        return {}
+    firsts: dict[tuple[int, str], date] = {}
+    for pairing_id, kind, first in (
+            Report.objects.filter(pairing_id__in=pairing_ids, submitted_at__isnull=False)
+            .values_list("pairing_id", "kind").annotate(first=Min("submitted_at"))
+            .values_list("pairing_id", "kind", "first")):
+        firsts[pairing_id, kind] = timezone.localdate(first)
+    # A returned report is out again until its next version is submitted.
+    for pairing_id, kind in Report.objects.filter(
+            pairing_id__in=pairing_ids, status=Report.Status.DRAFT, version__gt=1
+    ).values_list("pairing_id", "kind"):
+        firsts.pop((pairing_id, kind), None)
+    feedback = {pairing_id: (count, timezone.localdate(last)) for pairing_id, count, last in
+                Feedback.objects.filter(pairing_id__in=pairing_ids).values_list("pairing_id")
+                .annotate(count=Count("pk"), last=Max("created_at"))
+                .values_list("pairing_id", "count", "last")}
+    result = {}
+    for pairing_id in pairing_ids:
+        narrative = firsts.get((pairing_id, Report.Kind.NARRATIVE))
+        count, last = feedback.get(pairing_id, (0, None))
+        result[pairing_id] = HandedIn(
+            interim=firsts.get((pairing_id, Report.Kind.INTERIM)),
+            narrative=max(narrative, last) if narrative and count >= 2 else None,
+        )
+    return result
+
+
+def report_step(pairing: Pairing, *, user: User, in_pair: bool, can_manage: bool) -> str:
+    """What a report or the feedback waits for, if anything."""
+    latest = {}
+    for report in Report.objects.for_org(pairing.organisation).filter(
+            pairing=pairing).order_by("kind", "version"):
+        latest[report.kind] = report
+    for report in sorted(latest.values(), key=lambda r: r.kind != Report.Kind.NARRATIVE):
+        label = report.get_kind_display()
+        if report.status == Report.Status.SUBMITTED:
+            return (_("Review the %(report)s: accept it or return it with comments.")
+                    if can_manage else
+                    _("The %(report)s waits for the coordinator's review.")) % {
+                "report": label.lower()}
+        if report.status == Report.Status.DRAFT and report.version > 1:
+            return _("The coordinator returned the %(report)s: revise it and submit it "
+                     "again.") % {"report": label.lower()}
+    narrative = latest.get(Report.Kind.NARRATIVE)
+    if narrative is not None and narrative.status == Report.Status.ACCEPTED:
+        given = set(Feedback.objects.for_org(pairing.organisation).filter(pairing=pairing)
+                    .values_list("author_id", flat=True))
+        if in_pair and user.pk not in given:
+            return _("The narrative report is accepted: give your feedback to complete the "
+                     "pairing.")
+        return _("Waiting for the participants' feedback to complete the pairing.")
+    return ""
 
 
 def meeting_log(pairing: Pairing) -> list[dict]:
@@ -261,18 +321,19 @@ def project_applications(project: Project) -> QuerySet[Application]:
 
 # --- Exports ----------------------------------------------------------------------------------
 
-def export_for_member(*, request: OrganisationRequest, pk: int) -> Export:
+def export_for_member(*, actor: Actor, pk: int) -> Export:
     """An export is its requester's own, and only while they still follow its project: anyone
     else's, like a missing one, is not found."""
     export = get_object_or_404(
-        Export.objects.for_org(request.organisation).filter(requested_by=request.user)
+        Export.objects.for_org(actor.organisation).filter(requested_by=actor.user)
         .select_related("project").defer("content"), pk=pk)
-    if export.project is not None and not can_follow_project(request, export.project):
+    if export.project is not None and not access.may(actor=actor, action="follow",
+                                                     obj=export.project):
         raise Http404
     return export
 
 
-def recent_exports(request: OrganisationRequest, project: Project) -> list[Export]:
-    return list(Export.objects.for_org(request.organisation).filter(
-        requested_by=request.user, project=project).defer("content")[:5])
+def recent_exports(*, actor: Actor, project: Project) -> list[Export]:
+    return list(Export.objects.for_org(actor.organisation).filter(
+        requested_by=actor.user, project=project).defer("content")[:5])
 

@@ -3,13 +3,12 @@ to feedback takes the pairing's row lock first, like every write to a pairing.""
 
 import hashlib
 import logging
-from datetime import date, datetime, timedelta
+from datetime import date
 
-from celery.exceptions import SoftTimeLimitExceeded
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
@@ -17,12 +16,19 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from matching.models import ActivityPlan, Pairing
 from matching.schedule import Schedule
 from matching.selectors import coordinators_of
-from matching.services import approved_schedule, coordinates, pairing_locked, record_move
+from matching.services import (
+    Mover,
+    approved_schedule,
+    coordinates,
+    pairing_locked,
+    pairing_transition,
+)
 from participants.models import User
 from participants.services import notify
 from programmes.models import Organisation, Project
 from reporting.models import Export, Feedback, Report
 from reporting.selectors import meeting_log, plan_objectives
+from reporting.tasks import export_build
 
 S = Pairing.Status
 logger = logging.getLogger(__name__)
@@ -302,7 +308,8 @@ def pairing_complete_without_feedback(*, acting_user: User, pairing: Pairing,
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the pairing is completed without all the "
                                            "feedback.")})
-    record_move(pairing, by=acting_user, to_status=S.COMPLETED, reason=reason.strip())
+    pairing_transition(pairing=pairing, by=acting_user, to_status=S.COMPLETED,
+                       mover=Mover.REPORTS, reason=reason.strip())
     _tell(pairing, [pairing.mentee, pairing.mentor],
           gettext_noop("Your pairing in %(project)s is completed: thank you. Your "
                        "certificate of completion is on the pairing's page."),
@@ -320,7 +327,7 @@ def _complete_if_done(pairing: Pairing, *, by: User) -> None:
     authors = set(Feedback.objects.for_org(pairing.organisation).filter(pairing=pairing)
                   .values_list("author_id", flat=True))
     if accepted and authors >= {pairing.mentee_id, pairing.mentor_id}:
-        record_move(pairing, by=by, to_status=S.COMPLETED)
+        pairing_transition(pairing=pairing, by=by, to_status=S.COMPLETED, mover=Mover.REPORTS)
         _tell(pairing, [pairing.mentee, pairing.mentor],
               gettext_noop("Your pairing in %(project)s is completed: thank you. Your "
                            "certificate of completion is on the pairing's page."),
@@ -335,13 +342,11 @@ def export_request(*, acting_user: User, organisation: Organisation, kind: str, 
                    params: dict | None = None) -> Export:
     """Queues a document to build in the background (after the commit, so that the worker
     finds the row)."""
-    from reporting.tasks import export_build
-
     export = Export.objects.create(
         organisation=organisation, requested_by=acting_user, kind=kind, format=format,
         project=project, pairing=pairing, params=params or {},
     )
-    export_build.delay_on_commit(export.pk)
+    export_build.delay_on_commit(export.organisation_id, export.pk)
     return export
 
 
@@ -360,55 +365,3 @@ def organisation_branding_update(*, organisation: Organisation, colour: str,
     organisation.full_clean()
     organisation.save(update_fields=["colour", "logo", "logo_type"])
     return organisation
-
-
-def export_build(*, export_id: int) -> None:
-    """Builds a queued export (in a worker), showing its progress as it goes. A document that
-    cannot be built fails with the reason for the person who asked; the worker carries on."""
-    from reporting.exports import build
-    from reporting.pdf import RenderError
-
-    # Running too: a worker that died midway leaves it so, and the task is delivered again.
-    export = Export.objects.select_related("organisation", "project", "pairing").filter(
-        pk=export_id, status__in=[Export.Status.QUEUED, Export.Status.RUNNING]).first()
-    if export is None:
-        return  # gone, or already built
-
-    def progress(per_cent: int) -> None:
-        Export.objects.filter(pk=export.pk).update(progress=min(per_cent, 99))
-
-    Export.objects.filter(pk=export.pk).update(status=Export.Status.RUNNING, progress=5)
-    with translation.override(export.params.get("language", "en")):
-        try:
-            content, filename = build(export, progress)
-        except RenderError as error:
-            Export.objects.filter(pk=export.pk).update(
-                status=Export.Status.FAILED, error=str(error)[:300])
-            return
-        except SoftTimeLimitExceeded:
-            Export.objects.filter(pk=export.pk).update(
-                status=Export.Status.FAILED,
-                error=_("Building the document took too long and was stopped. Ask for a "
-                        "smaller one (a shorter period, fewer pairings)."))
-            return
-        except Exception:
-            logger.exception("Export %s failed", export.pk)
-            Export.objects.filter(pk=export.pk).update(
-                status=Export.Status.FAILED,
-                error=_("The document could not be built. Try again; if it fails again, tell "
-                        "the platform's support."))
-            return
-    Export.objects.filter(pk=export.pk).update(
-        status=Export.Status.DONE, progress=100, content=content, filename=filename)
-
-
-EXPORTS_KEPT_DAYS = 7
-
-
-def exports_purge(*, now: datetime | None = None) -> int:
-    """Built documents hold personal data: they are deleted a week after they were asked for
-    (beat runs this daily)."""
-    now = now or timezone.now()
-    deleted, _by_model = Export.objects.filter(
-        created_at__lt=now - timedelta(days=EXPORTS_KEPT_DAYS)).delete()
-    return deleted

@@ -12,6 +12,7 @@ urlpatterns = [
          name="report_review"),
     path("pairings/<int:pk>/reports/<str:kind>/v<int:version>/pdf/", views.report_pdf,
          name="report_pdf"),
+    path("pairings/<int:pk>/complete/", views.pairing_complete, name="pairing_complete"),
     path("pairings/<int:pk>/feedback/", views.feedback_edit, name="feedback_edit"),
     path("pairings/<int:pk>/certificate/<str:role>/", views.certificate_pdf,
          name="certificate_pdf"),

@@ -12,15 +12,24 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from matching import selectors as matching_selectors
+from matching.access import in_pair
 from matching.models import Pairing
 from matching.services import approved_schedule
-from participants.models import Role
+from matching.views import pairing_action
+from programmes import access
 from programmes import selectors as programme_selectors
-from programmes.permissions import can_follow_project, can_manage_project, require_role
+from programmes.actor import Role
 from programmes.requests import OrganisationRequest, add_service_errors
 from reporting import charts, selectors, services
 from reporting.filters import DashboardFilter
-from reporting.forms import BrandingForm, ExportForm, FeedbackForm, ReportForm, ReviewForm
+from reporting.forms import (
+    BrandingForm,
+    CompleteForm,
+    ExportForm,
+    FeedbackForm,
+    ReportForm,
+    ReviewForm,
+)
 from reporting.models import Export, Report
 from reporting.pdf import RenderError, render_pdf
 
@@ -44,9 +53,9 @@ def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
 def report_edit(request: OrganisationRequest, org_slug: str, pk: int, kind: str) -> HttpResponse:
     """The pair writes the report: each field saves as they type (htmx), and the whole form
     saves or submits without JavaScript too."""
-    pairing = matching_selectors.pairing_for_member(request=request, pk=pk, for_change=False)
+    pairing = matching_selectors.pairing_for_member(actor=request.actor, pk=pk, for_change=False)
     kind = _kind(kind)
-    if not matching_selectors.in_pair(request, pairing):
+    if not in_pair(actor=request.actor, pairing=pairing):
         raise PermissionDenied  # the pair writes; others read the versions handed in
     report = selectors.current_report(pairing, kind)
     closed = services.report_closed_reason(pairing, kind, approved_schedule(pairing))
@@ -87,7 +96,7 @@ def report_edit(request: OrganisationRequest, org_slug: str, pk: int, kind: str)
 def report_autosave(request: OrganisationRequest, org_slug: str, pk: int,
                     kind: str) -> HttpResponse:
     """One field, saved as the person types (htmx). Answers a line for the page's status."""
-    pairing = matching_selectors.pairing_for_member(request=request, pk=pk, for_change=False)
+    pairing = matching_selectors.pairing_for_member(actor=request.actor, pk=pk, for_change=False)
     kind = _kind(kind)
     # htmx posts the whole form and names the field that changed; another client posts one.
     names = [name for name in request.POST
@@ -109,8 +118,8 @@ def report_autosave(request: OrganisationRequest, org_slug: str, pk: int,
 
 def report_detail(request: OrganisationRequest, org_slug: str, pk: int, kind: str,
                   version: int) -> HttpResponse:
-    pairing = matching_selectors.pairing_for_member(request=request, pk=pk, for_change=False)
-    report = selectors.report_for_member(request=request, pairing=pairing, kind=_kind(kind),
+    pairing = matching_selectors.pairing_for_member(actor=request.actor, pk=pk, for_change=False)
+    report = selectors.report_for_member(actor=request.actor, pairing=pairing, kind=_kind(kind),
                                          version=version)
     return _render_report(request, pairing, report)
 
@@ -118,9 +127,10 @@ def report_detail(request: OrganisationRequest, org_slug: str, pk: int, kind: st
 def _render_report(request: OrganisationRequest, pairing: Pairing, report: Report, *,
                    review_form: ReviewForm | None = None, status: int = 200) -> HttpResponse:
     versions = [r for r in selectors.pairing_reports(pairing)[report.kind]
-                if r.status != Report.Status.DRAFT or matching_selectors.in_pair(request, pairing)]
+                if r.status != Report.Status.DRAFT
+                or in_pair(actor=request.actor, pairing=pairing)]
     can_review = (report.status == Report.Status.SUBMITTED
-                  and can_manage_project(request, pairing.project))
+                  and access.may(actor=request.actor, action="manage", obj=pairing.project))
     return render(request, "reporting/report_detail.html", {
         "pairing": pairing, "report": report, "versions": versions,
         "meetings": selectors.meetings_of(report),
@@ -131,8 +141,8 @@ def _render_report(request: OrganisationRequest, pairing: Pairing, report: Repor
 @require_POST
 def report_review(request: OrganisationRequest, org_slug: str, pk: int, kind: str,
                   version: int) -> HttpResponse:
-    pairing = matching_selectors.pairing_for_member(request=request, pk=pk, for_change=True)
-    report = selectors.report_for_member(request=request, pairing=pairing, kind=_kind(kind),
+    pairing = matching_selectors.pairing_for_member(actor=request.actor, pk=pk, for_change=True)
+    report = selectors.report_for_member(actor=request.actor, pairing=pairing, kind=_kind(kind),
                                          version=version)
     decision = request.POST.get("decision")
     accept = decision == "accept"
@@ -157,8 +167,8 @@ def report_pdf(request: OrganisationRequest, org_slug: str, pk: int, kind: str,
                version: int) -> HttpResponse:
     """A report is a few pages: rendered while the person waits (in its own process, with a
     time limit)."""
-    pairing = matching_selectors.pairing_for_member(request=request, pk=pk, for_change=False)
-    report = selectors.report_for_member(request=request, pairing=pairing, kind=_kind(kind),
+    pairing = matching_selectors.pairing_for_member(actor=request.actor, pk=pk, for_change=False)
+    report = selectors.report_for_member(actor=request.actor, pairing=pairing, kind=_kind(kind),
                                          version=version)
     try:
         pdf = render_pdf("reporting/pdf/report.html", {
@@ -174,10 +184,10 @@ def report_pdf(request: OrganisationRequest, org_slug: str, pk: int, kind: str,
 
 def feedback_edit(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
     """A participant's own feedback: given once, seen by them and the coordinators only."""
-    pairing = matching_selectors.pairing_for_member(request=request, pk=pk, for_change=False)
-    if not matching_selectors.in_pair(request, pairing):
+    pairing = matching_selectors.pairing_for_member(actor=request.actor, pk=pk, for_change=False)
+    if not in_pair(actor=request.actor, pairing=pairing):
         raise PermissionDenied
-    own = selectors.feedback_shown_to(request, pairing)
+    own = selectors.feedback_shown_to(actor=request.actor, pairing=pairing)
     closed = services.report_closed_reason(pairing, Report.Kind.NARRATIVE,
                                            approved_schedule(pairing))
     form = FeedbackForm(request.POST or None)
@@ -202,11 +212,12 @@ def certificate_pdf(request: OrganisationRequest, org_slug: str, pk: int,
                     role: str) -> HttpResponse:
     """A certificate of completion for the mentor or the mentee of a completed pairing: their
     own for each participant, both for the project's coordinators."""
-    pairing = matching_selectors.pairing_for_member(request=request, pk=pk, for_change=False)
+    pairing = matching_selectors.pairing_for_member(actor=request.actor, pk=pk, for_change=False)
     if role not in ("mentor", "mentee") or pairing.status != S.COMPLETED:
         raise Http404
     person = pairing.mentor if role == "mentor" else pairing.mentee
-    if request.user != person and not can_manage_project(request, pairing.project):
+    if request.user != person and not access.may(actor=request.actor, action="manage",
+                                                 obj=pairing.project):
         raise PermissionDenied
     plan = matching_selectors.approved_plan(matching_selectors.pairing_plans(pairing))
     completed = pairing.events.filter(to_status=S.COMPLETED).order_by("-created_at").first()
@@ -225,15 +236,15 @@ def certificate_pdf(request: OrganisationRequest, org_slug: str, pk: int,
 @require_POST
 def dossier_request(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
     """The pairing's dossier can run to a hundred pages: built by a worker."""
-    pairing = matching_selectors.pairing_for_member(request=request, pk=pk, for_change=False)
-    if not can_follow_project(request, pairing.project):
+    pairing = matching_selectors.pairing_for_member(actor=request.actor, pk=pk, for_change=False)
+    if not access.may(actor=request.actor, action="follow", obj=pairing.project):
         raise PermissionDenied
     export = services.export_request(
         acting_user=request.user, organisation=request.organisation, kind=Export.Kind.DOSSIER,
         format=Export.Format.PDF, project=pairing.project, pairing=pairing,
         # Observers follow the programme but are not given the pair's addresses.
         params={"language": translation.get_language(),
-                "contacts": can_manage_project(request, pairing.project)})
+                "contacts": access.may(actor=request.actor, action="manage", obj=pairing.project)})
     return redirect("export_detail", org_slug=org_slug, pk=export.pk)
 
 
@@ -241,9 +252,9 @@ def dossier_request(request: OrganisationRequest, org_slug: str, pk: int) -> Htt
 
 def dashboard(request: OrganisationRequest, org_slug: str, slug: str) -> HttpResponse:
     """The project's figures and charts, filtered; the same as the highlights report."""
-    project = programme_selectors.project_for_member(request=request, slug=slug,
+    project = programme_selectors.project_for_member(actor=request.actor, slug=slug,
                                                      for_change=False)
-    if not can_follow_project(request, project):
+    if not access.may(actor=request.actor, action="follow", obj=project):
         raise PermissionDenied
     found = DashboardFilter(request.GET or None, queryset=selectors.dashboard_pairings(project),
                             project=project)
@@ -256,7 +267,8 @@ def dashboard(request: OrganisationRequest, org_slug: str, slug: str) -> HttpRes
     return render(request, "reporting/dashboard.html", {
         "project": project, "filter": found, "figures": figures,
         "charts": charts.highlights_charts(figures, request.organisation.colour),
-        "export_form": ExportForm(), "exports": selectors.recent_exports(request, project),
+        "export_form": ExportForm(),
+        "exports": selectors.recent_exports(actor=request.actor, project=project),
     }, status=200 if valid else 400)
 
 
@@ -264,9 +276,9 @@ def dashboard(request: OrganisationRequest, org_slug: str, slug: str) -> HttpRes
 def export_create(request: OrganisationRequest, org_slug: str, slug: str) -> HttpResponse:
     """The highlights PDF or a CSV/XLSX export, with the dashboard's filters, built by a
     worker."""
-    project = programme_selectors.project_for_member(request=request, slug=slug,
+    project = programme_selectors.project_for_member(actor=request.actor, slug=slug,
                                                      for_change=False)
-    if not can_follow_project(request, project):
+    if not access.may(actor=request.actor, action="follow", obj=project):
         raise PermissionDenied
     form = ExportForm(request.POST)
     filters = DashboardFilter(request.POST, queryset=selectors.dashboard_pairings(project),
@@ -288,14 +300,14 @@ def export_create(request: OrganisationRequest, org_slug: str, slug: str) -> Htt
 
 def export_detail(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
     """The export's progress; the page polls this while a worker builds it (htmx)."""
-    export = selectors.export_for_member(request=request, pk=pk)
+    export = selectors.export_for_member(actor=request.actor, pk=pk)
     template = ("reporting/export_detail.html#progress" if request.htmx
                 else "reporting/export_detail.html")
     return render(request, template, {"export": export})
 
 
 def export_download(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
-    export = selectors.export_for_member(request=request, pk=pk)
+    export = selectors.export_for_member(actor=request.actor, pk=pk)
     if export.status != Export.Status.DONE:
         raise Http404
     content = Export.objects.for_org(request.organisation).values_list(
@@ -309,7 +321,7 @@ def export_download(request: OrganisationRequest, org_slug: str, pk: int) -> Htt
 
 def branding(request: OrganisationRequest, org_slug: str) -> HttpResponse:
     """The organisation's colour and logo, as its PDFs show them (admins only)."""
-    require_role(request, Role.ADMIN)
+    access.require_role(actor=request.actor, roles=[Role.ADMIN])
     organisation = request.organisation
     form = BrandingForm(request.POST or None, request.FILES or None,
                         initial={"colour": organisation.colour})
@@ -328,3 +340,17 @@ def branding(request: OrganisationRequest, org_slug: str) -> HttpResponse:
                 return redirect("branding", org_slug=org_slug)
         return render(request, "reporting/branding.html", {"form": form}, status=400)
     return render(request, "reporting/branding.html", {"form": form})
+
+
+# --- Completing a pairing ---------------------------------------------------------------------
+
+@require_POST
+def pairing_complete(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
+    """Completes a pairing whose narrative report is accepted, without the missing feedback."""
+    pairing = matching_selectors.pairing_for_member(actor=request.actor, pk=pk, for_change=True)
+    return pairing_action(
+        request, pairing, form_name="complete_form", form=CompleteForm(request.POST),
+        action=lambda data: services.pairing_complete_without_feedback(
+            acting_user=request.user, pairing=pairing, reason=data["reason"]),
+        success=lambda data: _("The pairing is completed."),
+    )

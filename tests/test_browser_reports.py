@@ -273,7 +273,7 @@ def test_reports_feedback_and_completion(
     # 10. The export page follows a build as htmx polls it: here the worker is held back (the
     #     task is only recorded at commit) and run by the test, one step at a time.
     queued: list[int] = []
-    monkeypatch.setattr(export_build, "delay_on_commit", lambda export_id: (
+    monkeypatch.setattr(export_build, "delay_on_commit", lambda organisation_id, export_id: (
         transaction.on_commit(lambda: queued.append(export_id))))
     coord.goto(pairing_url)
     coord.get_by_role("button", name="Build the pairing's dossier (PDF)").click()
@@ -285,7 +285,7 @@ def test_reports_feedback_and_completion(
     expect(progress.get_by_role("status")).to_have_text("Being built · 40 %")
     expect(progress.get_by_role("progressbar")).to_have_attribute("value", "40")
     screenshot(coord, "report-9-dossier-progress.png")
-    export_build(queued[0])
+    export_build(world.org.pk, queued[0])
     expect(progress.get_by_role("status")).to_have_text("Ready")
     expect(progress.get_by_role("link", name="Download")).to_be_visible()
     expect(progress.get_by_role("progressbar")).to_have_count(0)
@@ -296,8 +296,8 @@ def test_the_dashboard_on_the_demo_data(transactional_db, live_server, new_page)
     in Arabic, and builds the highlights PDF."""
     from django.conf import settings
 
+    from config import demo
     from participants.models import Role, User
-    from programmes import demo
 
     demo.load_demo()
     coordinator = User.objects.get(email=demo.demo_email(Role.COORDINATOR, "cepol"))

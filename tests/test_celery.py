@@ -97,7 +97,8 @@ def test_a_real_worker_builds_exports_and_survives_a_render_over_its_memory(monk
     )
     try:
         for made in exports:
-            celery_app.send_task("reporting.tasks.export_build", args=[made.pk], queue=queue)
+            celery_app.send_task("reporting.tasks.export_build",
+                                 args=[made.organisation_id, made.pk], queue=queue)
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline and Export.objects.filter(
                 status__in=["queued", "running"]).exists():

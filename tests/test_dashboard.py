@@ -16,8 +16,8 @@ from PIL import Image
 from matching.models import ActivityPlan, Meeting, Pairing
 from participants.models import Application
 from programmes.models import Organisation
+from reporting.exports import export_build
 from reporting.models import Export
-from reporting.services import export_build
 from tests.conftest import World
 from tests.factories import CallFactory, MembershipFactory, ThematicAreaFactory, shortlisted
 from tests.test_reports import keep_pages, pdf_text
@@ -242,7 +242,7 @@ def test_an_export_shows_its_progress_until_it_is_ready(programme: World, client
     assert "<html" not in fragment and "export-progress" in fragment
     missing = client.get(reverse("export_download", args=[programme.org.slug, made.pk]))
     assert missing.status_code == 404
-    export_build(export_id=made.pk)
+    export_build(organisation_id=made.organisation_id, export_id=made.pk)
     assert "Download" in client.get(url, headers={"HX-Request": "true"}).content.decode()
 
 

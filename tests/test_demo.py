@@ -20,11 +20,11 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
+from config import demo
 from matching.models import ActivityPlan, Meeting, Pairing, PairingEvent, PlannedVisit
 from matching.schedule import Schedule, add_months
 from matching.selectors import compliance_rows, matching_pool
 from participants.models import MFA_ROLES, Application, ApplicationLanguage, Membership, Role, User
-from programmes import demo
 from programmes.models import (
     Call,
     Country,

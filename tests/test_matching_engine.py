@@ -21,14 +21,13 @@ from matching.engine import (
     Mentee,
     Mentor,
     Pair,
-    Rules,
-    Weights,
     broken_rules,
     greedy,
     match,
     pair_score,
     score_matrix,
 )
+from programmes.rules import Rules, Weights
 
 
 def tee(

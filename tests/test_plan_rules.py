@@ -4,10 +4,11 @@ from datetime import date
 
 import pytest
 
-from matching.plan_rules import PlanDraft, PlanRules, Visit, plan_problems
+from matching.plan_rules import PlanDraft, Visit, plan_problems
+from programmes.rules import Rules
 
-CEPOL = PlanRules()
-MOMENTUM = PlanRules(duration_min_months=24, duration_max_months=24, funded_visits_until_month=24)
+CEPOL = Rules()
+MOMENTUM = Rules(duration_min_months=24, duration_max_months=24, funded_visits_until_month=24)
 START = date(2027, 1, 31)
 
 
@@ -68,7 +69,7 @@ def test_two_funded_visits_in_one_three_month_period():
 def test_funded_visits_only_within_the_first_twelve_months():
     visits = ((date(2027, 2, 10), True), (date(2028, 1, 31), True))
     # A 24-month plan (allowed by these rules) with a funded visit in month 13.
-    rules = PlanRules(duration_max_months=24)
+    rules = Rules(duration_max_months=24)
     assert plan_problems(plan(24, visits), rules) == {"visits": [
         "Funded visits: only within the first 12 months; 2028-01-31 is later."]}
     assert plan_problems(plan(24, ((date(2027, 2, 10), True), (date(2028, 1, 30), True))),
@@ -82,7 +83,7 @@ def test_a_visit_outside_the_pairing():
 
 
 def test_too_few_online_meetings():
-    rules = PlanRules(online_meetings_per_month=2)
+    rules = Rules(online_meetings_per_month=2)
     assert plan_problems(plan(visits=GOOD_VISITS, online=1), rules) == {
         "online_meetings_per_month": ["Online meetings: the project asks for at least 2 a month."]}
 

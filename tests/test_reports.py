@@ -460,7 +460,7 @@ def test_report_text_is_escaped_once_and_its_dates_isolated(world: World, client
 def test_a_returned_report_is_due_again_until_it_comes_back_and_late_ones_show(world: World):
     from matching.compliance import DONE, LATE
     from matching.selectors import pairing_compliance, pairing_meetings
-    from reporting.models import handed_in
+    from reporting.selectors import handed_in
 
     pairing = running(world)
     report = submitted(world, pairing)
@@ -482,8 +482,8 @@ def test_a_returned_report_is_due_again_until_it_comes_back_and_late_ones_show(w
 
 
 def test_exports_are_kept_a_week(world: World):
+    from reporting.exports import exports_purge
     from reporting.models import Export
-    from reporting.services import exports_purge
 
     old = Export.objects.create(organisation=world.org, requested_by=world.people["admin"],
                                 kind="pairings", format="csv")

@@ -8,8 +8,9 @@ from django.apps import apps
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
+from participants.selectors import actor_for
+from programmes.access import projects_served
 from programmes.models import Project, TenantModel
-from programmes.permissions import projects_with_permission
 from tests.conftest import World
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,11 +52,8 @@ def test_global_permissions_do_not_reach_any_project(world: World, client_as):
     person = type(person).objects.get(pk=person.pk)  # drop the permission cache
     assert person.has_perm("programmes.coordinate_project")
 
-    class Request:
-        user = person
-        organisation = world.org
-
-    assert list(projects_with_permission(Request, "programmes.coordinate_project")) == [
+    actor = actor_for(user=person, organisation=world.org)
+    assert list(projects_served(actor=actor, perm="programmes.coordinate_project")) == [
         world.project
     ]
     client = client_as(person)

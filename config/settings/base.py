@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "participants",
     "matching",
     "reporting",
+    # The top floor: what wires every app together (the home pages, the demo loader).
+    "config",
 ]
 
 MIDDLEWARE = [
@@ -72,8 +74,9 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # Admins and coordinators set up MFA before anything else.
     "participants.middleware.MfaRequiredMiddleware",
-    # Resolves /<organisation-slug>/ once per request; 404 for anyone who is not a member.
-    "programmes.middleware.OrganisationMiddleware",
+    # Resolves who acts in /<organisation-slug>/ once per request; 404 for anyone who is not
+    # a member.
+    "participants.middleware.ActorMiddleware",
 ]
 
 TEMPLATES = [

@@ -1,4 +1,4 @@
-"""Demo data: the real programmes described in programmes/data/programmes.yaml, one sign-in per
+"""Demo data: the real programmes described in config/data/programmes.yaml, one sign-in per
 role per organisation, a EUROMED Police shortlist ready to match, and CEPOL's 2023 cohort as
 pairings (its highlights on the project dashboards). `manage.py load_demo` runs `load_demo()` and
 prints `summary_lines()`. Loading again changes nothing: every row is looked up first and written

@@ -3,7 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from programmes.demo import load_demo, summary_lines
+from config.demo import load_demo, summary_lines
 
 
 class Command(BaseCommand):

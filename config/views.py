@@ -1,0 +1,70 @@
+"""The pages that bring every app together: each role's home page, which shows projects,
+calls, applications and pairings at once. It sits on the top floor, above every app."""
+
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from matching.models import Pairing
+from matching.selectors import pairing_list, pairings_visible_to
+from participants import selectors as participant_selectors
+from participants.models import Invitation, Membership
+from programmes import access
+from programmes.actor import Role
+from programmes.models import Project
+from programmes.requests import OrganisationRequest
+from programmes.selectors import call_list
+
+
+def home(request: OrganisationRequest, org_slug: str) -> HttpResponse:
+    """What each role needs to see first."""
+    role = request.actor.membership.role
+    organisation = request.organisation
+    context: dict = {"role": role}
+    if role == Role.ADMIN:
+        counts = dict(
+            Membership.objects.for_org(organisation).values_list("role")
+            .annotate(n=Count("pk")).values_list("role", "n")
+        )
+        context["role_rows"] = [(label, counts.get(value, 0)) for value, label in Role.choices]
+        context["pending_invitations"] = (
+            Invitation.objects.for_org(organisation).pending().select_related("country")[:5]
+        )
+        context["projects"] = Project.objects.for_org(organisation).annotate(
+            thematic_area_count=Count("thematic_areas")
+        )
+    elif role in (Role.COORDINATOR, Role.FOCAL_POINT):
+        projects = participant_selectors.projects_of_membership(request.actor.membership)
+        context["projects"] = (
+            Project.objects.for_org(organisation)
+            .filter(pk__in=[p.pk for p in projects])
+            .prefetch_related("thematic_areas")
+        )
+        calls = call_list(actor=request.actor).filter(project__in=[p.pk for p in projects])
+        if role == Role.COORDINATOR:
+            context["calls"] = calls.exclude(status="closed")[:10]
+            counts = dict(pairings_visible_to(actor=request.actor).values_list("status")
+                          .annotate(n=Count("pk")).values_list("status", "n"))
+            context["pairing_rows"] = [(value, label, counts.get(value, 0))
+                                       for value, label in Pairing.Status.choices]
+            context["focal_points"] = participant_selectors.focal_points_of_projects(
+                organisation=organisation, projects=projects
+            )
+        else:
+            context["calls"] = calls.filter(status="open")[:10]
+    elif role == Role.OBSERVER:
+        context["projects"] = access.projects_visible_to(actor=request.actor).prefetch_related(
+            "thematic_areas")
+    else:
+        context["projects"] = access.projects_visible_to(actor=request.actor)
+        context["applications"] = participant_selectors.applications_of(actor=request.actor)[:10]
+        # Their own pairings only, even for someone who also coordinates.
+        context["pairings"] = pairing_list(actor=request.actor).filter(
+            Q(mentor=request.user) | Q(mentee=request.user)
+        )[:5]
+        context["calls"] = call_list(actor=request.actor).filter(
+            status="open", allow_self_nomination=True
+        )[:10]
+    # Mentors and mentees share one page; what differs comes from the role.
+    template = "participant" if role in (Role.MENTOR, Role.MENTEE) else role
+    return render(request, f"home/{template}.html", context)

@@ -1,0 +1,9 @@
+"""What programmes tells the apps above it. A call's history and the notifications of its focal
+points live in participants, which listens (participants/receivers.py)."""
+
+from django.dispatch import Signal
+
+# Inside the transaction, before a call's status changes: call, acting_user, to_status.
+call_status_changing = Signal()
+# Countries invited to an open call (every invited country when it opens): call, countries.
+call_countries_invited = Signal()
