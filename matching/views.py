@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from datetime import UTC
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -101,8 +102,8 @@ def matching_run(request: OrganisationRequest, org_slug: str, slug: str) -> Http
     return render(request, template, {
         "project": project, "calls": calls, "call": call, "pool": pool, "result": result,
         "form": form, "rows": form.rows(),
-        "mentor_rows": [(a, pool.mentor(a.pk).capacity, result.free_places.get(a.pk, 0))
-                        for a in pool.mentor_applications()],
+        "mentor_rows": [(a, cast(engine.Mentor, pool.mentor(a.pk)).capacity,
+                         result.free_places.get(a.pk, 0)) for a in pool.mentor_applications()],
     }, status=400 if refused else 200)
 
 
@@ -268,8 +269,8 @@ def plan_edit(request: OrganisationRequest, org_slug: str, pk: int) -> HttpRespo
                                       visits=chosen, **form.cleaned_data)
         except ValidationError as error:
             # The visits' rules are shown above the visits; the others next to their field.
-            problems = (error.message_dict if hasattr(error, "error_dict")
-                        else {None: error.messages})
+            problems: dict[Any, list[str]] = (error.message_dict if hasattr(error, "error_dict")
+                                              else {None: error.messages})
             visit_errors = problems.pop("visits", [])
             for field, field_messages in problems.items():
                 form.add_error(field if field in form.fields else None, field_messages)

@@ -21,7 +21,11 @@ from programmes.models import WORKING_LANGUAGES, Call, Country, Project, TenantM
 LANGUAGE_CHOICES = [("en", "English"), ("fr", "Français"), ("ar", "العربية")]
 
 
-class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
+# Named first: mypy's Django plugin types from_queryset() only where it is assigned to a name.
+_UserManagerBase = BaseUserManager.from_queryset(UserQuerySet)
+
+
+class UserManager(_UserManagerBase["User"]):
     use_in_migrations = True
 
     def create_user(self, email: str, password: str | None = None, **extra):
@@ -85,7 +89,7 @@ class Role(models.TextChoices):
 # Roles that must set up multi-factor authentication before anything else.
 MFA_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR})
 # Roles that hold their projects as guardian object permissions on Project.
-PROJECT_PERMISSION_OF_ROLE = {
+PROJECT_PERMISSION_OF_ROLE: dict[str, str] = {
     Role.COORDINATOR: "programmes.coordinate_project",
     Role.FOCAL_POINT: "programmes.nominate_for_project",
 }
@@ -105,7 +109,7 @@ class Membership(TenantModel):
         verbose_name=_("country"),
     )
 
-    objects = MembershipQuerySet.as_manager()
+    objects = MembershipQuerySet.as_manager()  # type: ignore[misc]  # as_manager()'s type cannot be a ClassVar (django-stubs)
 
     class Meta:
         ordering = ["user__full_name", "role"]
@@ -169,7 +173,7 @@ class Invitation(TenantModel):
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
-    objects = InvitationQuerySet.as_manager()
+    objects = InvitationQuerySet.as_manager()  # type: ignore[misc]  # as_manager()'s type cannot be a ClassVar (django-stubs)
 
     class Meta:
         ordering = ["-created_at"]
@@ -312,7 +316,7 @@ class Application(Candidate):
     decision_reason = models.TextField(_("reason for the decision"), blank=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
 
-    objects = ApplicationQuerySet.as_manager()
+    objects = ApplicationQuerySet.as_manager()  # type: ignore[misc]  # as_manager()'s type cannot be a ClassVar (django-stubs)
 
     class Meta:
         ordering = ["country__name", "full_name"]

@@ -3,9 +3,16 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, QueryDict
+from django_htmx.middleware import HtmxDetails
 
 from participants.models import Membership, User
 from programmes.models import Organisation
+
+
+class AuthenticatedRequest(HttpRequest):
+    """What a @login_required view receives."""
+
+    user: User
 
 
 class OrganisationRequest(HttpRequest):
@@ -15,6 +22,7 @@ class OrganisationRequest(HttpRequest):
     organisation: Organisation
     membership: Membership
     memberships: list[Membership]
+    htmx: HtmxDetails  # set by django_htmx's HtmxMiddleware
 
 
 def form_data(request: HttpRequest) -> QueryDict | None:

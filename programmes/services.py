@@ -1,5 +1,7 @@
 """Every write to programme data. Each takes the acting user and saves only what it changes."""
 
+from typing import cast
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -138,7 +140,8 @@ def _tell_focal_points(call: Call, countries: list[Country] | None = None) -> No
             message=gettext_lazy(
                 "Call open: %(title)s. Nominate candidates for %(country)s by %(deadline)s."
             ),
-            params={"title": call.title, "country": focal_point.country.name,
+            # A focal point always has a country.
+            params={"title": call.title, "country": cast(Country, focal_point.country).name,
                     "deadline": call.deadline.date().isoformat()},
             link=reverse("call_detail", args=[call.organisation.slug, call.pk]),
         )

@@ -4,6 +4,7 @@ pairings, meetings or reports of a project as CSV or XLSX, with the dashboard's 
 import csv
 import io
 from collections.abc import Callable, Iterator
+from typing import cast
 
 from django.conf import settings
 from django.db.models import Count
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from matching.models import Meeting, Pairing
+from programmes.models import Project
 from reporting import charts, selectors
 from reporting.filters import DashboardFilter
 from reporting.models import Export, Report
@@ -24,12 +26,12 @@ Progress = Callable[[int], None]
 def build(export: Export, progress: Progress) -> tuple[bytes, str]:
     """The document's bytes and file name, in the language it was asked in."""
     stamp = timezone.localdate().isoformat()
-    project = export.project
+    project = cast(Project, export.project)  # None only for a dossier, which does not use it
     if export.kind == Export.Kind.DOSSIER:
         pairing = (Pairing.objects.for_org(export.organisation).select_related(
             "project", "mentee", "mentor", "mentee_application__country",
             "mentee_application__thematic_area", "mentor_application__country",
-            "mentor_application__thematic_area").get(pk=export.pairing_id))
+            "mentor_application__thematic_area").get(pk=cast(int, export.pairing_id)))
         progress(20)
         context = selectors.dossier(pairing, contacts=bool(export.params.get("contacts")))
         progress(40)
@@ -57,8 +59,9 @@ def build(export: Export, progress: Progress) -> tuple[bytes, str]:
 
 
 def _filter(export: Export) -> DashboardFilter:
-    return DashboardFilter(export.params, queryset=selectors.dashboard_pairings(export.project),
-                           project=export.project)
+    project = cast(Project, export.project)  # every export but a dossier is of a project
+    return DashboardFilter(export.params, queryset=selectors.dashboard_pairings(project),
+                           project=project)
 
 
 def _filtered(export: Export):
@@ -124,8 +127,9 @@ def _report_rows(pairings, organisation) -> tuple[list[str], Iterator[list], int
     return header, rows(), reports.count()
 
 
-TABLES = {Export.Kind.PAIRINGS: _pairing_rows, Export.Kind.MEETINGS: _meeting_rows,
-          Export.Kind.REPORTS: _report_rows}
+TABLES: dict[str, Callable[..., tuple[list[str], Iterator[list], int]]] = {
+    Export.Kind.PAIRINGS: _pairing_rows, Export.Kind.MEETINGS: _meeting_rows,
+    Export.Kind.REPORTS: _report_rows}
 
 
 def _table(format: str, title: str, header: list[str], rows: Iterator[list], total: int,
@@ -148,9 +152,9 @@ def _table(format: str, title: str, header: list[str], rows: Iterator[list], tot
     sheet.append(header)
     for row in counted():
         sheet.append([_safe(cell) for cell in row])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    binary = io.BytesIO()
+    workbook.save(binary)
+    return binary.getvalue()
 
 
 def _safe(cell: object) -> object:
