@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from allauth.account.models import EmailAddress
@@ -39,7 +39,14 @@ from participants.models import (
     User,
 )
 from participants.selectors import projects_of_membership
-from programmes.models import Call, Country, Organisation, Project, ThematicArea
+from programmes.models import (
+    Call,
+    Country,
+    Organisation,
+    Project,
+    TenantModel,
+    ThematicArea,
+)
 from programmes.services import RULE_FIELDS
 from reporting.models import Feedback, Report
 
@@ -174,7 +181,8 @@ def _upsert[M: models.Model](model: type[M], lookup: dict[str, Any], values: dic
 
 def _rules(**overrides: Any) -> dict[str, Any]:
     """Every rule field, at the model default unless given, so a reload resets them all."""
-    rules = {name: Project._meta.get_field(name).default for name in RULE_FIELDS}
+    rules = {name: cast(models.Field, Project._meta.get_field(name)).default
+             for name in RULE_FIELDS}
     unknown = overrides.keys() - rules.keys()
     if unknown:
         raise ValueError(f"Not rule fields: {sorted(unknown)}")
@@ -476,7 +484,7 @@ def load_demo(today: date | None = None) -> DemoSummary:
 # Open calls to try the road to a shortlist. Demo choices, not facts from the source: the
 # programmes publish no calls. (org, project, title, role sought, invited country codes or None
 # for the project's partners, extra fields).
-DEMO_CALLS = [
+DEMO_CALLS: list[tuple[str, str, str, str, list[str] | None, dict[str, Any]]] = [
     ("cepol", "euromed-police", "EUROMED Police mentees 2027", "mentee", None,
      {"min_years_of_service": 3, "working_languages": ["ar", "en", "fr"]}),
     ("interpol", "momentum-mena", "Momentum MENA mentees 2027", "mentee", None,
@@ -953,9 +961,9 @@ class _CohortRows:
 
     pairing: Pairing
     made_at: datetime
-    rows: list[tuple[models.Model, datetime]]
+    rows: list[tuple[TenantModel, datetime]]
 
-    def add(self, row: models.Model, made_at: datetime) -> None:
+    def add(self, row: TenantModel, made_at: datetime) -> None:
         self.rows.append((row, made_at))
 
     def of(self, model: type[models.Model]) -> list[Any]:
@@ -1023,7 +1031,9 @@ def _cohort_rows(
     """A pairing as the coordinator and the pair would have made it: proposed, accepted by
     both, its plan signed and approved, started, its meetings logged and confirmed, its reports
     handed in and accepted. `index` varies the days from one pair to the next."""
-    mentee, mentor = mentee_application.applicant, mentor_application.applicant
+    # The demo's applications all have their applicant.
+    mentee = cast(User, mentee_application.applicant)
+    mentor = cast(User, mentor_application.applicant)
     started = pair.status in (ACTIVE, COMPLETED)
     if started:
         start = add_months(today.replace(day=1), -pair.started_months_ago)
@@ -1046,7 +1056,7 @@ def _cohort_rows(
                               from_status=from_status, to_status=to_status, by=by), at)
 
     move("", Pairing.Status.PROPOSED, coordinator, rows.made_at)
-    move(Pairing.Status.PROPOSED, ACCEPTED, mentor, pairing.mentor_accepted_at)
+    move(Pairing.Status.PROPOSED, ACCEPTED, mentor, cast(datetime, pairing.mentor_accepted_at))
     if pair.status != ACCEPTED:
         move(ACCEPTED, PLAN_AGREED, coordinator, _at(approved, 10))
     if started:
@@ -1114,7 +1124,8 @@ def _add_reports(rows: _CohortRows, pair: CohortPair, schedule: Schedule, *, coo
     days later (or still waiting for the coordinator); for a completed pair, both
     participants' feedback and the narrative report, whose acceptance completed the pairing."""
     pairing = rows.pairing
-    mentee_application, mentor_application = pairing.mentee_application, pairing.mentor_application
+    mentee_application = cast(Application, pairing.mentee_application)
+    mentor_application = cast(Application, pairing.mentor_application)
     meetings = sorted(rows.of(Meeting), key=lambda meeting: meeting.day)
     objectives = COHORT_OBJECTIVES[pair.area]
 

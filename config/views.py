@@ -8,11 +8,12 @@ from django.shortcuts import render
 from matching.models import Pairing
 from matching.selectors import pairing_list, pairings_visible_to
 from participants import selectors as participant_selectors
+from participants.middleware import OrganisationRequest
 from participants.models import Invitation, Membership
 from programmes import access
+from programmes.access import PROJECT_PERMISSION_OF_ROLE
 from programmes.actor import Role
 from programmes.models import Project
-from programmes.requests import OrganisationRequest
 from programmes.selectors import call_list
 
 
@@ -34,7 +35,8 @@ def home(request: OrganisationRequest, org_slug: str) -> HttpResponse:
             thematic_area_count=Count("thematic_areas")
         )
     elif role in (Role.COORDINATOR, Role.FOCAL_POINT):
-        projects = participant_selectors.projects_of_membership(request.actor.membership)
+        projects = list(access.projects_served(
+            actor=request.actor, perm=PROJECT_PERMISSION_OF_ROLE[role]).order_by("name"))
         context["projects"] = (
             Project.objects.for_org(organisation)
             .filter(pk__in=[p.pk for p in projects])

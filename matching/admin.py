@@ -5,8 +5,8 @@ from matching.models import Pairing, PairingEvent
 
 class PairingEventInline(admin.TabularInline):
     model = PairingEvent
-    fields = ["created_at", "from_status", "to_status", "by", "reason"]
-    readonly_fields = fields
+    readonly_fields = ("created_at", "from_status", "to_status", "by", "reason")
+    fields = readonly_fields
     extra = 0
     can_delete = False
 

@@ -277,11 +277,12 @@ def score_matrix(mentees: Iterable[Mentee], mentors: Iterable[Mentor], rules: Ru
     weights = rules.weights
 
     # Countries and languages become small integer codes, so comparisons are array operations.
-    countries = {c: i for i, c in enumerate(sorted({p.country for p in [*tees, *tors]}))}
+    people: list[Mentee | Mentor] = [*tees, *tors]
+    countries = {c: i for i, c in enumerate(sorted({p.country for p in people}))}
     tee_country = np.array([countries[p.country] for p in tees], dtype=np.int64)
     tor_country = np.array([countries[p.country] for p in tors], dtype=np.int64)
     languages = {
-        c: i for i, c in enumerate(sorted({c for p in [*tees, *tors] for c in p.languages}))
+        c: i for i, c in enumerate(sorted({c for p in people for c in p.languages}))
     }
     tee_langs = _indicator([p.languages for p in tees], languages)
     tor_langs = _indicator([p.languages for p in tors], languages)

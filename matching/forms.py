@@ -1,5 +1,6 @@
 from datetime import date
 from itertools import combinations
+from typing import cast
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -31,15 +32,14 @@ class MatchingSettingsForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.areas = list(ThematicArea.objects.for_org(self.instance.organisation)
                           .filter(project=self.instance).prefetch_related("related_areas"))
-        self.fields["related_pairs"].choices = [
+        cast(forms.ChoiceField, self.fields["related_pairs"]).choices = [
             (f"{a.pk}-{b.pk}", f"{a.name} ↔ {b.name}") for a, b in combinations(self.areas, 2)
         ]
         self.fields["related_pairs"].initial = [
             f"{a.pk}-{b.pk}" for a, b in combinations(self.areas, 2)
             if b in a.related_areas.all()
         ]
-        self.fields["preferred_mentor_gender"].empty_label = None
-        self.fields["preferred_mentor_gender"].choices = [
+        cast(forms.ChoiceField, self.fields["preferred_mentor_gender"]).choices = [
             ("", _("No preference")), *Project.MentorGender.choices
         ]
 
@@ -122,7 +122,8 @@ class MatchingForm(forms.Form):
         return warnings
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if self.errors:
             return data
         for mentee_id, broken in self.warnings().items():
@@ -143,9 +144,10 @@ class MatchingForm(forms.Form):
             scored = None
             if mentor_id is not None and not warnings.get(application.pk):
                 mentee, mentor = self.pool.mentee(application.pk), self.pool.mentor(mentor_id)
-                scored = engine.pair_score(mentee, mentor, self.pool.rules,
-                                           area_names=self.pool.area_names,
-                                           language_names=self.pool.language_names)
+                if mentee is not None and mentor is not None:
+                    scored = engine.pair_score(mentee, mentor, self.pool.rules,
+                                               area_names=self.pool.area_names,
+                                               language_names=self.pool.language_names)
             rows.append({
                 "application": application,
                 "mentor_field": self[f"mentor_{application.pk}"],
@@ -259,10 +261,12 @@ class MeetingForm(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["day"].validators += DATE_BOUNDS
-        self.fields["country"].queryset = Country.objects.order_by("name")
+        cast(forms.ModelChoiceField, self.fields["country"]).queryset = (
+            Country.objects.order_by("name"))
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         in_person = data.get("kind") == Meeting.Kind.IN_PERSON
         if in_person and not data.get("city"):
             self.add_error("city", _("Say where the visit took place."))

@@ -135,7 +135,7 @@ def meeting_problems(meeting: MeetingDraft, *, schedule: Schedule, rules: Rules,
         return problems
     period = schedule.period_of(meeting.day, rules.funded_visit_period_months)
     taken = [day for day in other_funded_days if period is not None and day in period]
-    if taken:
+    if taken and period is not None:
         refuse("funded", _(
             "Funded visits: at most one in each %(months)s-month period; period %(number)s "
             "already has the visit of %(other)s."

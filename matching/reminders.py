@@ -17,8 +17,10 @@ Cross-organisation on purpose: it is the system's own job, and every row it writ
 organisation of the pairing or call it comes from."""
 
 from collections import defaultdict
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from json import dumps as json_dumps
+from typing import cast
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -51,7 +53,7 @@ MAX_ATTEMPTS = 8
 CALL_DAYS_BEFORE = 7  # focal points are reminded of a call's deadline this many days before
 
 K = Reminder.Kind
-MESSAGES = {
+MESSAGES: dict[str, str] = {
     K.ONLINE_MEETING: gettext_noop(
         "No online meeting is logged yet for this month of your pairing in %(project)s (the "
         "month ends on %(until)s): hold it, then log it."),
@@ -190,7 +192,7 @@ def _new(rows: list[dict]) -> list[dict]:
     by_organisation: dict[int, list[str]] = defaultdict(list)
     for row in rows:
         by_organisation[row["organisation_id"]].append(row["key"])
-    known = set()
+    known: set[tuple[int, str]] = set()
     for organisation_id, keys in by_organisation.items():
         for start in range(0, len(keys), 1000):  # (organisation, key) is the unique index
             known.update(Reminder.objects.filter(
@@ -199,7 +201,7 @@ def _new(rows: list[dict]) -> list[dict]:
     return [row for row in rows if (row["organisation_id"], row["key"]) not in known]
 
 
-def _chunks(pairings) -> list[list[tuple]]:
+def _chunks(pairings) -> Iterator[list[tuple]]:
     chunk: list[tuple] = []
     for pairing in pairings.iterator(chunk_size=CHUNK):
         chunk.append(pairing)
@@ -325,7 +327,7 @@ def lease() -> timedelta:
 
 
 def _send_one(reminder: Reminder, now: datetime) -> None:
-    if reminder.pairing_id and reminder.pairing.status not in STILL_OWED:
+    if reminder.pairing is not None and reminder.pairing.status not in STILL_OWED:
         # The pairing ended (early, or was declined) since the reminder was planned.
         reminder.status, reminder.last_error = Reminder.Status.CANCELLED, "no longer applies"
         reminder.save(update_fields=["status", "last_error", "updated_at"])
@@ -363,14 +365,15 @@ def _message(reminder: Reminder) -> tuple[str, str]:
         if "until" in params:
             params["until"] = date_format(date.fromisoformat(params["until"]))
         slug = reminder.organisation.slug
-        if reminder.pairing_id:
+        if reminder.pairing is not None:
             params["project"] = reminder.pairing.project.name
             link = reverse("pairing_detail", args=[slug, reminder.pairing_id])
         elif reminder.call_id:
             link = reverse("call_detail", args=[slug, reminder.call_id])
-        else:
-            params["project"] = reminder.project.name
-            link = reverse("compliance_table", args=[slug, reminder.project.slug])
+        else:  # a reminder is for a pairing, a call or a project
+            project = cast(Project, reminder.project)
+            params["project"] = project.name
+            link = reverse("compliance_table", args=[slug, project.slug])
         return gettext(MESSAGES[reminder.kind]) % params, link
 
 

@@ -36,6 +36,7 @@ from programmes.models import (
     Project,
     ThematicArea,
 )
+from programmes.rules import Rules
 
 S = Pairing.Status
 # A language spoken only at a basic level is not a working language for a pairing.
@@ -102,7 +103,7 @@ class Pool:
     call: Call | None
     mentees: list[engine.Mentee]
     mentors: list[engine.Mentor]
-    rules: engine.Rules
+    rules: Rules
     applications: dict[int, Application]
     area_names: dict[int, str]
     language_names: dict[str, str]
@@ -162,7 +163,7 @@ def _shortlisted(project: Project, role: str) -> QuerySet[Application]:
 def _newest_per_person(applications: QuerySet[Application]) -> list[Application]:
     # Someone shortlisted in two calls of the project is one person to pair: their newest
     # application speaks for them.
-    seen: set[int] = set()
+    seen: set[int | None] = set()
     kept = []
     for application in applications:
         if application.applicant_id not in seen:
@@ -178,8 +179,8 @@ def matching_pool(*, project: Project, call: Call | None = None) -> Pool:
     organisation = project.organisation
     live = Pairing.objects.for_org(organisation).filter(project=project, status__in=Pairing.LIVE)
     paired_mentees = set(live.values_list("mentee_id", flat=True))
-    mentor_load = dict(live.values_list("mentor_id").annotate(n=Count("pk"))
-                       .values_list("mentor_id", "n"))
+    mentor_load: dict[int | None, int] = dict(
+        live.values_list("mentor_id").annotate(n=Count("pk")).values_list("mentor_id", "n"))
 
     # A mentee whose pairing was completed has had their programme: that application is used.
     # (Never NULL in the subquery: NOT IN a list holding NULL would leave nobody.)
@@ -282,7 +283,7 @@ def next_step(*, pairing: Pairing, latest: ActivityPlan | None, schedule: Schedu
             "day": date_format(schedule.end)}
     if pairing.status in (S.DECLINED, S.ENDED_EARLY):
         return _("This pairing has ended: %(reason)s") % {"reason": pairing.end_reason}
-    return S(pairing.status).label
+    return str(S(pairing.status).label)
 
 
 def coordinators_of(project: Project) -> list[User]:
@@ -328,11 +329,11 @@ class ComplianceRow:
 def compliance_rows(*, project: Project, pairings: QuerySet[Pairing]) -> list[ComplianceRow]:
     """Every pairing of the filtered list with its compliance, the latest first: six queries,
     whatever the number of pairings."""
-    pairings = list(pairings.select_related(
+    listed = list(pairings.select_related(
         "project", "mentee", "mentor", "mentee_application__country",
         "mentee_application__thematic_area", "mentor_application__country",
     ))
-    ids = [pairing.pk for pairing in pairings]
+    ids = [pairing.pk for pairing in listed]
     plans = {plan.pairing_id: plan for plan in ActivityPlan.objects.for_org(project.organisation)
              .filter(pairing_id__in=ids, status=ActivityPlan.Status.APPROVED)
              .prefetch_related("visits")}
@@ -342,7 +343,7 @@ def compliance_rows(*, project: Project, pairings: QuerySet[Pairing]) -> list[Co
     reports = reporting().handed_in(ids)
     rows = [ComplianceRow(p, pairing_compliance(p, plans.get(p.pk), meetings.get(p.pk, []),
                                                 reports[p.pk]))
-            for p in pairings]
+            for p in listed]
     return sorted(rows, key=lambda row: (-(row.state.late_count if row.state else 0),
                                          row.pairing.mentee.full_name.casefold()))
 

@@ -5,6 +5,7 @@ import secrets
 from collections.abc import Sequence
 from datetime import date
 from enum import StrEnum
+from typing import cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -57,7 +58,7 @@ class Mover(StrEnum):
 
 # The state machine: every change of a pairing's status, whichever app asks for it, is one of
 # these (from, to) moves, made by its mover, through `pairing_transition`.
-TRANSITIONS = {
+TRANSITIONS: dict[tuple[str, str], Mover] = {
     (S.PROPOSED, S.ACCEPTED): Mover.PAIR,
     (S.PROPOSED, S.DECLINED): Mover.PAIR,
     (S.ACCEPTED, S.PLAN_AGREED): Mover.PLAN_APPROVAL,
@@ -168,7 +169,7 @@ def matching_confirm(
     pool = matching_pool(project=project, call=call)
     result = engine.match(pool.mentees, pool.mentors, pool.rules)
     proposed = {pair.mentee_id: pair.mentor_id for pair in result.pairs}
-    load = dict(
+    load: dict[int | None, int] = dict(
         Pairing.objects.for_org(project.organisation)
         .filter(project=project, status__in=Pairing.LIVE)
         .values_list("mentor_id").annotate(n=Count("pk")).values_list("mentor_id", "n")
@@ -192,8 +193,10 @@ def matching_confirm(
         engine_choice = proposed.get(mentee_id)
         try:
             pairings.append(pairing_propose(
-                acting_user=acting_user, project=project, mentee=mentee_app.applicant,
-                mentor=mentor_app.applicant, score=scored[0] if scored else 0,
+                # The pool holds only applications with an applicant.
+                acting_user=acting_user, project=project,
+                mentee=cast(User, mentee_app.applicant), mentor=cast(User, mentor_app.applicant),
+                score=scored[0] if scored else 0,
                 explanation=scored[1] if scored else (), broken_rules=broken,
                 override_note=notes.get(mentee_id, ""), mentee_application=mentee_app,
                 mentor_application=mentor_app, call=mentee_app.call,
@@ -257,7 +260,7 @@ def pairing_move(*, acting_user: User, pairing: Pairing, to_status: str,
     message = {
         S.ACTIVE: gettext_noop("Your pairing in %(project)s has started."),
         S.ENDED_EARLY: gettext_noop("Your pairing in %(project)s has ended early: %(reason)s"),
-    }[to_status]
+    }[S(to_status)]
     _tell(pairing, [pairing.mentee, pairing.mentor], message, reason=pairing.end_reason)
     return pairing
 

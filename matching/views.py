@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from datetime import UTC
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -33,11 +34,11 @@ from matching.hooks import reporting
 from matching.models import ActivityPlan, Pairing
 from matching.plan_rules import Visit
 from matching.reminders import site_domain
+from participants.middleware import OrganisationRequest
 from programmes import access
 from programmes import selectors as programme_selectors
 from programmes.actor import Role
 from programmes.requests import (
-    OrganisationRequest,
     add_service_errors,
     form_data,
     ids_from,
@@ -96,8 +97,8 @@ def matching_run(request: OrganisationRequest, org_slug: str, slug: str) -> Http
     return render(request, template, {
         "project": project, "calls": calls, "call": call, "pool": pool, "result": result,
         "form": form, "rows": form.rows(),
-        "mentor_rows": [(a, pool.mentor(a.pk).capacity, result.free_places.get(a.pk, 0))
-                        for a in pool.mentor_applications()],
+        "mentor_rows": [(a, cast(engine.Mentor, pool.mentor(a.pk)).capacity,
+                         result.free_places.get(a.pk, 0)) for a in pool.mentor_applications()],
     }, status=400 if refused else 200)
 
 
@@ -254,8 +255,8 @@ def plan_edit(request: OrganisationRequest, org_slug: str, pk: int) -> HttpRespo
                                       visits=chosen, **form.cleaned_data)
         except ValidationError as error:
             # The visits' rules are shown above the visits; the others next to their field.
-            problems = (error.message_dict if hasattr(error, "error_dict")
-                        else {None: error.messages})
+            problems: dict[Any, list[str]] = (error.message_dict if hasattr(error, "error_dict")
+                                              else {None: error.messages})
             visit_errors = problems.pop("visits", [])
             for field, field_messages in problems.items():
                 form.add_error(field if field in form.fields else None, field_messages)

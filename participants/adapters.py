@@ -30,7 +30,7 @@ class AccountAdapter(DefaultAccountAdapter):
             "current_site": get_current_site(allauth_context.request),
             **context,
         })
-        email_send.delay_on_commit(
+        email_send.delay_on_commit(  # type: ignore[attr-defined]  # Celery's Django fixup makes tasks DjangoTasks
             subject=message.subject,
             body=message.body,
             subtype=message.content_subtype,

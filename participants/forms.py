@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
@@ -62,13 +64,15 @@ class InvitationForm(forms.Form):
     def __init__(self, *args, organisation: Organisation, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.organisation = organisation
-        self.fields["projects"].queryset = Project.objects.for_org(organisation)
+        cast(forms.ModelChoiceField, self.fields["projects"]).queryset = (
+            Project.objects.for_org(organisation))
 
     def clean_email(self) -> str:
         return self.cleaned_data["email"].strip().lower()
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         email, role = data.get("email"), data.get("role")
         if not email or not role:
             return data
@@ -99,14 +103,16 @@ class MembershipForm(forms.Form):
     def __init__(self, *args, membership: Membership, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.membership = membership
-        self.fields["projects"].queryset = Project.objects.for_org(membership.organisation)
+        cast(forms.ModelChoiceField, self.fields["projects"]).queryset = (
+            Project.objects.for_org(membership.organisation))
         if membership.role != Role.FOCAL_POINT:
             del self.fields["country"]
         if membership.role not in PROJECT_PERMISSION_OF_ROLE:
             del self.fields["projects"]
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if self.membership.role in PROJECT_PERMISSION_OF_ROLE:
             _check_role_scope(
                 self, self.membership.role, data.get("country"), data.get("projects") or []
@@ -133,7 +139,8 @@ class InvitationAcceptForm(forms.Form):
         self.invitation = invitation
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         password1, password2 = data.get("password1"), data.get("password2")
         if password1 and password2 and password1 != password2:
             self.add_error("password2", _("The two passwords differ."))
@@ -160,7 +167,7 @@ class NominationForm(forms.Form):
 
     def __init__(self, *args, call: Call, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["thematic_area"].queryset = areas_of_call(call)
+        cast(forms.ModelChoiceField, self.fields["thematic_area"]).queryset = areas_of_call(call)
 
     def clean_email(self) -> str:
         return self.cleaned_data["email"].strip().lower()
@@ -181,8 +188,8 @@ class SelfNominationForm(forms.Form):
 
     def __init__(self, *args, call: Call, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["country"].queryset = call.invited_countries.all()
-        self.fields["thematic_area"].queryset = areas_of_call(call)
+        cast(forms.ModelChoiceField, self.fields["country"]).queryset = call.invited_countries.all()
+        cast(forms.ModelChoiceField, self.fields["thematic_area"]).queryset = areas_of_call(call)
 
 
 def is_pdf(upload) -> bool:
@@ -234,9 +241,9 @@ class ApplicationForm(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         application = self.instance
-        self.fields["expertise_areas"].queryset = ThematicArea.objects.for_org(
-            application.organisation
-        ).filter(project=application.call.project_id)
+        cast(forms.ModelChoiceField, self.fields["expertise_areas"]).queryset = (
+            ThematicArea.objects.for_org(application.organisation)
+            .filter(project=application.call.project_id))
         self.fields["gender"].required = application.call.female_only
         if application.call.role_sought != "mentor":
             del self.fields["mentee_capacity"]  # only a mentor says how many mentees they take
@@ -265,7 +272,8 @@ class ApplicationForm(forms.ModelForm):
         return upload
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         languages: dict[str, str] = {}
         for index in range(self.LANGUAGE_ROWS):
             code, level = data.get(f"language_{index}"), data.get(f"level_{index}")
@@ -275,7 +283,7 @@ class ApplicationForm(forms.ModelForm):
                 self.add_error(f"language_{index}", _("Choose the language of this level."))
             elif code in languages:
                 self.add_error(f"language_{index}", _("This language is already listed."))
-            elif code:
+            elif code and level:
                 languages[code] = level
         data["languages"] = languages
         return data

@@ -9,8 +9,22 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
-from participants.models import MFA_ROLES
+from participants.models import MFA_ROLES, User
 from participants.selectors import actor_for
+from programmes.requests import ActorRequest
+
+
+class AuthenticatedRequest(HttpRequest):
+    """What a @login_required view receives."""
+
+    user: User
+
+
+class OrganisationRequest(ActorRequest):
+    """What a view under /<org_slug>/ receives once ActorMiddleware has run, its person typed."""
+
+    user: User
+
 
 ACTIVE_ROLE_SESSION_KEY = "active-role:{organisation_id}"
 # Pages a person may reach before setting up MFA: their account pages (sign-out, the set-up
@@ -47,8 +61,9 @@ class ActorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.actor = None
-        request.organisation = None
+        # HttpRequest declares neither: this middleware adds them (see OrganisationRequest).
+        request.actor = None  # type: ignore[attr-defined]
+        request.organisation = None  # type: ignore[attr-defined]
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs) -> HttpResponse | None:

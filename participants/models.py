@@ -13,7 +13,6 @@ from participants.querysets import (
     ApplicationQuerySet,
     InvitationQuerySet,
     MembershipQuerySet,
-    UserQuerySet,
 )
 from programmes.actor import Role
 from programmes.models import WORKING_LANGUAGES, Call, Country, Project, TenantModel, ThematicArea
@@ -24,7 +23,7 @@ CV_MAX_BYTES = 5 * 1024 * 1024
 LANGUAGE_CHOICES = [("en", "English"), ("fr", "Français"), ("ar", "العربية")]
 
 
-class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def create_user(self, email: str, password: str | None = None, **extra):
@@ -93,7 +92,7 @@ class Membership(TenantModel):
         verbose_name=_("country"),
     )
 
-    objects = MembershipQuerySet.as_manager()
+    objects = MembershipQuerySet.as_manager()  # type: ignore[misc]  # as_manager()'s type cannot be a ClassVar (django-stubs)
 
     class Meta:
         ordering = ["user__full_name", "role"]
@@ -157,7 +156,7 @@ class Invitation(TenantModel):
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
-    objects = InvitationQuerySet.as_manager()
+    objects = InvitationQuerySet.as_manager()  # type: ignore[misc]  # as_manager()'s type cannot be a ClassVar (django-stubs)
 
     class Meta:
         ordering = ["-created_at"]
@@ -300,7 +299,7 @@ class Application(Candidate):
     decision_reason = models.TextField(_("reason for the decision"), blank=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
 
-    objects = ApplicationQuerySet.as_manager()
+    objects = ApplicationQuerySet.as_manager()  # type: ignore[misc]  # as_manager()'s type cannot be a ClassVar (django-stubs)
 
     class Meta:
         ordering = ["country__name", "full_name"]

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import Self
 
-from django.db import models
 from django.utils import timezone
 
 from programmes.querysets import TenantQuerySet
@@ -19,10 +18,6 @@ class InvitationQuerySet(TenantQuerySet):
 
     def expired_but_pending(self) -> Self:
         return self.filter(status="pending", expires_at__lte=timezone.now())
-
-
-class UserQuerySet(models.QuerySet):
-    pass
 
 
 class ApplicationQuerySet(TenantQuerySet):

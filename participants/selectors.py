@@ -156,7 +156,7 @@ def eligibility_of(application: Application) -> dict[str, str]:
 def application_for_applicant(*, actor: Actor, pk: int) -> Application:
     """The candidate's own application; anyone else's answers like a missing one."""
     return get_object_or_404(
-        Application.objects.for_org(actor.organisation).filter(applicant=actor.user)
+        Application.objects.for_org(actor.organisation).filter(applicant_id=actor.user.pk)
         .select_related("call__project", "country", "thematic_area"),
         pk=pk,
     )
@@ -170,7 +170,7 @@ def nominations_of_focal_point(*, actor: Actor) -> QuerySet[Nomination]:
     served = access.projects_served(actor=actor, perm=NOMINATE)
     return (
         Nomination.objects.for_org(actor.organisation)
-        .filter(country=membership.country_id, call__project__in=served)
+        .filter(country_id=membership.country_id, call__project__in=served)
         .select_related("call", "thematic_area", "application")
         .order_by("-created_at")
     )
@@ -224,13 +224,13 @@ def review_counts(applications: QuerySet[Application]) -> dict[str, list[tuple[s
 
 
 def notifications_of(*, actor: Actor) -> QuerySet[Notification]:
-    return Notification.objects.for_org(actor.organisation).filter(user=actor.user)
+    return Notification.objects.for_org(actor.organisation).filter(user_id=actor.user.pk)
 
 
 def applications_of(*, actor: Actor) -> QuerySet[Application]:
     """The person's own applications in this organisation."""
     return (
-        Application.objects.for_org(actor.organisation).filter(applicant=actor.user)
+        Application.objects.for_org(actor.organisation).filter(applicant_id=actor.user.pk)
         .select_related("call").order_by("-created_at")
     )
 

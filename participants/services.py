@@ -2,6 +2,7 @@
 
 import secrets
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -34,6 +35,9 @@ from participants.tasks import invitation_send, notification_email
 from programmes import access
 from programmes.access import PROJECT_PERMISSION_OF_ROLE
 from programmes.models import Call, Country, Organisation, Project, ThematicArea
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def _set_projects(membership: Membership, projects: list[Project]) -> None:
@@ -88,7 +92,7 @@ def invitation_create(
 
 
 def _queue_invitation_email(invitation: Invitation) -> None:
-    invitation_send.delay_on_commit(invitation.organisation_id, invitation.pk)
+    invitation_send.delay_on_commit(invitation.organisation_id, invitation.pk)  # type: ignore[attr-defined]  # Celery's Django fixup makes tasks DjangoTasks
 
 
 def _pending_for_change(invitation: Invitation) -> Invitation:
@@ -201,7 +205,8 @@ def record_status_change(
 
 
 def notify(
-    *, user: User, organisation: Organisation, message: str, params: dict, link: str = "",
+    *, user: User, organisation: Organisation, message: "StrOrPromise", params: dict,
+    link: str = "",
 ) -> Notification:
     """A message in the app, and the same by e-mail after the commit, in the person's own
     language."""
@@ -210,7 +215,7 @@ def notify(
     notification = Notification.objects.create(
         organisation=organisation, user=user, text=text[:500], link=link
     )
-    notification_email.delay_on_commit(organisation.pk, notification.pk)
+    notification_email.delay_on_commit(organisation.pk, notification.pk)  # type: ignore[attr-defined]  # Celery's Django fixup makes tasks DjangoTasks
     return notification
 
 
@@ -409,11 +414,12 @@ def application_save(
     changed = [*fields, "updated_at"]
     if cv is not None:
         old_cv = current.cv
+        old_name = old_cv.name
         application.cv = cv
         changed.append("cv")
         # The replaced CV goes once the new one is safely saved.
-        if old_cv:
-            transaction.on_commit(lambda: old_cv.storage.delete(old_cv.name))
+        if old_name:
+            transaction.on_commit(lambda: old_cv.storage.delete(old_name))
     application.full_clean()
     application.save(update_fields=changed)
     application.expertise_areas.set(expertise_areas)

@@ -27,14 +27,17 @@ from participants.forms import (
     SelfNominationForm,
     SubmitApplicationForm,
 )
-from participants.middleware import ACTIVE_ROLE_SESSION_KEY
+from participants.middleware import (
+    ACTIVE_ROLE_SESSION_KEY,
+    AuthenticatedRequest,
+    OrganisationRequest,
+)
 from participants.models import Application
 from programmes import access
 from programmes.access import PROJECT_PERMISSION_OF_ROLE
 from programmes.actor import Role
 from programmes.models import WORKING_LANGUAGES, Call
 from programmes.requests import (
-    OrganisationRequest,
     add_service_errors,
     form_data,
     ids_from,
@@ -46,7 +49,7 @@ PAGE_SIZE = 25
 
 
 @login_required
-def start(request: HttpRequest) -> HttpResponse:
+def start(request: AuthenticatedRequest) -> HttpResponse:
     """Where signing in lands: the organisation's home, or a choice when there are several."""
     memberships = list(selectors.memberships_of_user(request.user))
     organisations = {m.organisation.slug: m.organisation for m in memberships}
@@ -59,7 +62,7 @@ def start(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def role_switch(request: HttpRequest) -> HttpResponse:
+def role_switch(request: AuthenticatedRequest) -> HttpResponse:
     """The switcher: act in another role, possibly in another organisation."""
     org_slug, _sep, role = request.POST.get("membership", "").partition(":")
     if role not in Role.values or not slug_re.fullmatch(org_slug):
@@ -204,7 +207,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     signed_in = request.user.is_authenticated
     if existing is not None and not signed_in:
         return redirect(f"{reverse('account_login')}?next={request.path}")
-    if signed_in and request.user.email.lower() != invitation.email:
+    if request.user.is_authenticated and request.user.email.lower() != invitation.email:
         return render(request, "participants/invitation_accept.html", {
             "invitation": invitation, "wrong_account": True,
         }, status=403)

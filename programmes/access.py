@@ -26,7 +26,9 @@ from programmes.models import Call, Project, ProjectUserObjectPermission
 COORDINATE = "programmes.coordinate_project"
 NOMINATE = "programmes.nominate_for_project"
 # Roles that hold their projects as guardian object permissions on Project.
-PROJECT_PERMISSION_OF_ROLE = {Role.COORDINATOR: COORDINATE, Role.FOCAL_POINT: NOMINATE}
+PROJECT_PERMISSION_OF_ROLE: dict[str, str] = {
+    Role.COORDINATOR: COORDINATE, Role.FOCAL_POINT: NOMINATE,
+}
 
 Rule = Callable[[Actor, Any], bool]
 _RULES: dict[tuple[type[Model], str], Rule] = {}
@@ -47,7 +49,7 @@ def rule(model: type[Model], action: str) -> Callable[[Rule], Rule]:
 def may(*, actor: Actor, action: str, obj: Model) -> bool:
     """Whether this actor may do this to this object. Another organisation's object is never
     allowed, whatever the rule says."""
-    decide = _RULES.get((type(obj)._meta.concrete_model, action))
+    decide = _RULES.get((type(obj)._meta.concrete_model or type(obj), action))
     if decide is None:
         raise LookupError(f"No access rule {action!r} for {type(obj).__name__}")
     if getattr(obj, "organisation_id", actor.organisation.pk) != actor.organisation.pk:

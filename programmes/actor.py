@@ -31,7 +31,7 @@ class HeldRole(Protocol):
 
     pk: Any
     role: str
-    country_id: int | None
+    country_id: str | None  # a country's code
 
 
 @dataclass(eq=False)
@@ -65,7 +65,7 @@ class Actor:
                      memberships=self.memberships, membership=chosen)
 
     @property
-    def countries(self) -> frozenset[int]:
+    def countries(self) -> frozenset[str]:
         """The countries this person serves as a national focal point."""
         return frozenset(m.country_id for m in self.memberships
                          if m.role == Role.FOCAL_POINT and m.country_id)

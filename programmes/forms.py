@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING, cast
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +13,9 @@ from programmes.models import (
     ThematicArea,
 )
 from programmes.services import PROJECT_FIELDS, RULE_FIELDS
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # /projects/new/ is the form for a new project: no project may take that address.
 RESERVED_PROJECT_SLUGS = frozenset({"new"})
@@ -35,7 +40,7 @@ class ProjectForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["partner_countries"].initial = list(self.instance.partner_countries.all())
 
-    def _clean_unique_in_organisation(self, field: str, message: str):
+    def _clean_unique_in_organisation(self, field: str, message: "StrOrPromise"):
         value = self.cleaned_data[field]
         clashes = Project.objects.for_org(self.organisation).filter(**{f"{field}__iexact": value})
         if self.instance.pk:
@@ -63,7 +68,8 @@ class RulesForm(forms.ModelForm):
         fields = RULE_FIELDS
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         shortest, longest = data.get("duration_min_months"), data.get("duration_max_months")
         if shortest and longest and shortest > longest:
             self.add_error(
@@ -121,11 +127,13 @@ class CallForm(forms.ModelForm):
 
     def __init__(self, *args, projects, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["project"].queryset = projects
+        cast(forms.ModelChoiceField, self.fields["project"]).queryset = projects
         organisation_areas = ThematicArea.objects.filter(project__in=projects)
-        self.fields["thematic_areas"].queryset = organisation_areas.select_related("project")
-        self.fields["thematic_areas"].label_from_instance = (
-            lambda area: f"{area.name} ({area.project.name})"
+        thematic_areas = cast(forms.ModelMultipleChoiceField, self.fields["thematic_areas"])
+        thematic_areas.queryset = organisation_areas.select_related("project")
+        # Each area's label names its project (a label for this form only, set on the instance).
+        thematic_areas.label_from_instance = (  # type: ignore[method-assign]
+            lambda area: f"{area.name} ({area.project.name})"  # type: ignore[assignment]
         )
         if self.instance.pk:
             self.fields["project"].disabled = True
@@ -138,7 +146,8 @@ class CallForm(forms.ModelForm):
         return deadline
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         project = data.get("project")
         areas = data.get("thematic_areas") or []
         if project and any(area.project_id != project.pk for area in areas):

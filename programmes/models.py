@@ -170,7 +170,7 @@ class Project(TenantModel):
         _("preferred mentor"), max_length=12, choices=MentorGender, blank=True,
     )
 
-    objects = ProjectQuerySet.as_manager()
+    objects = ProjectQuerySet.as_manager()  # type: ignore[misc]  # as_manager()'s type cannot be a ClassVar (django-stubs)
 
     class Meta:
         ordering = ["name"]

@@ -6,17 +6,20 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, QueryDict
+from django_htmx.middleware import HtmxDetails
 
 from programmes.actor import Actor
 from programmes.models import Organisation
 
 
-class OrganisationRequest(HttpRequest):
+class ActorRequest(HttpRequest):
     """What a view under /<org_slug>/ receives, once participants.middleware.ActorMiddleware has
-    run: who is acting, and in which organisation (the actor's, for templates and URLs)."""
+    run: who is acting, and in which organisation (the actor's, for templates and URLs). The
+    layer that defines people narrows `user` (participants.middleware.OrganisationRequest)."""
 
     actor: Actor
     organisation: Organisation
+    htmx: HtmxDetails  # set by django_htmx's HtmxMiddleware
 
 
 def form_data(request: HttpRequest) -> QueryDict | None:

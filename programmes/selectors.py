@@ -50,4 +50,4 @@ def call_list(*, actor: Actor) -> QuerySet[Call]:
 def projects_for_new_calls(*, actor: Actor) -> QuerySet[Project]:
     """Where this person may open calls: every active project for an admin, their own for a
     coordinator."""
-    return access.projects_coordinated(actor=actor).active()
+    return access.projects_coordinated(actor=actor).filter(is_active=True)

@@ -13,12 +13,12 @@ from programmes.actor import Role
 from programmes.filters import CallFilter
 from programmes.forms import CallForm, ProjectForm, RulesForm, ThematicAreaForm
 from programmes.models import Project
-from programmes.requests import OrganisationRequest, form_data, run_action
+from programmes.requests import ActorRequest, form_data, run_action
 
 PAGE_SIZE = 25
 
 
-def project_list(request: OrganisationRequest, org_slug: str) -> HttpResponse:
+def project_list(request: ActorRequest, org_slug: str) -> HttpResponse:
     access.require_role(actor=request.actor, roles=[
         Role.ADMIN, Role.COORDINATOR, Role.OBSERVER, Role.FOCAL_POINT])
     page = Paginator(selectors.project_list(actor=request.actor), PAGE_SIZE).get_page(
@@ -30,12 +30,12 @@ def project_list(request: OrganisationRequest, org_slug: str) -> HttpResponse:
     })
 
 
-def project_create(request: OrganisationRequest, org_slug: str) -> HttpResponse:
+def project_create(request: ActorRequest, org_slug: str) -> HttpResponse:
     access.require_role(actor=request.actor, roles=[Role.ADMIN])
     form = ProjectForm(form_data(request), organisation=request.organisation)
     if request.method == "POST" and form.is_valid():
         project = services.project_create(
-            acting_user=request.user,
+            acting_user=request.actor.user,
             organisation=request.organisation,
             project=form.save(commit=False),
             partner_countries=list(form.cleaned_data["partner_countries"]),
@@ -46,7 +46,7 @@ def project_create(request: OrganisationRequest, org_slug: str) -> HttpResponse:
 
 
 def _render_project(
-    request: OrganisationRequest, project: Project, *, area_form: ThematicAreaForm | None = None,
+    request: ActorRequest, project: Project, *, area_form: ThematicAreaForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     """The project page, or only its thematic-areas fragment when htmx asks for it."""
@@ -63,19 +63,19 @@ def _render_project(
     }, status=status)
 
 
-def project_detail(request: OrganisationRequest, org_slug: str, slug: str) -> HttpResponse:
+def project_detail(request: ActorRequest, org_slug: str, slug: str) -> HttpResponse:
     project = selectors.project_for_member(actor=request.actor, slug=slug, for_change=False)
     return _render_project(request, project)
 
 
-def project_edit(request: OrganisationRequest, org_slug: str, slug: str) -> HttpResponse:
+def project_edit(request: ActorRequest, org_slug: str, slug: str) -> HttpResponse:
     access.require_role(actor=request.actor, roles=[Role.ADMIN])
     project = selectors.project_for_member(actor=request.actor, slug=slug, for_change=True)
     original_slug = project.slug
     form = ProjectForm(form_data(request), instance=project, organisation=request.organisation)
     if request.method == "POST" and form.is_valid():
         project = services.project_update(
-            acting_user=request.user,
+            acting_user=request.actor.user,
             project=form.save(commit=False),
             partner_countries=list(form.cleaned_data["partner_countries"]),
         )
@@ -86,18 +86,19 @@ def project_edit(request: OrganisationRequest, org_slug: str, slug: str) -> Http
     return render(request, "programmes/project_form.html", {"form": form, "project": project})
 
 
-def project_rules(request: OrganisationRequest, org_slug: str, slug: str) -> HttpResponse:
+def project_rules(request: ActorRequest, org_slug: str, slug: str) -> HttpResponse:
     project = selectors.project_for_member(actor=request.actor, slug=slug, for_change=True)
     form = RulesForm(form_data(request), instance=project)
     if request.method == "POST" and form.is_valid():
-        services.project_rules_update(acting_user=request.user, project=form.save(commit=False))
+        services.project_rules_update(acting_user=request.actor.user,
+                                      project=form.save(commit=False))
         messages.success(request, _("Rules saved."))
         return redirect("project_detail", org_slug=org_slug, slug=project.slug)
     return render(request, "programmes/project_rules.html", {"form": form, "project": project})
 
 
 @require_POST
-def thematic_area_add(request: OrganisationRequest, org_slug: str, slug: str) -> HttpResponse:
+def thematic_area_add(request: ActorRequest, org_slug: str, slug: str) -> HttpResponse:
     project = selectors.project_for_member(actor=request.actor, slug=slug, for_change=True)
     form = ThematicAreaForm(request.POST, project=project)
     if not form.is_valid():
@@ -105,7 +106,7 @@ def thematic_area_add(request: OrganisationRequest, org_slug: str, slug: str) ->
         status = 200 if request.htmx else 400
         return _render_project(request, project, area_form=form, status=status)
     area = services.thematic_area_add(
-        acting_user=request.user, project=project, name=form.cleaned_data["name"]
+        acting_user=request.actor.user, project=project, name=form.cleaned_data["name"]
     )
     if request.htmx:
         # The updated list is the confirmation (its region is announced to screen readers).
@@ -116,11 +117,11 @@ def thematic_area_add(request: OrganisationRequest, org_slug: str, slug: str) ->
 
 @require_POST
 def thematic_area_remove(
-    request: OrganisationRequest, org_slug: str, slug: str, pk: int
+    request: ActorRequest, org_slug: str, slug: str, pk: int
 ) -> HttpResponse:
     project = selectors.project_for_member(actor=request.actor, slug=slug, for_change=True)
     area = selectors.thematic_area_for_member(actor=request.actor, project=project, pk=pk)
-    services.thematic_area_remove(acting_user=request.user, area=area)
+    services.thematic_area_remove(acting_user=request.actor.user, area=area)
     if request.htmx:
         return _render_project(request, project)
     messages.success(request, _("Thematic area “%(name)s” removed.") % {"name": area.name})
@@ -129,7 +130,7 @@ def thematic_area_remove(
 
 # --- Calls ------------------------------------------------------------------------------------
 
-def call_list(request: OrganisationRequest, org_slug: str) -> HttpResponse:
+def call_list(request: ActorRequest, org_slug: str) -> HttpResponse:
     calls = CallFilter(request.GET, queryset=selectors.call_list(actor=request.actor))
     page = Paginator(calls.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "programmes/call_list.html", {
@@ -140,7 +141,7 @@ def call_list(request: OrganisationRequest, org_slug: str) -> HttpResponse:
     })
 
 
-def call_create(request: OrganisationRequest, org_slug: str) -> HttpResponse:
+def call_create(request: ActorRequest, org_slug: str) -> HttpResponse:
     projects = selectors.projects_for_new_calls(actor=request.actor)
     if not projects.exists():
         raise PermissionDenied
@@ -150,7 +151,7 @@ def call_create(request: OrganisationRequest, org_slug: str) -> HttpResponse:
         call = form.save(commit=False)
         call.organisation = request.organisation
         call = services.call_save(
-            acting_user=request.user, call=call,
+            acting_user=request.actor.user, call=call,
             invited_countries=list(form.cleaned_data["invited_countries"]),
             thematic_areas=list(form.cleaned_data["thematic_areas"]),
         )
@@ -159,7 +160,7 @@ def call_create(request: OrganisationRequest, org_slug: str) -> HttpResponse:
     return render(request, "programmes/call_form.html", {"form": form, "call": None})
 
 
-def call_edit(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
+def call_edit(request: ActorRequest, org_slug: str, pk: int) -> HttpResponse:
     call = selectors.call_for_member(actor=request.actor, pk=pk, for_change=True)
     form = CallForm(form_data(request), instance=call,
                     projects=selectors.projects_for_new_calls(actor=request.actor)
@@ -168,7 +169,7 @@ def call_edit(request: OrganisationRequest, org_slug: str, pk: int) -> HttpRespo
     if request.method == "POST" and form.is_valid():
         try:
             services.call_save(
-                acting_user=request.user, call=form.save(commit=False),
+                acting_user=request.actor.user, call=form.save(commit=False),
                 invited_countries=list(form.cleaned_data["invited_countries"]),
                 thematic_areas=list(form.cleaned_data["thematic_areas"]),
             )
@@ -181,16 +182,16 @@ def call_edit(request: OrganisationRequest, org_slug: str, pk: int) -> HttpRespo
 
 
 @require_POST
-def call_open(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
+def call_open(request: ActorRequest, org_slug: str, pk: int) -> HttpResponse:
     call = selectors.call_for_member(actor=request.actor, pk=pk, for_change=True)
-    run_action(request, lambda: services.call_open(acting_user=request.user, call=call),
+    run_action(request, lambda: services.call_open(acting_user=request.actor.user, call=call),
                _("The call is open: the focal points have been told."))
     return redirect("call_detail", org_slug=org_slug, pk=call.pk)
 
 
 @require_POST
-def call_close(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
+def call_close(request: ActorRequest, org_slug: str, pk: int) -> HttpResponse:
     call = selectors.call_for_member(actor=request.actor, pk=pk, for_change=True)
-    run_action(request, lambda: services.call_close(acting_user=request.user, call=call),
+    run_action(request, lambda: services.call_close(acting_user=request.actor.user, call=call),
                _("The call is closed."))
     return redirect("call_detail", org_slug=org_slug, pk=call.pk)

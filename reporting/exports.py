@@ -7,6 +7,7 @@ import io
 import logging
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
+from typing import cast
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from matching.models import Meeting, Pairing
-from programmes.models import Organisation
+from programmes.models import Organisation, Project
 from reporting import charts, selectors
 from reporting.filters import DashboardFilter
 from reporting.models import Export, Report
@@ -84,12 +85,12 @@ def exports_purge(*, now: datetime | None = None) -> int:
 def build(export: Export, progress: Progress) -> tuple[bytes, str]:
     """The document's bytes and file name, in the language it was asked in."""
     stamp = timezone.localdate().isoformat()
-    project = export.project
+    project = cast(Project, export.project)  # None only for a dossier, which does not use it
     if export.kind == Export.Kind.DOSSIER:
         pairing = (Pairing.objects.for_org(export.organisation).select_related(
             "project", "mentee", "mentor", "mentee_application__country",
             "mentee_application__thematic_area", "mentor_application__country",
-            "mentor_application__thematic_area").get(pk=export.pairing_id))
+            "mentor_application__thematic_area").get(pk=cast(int, export.pairing_id)))
         progress(20)
         context = selectors.dossier(pairing, contacts=bool(export.params.get("contacts")))
         progress(40)
@@ -117,8 +118,9 @@ def build(export: Export, progress: Progress) -> tuple[bytes, str]:
 
 
 def _filter(export: Export) -> DashboardFilter:
-    return DashboardFilter(export.params, queryset=selectors.dashboard_pairings(export.project),
-                           project=export.project)
+    project = cast(Project, export.project)  # every export but a dossier is of a project
+    return DashboardFilter(export.params, queryset=selectors.dashboard_pairings(project),
+                           project=project)
 
 
 def _filtered(export: Export):
@@ -184,8 +186,9 @@ def _report_rows(pairings, organisation) -> tuple[list[str], Iterator[list], int
     return header, rows(), reports.count()
 
 
-TABLES = {Export.Kind.PAIRINGS: _pairing_rows, Export.Kind.MEETINGS: _meeting_rows,
-          Export.Kind.REPORTS: _report_rows}
+TABLES: dict[str, Callable[..., tuple[list[str], Iterator[list], int]]] = {
+    Export.Kind.PAIRINGS: _pairing_rows, Export.Kind.MEETINGS: _meeting_rows,
+    Export.Kind.REPORTS: _report_rows}
 
 
 def _table(format: str, title: str, header: list[str], rows: Iterator[list], total: int,
@@ -208,9 +211,9 @@ def _table(format: str, title: str, header: list[str], rows: Iterator[list], tot
     sheet.append(header)
     for row in counted():
         sheet.append([_safe(cell) for cell in row])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    binary = io.BytesIO()
+    workbook.save(binary)
+    return binary.getvalue()
 
 
 def _safe(cell: object) -> object:

@@ -10,7 +10,8 @@ from reporting.selectors import GROUP_LABELS, GROUPS
 
 class DashboardForm(forms.Form):
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("start_from") and data.get("start_to") and \
                 data["start_to"] < data["start_from"]:
             self.add_error("start_to", _("The end of the period comes before its start."))

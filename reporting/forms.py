@@ -1,7 +1,9 @@
 import io
+from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
@@ -29,7 +31,7 @@ class ReportForm(forms.Form):
                 else _("What came of this objective."),
                 widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}))
         for name in Report.FIELDS[report.kind]:
-            model_field = Report._meta.get_field(name)
+            model_field = cast(models.TextField, Report._meta.get_field(name))
             self.fields[name] = forms.CharField(
                 label=capfirst(model_field.verbose_name), required=False,
                 initial=getattr(report, name), strip=False,

@@ -1,3 +1,4 @@
+from typing import TYPE_CHECKING, cast
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -7,6 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from matching.models import Pairing
 from participants.models import User
 from programmes.models import Project, TenantModel
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 RATING = [MinValueValidator(1), MaxValueValidator(5)]
 
@@ -26,7 +30,7 @@ class Report(TenantModel):
         RETURNED = "returned", _("Returned with comments")
 
     # The text fields of each kind, in the order the form and the PDF show them.
-    FIELDS = {
+    FIELDS: dict[str, tuple[str, ...]] = {
         Kind.INTERIM: ("what_worked", "difficulties", "plan_changes"),
         Kind.NARRATIVE: ("outcomes_mentee_service", "outcomes_mentor_service", "cooperation",
                          "lessons", "recommendations"),
@@ -51,6 +55,8 @@ class Report(TenantModel):
     recommendations = models.TextField(_("recommendations"), blank=True, max_length=10000)
     # The meeting log as it stood when the report was submitted: what the coordinator accepted.
     meetings_held = models.JSONField(_("meetings held"), default=list, blank=True)
+    # Not a column: set on the reports of a dossier (selectors.dossier), for its template.
+    meetings_log: list[dict]
     last_edited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
                                        related_name="+")
     submitted_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
@@ -78,10 +84,10 @@ class Report(TenantModel):
         return f"{self.get_kind_display()} v{self.version} ({self.pairing})"
 
     @property
-    def text_fields(self) -> list[tuple[str, str, str]]:
+    def text_fields(self) -> list[tuple[str, "StrOrPromise", str]]:
         """(name, label, text) of this kind's text fields."""
-        return [(name, self._meta.get_field(name).verbose_name, getattr(self, name))
-                for name in self.FIELDS[self.kind]]
+        return [(name, cast(models.TextField, self._meta.get_field(name)).verbose_name,
+                 getattr(self, name)) for name in self.FIELDS[self.kind]]
 
 
 class Feedback(TenantModel):
@@ -160,4 +166,4 @@ class Export(TenantModel):
             self.Format.CSV: "text/csv; charset=utf-8",
             self.Format.XLSX:
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        }[self.format]
+        }[self.Format(self.format)]

@@ -126,7 +126,7 @@ def feedback_shown_to(*, actor: Actor, pairing: Pairing) -> list[Feedback]:
     feedback = Feedback.objects.for_org(actor.organisation).filter(
         pairing=pairing).select_related("author")
     if in_pair(actor=actor, pairing=pairing):
-        return list(feedback.filter(author=actor.user))
+        return list(feedback.filter(author_id=actor.user.pk))
     if access.may(actor=actor, action="manage", obj=pairing.project):
         return list(feedback)
     return []
@@ -159,7 +159,7 @@ def handed_in(pairing_ids: list[int]) -> dict[int, HandedIn]:
         count, last = feedback.get(pairing_id, (0, None))
         result[pairing_id] = HandedIn(
             interim=firsts.get((pairing_id, Report.Kind.INTERIM)),
-            narrative=max(narrative, last) if narrative and count >= 2 else None,
+            narrative=max(narrative, last) if narrative and last and count >= 2 else None,
         )
     return result
 
@@ -325,7 +325,7 @@ def export_for_member(*, actor: Actor, pk: int) -> Export:
     """An export is its requester's own, and only while they still follow its project: anyone
     else's, like a missing one, is not found."""
     export = get_object_or_404(
-        Export.objects.for_org(actor.organisation).filter(requested_by=actor.user)
+        Export.objects.for_org(actor.organisation).filter(requested_by_id=actor.user.pk)
         .select_related("project").defer("content"), pk=pk)
     if export.project is not None and not access.may(actor=actor, action="follow",
                                                      obj=export.project):
@@ -335,5 +335,5 @@ def export_for_member(*, actor: Actor, pk: int) -> Export:
 
 def recent_exports(*, actor: Actor, project: Project) -> list[Export]:
     return list(Export.objects.for_org(actor.organisation).filter(
-        requested_by=actor.user, project=project).defer("content")[:5])
+        requested_by_id=actor.user.pk, project=project).defer("content")[:5])
 

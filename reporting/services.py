@@ -258,7 +258,7 @@ def report_review(*, acting_user: User, report: Report, accept: bool, comments: 
             "Your narrative report in %(project)s was accepted."),
         (Report.Kind.NARRATIVE, False): gettext_noop(
             "Your narrative report in %(project)s was returned: %(comments)s"),
-    }[report.kind, accept]
+    }[Report.Kind(report.kind), accept]
     _tell(pairing, [pairing.mentee, pairing.mentor], message, _report_link(report),
           comments=comments)
     if accept and report.kind == Report.Kind.NARRATIVE:
@@ -346,7 +346,7 @@ def export_request(*, acting_user: User, organisation: Organisation, kind: str, 
         organisation=organisation, requested_by=acting_user, kind=kind, format=format,
         project=project, pairing=pairing, params=params or {},
     )
-    export_build.delay_on_commit(export.organisation_id, export.pk)
+    export_build.delay_on_commit(export.organisation_id, export.pk)  # type: ignore[attr-defined]  # Celery's Django fixup makes tasks DjangoTasks
     return export
 
 

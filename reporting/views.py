@@ -16,10 +16,11 @@ from matching.access import in_pair
 from matching.models import Pairing
 from matching.services import approved_schedule
 from matching.views import pairing_action
+from participants.middleware import OrganisationRequest
 from programmes import access
 from programmes import selectors as programme_selectors
 from programmes.actor import Role
-from programmes.requests import OrganisationRequest, add_service_errors
+from programmes.requests import add_service_errors
 from reporting import charts, selectors, services
 from reporting.filters import DashboardFilter
 from reporting.forms import (
