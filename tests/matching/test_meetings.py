@@ -2,9 +2,9 @@
 the compliance table; the private calendar feed."""
 
 from datetime import date, datetime, time, timedelta
-from unittest import mock
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,9 +22,10 @@ def pairing(world: World) -> Pairing:
 
 @pytest.fixture
 def frozen_today():
-    """The pages' "today": a day in the pairing's fourth month."""
+    """The pages' "today": a day in the pairing's fourth month. The clock stands still (no
+    tick), so that a page read just before midnight still finds the same day."""
     moment = timezone.make_aware(datetime.combine(TODAY, time(10)))
-    with mock.patch("django.utils.timezone.now", return_value=moment):
+    with time_machine.travel(moment, tick=False):
         yield TODAY
 
 
