@@ -18,15 +18,6 @@ from pypdf import PdfReader
 from matching.models import ActivityPlan, Pairing
 from matching.plan_rules import Visit
 from matching.schedule import add_months
-from matching.services import (
-    pairing_move,
-    pairing_propose,
-    pairing_respond,
-    plan_review,
-    plan_save,
-    plan_seal,
-    plan_sign,
-)
 from participants.models import (
     MFA_ROLES,
     Application,
@@ -45,7 +36,9 @@ from tests.factories import (
     ActivityPlanFactory,
     CallFactory,
     MembershipFactory,
+    PairingEventFactory,
     PairingFactory,
+    PlannedVisitFactory,
     ThematicAreaFactory,
     UserFactory,
     shortlisted,
@@ -93,26 +86,35 @@ def database_url() -> str:
     return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
-# --- A pairing through its real life (the services), from proposal to active --------------
+# --- An active pairing, as its life through the services leaves it ---------------------------
 
 START = date(2027, 1, 15)  # months run from the 15th to the 14th; the pairing ends 2028-01-14
 
 
 def active_pairing(world: World, *, mentee=None, mentor=None, start: date = START) -> Pairing:
+    """An active pairing in the world's project (its mentee and mentor unless given), made
+    straight in the database as proposing, accepting, planning and starting it leave it (those
+    moves are tested in matching/): accepted by both, its history, and its plan of 12 months
+    from `start`, one online meeting a month and funded visits 54 and 146 days in, signed by
+    both and approved. Nobody is told: no notification or e-mail."""
     people = world.people
-    pairing = pairing_propose(acting_user=people["coordinator"], project=world.project,
-                              mentee=mentee or people["mentee"], mentor=mentor or people["mentor"])
-    for person in (pairing.mentee, pairing.mentor):
-        pairing = pairing_respond(acting_user=person, pairing=pairing, accept=True)
-    plan = plan_save(acting_user=pairing.mentee, pairing=pairing,
-                     objectives="Trace criminal assets.", start=start, duration_months=12,
-                     online_meetings_per_month=1,
-                     visits=[Visit(start + timedelta(days=54), "Rabat", True),
-                             Visit(start + timedelta(days=146), "Lyon", True)])
-    for person in (pairing.mentee, pairing.mentor):
-        plan = plan_sign(acting_user=person, pairing=pairing, seen=plan_seal(plan))
-    plan_review(acting_user=people["coordinator"], pairing=pairing, approve=True)
-    return pairing_move(acting_user=people["coordinator"], pairing=pairing, to_status="active")
+    coordinator, now = people["coordinator"], timezone.now()
+    pairing = PairingFactory(project=world.project, mentee=mentee or people["mentee"],
+                             mentor=mentor or people["mentor"], status=Pairing.Status.ACTIVE,
+                             mentee_accepted_at=now, mentor_accepted_at=now)
+    for before, after, by in (("", "proposed", coordinator),
+                              ("proposed", "accepted", pairing.mentor),
+                              ("accepted", "plan_agreed", coordinator),
+                              ("plan_agreed", "active", coordinator)):
+        PairingEventFactory(pairing=pairing, from_status=before, to_status=after, by=by)
+    plan = ActivityPlanFactory(pairing=pairing, version=1, objectives="Trace criminal assets.",
+                               start=start, duration_months=12, online_meetings_per_month=1,
+                               status=ActivityPlan.Status.APPROVED, mentee_signed_at=now,
+                               mentor_signed_at=now)
+    for days, place in ((54, "Rabat"), (146, "Lyon")):
+        PlannedVisitFactory(plan=plan, day=start + timedelta(days=days), place=place,
+                            funded=True)
+    return pairing
 
 
 def at_nine(day: date) -> datetime:
