@@ -1,23 +1,20 @@
 """Shared fixtures: always two organisations, and a person in each role of the first, so that
 every test can ask what an outsider gets."""
 
-from dataclasses import dataclass, field
-
 import pytest
 from django.utils import translation
 from guardian.shortcuts import assign_perm
 
-from participants.models import MFA_ROLES, Membership, Role, User
-from programmes.models import Call, Country, Organisation, Project
+from participants.models import Role, User
+from programmes.models import Country
 from tests.factories import (
     CallFactory,
-    MembershipFactory,
     OrganisationFactory,
     ProjectFactory,
     ThematicAreaFactory,
     UserFactory,
-    with_totp,
 )
+from tests.helpers import PERSONAS, World, add_member
 
 
 @pytest.fixture(autouse=True)
@@ -27,32 +24,6 @@ def english_outside_requests():
     translation.activate("en")
     yield
     translation.deactivate()
-
-
-PERSONAS = ["admin", "coordinator", "focal_point", "mentor", "mentee", "observer"]
-
-
-@dataclass
-class World:
-    org: Organisation
-    other_org: Organisation
-    project: Project
-    other_project: Project
-    foreign_project: Project
-    morocco: Country
-    france: Country
-    people: dict[str, User] = field(default_factory=dict)
-    memberships: dict[str, Membership] = field(default_factory=dict)
-    outsider: User | None = None
-    call: Call | None = None
-    totp_secrets: dict[str, str] = field(default_factory=dict)
-
-
-def add_member(org: Organisation, role: str, **kwargs) -> Membership:
-    membership = MembershipFactory(organisation=org, role=role, **kwargs)
-    if role in MFA_ROLES:
-        with_totp(membership.user)
-    return membership
 
 
 @pytest.fixture

@@ -1,4 +1,7 @@
-"""Factories that keep every related object inside one organisation."""
+"""A factory for every model of the four apps. Each keeps what it makes inside one
+organisation: a child takes its organisation from its parent (SelfAttribute), and the people a
+row names (a pairing's mentee, a meeting's author...) are members of that organisation. A test
+states only what it is about; tests/platform/test_factories.py checks every factory."""
 
 import io
 from datetime import timedelta
@@ -6,21 +9,72 @@ from datetime import timedelta
 import factory
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 from pypdf import PdfWriter
 
+from matching.models import (
+    ActivityPlan,
+    Meeting,
+    Pairing,
+    PairingEvent,
+    PlannedVisit,
+    Reminder,
+)
 from participants.models import (
     Application,
     ApplicationLanguage,
     Invitation,
     Membership,
     Nomination,
+    Notification,
+    StatusChange,
     User,
     hash_token,
 )
-from programmes.models import Call, Country, Organisation, Project, ThematicArea
+from programmes.models import (
+    Call,
+    Country,
+    Organisation,
+    Project,
+    ProjectGroupObjectPermission,
+    ProjectUserObjectPermission,
+    ThematicArea,
+)
+from reporting.models import Export, Feedback, Report
 
 PASSWORD = "a-long-test-password-42"
+
+
+def member_of(organisation: Organisation, role: str, **kwargs: object) -> User:
+    """A new person holding `role` in `organisation`: whom a row of that organisation names."""
+    return MembershipFactory(organisation=organisation, role=role, **kwargs).user
+
+
+def invited_country(call: Call) -> Country:
+    """The call's first invited country, or one invited now for a call that has none yet."""
+    country = call.invited_countries.first()
+    if country is None:
+        country = CountryFactory()
+        call.invited_countries.add(country)
+    return country
+
+
+def area_of(call: Call) -> ThematicArea:
+    """The call's project's first thematic area, or a new one."""
+    return call.project.thematic_areas.first() or ThematicAreaFactory(project=call.project)
+
+
+class CountryFactory(factory.django.DjangoModelFactory):
+    """Reference data, shared by all organisations. Codes from the user-assigned range (QA to
+    ZZ), so that they never meet the real ones the tests create by name."""
+
+    class Meta:
+        model = Country
+        django_get_or_create = ["code"]
+
+    code = factory.Sequence(lambda n: f"{chr(81 + n // 26 % 10)}{chr(65 + n % 26)}")
+    name = factory.LazyAttribute(lambda o: f"Country {o.code}")
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):
@@ -141,13 +195,14 @@ class NominationFactory(factory.django.DjangoModelFactory):
 
     call = factory.SubFactory(CallFactory)
     organisation = factory.SelfAttribute("call.organisation")
-    country = factory.LazyAttribute(lambda o: o.call.invited_countries.first())
-    nominated_by = factory.SubFactory(UserFactory)
+    country = factory.LazyAttribute(lambda o: invited_country(o.call))
+    nominated_by = factory.LazyAttribute(
+        lambda o: member_of(o.organisation, "focal_point", country=o.country))
     full_name = factory.Sequence(lambda n: f"Nominee {n}")
     email = factory.Sequence(lambda n: f"nominee{n}@police.example")
     agency = "National police"
     rank = "Inspector"
-    thematic_area = factory.LazyAttribute(lambda o: o.call.project.thematic_areas.first())
+    thematic_area = factory.LazyAttribute(lambda o: area_of(o.call))
     languages = ["fr"]
 
 
@@ -159,8 +214,8 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
 
     call = factory.SubFactory(CallFactory)
     organisation = factory.SelfAttribute("call.organisation")
-    country = factory.LazyAttribute(lambda o: o.call.invited_countries.first())
-    thematic_area = factory.LazyAttribute(lambda o: o.call.project.thematic_areas.first())
+    country = factory.LazyAttribute(lambda o: invited_country(o.call))
+    thematic_area = factory.LazyAttribute(lambda o: area_of(o.call))
     full_name = factory.Sequence(lambda n: f"Applicant {n}")
     email = factory.Sequence(lambda n: f"applicant{n}@police.example")
     agency = "National police"
@@ -168,7 +223,6 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     status = "submitted"
     submitted_at = factory.LazyFunction(timezone.now)
     cv = factory.django.FileField(filename="cv.pdf", data=pdf_bytes())
-
 
 
 def shortlisted(call: Call, *, user: User | None = None, country: Country | None = None,
@@ -189,3 +243,198 @@ def shortlisted(call: Call, *, user: User | None = None, country: Country | None
                                            application=application, language=code,
                                            level="fluent")
     return application
+
+
+class ApplicationLanguageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ApplicationLanguage
+
+    application = factory.SubFactory(ApplicationFactory)
+    organisation = factory.SelfAttribute("application.organisation")
+    language = "fr"
+    level = "fluent"
+
+
+class StatusChangeFactory(factory.django.DjangoModelFactory):
+    """An application's move, from submitted to shortlisted by the call's coordinator."""
+
+    class Meta:
+        model = StatusChange
+
+    application = factory.SubFactory(ApplicationFactory)
+    organisation = factory.SelfAttribute("application.organisation")
+    call = factory.SelfAttribute("application.call")
+    from_status = "submitted"
+    to_status = "shortlisted"
+    changed_by = factory.LazyAttribute(lambda o: member_of(o.organisation, "coordinator"))
+    reason = "A strong profile."
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Notification
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    user = factory.LazyAttribute(lambda o: member_of(o.organisation, "mentee"))
+    text = factory.Sequence(lambda n: f"Something happened ({n}).")
+
+
+class ProjectUserObjectPermissionFactory(factory.django.DjangoModelFactory):
+    """A coordinator of the organisation coordinating the project (as guardian stores it)."""
+
+    class Meta:
+        model = ProjectUserObjectPermission
+
+    content_object = factory.SubFactory(ProjectFactory)
+    user = factory.LazyAttribute(
+        lambda o: member_of(o.content_object.organisation, "coordinator"))
+    permission = factory.LazyFunction(
+        lambda: Permission.objects.get(codename="coordinate_project"))
+
+
+class GroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Group
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"Group {n}")
+
+
+class ProjectGroupObjectPermissionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProjectGroupObjectPermission
+
+    content_object = factory.SubFactory(ProjectFactory)
+    group = factory.SubFactory(GroupFactory)
+    permission = factory.LazyFunction(
+        lambda: Permission.objects.get(codename="coordinate_project"))
+
+
+# --- Matching ---------------------------------------------------------------------------------
+
+class PairingFactory(factory.django.DjangoModelFactory):
+    """A proposed pairing of two members of the project's organisation, with no call and no
+    applications unless given."""
+
+    class Meta:
+        model = Pairing
+
+    project = factory.SubFactory(ProjectFactory)
+    organisation = factory.SelfAttribute("project.organisation")
+    mentee = factory.LazyAttribute(lambda o: member_of(o.organisation, "mentee"))
+    mentor = factory.LazyAttribute(lambda o: member_of(o.organisation, "mentor"))
+    status = Pairing.Status.PROPOSED
+    call = None
+
+
+class PairingEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PairingEvent
+
+    pairing = factory.SubFactory(PairingFactory)
+    organisation = factory.SelfAttribute("pairing.organisation")
+    from_status = ""
+    to_status = factory.SelfAttribute("pairing.status")
+    by = None
+
+
+class ActivityPlanFactory(factory.django.DjangoModelFactory):
+    """A draft plan of an accepted pairing, the next version of the pairing's plans, starting
+    today for a year."""
+
+    class Meta:
+        model = ActivityPlan
+
+    pairing = factory.SubFactory(PairingFactory, status=Pairing.Status.ACCEPTED)
+    organisation = factory.SelfAttribute("pairing.organisation")
+    version = factory.LazyAttribute(lambda o: o.pairing.plans.count() + 1)
+    objectives = "Trace criminal assets across borders."
+    start = factory.LazyFunction(timezone.localdate)
+    duration_months = 12
+    online_meetings_per_month = 1
+    status = ActivityPlan.Status.DRAFT
+
+
+class PlannedVisitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PlannedVisit
+
+    plan = factory.SubFactory(ActivityPlanFactory)
+    organisation = factory.SelfAttribute("plan.organisation")
+    day = factory.LazyAttribute(lambda o: o.plan.start + timedelta(days=45))
+    place = "Rabat"
+    funded = True
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    """An online meeting of an active pairing three days ago, logged by the mentee."""
+
+    class Meta:
+        model = Meeting
+
+    pairing = factory.SubFactory(PairingFactory, status=Pairing.Status.ACTIVE)
+    organisation = factory.SelfAttribute("pairing.organisation")
+    kind = Meeting.Kind.ONLINE
+    day = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=3))
+    duration_minutes = 60
+    topics = "Asset tracing"
+    logged_by = factory.SelfAttribute("pairing.mentee")
+
+
+class ReminderFactory(factory.django.DjangoModelFactory):
+    """A reminder to the mentee of an active pairing, due now."""
+
+    class Meta:
+        model = Reminder
+
+    pairing = factory.SubFactory(PairingFactory, status=Pairing.Status.ACTIVE)
+    organisation = factory.SelfAttribute("pairing.organisation")
+    kind = Reminder.Kind.ONLINE_MEETING
+    key = factory.Sequence(lambda n: f"test-reminder-{n}")
+    period = 1
+    recipient = factory.SelfAttribute("pairing.mentee")
+    next_attempt_at = factory.LazyFunction(timezone.now)
+
+
+# --- Reporting --------------------------------------------------------------------------------
+
+class ReportFactory(factory.django.DjangoModelFactory):
+    """The first draft of an active pairing's interim report."""
+
+    class Meta:
+        model = Report
+
+    pairing = factory.SubFactory(PairingFactory, status=Pairing.Status.ACTIVE)
+    organisation = factory.SelfAttribute("pairing.organisation")
+    kind = Report.Kind.INTERIM
+    version = 1
+    status = Report.Status.DRAFT
+
+
+class FeedbackFactory(factory.django.DjangoModelFactory):
+    """The mentee's feedback on an active pairing."""
+
+    class Meta:
+        model = Feedback
+
+    pairing = factory.SubFactory(PairingFactory, status=Pairing.Status.ACTIVE)
+    organisation = factory.SelfAttribute("pairing.organisation")
+    author = factory.SelfAttribute("pairing.mentee")
+    satisfaction = 4
+    objectives_met = 4
+    support_received = 4
+    would_recommend = True
+
+
+class ExportFactory(factory.django.DjangoModelFactory):
+    """A queued CSV of a project's pairings, asked for by a coordinator of its organisation.
+    With `project=None` (an export of no project), give the organisation."""
+
+    class Meta:
+        model = Export
+
+    project = factory.SubFactory(ProjectFactory)
+    organisation = factory.LazyAttribute(lambda o: o.project.organisation)
+    requested_by = factory.LazyAttribute(lambda o: member_of(o.organisation, "coordinator"))
+    kind = Export.Kind.PAIRINGS
+    format = Export.Format.CSV

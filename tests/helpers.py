@@ -1,0 +1,279 @@
+"""Plain helpers and constants that several test modules share. No fixtures here (those live in
+the conftest.py files) and nothing imported from a test module: any test module may import from
+this one."""
+
+import io
+import subprocess
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+from django.core import mail
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+from guardian.shortcuts import assign_perm
+from pypdf import PdfReader
+
+from matching.models import ActivityPlan, Pairing
+from matching.plan_rules import Visit
+from matching.schedule import add_months
+from participants.models import (
+    MFA_ROLES,
+    Application,
+    Invitation,
+    Membership,
+    Nomination,
+    Notification,
+    StatusChange,
+    User,
+)
+from programmes.models import Call, Country, Organisation, Project, ThematicArea
+from reporting.models import Report
+from reporting.selectors import current_report
+from reporting.services import feedback_submit, report_review, report_seen, report_submit
+from tests.factories import (
+    ActivityPlanFactory,
+    CallFactory,
+    MembershipFactory,
+    PairingEventFactory,
+    PairingFactory,
+    PlannedVisitFactory,
+    ThematicAreaFactory,
+    UserFactory,
+    shortlisted,
+    with_totp,
+)
+
+ROOT = Path(__file__).resolve().parent.parent  # the repository
+ARTIFACTS = ROOT / "data" / "test-artifacts"  # PDFs' pages and screenshots to look at
+
+
+# --- Two organisations and the personas of each role ------------------------------------------
+
+PERSONAS = ["admin", "coordinator", "focal_point", "mentor", "mentee", "observer"]
+
+
+@dataclass
+class World:
+    org: Organisation
+    other_org: Organisation
+    project: Project
+    other_project: Project
+    foreign_project: Project
+    morocco: Country
+    france: Country
+    people: dict[str, User] = field(default_factory=dict)
+    memberships: dict[str, Membership] = field(default_factory=dict)
+    outsider: User | None = None
+    call: Call | None = None
+    totp_secrets: dict[str, str] = field(default_factory=dict)
+
+
+def add_member(org: Organisation, role: str, **kwargs) -> Membership:
+    membership = MembershipFactory(organisation=org, role=role, **kwargs)
+    if role in MFA_ROLES:
+        with_totp(membership.user)
+    return membership
+
+
+# --- Processes of their own (a Celery worker, a settings check) ----------------------------
+
+def database_url() -> str:
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+# --- An active pairing, as its life through the services leaves it ---------------------------
+
+START = date(2027, 1, 15)  # months run from the 15th to the 14th; the pairing ends 2028-01-14
+
+
+def active_pairing(world: World, *, mentee=None, mentor=None, start: date = START) -> Pairing:
+    """An active pairing in the world's project (its mentee and mentor unless given), made
+    straight in the database as proposing, accepting, planning and starting it leave it (those
+    moves are tested in matching/): accepted by both, its history, and its plan of 12 months
+    from `start`, one online meeting a month and funded visits 54 and 146 days in, signed by
+    both and approved. Nobody is told: no notification or e-mail."""
+    people = world.people
+    coordinator, now = people["coordinator"], timezone.now()
+    pairing = PairingFactory(project=world.project, mentee=mentee or people["mentee"],
+                             mentor=mentor or people["mentor"], status=Pairing.Status.ACTIVE,
+                             mentee_accepted_at=now, mentor_accepted_at=now)
+    for before, after, by in (("", "proposed", coordinator),
+                              ("proposed", "accepted", pairing.mentor),
+                              ("accepted", "plan_agreed", coordinator),
+                              ("plan_agreed", "active", coordinator)):
+        PairingEventFactory(pairing=pairing, from_status=before, to_status=after, by=by)
+    plan = ActivityPlanFactory(pairing=pairing, version=1, objectives="Trace criminal assets.",
+                               start=start, duration_months=12, online_meetings_per_month=1,
+                               status=ActivityPlan.Status.APPROVED, mentee_signed_at=now,
+                               mentor_signed_at=now)
+    for days, place in ((54, "Rabat"), (146, "Lyon")):
+        PlannedVisitFactory(plan=plan, day=start + timedelta(days=days), place=place,
+                            funded=True)
+    return pairing
+
+
+def at_nine(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(9)))
+
+
+# A plan that keeps every rule, for plan_save.
+GOOD = dict(objectives="Trace criminal assets across borders.", start=date(2027, 1, 15),
+            duration_months=12, online_meetings_per_month=1,
+            visits=[Visit(date(2027, 3, 1), "Rabat", True), Visit(date(2027, 6, 1), "Lyon", True)])
+
+
+# --- Reports ---------------------------------------------------------------------------------
+
+OBJECTIVES = "- Trace criminal assets across borders.\n- Set up a joint financial investigation."
+INTERIM = {"progress_0": "Two cases traced with the FIU.", "progress_1": "Agreed with Lyon.",
+           "what_worked": "Monthly calls.", "difficulties": "Time zones.", "plan_changes": ""}
+NARRATIVE = {"progress_0": "Assets frozen in two cases.", "progress_1": "A joint team set up.",
+             "outcomes_mentee_service": "A new asset recovery desk.",
+             "outcomes_mentor_service": "A contact in the region.",
+             "cooperation": "A standing channel between the units.",
+             "lessons": "Meet in person early.", "recommendations": ""}
+
+
+def running(world: World, *, months_in: int = 3, months: int = 12) -> Pairing:
+    """An active pairing whose approved plan started `months_in` months ago (the helper makes
+    it in the future, as plans must start ahead; this moves the calendar back)."""
+    pairing = active_pairing(world)
+    ActivityPlan.objects.filter(pairing=pairing, status="approved").update(
+        start=add_months(timezone.localdate(), -months_in), duration_months=months,
+        objectives=OBJECTIVES)
+    return pairing
+
+
+def in_last_month(world: World) -> Pairing:
+    return running(world, months_in=11)
+
+
+def submitted(world: World, pairing: Pairing, kind: str = "interim") -> Report:
+    values = INTERIM if kind == "interim" else NARRATIVE
+    seen = report_seen(current_report(pairing, kind))  # as her page would show the draft
+    return report_submit(acting_user=world.people["mentee"], pairing=pairing, kind=kind,
+                         values=values, seen=seen, submit=True)
+
+
+def completed(world: World) -> Pairing:
+    return finish(world, in_last_month(world))
+
+
+def finish(world: World, pairing: Pairing) -> Pairing:
+    report = submitted(world, pairing, "narrative")
+    report_review(acting_user=world.people["coordinator"], report=report, accept=True,
+                  comments="")
+    for who in ("mentee", "mentor"):
+        feedback_submit(acting_user=world.people[who], pairing=pairing, satisfaction=5,
+                        objectives_met=4, support_received=4, would_recommend=True,
+                        comments=f"Comments of the {who}.")
+    pairing.refresh_from_db()
+    return pairing
+
+
+def pdf_text(content: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def keep_pages(content: bytes, name: str) -> list[Path]:
+    """The PDF's pages as images in data/test-artifacts, to look at."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    source = ARTIFACTS / f"{name}.pdf"
+    source.write_bytes(content)
+    subprocess.run(["pdftoppm", "-png", "-r", "60", str(source),  # noqa: S603, S607 - poppler
+                    str(ARTIFACTS / name)], check=True)
+    return sorted(ARTIFACTS.glob(f"{name}-*.png"))
+
+
+# --- A pairing made straight in the database ---------------------------------------------------
+
+def pair(world: World, *, status: str, area_name: str = "Criminal finances",
+         mentee_name: str = "", started_days_ago: int = 60) -> Pairing:
+    """A pairing made straight in the database, with both applications (country and area)
+    and, once agreed, an approved plan."""
+    project = world.project
+    area = project.thematic_areas.filter(name=area_name).first() or ThematicAreaFactory(
+        project=project, name=area_name)
+    mentee_call = Application.objects.filter(call__role_sought="mentee").first()
+    calls = getattr(world, "_calls", None) or {
+        "mentee": mentee_call.call if mentee_call else world.call,
+        "mentor": CallFactory(organisation=world.org, project=project, role_sought="mentor",
+                              title="Mentors"),
+    }
+    world._calls = calls
+    calls["mentor"].invited_countries.add(world.france)
+    mentee = MembershipFactory(organisation=world.org, role="mentee",
+                               **({"user__full_name": mentee_name} if mentee_name else {})).user
+    mentor = MembershipFactory(organisation=world.org, role="mentor").user
+    mentee_application = shortlisted(calls["mentee"], user=mentee, area=area,
+                                     country=world.morocco)
+    mentor_application = shortlisted(calls["mentor"], user=mentor, area=area,
+                                     country=world.france)
+    made = PairingFactory(
+        project=project, mentee=mentee, mentor=mentor, status=status,
+        mentee_application=mentee_application, mentor_application=mentor_application)
+    if status in ("plan_agreed", "active", "completed"):
+        ActivityPlanFactory(
+            pairing=made, version=1, objectives="Trace assets.",
+            start=timezone.localdate() - timedelta(days=started_days_ago), duration_months=12,
+            status="approved")
+    return made
+
+
+# --- Calls, nominations and applications through the test client ------------------------------
+
+def form_errors(response, field: str | None, form: str = "form") -> list[str]:
+    """The errors of one field (None: above the form) of the form the page was rendered with."""
+    bound = response.context[form]
+    return bound.non_field_errors() if field is None else bound.errors.get(field, [])
+
+
+def has_error(response, field: str | None, message: str, form: str = "form") -> bool:
+    return any(message in error for error in form_errors(response, field, form))
+
+
+def counts() -> tuple[int, ...]:
+    """What a nomination or an application would create: rows, history and e-mails."""
+    return (Nomination.objects.count(), Application.objects.count(),
+            Invitation.objects.count(), StatusChange.objects.count(),
+            Notification.objects.count(), len(mail.outbox))
+
+
+def area(world: World) -> ThematicArea:
+    return world.project.thematic_areas.get(name="Criminal finances")
+
+
+def jordan() -> Country:
+    return Country.objects.get(code="JO")
+
+
+def focal_point_of(world: World, country: Country, email: str) -> Membership:
+    """Another focal point, serving EUROMED Police."""
+    membership = add_member(world.org, "focal_point", country=country,
+                            user=UserFactory(email=email, full_name=f"Focal {country.name}"))
+    assign_perm("programmes.nominate_for_project", membership.user, world.project)
+    return membership
+
+
+def nomination_data(world: World, **changes) -> dict:
+    data = {"full_name": "Typed Name", "email": "typed@police.ma", "agency": "Typed Agency",
+            "rank": "Typed Rank", "thematic_area": area(world).pk, "languages": ["fr", "ar"]}
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def nominate(client, call: Call, data: dict, capture):
+    with capture(execute=True):
+        return client.post(reverse("nomination_create", args=["cepol", call.pk]), data)
+
+
+def move_deadline(call: Call, **delta) -> None:
+    Call.objects.filter(pk=call.pk).update(deadline=timezone.now() + timedelta(**delta))
+    call.refresh_from_db()
+
+

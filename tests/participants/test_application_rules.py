@@ -1,0 +1,226 @@
+"""The candidate's application through the test client: a bad CV, missing consent, an
+ineligible candidate or bad languages are refused next to the field, keeping what was typed;
+a draft saves without consent; a complete application is submitted with it and then stays."""
+
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from participants.models import (
+    Application,
+    StatusChange,
+)
+from programmes.models import Call
+from tests.factories import (
+    ApplicationFactory,
+    pdf_bytes,
+)
+from tests.helpers import (
+    World,
+    has_error,
+)
+
+PDF = pdf_bytes()
+
+
+# --- Applications: the candidate's bad input --------------------------------------------------
+
+@pytest.fixture
+def draft(world: World) -> Application:
+    """The mentee's application, waiting for them to complete it."""
+    return ApplicationFactory(call=world.call, status="invited", submitted_at=None,
+                              applicant=world.people["mentee"], full_name="Stored Name",
+                              agency="Stored Agency", motivation="")
+
+
+def application_data(**changes) -> dict:
+    data = {"full_name": "Typed Name", "agency": "Typed Agency", "rank": "Typed Rank",
+            "gender": "female", "years_of_service": 9, "years_of_experience": 5,
+            "motivation": "Typed motivation.", "availability": "Weekdays",
+            "language_0": "fr", "level_0": "fluent"}
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def submit_data(**changes) -> dict:
+    return application_data(submit="1", consent="on", **changes)
+
+
+def post_application(client, application: Application, data: dict):
+    return client.post(reverse("application_edit", args=["cepol", application.pk]), data)
+
+
+def assert_unchanged(application: Application) -> None:
+    application.refresh_from_db()
+    assert application.status == "invited"
+    assert application.full_name == "Stored Name"
+    assert application.consent_at is None and application.submitted_at is None
+    assert not StatusChange.objects.filter(application=application).exists()
+
+
+def big_pdf() -> bytes:
+    return pdf_bytes(size=5 * 1024 * 1024 + 1)
+
+
+@pytest.mark.parametrize(("cv", "message"), [
+    (lambda: SimpleUploadedFile("cv.pdf", b"PK\x03\x04 a zip, not a PDF",
+                                content_type="application/pdf"),
+     "The CV must be a PDF file (this one is not)."),
+    (lambda: SimpleUploadedFile("cv.pdf", b"%PDF-1.4\nno end marker",
+                                content_type="application/pdf"),
+     "The CV must be a PDF file (this one is not)."),
+    (lambda: SimpleUploadedFile("cv.pdf", b"%PDF-garbage%%EOF", content_type="application/pdf"),
+     "The CV must be a PDF file (this one is not)."),
+    (lambda: SimpleUploadedFile("cv.pdf", big_pdf(), content_type="application/pdf"),
+     "The CV is larger than 5 MB: send a smaller PDF."),
+], ids=["not-a-pdf", "no-eof", "pdf-header-on-garbage", "over-5-mb"])
+def test_bad_cv_is_refused_next_to_the_field(world: World, client_as, draft, cv, message):
+    stored_cv = draft.cv.name
+    response = post_application(client_as(world.people["mentee"]), draft,
+                                submit_data(cv=cv()))
+    assert response.status_code == 400
+    assert has_error(response, "cv", message), response.context["form"].errors
+    assert message in response.text
+    assert 'value="Typed Name"' in response.text
+    assert_unchanged(draft)
+    assert draft.cv.name == stored_cv
+
+
+def test_a_cv_of_exactly_5_mb_is_accepted(world: World, client_as, draft):
+    data = pdf_bytes(size=5 * 1024 * 1024)
+    response = post_application(client_as(world.people["mentee"]), draft, application_data(
+        save="1", cv=SimpleUploadedFile("cv.pdf", data, content_type="application/pdf")))
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.cv.size == 5 * 1024 * 1024
+    draft.cv.delete(save=False)  # no 5 MB left behind by every run
+
+
+def test_submitting_without_consent_is_refused(world: World, client_as, draft):
+    data = application_data(submit="1")
+    response = post_application(client_as(world.people["mentee"]), draft, data)
+    assert response.status_code == 400
+    message = "Your consent is needed to submit the application."
+    assert has_error(response, "consent", message, form="submit_form")
+    assert message in response.text
+    assert 'value="Typed Name"' in response.text
+    assert_unchanged(draft)
+
+
+@pytest.mark.parametrize(("call_changes", "data_changes", "field", "message"), [
+    ({"min_years_of_service": 5}, {"years_of_service": 3}, "years_of_service",
+     "Years of service: this call asks for at least 5."),
+    ({"min_years_of_service": 5}, {"years_of_service": ""}, "years_of_service",
+     "Years of service: this call asks for at least 5."),
+    ({"working_languages": ["en"]}, {"language_0": "fr"}, None,
+     "Working languages: this call asks for at least one of English."),
+    ({"female_only": True}, {"gender": "male"}, "gender",
+     "Eligibility: this call is for female officers only."),
+], ids=["service-below-minimum", "service-missing", "language-not-asked", "female-only"])
+def test_ineligible_candidate_cannot_submit(
+    world: World, client_as, draft, call_changes, data_changes, field, message
+):
+    Call.objects.filter(pk=world.call.pk).update(**call_changes)
+    response = post_application(client_as(world.people["mentee"]), draft,
+                                submit_data(**data_changes))
+    assert response.status_code == 400
+    assert has_error(response, field, message), response.context["form"].errors
+    assert message in response.text
+    assert 'value="Typed Name"' in response.text
+    assert_unchanged(draft)
+
+
+def test_female_only_call_needs_a_gender(world: World, client_as, draft):
+    Call.objects.filter(pk=world.call.pk).update(female_only=True)
+    response = post_application(client_as(world.people["mentee"]), draft,
+                                application_data(save="1", gender=""))
+    assert response.status_code == 400
+    assert has_error(response, "gender", "This field is required.")
+    assert_unchanged(draft)
+
+
+@pytest.mark.parametrize(("changes", "field", "message"), [
+    ({"language_0": "fr", "level_0": ""}, "level_0", "Give your level in this language."),
+    ({"language_1": "", "level_1": "basic"}, "language_1",
+     "Choose the language of this level."),
+    ({"language_1": "fr", "level_1": "basic"}, "language_1",
+     "This language is already listed."),
+    ({"language_2": "xx", "level_2": "basic"}, "language_2", "Select a valid choice."),
+], ids=["language-without-level", "level-without-language", "same-language-twice",
+        "unknown-language"])
+def test_bad_languages_are_refused_next_to_their_field(
+    world: World, client_as, draft, changes, field, message
+):
+    response = post_application(client_as(world.people["mentee"]), draft,
+                                application_data(save="1", **changes))
+    assert response.status_code == 400
+    assert has_error(response, field, message), response.context["form"].errors
+    assert message in response.text
+    assert 'value="Typed Name"' in response.text
+    assert_unchanged(draft)
+
+
+def test_a_draft_is_saved_without_consent_and_keeps_its_values(world: World, client_as, draft):
+    client = client_as(world.people["mentee"])
+    response = post_application(client, draft, application_data(
+        save="1", language_1="en", level_1="basic",
+        cv=SimpleUploadedFile("my cv.pdf", PDF, content_type="application/pdf")))
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == "invited" and draft.consent_at is None
+    assert (draft.full_name, draft.agency, draft.years_of_service, draft.motivation) == (
+        "Typed Name", "Typed Agency", 9, "Typed motivation.")
+    assert sorted(draft.languages.values_list("language", "level")) == [
+        ("en", "basic"), ("fr", "fluent")]
+    page = client.get(reverse("application_edit", args=["cepol", draft.pk]))
+    assert page.status_code == 200
+    assert 'value="Typed Name"' in page.text and "Typed motivation." in page.text
+    assert not StatusChange.objects.filter(application=draft).exists()
+
+
+def test_a_complete_application_is_submitted_with_consent(world: World, client_as, draft):
+    response = post_application(client_as(world.people["mentee"]), draft, submit_data())
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == "submitted"
+    assert draft.consent_at is not None and draft.consent_version
+    assert list(StatusChange.objects.filter(application=draft).values_list(
+        "from_status", "to_status", "changed_by")) == [
+        ("invited", "submitted", world.people["mentee"].pk)]
+
+
+def test_a_submitted_application_can_no_longer_be_changed(world: World, client_as, draft):
+    client = client_as(world.people["mentee"])
+    assert post_application(client, draft, submit_data()).status_code == 302
+    draft.refresh_from_db()
+    submitted_at = draft.submitted_at
+    response = post_application(client, draft, submit_data(
+        full_name="Changed Name", motivation="Changed.", language_0="en", level_0="basic"))
+    assert response.status_code == 400
+    draft.refresh_from_db()
+    assert (draft.full_name, draft.motivation, draft.status) == (
+        "Typed Name", "Typed motivation.", "submitted")
+    assert draft.submitted_at == submitted_at
+    assert list(draft.languages.values_list("language", "level")) == [("fr", "fluent")]
+    assert "Submitted on" in response.text
+    assert StatusChange.objects.filter(application=draft).count() == 1
+
+
+def test_another_persons_application_is_not_found(world: World, client_as, draft):
+    client = client_as(world.people["mentor"])
+    url = reverse("application_edit", args=["cepol", draft.pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url, application_data(save="1")).status_code == 404
+    assert_unchanged(draft)
+
+
+def test_a_huge_expertise_area_id_is_an_invalid_choice(world: World, client_as):
+    application = ApplicationFactory(call=world.call, applicant=world.people["mentee"],
+                                     status="invited")
+    response = client_as(world.people["mentee"]).post(
+        reverse("application_edit", args=["cepol", application.pk]),
+        {"full_name": "Typed Name", "agency": "A", "rank": "R",
+         "expertise_areas": ["99999999999999999999"], "save": "1"})
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.text

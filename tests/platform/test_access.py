@@ -1,0 +1,473 @@
+"""The access table: every URL pattern of the app, and what each role of the organisation, a
+member of another organisation and an anonymous visitor receive. A URL with no row fails."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from matching.plan_rules import Visit
+from matching.services import (
+    pairing_propose,
+    pairing_respond,
+    plan_save,
+    plan_seal,
+    plan_sign,
+)
+from participants.models import Membership, User
+from reporting.services import report_review
+from tests.factories import (
+    ApplicationFactory,
+    ExportFactory,
+    InvitationFactory,
+    MeetingFactory,
+    NominationFactory,
+    ReportFactory,
+)
+from tests.helpers import (
+    PERSONAS,
+    START,
+    World,
+    active_pairing,
+    completed,
+    in_last_month,
+    pair,
+    submitted,
+)
+from tests.helpers import running as running_pairing
+
+OK, REDIRECT, BAD_REQUEST, FORBIDDEN, MISSING, LOGIN = 200, 302, 400, 403, 404, "login"
+VISITORS = ["anonymous", *PERSONAS, "outsider"]
+
+
+@dataclass
+class Row:
+    method: str
+    kwargs: Callable[[World], dict]
+    expected: dict[str, int | str]
+
+
+def roles(default: int | str, outsider: int | str = MISSING, anonymous: int | str = LOGIN,
+          **overrides: int | str) -> dict[str, int | str]:
+    table = {role: default for role in PERSONAS}
+    table.update(overrides, outsider=outsider, anonymous=anonymous)
+    return table
+
+
+def org(w: World) -> dict:
+    return {"org_slug": w.org.slug}
+
+
+def project(w: World) -> dict:
+    return {**org(w), "slug": w.project.slug}
+
+
+def area(w: World) -> dict:
+    return {**project(w), "pk": w.project.thematic_areas.get().pk}
+
+
+def mentee_membership(w: World) -> dict:
+    return {**org(w), "pk": w.memberships["mentee"].pk}
+
+
+def coordinator_membership(w: World) -> dict:
+    return {**org(w), "pk": w.memberships["coordinator"].pk}
+
+
+def invitation(w: World) -> dict:
+    return {**org(w), "pk": InvitationFactory(organisation=w.org).pk}
+
+
+def call(w: World) -> dict:
+    return {**org(w), "pk": w.call.pk}
+
+
+def draft_call(w: World) -> dict:
+    w.call.status = "draft"
+    w.call.save()
+    return call(w)
+
+
+def self_nomination_call(w: World) -> dict:
+    w.call.allow_self_nomination = True
+    w.call.save()
+    return call(w)
+
+
+def nomination(w: World) -> dict:
+    nominee = NominationFactory(call=w.call, nominated_by=w.people["focal_point"])
+    ApplicationFactory(call=w.call, nomination=nominee, status="invited")
+    return {**org(w), "pk": nominee.pk}
+
+
+def own_application(w: World) -> dict:
+    """An application of the mentee (the only one who may edit it)."""
+    return {**org(w), "pk": ApplicationFactory(call=w.call, applicant=w.people["mentee"],
+                                               status="invited").pk}
+
+
+def application(w: World) -> dict:
+    return {**org(w), "pk": ApplicationFactory(call=w.call, applicant=w.people["mentee"]).pk}
+
+
+def pairing(w: World, *, accepted: bool = False, plan: str = "") -> dict:
+    """A pairing of the world's mentor and mentee; accepted by both, with a plan draft or
+    signed by both if asked."""
+    made = pairing_propose(acting_user=w.people["coordinator"], project=w.project,
+                           mentee=w.people["mentee"], mentor=w.people["mentor"])
+    if accepted or plan:
+        for who in ("mentee", "mentor"):
+            made = pairing_respond(acting_user=w.people[who], pairing=made, accept=True)
+    if plan:
+        draft = plan_save(acting_user=w.people["mentee"], pairing=made, **PLAN)
+        if plan == "signed":
+            for who in ("mentee", "mentor"):
+                draft = plan_sign(acting_user=w.people[who], pairing=made, seen=plan_seal(draft))
+    return {**org(w), "pk": made.pk}
+
+
+def active(w: World) -> dict:
+    return {**org(w), "pk": active_pairing(w).pk}
+
+
+def meeting(w: World) -> dict:
+    """An online meeting the mentee logged in an active pairing."""
+    made = active_pairing(w)
+    logged = MeetingFactory(pairing=made, day=START, duration_minutes=60,
+                            topics="Asset tracing", logged_by=w.people["mentee"])
+    return {**org(w), "pk": made.pk, "meeting_pk": logged.pk}
+
+
+def running(w: World) -> dict:
+    return {**org(w), "pk": running_pairing(w).pk}
+
+
+def interim(w: World, *, handed_in: bool = True) -> dict:
+    """The interim report of a pairing under way: submitted (version 1)."""
+    made = running_pairing(w)
+    if handed_in:
+        submitted(w, made)
+    return {**org(w), "pk": made.pk, "kind": "interim", "version": 1}
+
+
+def last_month(w: World) -> dict:
+    return {**org(w), "pk": in_last_month(w).pk}
+
+
+def narrative_accepted(w: World) -> dict:
+    made = in_last_month(w)
+    report_review(acting_user=w.people["coordinator"], report=submitted(w, made, "narrative"),
+                  accept=True, comments="")
+    return {**org(w), "pk": made.pk}
+
+
+def certificate(w: World) -> dict:
+    return {**org(w), "pk": completed(w).pk, "role": "mentee"}
+
+
+def admins_export(w: World) -> dict:
+    made = ExportFactory(project=w.project, requested_by=w.people["admin"], kind="pairings",
+                         format="csv", status="done", content=b"Pairing\n",
+                         filename="pairings.csv")
+    return {**org(w), "pk": made.pk}
+
+
+PLAN = dict(objectives="Trace criminal assets.", start=date(2027, 1, 15), duration_months=6,
+            online_meetings_per_month=1, visits=[Visit(date(2027, 2, 1), "Rabat", True)])
+# The pair's own actions: what the others of the organisation who see the pairing get (403),
+# and what a member who does not see it gets (404).
+PAIR_ACTION = roles(FORBIDDEN, mentor=REDIRECT, mentee=REDIRECT, focal_point=MISSING)
+PAIRING_MANAGERS_ACTION = roles(FORBIDDEN, admin=REDIRECT, coordinator=REDIRECT,
+                                focal_point=MISSING)
+
+
+ADMIN_ONLY_PAGE = roles(FORBIDDEN, admin=OK)
+ADMIN_ONLY_ACTION = roles(FORBIDDEN, admin=REDIRECT)
+MANAGERS_ACTION = roles(FORBIDDEN, admin=REDIRECT, coordinator=REDIRECT)
+MANAGERS_PAGE = roles(FORBIDDEN, admin=OK, coordinator=OK)
+
+ACCESS: dict[str, Row] = {
+    "start": Row("GET", lambda w: {}, roles(REDIRECT, outsider=REDIRECT)),
+    "role_switch": Row("POST", lambda w: {}, roles(REDIRECT, outsider=MISSING)),
+    "home": Row("GET", org, roles(OK)),
+    "project_list": Row("GET", org, roles(OK, mentor=FORBIDDEN, mentee=FORBIDDEN)),
+    "project_create": Row("GET", org, ADMIN_ONLY_PAGE),
+    "project_detail": Row("GET", project, roles(OK)),
+    "project_edit": Row("GET", project, ADMIN_ONLY_PAGE),
+    "project_rules": Row("GET", project, roles(FORBIDDEN, admin=OK, coordinator=OK)),
+    "thematic_area_add": Row("POST", project, MANAGERS_ACTION),
+    "thematic_area_remove": Row("POST", area, MANAGERS_ACTION),
+    "member_list": Row("GET", org, ADMIN_ONLY_PAGE),
+    "member_edit": Row("GET", coordinator_membership, ADMIN_ONLY_PAGE),
+    "member_remove": Row("POST", mentee_membership, ADMIN_ONLY_ACTION),
+    "invitation_list": Row("GET", org, ADMIN_ONLY_PAGE),
+    "invitation_create": Row("GET", org, ADMIN_ONLY_PAGE),
+    "invitation_revoke": Row("POST", invitation, ADMIN_ONLY_ACTION),
+    "invitation_resend": Row("POST", invitation, ADMIN_ONLY_ACTION),
+    # Public: the token is the credential (an invalid token gives 404, see test_invitations).
+    "invitation_accept": Row(
+        "GET", lambda w: {"token": "not-a-valid-token"},
+        roles(MISSING, outsider=MISSING, anonymous=MISSING),
+    ),
+    "call_list": Row("GET", org, roles(OK)),
+    "call_create": Row("GET", org, MANAGERS_PAGE),
+    "call_detail": Row("GET", call, roles(OK, mentor=FORBIDDEN, mentee=FORBIDDEN)),
+    "call_edit": Row("GET", call, MANAGERS_PAGE),
+    "call_open": Row("POST", draft_call, MANAGERS_ACTION),
+    "call_close": Row("POST", call, MANAGERS_ACTION),
+    "nomination_create": Row("POST", call, roles(FORBIDDEN, focal_point=REDIRECT,
+                                                 mentor=FORBIDDEN, mentee=FORBIDDEN)),
+    "nomination_list": Row("GET", org, roles(FORBIDDEN, focal_point=OK)),
+    # Another country's (or anybody else's) nomination answers like a missing one.
+    "nomination_withdraw": Row("POST", nomination, roles(MISSING, focal_point=REDIRECT)),
+    # Only a mentee puts themselves forward for a mentee call; others who see the call are told
+    # why (400); a mentor does not see it.
+    "application_start": Row("POST", self_nomination_call,
+                             roles(BAD_REQUEST, mentee=REDIRECT, mentor=FORBIDDEN)),
+    "application_list": Row("GET", call, MANAGERS_PAGE),
+    "application_decide_many": Row("POST", call, MANAGERS_ACTION),
+    "application_edit": Row("GET", own_application, roles(MISSING, mentee=OK)),
+    "application_cv": Row("GET", application, roles(FORBIDDEN, admin=OK, coordinator=OK,
+                                                     mentee=OK)),
+    "application_review": Row("GET", application, MANAGERS_PAGE),
+    "notification_list": Row("GET", org, roles(OK)),
+    "matching_run": Row("GET", project, MANAGERS_PAGE),
+    "matching_settings": Row("GET", project, MANAGERS_PAGE),
+    "pairing_list": Row("GET", org, roles(OK, focal_point=FORBIDDEN)),
+    # Someone else's pairing answers like a missing one.
+    "pairing_detail": Row("GET", pairing, roles(OK, focal_point=MISSING)),
+    "pairing_respond": Row("POST", pairing, PAIR_ACTION),
+    "pairing_move": Row("POST", lambda w: pairing(w, accepted=True), PAIRING_MANAGERS_ACTION),
+    # Without the missing feedback, with a reason (see test_reports).
+    "pairing_complete": Row("POST", narrative_accepted, PAIRING_MANAGERS_ACTION),
+    "plan_edit": Row("GET", lambda w: pairing(w, accepted=True),
+                     roles(FORBIDDEN, mentor=OK, mentee=OK, focal_point=MISSING)),
+    "plan_sign": Row("POST", lambda w: pairing(w, plan="draft"), PAIR_ACTION),
+    "plan_review": Row("POST", lambda w: pairing(w, plan="signed"), PAIRING_MANAGERS_ACTION),
+    "meeting_create": Row("GET", active, roles(FORBIDDEN, mentor=OK, mentee=OK,
+                                               focal_point=MISSING)),
+    "meeting_edit": Row("GET", meeting, roles(FORBIDDEN, mentor=OK, mentee=OK,
+                                              focal_point=MISSING)),
+    # The mentor confirms; the mentee who logged it is told why not (a message, then back).
+    "meeting_confirm": Row("POST", meeting, PAIR_ACTION),
+    "compliance_table": Row("GET", project, roles(OK, mentor=FORBIDDEN, mentee=FORBIDDEN,
+                                                  focal_point=FORBIDDEN)),
+    "calendar_page": Row("GET", org, roles(OK)),
+    # Public: the secret in the address is the key; a wrong one is not found (see
+    # test_calendar).
+    "calendar_feed": Row("GET", lambda w: {"token": "not-a-calendar-secret"},
+                         roles(MISSING, outsider=MISSING, anonymous=MISSING)),
+    # Reports: the pair writes (each field saves itself); everyone who sees the pairing reads
+    # what was handed in; the project's managers review.
+    "report_edit": Row("GET", lambda w: {**running(w), "kind": "interim"},
+                       roles(FORBIDDEN, mentor=OK, mentee=OK, focal_point=MISSING)),
+    "report_autosave": Row("POST", lambda w: {**running(w), "kind": "interim"},
+                           roles(FORBIDDEN, mentor=OK, mentee=OK, focal_point=MISSING)),
+    "report_detail": Row("GET", interim, roles(OK, focal_point=MISSING)),
+    "report_review": Row("POST", interim, PAIRING_MANAGERS_ACTION),
+    "report_pdf": Row("GET", interim, roles(OK, focal_point=MISSING)),
+    # Feedback is each participant's own; a certificate is its holder's (and the managers').
+    "feedback_edit": Row("GET", last_month, roles(FORBIDDEN, mentor=OK, mentee=OK,
+                                                  focal_point=MISSING)),
+    "certificate_pdf": Row("GET", certificate, roles(FORBIDDEN, mentee=OK, admin=OK,
+                                                     coordinator=OK, focal_point=MISSING)),
+    "dossier_request": Row("POST", running, roles(FORBIDDEN, admin=REDIRECT,
+                                                  coordinator=REDIRECT, observer=REDIRECT,
+                                                  focal_point=MISSING)),
+    "dashboard": Row("GET", project, roles(OK, mentor=FORBIDDEN, mentee=FORBIDDEN,
+                                           focal_point=FORBIDDEN)),
+    "export_create": Row("POST", project, roles(REDIRECT, mentor=FORBIDDEN, mentee=FORBIDDEN,
+                                                focal_point=FORBIDDEN)),
+    # An export is its requester's own: anyone else's answers like a missing one.
+    "export_detail": Row("GET", admins_export, roles(MISSING, admin=OK)),
+    "export_download": Row("GET", admins_export, roles(MISSING, admin=OK)),
+    "branding": Row("GET", org, ADMIN_ONLY_PAGE),
+    "set_language": Row("POST", lambda w: {}, roles(REDIRECT, outsider=REDIRECT,
+                                                  anonymous=REDIRECT)),
+}
+# Included apps, checked with one representative page each in their own tests below: every
+# allauth page is for the signed-in person's own account; Django's admin is for superusers.
+THIRD_PARTY_PREFIXES = {"accounts/": "allauth", "admin/": "django admin"}
+
+
+def post_data(name: str, w: World, who: str) -> dict:
+    if name == "thematic_area_add":
+        return {"name": "Cybercrime"}
+    if name == "role_switch":
+        # Each person switches to their own role; the outsider asks for one they do not hold.
+        return {"membership": f"{w.org.slug}:{who if who in PERSONAS else 'admin'}"}
+    if name == "set_language":
+        return {"language": "fr", "next": "/"}
+    area = w.project.thematic_areas.get().pk
+    if name == "nomination_create":
+        return {"full_name": "Salma Idrissi", "email": "salma@police.ma", "agency": "DGSN",
+                "rank": "Commissaire", "thematic_area": area, "languages": ["fr"]}
+    if name == "application_start":
+        return {"country": "MA", "thematic_area": area}
+    if name == "pairing_respond":
+        return {"decision": "accept"}
+    if name == "pairing_move":
+        return {"to_status": "ended_early", "reason": "The mentee left the service."}
+    if name == "plan_review":
+        return {"decision": "approve"}
+    if name == "pairing_complete":
+        return {"reason": "The mentor has left the service."}
+    if name == "report_autosave":
+        return {"what_worked": "Monthly calls.", "seen_what_worked": ""}
+    if name == "report_review":
+        return {"decision": "accept"}
+    if name == "export_create":
+        return {"choice": "pairings:csv"}
+    return {}
+
+
+def all_patterns(resolver: URLResolver | None = None, prefix: str = "") -> list[tuple[str, str]]:
+    found = []
+    for pattern in (resolver or get_resolver()).url_patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            found += all_patterns(pattern, route)
+        elif isinstance(pattern, URLPattern):
+            found.append((route, pattern.name or ""))
+    return found
+
+
+def test_every_url_has_a_row_in_the_access_table():
+    missing = [
+        (route, name)
+        for route, name in all_patterns()
+        if name not in ACCESS and not route.startswith(tuple(THIRD_PARTY_PREFIXES))
+    ]
+    assert missing == [], f"URL patterns without a row in tests/platform/test_access.py: {missing}"
+
+
+def visitor(w: World, who: str):
+    if who == "anonymous":
+        return None
+    if who == "outsider":
+        return w.outsider
+    return w.people[who]
+
+
+@pytest.mark.parametrize("who", VISITORS)
+@pytest.mark.parametrize("name", sorted(ACCESS))
+def test_access_table(name: str, who: str, world: World, client_as):
+    row = ACCESS[name]
+    url = reverse(name, kwargs=row.kwargs(world))
+    client = client_as(visitor(world, who))
+    if row.method == "GET":
+        response = client.get(url)
+    else:
+        response = client.post(url, post_data(name, world, who))
+    expected = row.expected[who]
+    if expected == LOGIN:
+        assert response.status_code == 302, (name, who)
+        assert response["Location"].startswith(reverse("account_login")), (name, who)
+    else:
+        assert response.status_code == expected, (name, who, response.status_code)
+
+
+def test_another_organisations_objects_answer_like_missing_ones(world: World, client_as):
+    """Same 404 for an object of another organisation as for one that does not exist."""
+    client = client_as(world.people["admin"])
+    foreign_member = Membership.objects.get(user=world.outsider)
+    foreign_invitation = InvitationFactory(organisation=world.other_org)
+    pairs = [
+        (reverse("project_detail", args=["cepol", world.foreign_project.slug]),
+         reverse("project_detail", args=["cepol", "no-such-project"])),
+        (reverse("member_edit", args=["cepol", foreign_member.pk]),
+         reverse("member_edit", args=["cepol", 999999])),
+    ]
+    foreign_pairing = pair(world, status="active")
+    foreign_pairing.organisation = world.other_org  # as if made in the other organisation
+    foreign_pairing.save()
+    ReportFactory(organisation=world.other_org, pairing=foreign_pairing, kind="interim",
+                  status="submitted")
+    foreign_export = ExportFactory(organisation=world.other_org, project=None,
+                                   requested_by=world.people["admin"], kind="pairings",
+                                   format="csv", status="done")
+    pairs += [
+        (reverse("report_detail", args=["cepol", foreign_pairing.pk, "interim", 1]),
+         reverse("report_detail", args=["cepol", 999999, "interim", 1])),
+        (reverse("export_download", args=["cepol", foreign_export.pk]),
+         reverse("export_download", args=["cepol", 999999])),
+    ]
+    for foreign, missing in pairs:
+        assert client.get(foreign).status_code == client.get(missing).status_code == 404
+    for action in ("invitation_revoke", "invitation_resend"):
+        response = client.post(reverse(action, args=["cepol", foreign_invitation.pk]))
+        assert response.status_code == 404
+    assert client.post(reverse("member_remove", args=["cepol", foreign_member.pk])).status_code \
+        == 404
+    assert Membership.objects.filter(pk=foreign_member.pk).exists()
+    # And an organisation one does not belong to looks exactly like one that does not exist.
+    assert client.get("/interpol/").status_code == client.get("/no-such-org/").status_code == 404
+
+
+def test_coordinator_of_another_project_cannot_change_its_rules(world: World, client_as):
+    client = client_as(world.people["coordinator"])
+    assert client.get(reverse("project_rules", args=["cepol", world.project.slug])).status_code \
+        == 200
+    assert client.get(reverse("project_rules", args=["cepol", world.other_project.slug])) \
+        .status_code == 403
+
+
+def test_a_coordinator_who_is_also_a_mentor_still_sees_their_closed_project(world, client_as):
+    person = world.people["coordinator"]
+    Membership.objects.create(organisation=world.org, user=person, role="mentor")
+    world.project.is_active = False
+    world.project.save()
+    client = client_as(person)
+    assert client.get(reverse("project_detail", args=["cepol", world.project.slug])) \
+        .status_code == 200
+    assert client.get(reverse("project_rules", args=["cepol", world.project.slug])) \
+        .status_code == 200
+    # As a mentor alone, a closed project is not theirs to see.
+    mentor = client_as(world.people["mentor"])
+    assert mentor.get(reverse("project_detail", args=["cepol", world.project.slug])) \
+        .status_code == 403
+
+
+def test_a_coordinator_sees_only_the_focal_points_of_their_projects(world, client_as):
+    from guardian.shortcuts import assign_perm
+
+    from tests.factories import MembershipFactory
+
+    elsewhere = MembershipFactory(organisation=world.org, role="focal_point",
+                                  country=world.france, user__full_name="Other Focal")
+    assign_perm("programmes.nominate_for_project", elsewhere.user, world.other_project)
+    page = client_as(world.people["coordinator"]).get("/cepol/").text
+    assert world.people["focal_point"].email in page
+    assert elsewhere.user.email not in page
+
+
+def test_django_admin_is_for_superusers_only(world: World, client_as):
+    for who in ("admin", "coordinator"):
+        response = client_as(world.people[who]).get("/admin/")
+        assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    superuser = world.people["observer"]
+    superuser.is_superuser = True
+    superuser.save()
+    assert client_as(superuser).get("/admin/").status_code == 200
+
+
+def test_account_pages_are_the_signed_in_persons_own(world: World, client_as):
+    assert client_as(None).get("/accounts/login/").status_code == 200
+    response = client_as(None).get("/accounts/email/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    page = client_as(world.people["mentor"]).get("/accounts/email/")
+    assert page.status_code == 200
+    assert world.people["mentor"].email in page.text
+    assert world.people["mentee"].email not in page.text
+
+
+def test_sign_up_is_closed(db, client_as):
+    response = client_as(None).post("/accounts/signup/", {
+        "email": "walk-in@example.org", "password1": "x-long-password-1", "password2":
+        "x-long-password-1",
+    })
+    assert response.status_code == 200
+    assert "Sign Up Closed" in response.text
+    assert not User.objects.filter(email="walk-in@example.org").exists()
