@@ -36,9 +36,9 @@ from matching.plan_rules import (
 from matching.schedule import Schedule
 from matching.selectors import coordinators_of, matching_pool
 from participants.models import Application, Membership, Role, User, hash_token
-from participants.selectors import actor_for
 from participants.services import notify
 from programmes import access
+from programmes.actor import Actor
 from programmes.models import Call, Project, ThematicArea
 
 S = Pairing.Status
@@ -91,12 +91,6 @@ def _tell(pairing: Pairing, people: Sequence[User], message: str, **params: obje
                params={"project": pairing.project.name, **params})
 
 
-def coordinates(user: User, project: Project) -> bool:
-    """An organisation admin, or a coordinator of this very project."""
-    actor = actor_for(user=user, organisation=project.organisation)
-    return actor is not None and access.may(actor=actor, action="manage", obj=project)
-
-
 def _record(pairing: Pairing, *, by: User, to_status: str, reason: str = "",
             created: bool = False) -> None:
     PairingEvent.objects.create(
@@ -107,7 +101,7 @@ def _record(pairing: Pairing, *, by: User, to_status: str, reason: str = "",
 
 @transaction.atomic
 def pairing_propose(
-    *, acting_user: User, project: Project, mentee: User, mentor: User, score: int = 0,
+    *, actor: Actor, project: Project, mentee: User, mentor: User, score: int = 0,
     explanation: Sequence[str] = (), broken_rules: Sequence[str] = (), override_note: str = "",
     mentee_application: Application | None = None, mentor_application: Application | None = None,
     call: Call | None = None, set_by_hand: bool = False,
@@ -116,7 +110,7 @@ def pairing_propose(
     """The coordinator confirms a pair, and mentor and mentee are asked to accept it. One that
     breaks a rule (a hand-made override) needs a note saying why; the broken rules are kept,
     and so is the mentor the engine had proposed instead."""
-    if not coordinates(acting_user, project):
+    if not access.may(actor=actor, action="manage", obj=project):
         raise PermissionDenied
     members = Membership.objects.for_org(project.organisation)
     if not members.filter(user=mentee, role=Role.MENTEE).exists():
@@ -147,7 +141,7 @@ def pairing_propose(
     )
     pairing.full_clean()
     pairing.save()
-    _record(pairing, by=acting_user, to_status=S.PROPOSED, reason=pairing.override_note,
+    _record(pairing, by=actor.user, to_status=S.PROPOSED, reason=pairing.override_note,
             created=True)
     _tell(pairing, [mentee, mentor], gettext_noop(
         "You are proposed a pairing in %(project)s: see who with, and accept or decline."))
@@ -156,7 +150,7 @@ def pairing_propose(
 
 @transaction.atomic
 def matching_confirm(
-    *, acting_user: User, project: Project, call: Call | None, chosen: dict[int, int | None],
+    *, actor: Actor, project: Project, call: Call | None, chosen: dict[int, int | None],
     notes: dict[int, str],
 ) -> list[Pairing]:
     """The coordinator confirms the pairs of the matching page at once: all are proposed, or
@@ -164,7 +158,7 @@ def matching_confirm(
     confirming together cannot pair one mentee twice or give a mentor more mentees than their
     places without saying why."""
     project = Project.objects.for_org(project.organisation).select_for_update().get(pk=project.pk)
-    if not coordinates(acting_user, project):
+    if not access.may(actor=actor, action="manage", obj=project):
         raise PermissionDenied
     pool = matching_pool(project=project, call=call)
     result = engine.match(pool.mentees, pool.mentors, pool.rules)
@@ -194,7 +188,7 @@ def matching_confirm(
         try:
             pairings.append(pairing_propose(
                 # The pool holds only applications with an applicant.
-                acting_user=acting_user, project=project,
+                actor=actor, project=project,
                 mentee=cast(User, mentee_app.applicant), mentor=cast(User, mentor_app.applicant),
                 score=scored[0] if scored else 0,
                 explanation=scored[1] if scored else (), broken_rules=broken,
@@ -210,12 +204,12 @@ def matching_confirm(
 
 
 @transaction.atomic
-def pairing_respond(*, acting_user: User, pairing: Pairing, accept: bool,
+def pairing_respond(*, actor: Actor, pairing: Pairing, accept: bool,
                     reason: str = "") -> Pairing:
     """The mentor or the mentee accepts or declines. Both accepting makes the pairing accepted;
     one declining (with a reason) ends it and returns both to the pool."""
     pairing = pairing_locked(pairing)
-    if acting_user.pk not in (pairing.mentee_id, pairing.mentor_id):
+    if actor.user.pk not in (pairing.mentee_id, pairing.mentor_id):
         raise PermissionDenied
     if pairing.status != S.PROPOSED:
         raise ValidationError(_("This pairing is no longer waiting for an answer."))
@@ -223,18 +217,18 @@ def pairing_respond(*, acting_user: User, pairing: Pairing, accept: bool,
         if not reason.strip():
             raise ValidationError({"reason": _("Say why you decline: the coordinator is told.")})
         pairing.end_reason = reason.strip()
-        pairing_transition(pairing=pairing, by=acting_user, to_status=S.DECLINED,
+        pairing_transition(pairing=pairing, by=actor.user, to_status=S.DECLINED,
                            mover=Mover.PAIR, reason=pairing.end_reason)
-        partner = pairing.mentor if acting_user.pk == pairing.mentee_id else pairing.mentee
+        partner = pairing.mentor if actor.user.pk == pairing.mentee_id else pairing.mentee
         _tell(pairing, [partner, *coordinators_of(pairing.project)], gettext_noop(
             "%(name)s declined the proposed pairing in %(project)s: %(reason)s"),
-            name=str(acting_user), reason=pairing.end_reason)
+            name=str(actor.user), reason=pairing.end_reason)
         return pairing
-    field = "mentee_accepted_at" if acting_user.pk == pairing.mentee_id else "mentor_accepted_at"
+    field = "mentee_accepted_at" if actor.user.pk == pairing.mentee_id else "mentor_accepted_at"
     setattr(pairing, field, timezone.now())
     pairing.save(update_fields=[field, "updated_at"])
     if pairing.mentee_accepted_at and pairing.mentor_accepted_at:
-        pairing_transition(pairing=pairing, by=acting_user, to_status=S.ACCEPTED,
+        pairing_transition(pairing=pairing, by=actor.user, to_status=S.ACCEPTED,
                            mover=Mover.PAIR)
         _tell(pairing, [pairing.mentee, pairing.mentor], gettext_noop(
             "Both of you accepted the pairing in %(project)s: draft your activity plan "
@@ -243,19 +237,19 @@ def pairing_respond(*, acting_user: User, pairing: Pairing, accept: bool,
 
 
 @transaction.atomic
-def pairing_move(*, acting_user: User, pairing: Pairing, to_status: str,
+def pairing_move(*, actor: Actor, pairing: Pairing, to_status: str,
                  reason: str = "") -> Pairing:
     """The coordinator's moves along the life of a pairing; ending early needs a reason. A plan
     becomes agreed only through its approval (`plan_review`), never by a move."""
     pairing = pairing_locked(pairing)
-    if not coordinates(acting_user, pairing.project):
+    if not access.may(actor=actor, action="manage", obj=pairing.project):
         raise PermissionDenied
     _refuse_unless_allowed(pairing, to_status=to_status, mover=Mover.COORDINATOR)
     if to_status == S.ENDED_EARLY:
         if not reason.strip():
             raise ValidationError({"reason": _("Say why the pairing ends early.")})
         pairing.end_reason = reason.strip()
-    pairing_transition(pairing=pairing, by=acting_user, to_status=to_status,
+    pairing_transition(pairing=pairing, by=actor.user, to_status=to_status,
                        mover=Mover.COORDINATOR, reason=reason.strip())
     message = {
         S.ACTIVE: gettext_noop("Your pairing in %(project)s has started."),
@@ -299,7 +293,7 @@ def _latest_plan(pairing: Pairing) -> ActivityPlan | None:
 
 @transaction.atomic
 def plan_save(
-    *, acting_user: User, pairing: Pairing, objectives: str, start: date, duration_months: int,
+    *, actor: Actor, pairing: Pairing, objectives: str, start: date, duration_months: int,
     online_meetings_per_month: int, visits: list[Visit],
 ) -> ActivityPlan:
     """The mentor or the mentee drafts the plan. A draft is edited in place (and loses its
@@ -307,7 +301,7 @@ def plan_save(
     the next version (a signed plan still waiting for review is withdrawn by it). A plan that
     breaks the project's rules is refused, rule by rule."""
     pairing = pairing_locked(pairing)
-    if acting_user.pk not in (pairing.mentee_id, pairing.mentor_id):
+    if actor.user.pk not in (pairing.mentee_id, pairing.mentor_id):
         raise PermissionDenied
     if pairing.status not in PLAN_STATUSES:
         raise ValidationError(_("A plan is agreed once both have accepted the pairing."))
@@ -343,12 +337,12 @@ def plan_save(
 
 
 @transaction.atomic
-def plan_sign(*, acting_user: User, pairing: Pairing, seen: str) -> ActivityPlan:
+def plan_sign(*, actor: Actor, pairing: Pairing, seen: str) -> ActivityPlan:
     """The mentor or the mentee signs the plan they read: `seen` is the version and the time
     of the last change of the plan shown to them (`plan_seal`), so a signature never lands on
     a text the partner changed in between."""
     pairing = pairing_locked(pairing)
-    if acting_user.pk not in (pairing.mentee_id, pairing.mentor_id):
+    if actor.user.pk not in (pairing.mentee_id, pairing.mentor_id):
         raise PermissionDenied
     if pairing.status not in PLAN_STATUSES:
         raise ValidationError(_("This pairing has ended: its plan is no longer signed."))
@@ -358,7 +352,7 @@ def plan_sign(*, acting_user: User, pairing: Pairing, seen: str) -> ActivityPlan
     if seen != plan_seal(plan):
         raise ValidationError(_("The plan changed since you read it: read it again, then "
                                 "sign."))
-    field = "mentee_signed_at" if acting_user.pk == pairing.mentee_id else "mentor_signed_at"
+    field = "mentee_signed_at" if actor.user.pk == pairing.mentee_id else "mentor_signed_at"
     setattr(plan, field, timezone.now())
     changed = [field]
     if plan.mentee_signed_at and plan.mentor_signed_at:
@@ -379,12 +373,12 @@ def plan_seal(plan: ActivityPlan) -> str:
 
 
 @transaction.atomic
-def plan_review(*, acting_user: User, pairing: Pairing, approve: bool,
+def plan_review(*, actor: Actor, pairing: Pairing, approve: bool,
                 comments: str = "") -> ActivityPlan:
     """The coordinator approves the signed plan (the pairing's plan is then agreed, and an
     earlier approved version is replaced) or returns it with comments."""
     pairing = pairing_locked(pairing)
-    if not coordinates(acting_user, pairing.project):
+    if not access.may(actor=actor, action="manage", obj=pairing.project):
         raise PermissionDenied
     if pairing.status not in PLAN_STATUSES:
         raise ValidationError(_("This pairing has ended: its plan is no longer reviewed."))
@@ -405,7 +399,7 @@ def plan_review(*, acting_user: User, pairing: Pairing, approve: bool,
     plan.status, plan.coordinator_comments = ActivityPlan.Status.APPROVED, comments.strip()
     plan.save(update_fields=["status", "coordinator_comments", "updated_at"])
     if pairing.status == S.ACCEPTED:
-        pairing_transition(pairing=pairing, by=acting_user, to_status=S.PLAN_AGREED,
+        pairing_transition(pairing=pairing, by=actor.user, to_status=S.PLAN_AGREED,
                            mover=Mover.PLAN_APPROVAL)
     _tell(pairing, [pairing.mentee, pairing.mentor], gettext_noop(
         "The coordinator approved your activity plan in %(project)s."))
@@ -416,9 +410,9 @@ def plan_review(*, acting_user: User, pairing: Pairing, approve: bool,
 
 @transaction.atomic
 def matching_settings_update(
-    *, acting_user: User, project: Project, related_areas: dict[ThematicArea, list[ThematicArea]],
+    *, actor: Actor, project: Project, related_areas: dict[ThematicArea, list[ThematicArea]],
 ) -> Project:
-    if not coordinates(acting_user, project):
+    if not access.may(actor=actor, action="manage", obj=project):
         raise PermissionDenied
     project.full_clean()
     project.save(update_fields=[*MATCHING_FIELDS, "updated_at"])
@@ -447,13 +441,13 @@ def approved_schedule(pairing: Pairing) -> Schedule | None:
 
 
 @transaction.atomic
-def meeting_save(*, acting_user: User, pairing: Pairing, meeting: Meeting | None,
+def meeting_save(*, actor: Actor, pairing: Pairing, meeting: Meeting | None,
                  fields: dict, today: date | None = None) -> Meeting:
     """Mentor or mentee logs a meeting, or corrects one. A correction by the other participant
     waits for the first to confirm it in turn. A meeting outside the pairing, in the future, or
     a funded visit beyond the one allowed in its period is refused with the rule named."""
     pairing = pairing_locked(pairing)
-    if acting_user.pk not in (pairing.mentee_id, pairing.mentor_id):
+    if actor.user.pk not in (pairing.mentee_id, pairing.mentor_id):
         raise PermissionDenied
     if pairing.status not in MEETING_STATUSES:
         raise ValidationError(_("Meetings are logged once the pairing is active."))
@@ -482,7 +476,7 @@ def meeting_save(*, acting_user: User, pairing: Pairing, meeting: Meeting | None
     if not in_person:  # a place and costs belong to a visit only
         meeting.city, meeting.country, meeting.cost_currency = "", None, ""
     meeting.topics, meeting.notes = meeting.topics.strip(), meeting.notes.strip()
-    meeting.logged_by = acting_user
+    meeting.logged_by = actor.user
     meeting.confirmed_by, meeting.confirmed_at = None, None
     meeting.full_clean()
     meeting.save()
@@ -490,17 +484,17 @@ def meeting_save(*, acting_user: User, pairing: Pairing, meeting: Meeting | None
 
 
 @transaction.atomic
-def meeting_confirm(*, acting_user: User, meeting: Meeting) -> Meeting:
+def meeting_confirm(*, actor: Actor, meeting: Meeting) -> Meeting:
     """The other participant confirms the meeting as logged."""
     pairing = pairing_locked(meeting.pairing)
     meeting = Meeting.objects.for_org(pairing.organisation).select_for_update().get(pk=meeting.pk)
-    if acting_user.pk not in (pairing.mentee_id, pairing.mentor_id):
+    if actor.user.pk not in (pairing.mentee_id, pairing.mentor_id):
         raise PermissionDenied
-    if acting_user.pk == meeting.logged_by_id:
+    if actor.user.pk == meeting.logged_by_id:
         raise ValidationError(_("The other participant confirms a meeting you logged."))
     if meeting.confirmed_at is not None:
         raise ValidationError(_("This meeting is already confirmed."))
-    meeting.confirmed_by, meeting.confirmed_at = acting_user, timezone.now()
+    meeting.confirmed_by, meeting.confirmed_at = actor.user, timezone.now()
     meeting.save(update_fields=["confirmed_by", "confirmed_at", "updated_at"])
     return meeting
 

@@ -78,7 +78,7 @@ def matching_run(request: OrganisationRequest, org_slug: str, slug: str) -> Http
         else:
             try:
                 pairings = services.matching_confirm(
-                    acting_user=request.user, project=project, call=call, chosen=chosen,
+                    actor=request.actor, project=project, call=call, chosen=chosen,
                     notes=notes,
                 )
             except ValidationError as error:
@@ -107,7 +107,7 @@ def matching_settings(request: OrganisationRequest, org_slug: str, slug: str) ->
                                                      for_change=True)
     form = MatchingSettingsForm(form_data(request), instance=project)
     if request.method == "POST" and form.is_valid():
-        services.matching_settings_update(acting_user=request.user, project=form.save(commit=False),
+        services.matching_settings_update(actor=request.actor, project=form.save(commit=False),
                                           related_areas=form.related_areas())
         messages.success(request, _("Matching settings saved."))
         return redirect("matching_run", org_slug=org_slug, slug=project.slug)
@@ -205,7 +205,7 @@ def pairing_respond(request: OrganisationRequest, org_slug: str, pk: int) -> Htt
     return pairing_action(
         request, pairing, form_name="respond_form", form=RespondForm(request.POST),
         action=lambda data: services.pairing_respond(
-            acting_user=request.user, pairing=pairing, accept=accept, reason=data["reason"]),
+            actor=request.actor, pairing=pairing, accept=accept, reason=data["reason"]),
         success=lambda data: _("You accepted the pairing.") if accept
         else _("You declined the pairing: the coordinator is told."),
     )
@@ -217,7 +217,7 @@ def pairing_move(request: OrganisationRequest, org_slug: str, pk: int) -> HttpRe
     return pairing_action(
         request, pairing, form_name="move_form", form=MoveForm(request.POST),
         action=lambda data: services.pairing_move(
-            acting_user=request.user, pairing=pairing, to_status=data["to_status"],
+            actor=request.actor, pairing=pairing, to_status=data["to_status"],
             reason=data["reason"]),
         success=lambda data: _("The pairing is now “%(status)s”.") % {
             "status": S(data["to_status"]).label},
@@ -251,7 +251,7 @@ def plan_edit(request: OrganisationRequest, org_slug: str, pk: int) -> HttpRespo
         chosen = [Visit(day=row["day"], place=row["place"], funded=row["funded"])
                   for row in formset.cleaned_data if row and not row.get("DELETE")]
         try:
-            plan = services.plan_save(acting_user=request.user, pairing=pairing,
+            plan = services.plan_save(actor=request.actor, pairing=pairing,
                                       visits=chosen, **form.cleaned_data)
         except ValidationError as error:
             # The visits' rules are shown above the visits; the others next to their field.
@@ -275,7 +275,7 @@ def plan_edit(request: OrganisationRequest, org_slug: str, pk: int) -> HttpRespo
 def plan_sign(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
     pairing = selectors.pairing_for_member(actor=request.actor, pk=pk, for_change=False)
     try:
-        plan = services.plan_sign(acting_user=request.user, pairing=pairing,
+        plan = services.plan_sign(actor=request.actor, pairing=pairing,
                                   seen=request.POST.get("seen", ""))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -294,7 +294,7 @@ def plan_review(request: OrganisationRequest, org_slug: str, pk: int) -> HttpRes
     return pairing_action(
         request, pairing, form_name="review_form", form=ReviewForm(request.POST),
         action=lambda data: services.plan_review(
-            acting_user=request.user, pairing=pairing, approve=approve,
+            actor=request.actor, pairing=pairing, approve=approve,
             comments=data["comments"]),
         success=lambda data: _("Plan approved: the pairing has its plan.") if approve
         else _("Plan returned to the pair with your comments."),
@@ -316,7 +316,7 @@ def meeting_edit(request: OrganisationRequest, org_slug: str, pk: int,
                        initial={"day": timezone.localdate()} if meeting is None else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.meeting_save(acting_user=request.user, pairing=pairing, meeting=meeting,
+            services.meeting_save(actor=request.actor, pairing=pairing, meeting=meeting,
                                   fields={name: form.cleaned_data[name]
                                           for name in services.MEETING_FIELDS})
         except ValidationError as error:
@@ -336,7 +336,7 @@ def meeting_confirm(request: OrganisationRequest, org_slug: str, pk: int,
                     meeting_pk: int) -> HttpResponse:
     pairing = selectors.pairing_for_member(actor=request.actor, pk=pk, for_change=False)
     meeting = selectors.meeting_for_member(actor=request.actor, pairing=pairing, pk=meeting_pk)
-    run_action(request, lambda: services.meeting_confirm(acting_user=request.user,
+    run_action(request, lambda: services.meeting_confirm(actor=request.actor,
                                                          meeting=meeting),
                _("Meeting confirmed."))
     return redirect("pairing_detail", org_slug=org_slug, pk=pairing.pk)

@@ -34,6 +34,7 @@ from participants.selectors import (
 from participants.tasks import invitation_send, notification_email
 from programmes import access
 from programmes.access import PROJECT_PERMISSION_OF_ROLE
+from programmes.actor import Actor
 from programmes.models import Call, Country, Organisation, Project, ThematicArea
 
 if TYPE_CHECKING:
@@ -56,7 +57,7 @@ def _set_projects(membership: Membership, projects: list[Project]) -> None:
 @transaction.atomic
 def invitation_create(
     *,
-    acting_user: User,
+    actor: Actor,
     organisation: Organisation,
     email: str,
     full_name: str,
@@ -80,7 +81,7 @@ def invitation_create(
         country=country if role == Role.FOCAL_POINT else None,
         # Replaced by the token that the e-mail carries, when it is sent.
         token_hash=hash_token(secrets.token_urlsafe(32)),
-        invited_by=acting_user,
+        invited_by=actor.user,
         expires_at=timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
     )
     invitation.full_clean()
@@ -105,7 +106,7 @@ def _pending_for_change(invitation: Invitation) -> Invitation:
 
 
 @transaction.atomic
-def invitation_resend(*, acting_user: User, invitation: Invitation) -> Invitation:
+def invitation_resend(*, actor: Actor, invitation: Invitation) -> Invitation:
     invitation = _pending_for_change(invitation)
     invitation.expires_at = timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS)
     invitation.save(update_fields=["expires_at", "updated_at"])
@@ -114,7 +115,7 @@ def invitation_resend(*, acting_user: User, invitation: Invitation) -> Invitatio
 
 
 @transaction.atomic
-def invitation_revoke(*, acting_user: User, invitation: Invitation) -> Invitation:
+def invitation_revoke(*, actor: Actor, invitation: Invitation) -> Invitation:
     invitation = _pending_for_change(invitation)
     invitation.status = Invitation.Status.REVOKED
     invitation.save(update_fields=["status", "updated_at"])
@@ -174,9 +175,9 @@ def membership_update(
 
 
 @transaction.atomic
-def membership_remove(*, acting_user: User, membership: Membership) -> None:
+def membership_remove(*, actor: Actor, membership: Membership) -> None:
     if membership.role == Role.ADMIN:
-        if membership.user_id == acting_user.pk:
+        if membership.user_id == actor.user.pk:
             raise ValidationError(_("Another organisation admin must remove you as admin."))
         # Locked, so that two admins removing each other at once cannot leave none.
         admins = list(
@@ -253,7 +254,7 @@ def notifications_mark_read(*, user: User, organisation: Organisation) -> int:
 
 @transaction.atomic
 def nomination_create(
-    *, acting_user: User, membership: Membership, call: Call, full_name: str, email: str,
+    *, actor: Actor, membership: Membership, call: Call, full_name: str, email: str,
     agency: str, rank: str, thematic_area: ThematicArea, languages: list[str],
 ) -> Nomination:
     """A focal point nominates a candidate for their own country. The candidate gets an
@@ -279,16 +280,16 @@ def nomination_create(
     ).exists():
         raise ValidationError({"email": _("This candidate is already nominated for this call.")})
     nomination = Nomination(
-        organisation=call.organisation, call=call, country=country, nominated_by=acting_user,
+        organisation=call.organisation, call=call, country=country, nominated_by=actor.user,
         full_name=full_name.strip(), email=email, agency=agency.strip(), rank=rank.strip(),
         thematic_area=thematic_area, languages=languages,
     )
     nomination.full_clean()
     nomination.save()
-    record_status_change(acting_user=acting_user, subject=nomination,
+    record_status_change(acting_user=actor.user, subject=nomination,
                          to_status=Nomination.Status.NOMINATED, created=True)
     invitation = _invitation_for_candidate(call=call, email=email, full_name=full_name,
-                                           acting_user=acting_user)
+                                           actor=actor)
     application = Application.objects.create(
         organisation=call.organisation, call=call, nomination=nomination, invitation=invitation,
         applicant=invitation.email_user(), country=country, thematic_area=thematic_area,
@@ -300,13 +301,13 @@ def nomination_create(
             organisation=call.organisation, application=application, language=code,
             level=ApplicationLanguage.Level.WORKING,
         )
-    record_status_change(acting_user=acting_user, subject=application,
+    record_status_change(acting_user=actor.user, subject=application,
                          to_status=Application.Status.INVITED, created=True)
     return nomination
 
 
 def _invitation_for_candidate(*, call: Call, email: str, full_name: str,
-                              acting_user: User) -> Invitation:
+                              actor: Actor) -> Invitation:
     """The candidate joins the organisation as mentee or mentor through the usual invitation;
     its e-mail leads to the application."""
     pending = Invitation.objects.for_org(call.organisation).pending().filter(
@@ -319,8 +320,8 @@ def _invitation_for_candidate(*, call: Call, email: str, full_name: str,
             # the invitation at the same moment; then that one is used.
             with transaction.atomic():
                 return invitation_create(
-                    acting_user=acting_user, organisation=call.organisation, email=email,
-                    full_name=full_name, language=acting_user.language,
+                    actor=actor, organisation=call.organisation, email=email,
+                    full_name=full_name, language=actor.user.language,
                     role=call.role_sought, country=None, projects=[],
                 )
         except (IntegrityError, ValidationError):
@@ -332,7 +333,7 @@ def _invitation_for_candidate(*, call: Call, email: str, full_name: str,
 
 
 @transaction.atomic
-def nomination_withdraw(*, acting_user: User, nomination: Nomination) -> Nomination:
+def nomination_withdraw(*, actor: Actor, nomination: Nomination) -> Nomination:
     nomination = Nomination.objects.select_for_update().get(pk=nomination.pk)
     if nomination.status != Nomination.Status.NOMINATED:
         raise ValidationError(_("This nomination is already withdrawn."))
@@ -342,12 +343,12 @@ def nomination_withdraw(*, acting_user: User, nomination: Nomination) -> Nominat
     if nomination.application.status in DECISIONS:
         raise ValidationError(_("The coordinator has decided on this application: ask them to "
                                 "change the decision instead."))
-    record_status_change(acting_user=acting_user, subject=nomination,
+    record_status_change(acting_user=actor.user, subject=nomination,
                          to_status=Nomination.Status.WITHDRAWN)
     nomination.status = Nomination.Status.WITHDRAWN
     nomination.save(update_fields=["status", "updated_at"])
     application = Application.objects.select_for_update().get(nomination=nomination)
-    record_status_change(acting_user=acting_user, subject=application,
+    record_status_change(acting_user=actor.user, subject=application,
                          to_status=Application.Status.WITHDRAWN)
     application.status = Application.Status.WITHDRAWN
     application.save(update_fields=["status", "updated_at"])
@@ -356,7 +357,7 @@ def nomination_withdraw(*, acting_user: User, nomination: Nomination) -> Nominat
         status=Application.Status.WITHDRAWN
     ).exists()
     if invitation and invitation.status == Invitation.Status.PENDING and not still_needed:
-        invitation_revoke(acting_user=acting_user, invitation=invitation)
+        invitation_revoke(actor=actor, invitation=invitation)
     return nomination
 
 
@@ -368,7 +369,7 @@ CONSENT_VERSION = "2026-11"
 
 
 @transaction.atomic
-def application_start(*, acting_user: User, call: Call, country: Country,
+def application_start(*, actor: Actor, call: Call, country: Country,
                       thematic_area: ThematicArea) -> Application:
     """A person puts themselves forward, where the call allows it (volunteer mentor pools)."""
     call = Call.objects.select_for_update().get(pk=call.pk)
@@ -377,29 +378,29 @@ def application_start(*, acting_user: User, call: Call, country: Country,
     if not call.accepts_nominations:
         raise ValidationError(call_closed_message(call))
     if not Membership.objects.for_org(call.organisation).filter(
-        user=acting_user, role=call.role_sought
+        user=actor.user, role=call.role_sought
     ).exists():
         raise ValidationError(_("Only %(role)s of this organisation may put themselves forward "
                                 "for this call.") % {"role": call.get_role_sought_display()})
     if Application.objects.for_org(call.organisation).filter(
-        call=call, applicant=acting_user
+        call=call, applicant=actor.user
     ).exclude(status=Application.Status.WITHDRAWN).exists():
         raise ValidationError(_("You have already applied to this call."))
     application = Application(
-        organisation=call.organisation, call=call, applicant=acting_user, country=country,
-        thematic_area=thematic_area, full_name=acting_user.full_name, email=acting_user.email,
+        organisation=call.organisation, call=call, applicant=actor.user, country=country,
+        thematic_area=thematic_area, full_name=actor.user.full_name, email=actor.user.email,
         agency="", rank="",
     )
     application.full_clean(exclude=["agency", "rank"])  # the candidate fills them in next
     application.save()
-    record_status_change(acting_user=acting_user, subject=application,
+    record_status_change(acting_user=actor.user, subject=application,
                          to_status=Application.Status.INVITED, created=True)
     return application
 
 
 @transaction.atomic
 def application_save(
-    *, acting_user: User, application: Application, fields: dict, languages: dict[str, str],
+    *, actor: Actor, application: Application, fields: dict, languages: dict[str, str],
     expertise_areas: list[ThematicArea], cv=None, submit: bool = False, consent: bool = False,
 ) -> Application:
     """Saves what the candidate typed and, with `submit`, submits it in the same transaction:
@@ -433,12 +434,12 @@ def application_save(
         if not consent:
             raise ValidationError({"consent": _("Your consent is needed to submit the "
                                                 "application.")})
-        application = application_submit(acting_user=acting_user, application=application)
+        application = application_submit(actor=actor, application=application)
     return application
 
 
 @transaction.atomic
-def application_submit(*, acting_user: User, application: Application) -> Application:
+def application_submit(*, actor: Actor, application: Application) -> Application:
     application = Application.objects.select_for_update().get(pk=application.pk)
     if application.status != Application.Status.INVITED:
         raise ValidationError(_("This application is already submitted."))
@@ -451,7 +452,7 @@ def application_submit(*, acting_user: User, application: Application) -> Applic
         problems["motivation"] = _("Tell the coordinator why you apply.")
     if problems:
         raise ValidationError(problems)
-    record_status_change(acting_user=acting_user, subject=application,
+    record_status_change(acting_user=actor.user, subject=application,
                          to_status=Application.Status.SUBMITTED)
     application.status = Application.Status.SUBMITTED
     application.submitted_at = timezone.now()
@@ -467,7 +468,7 @@ DECISIONS = (Application.Status.SHORTLISTED, Application.Status.RESERVE,
 
 
 @transaction.atomic
-def application_decide(*, acting_user: User, application: Application, decision: str,
+def application_decide(*, actor: Actor, application: Application, decision: str,
                        reason: str) -> Application:
     """The coordinator shortlists, keeps in reserve or declines, with a reason; the applicant
     and their focal point are told."""
@@ -481,7 +482,7 @@ def application_decide(*, acting_user: User, application: Application, decision:
         raise ValidationError({"reason": _("Give a reason: the applicant is told.")})
     if application.status not in (Application.Status.SUBMITTED, *DECISIONS):
         raise ValidationError(_("Only a submitted application can be decided."))
-    record_status_change(acting_user=acting_user, subject=application, to_status=decision,
+    record_status_change(acting_user=actor.user, subject=application, to_status=decision,
                          reason=reason.strip())
     application.status = decision
     application.decision_reason = reason.strip()

@@ -125,7 +125,7 @@ def member_remove(request: OrganisationRequest, org_slug: str, pk: int) -> HttpR
     membership = selectors.membership_for_admin(actor=request.actor, pk=pk, for_change=True)
     run_action(
         request,
-        lambda: services.membership_remove(acting_user=request.user, membership=membership),
+        lambda: services.membership_remove(actor=request.actor, membership=membership),
         _("%(name)s is no longer %(role)s here.") % {
             "name": membership.user, "role": membership.get_role_display(),
         },
@@ -150,7 +150,7 @@ def invitation_create(request: OrganisationRequest, org_slug: str) -> HttpRespon
     if request.method == "POST" and form.is_valid():
         try:
             invitation = services.invitation_create(
-                acting_user=request.user,
+                actor=request.actor,
                 organisation=request.organisation,
                 email=form.cleaned_data["email"],
                 full_name=form.cleaned_data["full_name"],
@@ -179,7 +179,7 @@ def invitation_revoke(request: OrganisationRequest, org_slug: str, pk: int) -> H
     invitation = selectors.invitation_for_admin(actor=request.actor, pk=pk, for_change=True)
     run_action(
         request,
-        lambda: services.invitation_revoke(acting_user=request.user, invitation=invitation),
+        lambda: services.invitation_revoke(actor=request.actor, invitation=invitation),
         _("Invitation to %(email)s revoked.") % {"email": invitation.email},
     )
     return redirect("invitation_list", org_slug=org_slug)
@@ -191,7 +191,7 @@ def invitation_resend(request: OrganisationRequest, org_slug: str, pk: int) -> H
     invitation = selectors.invitation_for_admin(actor=request.actor, pk=pk, for_change=True)
     run_action(
         request,
-        lambda: services.invitation_resend(acting_user=request.user, invitation=invitation),
+        lambda: services.invitation_resend(actor=request.actor, invitation=invitation),
         _("Invitation sent again to %(email)s.") % {"email": invitation.email},
     )
     return redirect("invitation_list", org_slug=org_slug)
@@ -291,7 +291,7 @@ def nomination_create(request: OrganisationRequest, org_slug: str, pk: int) -> H
     if form.is_valid():
         try:
             nomination = services.nomination_create(
-                acting_user=request.user, membership=membership, call=call, **form.cleaned_data
+                actor=request.actor, membership=membership, call=call, **form.cleaned_data
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -310,7 +310,7 @@ def nomination_withdraw(request: OrganisationRequest, org_slug: str, pk: int) ->
     nomination = selectors.nomination_for_focal_point(actor=request.actor, pk=pk)
     run_action(
         request,
-        lambda: services.nomination_withdraw(acting_user=request.user, nomination=nomination),
+        lambda: services.nomination_withdraw(actor=request.actor, nomination=nomination),
         _("The nomination of %(name)s is withdrawn.") % {"name": nomination.full_name},
     )
     return redirect("call_detail", org_slug=org_slug, pk=nomination.call_id)
@@ -332,7 +332,7 @@ def application_start(request: OrganisationRequest, org_slug: str, pk: int) -> H
     if form.is_valid():
         try:
             application = services.application_start(
-                acting_user=request.user, call=call, **form.cleaned_data
+                actor=request.actor, call=call, **form.cleaned_data
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -353,7 +353,7 @@ def application_edit(request: OrganisationRequest, org_slug: str, pk: int) -> Ht
         submitting = "submit" in request.POST
         try:
             services.application_save(
-                acting_user=request.user, application=form.instance,
+                actor=request.actor, application=form.instance,
                 fields={name: form.cleaned_data[name] for name in form.Meta.fields
                         if name in form.fields and name != "expertise_areas"},
                 languages=form.cleaned_data["languages"],
@@ -414,7 +414,7 @@ def application_review(request: OrganisationRequest, org_slug: str, pk: int) -> 
     form = DecisionForm(form_data(request))
     if request.method == "POST" and form.is_valid():
         try:
-            services.application_decide(acting_user=request.user, application=application,
+            services.application_decide(actor=request.actor, application=application,
                                         **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
@@ -447,7 +447,7 @@ def application_decide_many(request: OrganisationRequest, org_slug: str, pk: int
     decided, refused = 0, []
     for application in chosen:
         try:
-            services.application_decide(acting_user=request.user, application=application,
+            services.application_decide(actor=request.actor, application=application,
                                         **form.cleaned_data)
             decided += 1
         except ValidationError:

@@ -34,10 +34,11 @@ class HeldRole(Protocol):
     country_id: str | None  # a country's code
 
 
+# The person is a participants.models.User: people are defined in the layer above, which may
+# write Actor[User]; a bare `Actor` leaves the person's type open.
 @dataclass(eq=False)
-class Actor:
-    # participants.models.User: people are defined in the layer above.
-    user: AbstractBaseUser
+class Actor[UserT: AbstractBaseUser]:
+    user: UserT
     organisation: Organisation
     # Every role held in the organisation, in order of precedence, and the one acted in now.
     memberships: tuple[HeldRole, ...]
@@ -55,7 +56,7 @@ class Actor:
         roles sees what each of them shows)."""
         return any(membership.role in roles for membership in self.memberships)
 
-    def acting_as(self, role: str | None) -> Actor:
+    def acting_as(self, role: str | None) -> Actor[UserT]:
         """The same person acting in another role they hold here (the switcher's choice);
         themselves for a role they do not hold."""
         chosen = next((m for m in self.memberships if m.role == role), None)

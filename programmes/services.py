@@ -1,11 +1,11 @@
 """Every write to programme data. Each takes the acting user and saves only what it changes."""
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from programmes.actor import Actor
 from programmes.models import Call, Country, Organisation, Project, ThematicArea
 from programmes.signals import call_countries_invited, call_status_changing
 
@@ -31,7 +31,7 @@ RULE_FIELDS = [
 
 @transaction.atomic
 def project_create(
-    *, acting_user: AbstractBaseUser, organisation: Organisation, project: Project,
+    *, actor: Actor, organisation: Organisation, project: Project,
     partner_countries: list[Country],
 ) -> Project:
     project.organisation = organisation
@@ -43,7 +43,7 @@ def project_create(
 
 @transaction.atomic
 def project_update(
-    *, acting_user: AbstractBaseUser, project: Project, partner_countries: list[Country]
+    *, actor: Actor, project: Project, partner_countries: list[Country]
 ) -> Project:
     project.full_clean()
     project.save(update_fields=[*PROJECT_FIELDS, "updated_at"])
@@ -52,7 +52,7 @@ def project_update(
 
 
 @transaction.atomic
-def project_rules_update(*, acting_user: AbstractBaseUser, project: Project) -> Project:
+def project_rules_update(*, actor: Actor, project: Project) -> Project:
     project.full_clean()
     project.save(update_fields=[*RULE_FIELDS, "updated_at"])
     return project
@@ -60,7 +60,7 @@ def project_rules_update(*, acting_user: AbstractBaseUser, project: Project) -> 
 
 @transaction.atomic
 def thematic_area_add(
-    *, acting_user: AbstractBaseUser, project: Project, name: str
+    *, actor: Actor, project: Project, name: str
 ) -> ThematicArea:
     area = ThematicArea(organisation=project.organisation, project=project, name=name.strip())
     area.full_clean()
@@ -69,13 +69,13 @@ def thematic_area_add(
 
 
 @transaction.atomic
-def thematic_area_remove(*, acting_user: AbstractBaseUser, area: ThematicArea) -> None:
+def thematic_area_remove(*, actor: Actor, area: ThematicArea) -> None:
     area.delete()
 
 
 @transaction.atomic
 def call_save(
-    *, acting_user: AbstractBaseUser, call: Call, invited_countries: list[Country],
+    *, actor: Actor, call: Call, invited_countries: list[Country],
     thematic_areas: list[ThematicArea],
 ) -> Call:
     """Creates or edits a call. What is wanted can change until it closes; once open, invited
@@ -107,7 +107,7 @@ def call_save(
 
 
 @transaction.atomic
-def call_open(*, acting_user: AbstractBaseUser, call: Call) -> Call:
+def call_open(*, actor: Actor, call: Call) -> Call:
     """Opens a draft call; the focal points of the invited countries are told by e-mail (after
     the commit) and in the app."""
     call = Call.objects.select_for_update().get(pk=call.pk)
@@ -117,7 +117,7 @@ def call_open(*, acting_user: AbstractBaseUser, call: Call) -> Call:
         raise ValidationError(_("The deadline has passed: move it before opening the call."))
     if not call.invited_countries.exists():
         raise ValidationError(_("Invite at least one country before opening the call."))
-    call_status_changing.send(sender=Call, call=call, acting_user=acting_user,
+    call_status_changing.send(sender=Call, call=call, acting_user=actor.user,
                               to_status=Call.Status.OPEN)
     call.status = Call.Status.OPEN
     call.opened_at = timezone.now()
@@ -128,11 +128,11 @@ def call_open(*, acting_user: AbstractBaseUser, call: Call) -> Call:
 
 
 @transaction.atomic
-def call_close(*, acting_user: AbstractBaseUser, call: Call) -> Call:
+def call_close(*, actor: Actor, call: Call) -> Call:
     call = Call.objects.select_for_update().get(pk=call.pk)
     if call.status != Call.Status.OPEN:
         raise ValidationError(_("Only an open call can be closed."))
-    call_status_changing.send(sender=Call, call=call, acting_user=acting_user,
+    call_status_changing.send(sender=Call, call=call, acting_user=actor.user,
                               to_status=Call.Status.CLOSED)
     call.status = Call.Status.CLOSED
     call.closed_at = timezone.now()

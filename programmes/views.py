@@ -35,7 +35,7 @@ def project_create(request: ActorRequest, org_slug: str) -> HttpResponse:
     form = ProjectForm(form_data(request), organisation=request.organisation)
     if request.method == "POST" and form.is_valid():
         project = services.project_create(
-            acting_user=request.actor.user,
+            actor=request.actor,
             organisation=request.organisation,
             project=form.save(commit=False),
             partner_countries=list(form.cleaned_data["partner_countries"]),
@@ -75,7 +75,7 @@ def project_edit(request: ActorRequest, org_slug: str, slug: str) -> HttpRespons
     form = ProjectForm(form_data(request), instance=project, organisation=request.organisation)
     if request.method == "POST" and form.is_valid():
         project = services.project_update(
-            acting_user=request.actor.user,
+            actor=request.actor,
             project=form.save(commit=False),
             partner_countries=list(form.cleaned_data["partner_countries"]),
         )
@@ -90,7 +90,7 @@ def project_rules(request: ActorRequest, org_slug: str, slug: str) -> HttpRespon
     project = selectors.project_for_member(actor=request.actor, slug=slug, for_change=True)
     form = RulesForm(form_data(request), instance=project)
     if request.method == "POST" and form.is_valid():
-        services.project_rules_update(acting_user=request.actor.user,
+        services.project_rules_update(actor=request.actor,
                                       project=form.save(commit=False))
         messages.success(request, _("Rules saved."))
         return redirect("project_detail", org_slug=org_slug, slug=project.slug)
@@ -106,7 +106,7 @@ def thematic_area_add(request: ActorRequest, org_slug: str, slug: str) -> HttpRe
         status = 200 if request.htmx else 400
         return _render_project(request, project, area_form=form, status=status)
     area = services.thematic_area_add(
-        acting_user=request.actor.user, project=project, name=form.cleaned_data["name"]
+        actor=request.actor, project=project, name=form.cleaned_data["name"]
     )
     if request.htmx:
         # The updated list is the confirmation (its region is announced to screen readers).
@@ -121,7 +121,7 @@ def thematic_area_remove(
 ) -> HttpResponse:
     project = selectors.project_for_member(actor=request.actor, slug=slug, for_change=True)
     area = selectors.thematic_area_for_member(actor=request.actor, project=project, pk=pk)
-    services.thematic_area_remove(acting_user=request.actor.user, area=area)
+    services.thematic_area_remove(actor=request.actor, area=area)
     if request.htmx:
         return _render_project(request, project)
     messages.success(request, _("Thematic area “%(name)s” removed.") % {"name": area.name})
@@ -151,7 +151,7 @@ def call_create(request: ActorRequest, org_slug: str) -> HttpResponse:
         call = form.save(commit=False)
         call.organisation = request.organisation
         call = services.call_save(
-            acting_user=request.actor.user, call=call,
+            actor=request.actor, call=call,
             invited_countries=list(form.cleaned_data["invited_countries"]),
             thematic_areas=list(form.cleaned_data["thematic_areas"]),
         )
@@ -169,7 +169,7 @@ def call_edit(request: ActorRequest, org_slug: str, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.call_save(
-                acting_user=request.actor.user, call=form.save(commit=False),
+                actor=request.actor, call=form.save(commit=False),
                 invited_countries=list(form.cleaned_data["invited_countries"]),
                 thematic_areas=list(form.cleaned_data["thematic_areas"]),
             )
@@ -184,7 +184,7 @@ def call_edit(request: ActorRequest, org_slug: str, pk: int) -> HttpResponse:
 @require_POST
 def call_open(request: ActorRequest, org_slug: str, pk: int) -> HttpResponse:
     call = selectors.call_for_member(actor=request.actor, pk=pk, for_change=True)
-    run_action(request, lambda: services.call_open(acting_user=request.actor.user, call=call),
+    run_action(request, lambda: services.call_open(actor=request.actor, call=call),
                _("The call is open: the focal points have been told."))
     return redirect("call_detail", org_slug=org_slug, pk=call.pk)
 
@@ -192,6 +192,6 @@ def call_open(request: ActorRequest, org_slug: str, pk: int) -> HttpResponse:
 @require_POST
 def call_close(request: ActorRequest, org_slug: str, pk: int) -> HttpResponse:
     call = selectors.call_for_member(actor=request.actor, pk=pk, for_change=True)
-    run_action(request, lambda: services.call_close(acting_user=request.actor.user, call=call),
+    run_action(request, lambda: services.call_close(actor=request.actor, call=call),
                _("The call is closed."))
     return redirect("call_detail", org_slug=org_slug, pk=call.pk)

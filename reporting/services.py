@@ -19,12 +19,13 @@ from matching.selectors import coordinators_of
 from matching.services import (
     Mover,
     approved_schedule,
-    coordinates,
     pairing_locked,
     pairing_transition,
 )
 from participants.models import User
 from participants.services import notify
+from programmes import access
+from programmes.actor import Actor
 from programmes.models import Organisation, Project
 from reporting.models import Export, Feedback, Report
 from reporting.selectors import meeting_log, plan_objectives
@@ -153,24 +154,24 @@ def _changed_meanwhile(report: Report, name: str, acting_user: User) -> Validati
 
 
 @transaction.atomic
-def report_autosave(*, acting_user: User, pairing: Pairing, kind: str, name: str, value: str,
+def report_autosave(*, actor: Actor, pairing: Pairing, kind: str, name: str, value: str,
                     seen: str) -> tuple[Report, str]:
     """Saves one field as the person types, one field at a time, so that mentor and mentee
     writing different parts never overwrite each other. `seen` is the fingerprint of this
     field as the page last had it: a field the partner changed since is not overwritten.
     Returns the report and the field's new fingerprint."""
     pairing = pairing_locked(pairing)
-    report = _writable(acting_user, pairing, kind)
+    report = _writable(actor.user, pairing, kind)
     if _conflict(_texts(report), name, value, seen or _fingerprint("")):
-        raise _changed_meanwhile(report, name, acting_user)
+        raise _changed_meanwhile(report, name, actor.user)
     _set(report, name, value)
-    report.last_edited_by = acting_user
+    report.last_edited_by = actor.user
     report.save()
     return report, _fingerprint(value)
 
 
 @transaction.atomic
-def report_submit(*, acting_user: User, pairing: Pairing, kind: str, values: dict[str, str],
+def report_submit(*, actor: Actor, pairing: Pairing, kind: str, values: dict[str, str],
                   seen: dict[str, str], submit: bool) -> Report:
     """Saves the whole form (the page without JavaScript saves this way) and, with `submit`,
     hands the report to the coordinators with the meeting log as it stands. Only the fields
@@ -178,7 +179,7 @@ def report_submit(*, acting_user: User, pairing: Pairing, kind: str, values: dic
     than overwritten. Every field is checked and each problem named next to its field; nothing
     is saved when one is found."""
     pairing = pairing_locked(pairing)
-    report = _writable(acting_user, pairing, kind)
+    report = _writable(actor.user, pairing, kind)
     texts = _texts(report)
     errors: dict[str, list[str]] = {}
     for name, value in values.items():
@@ -187,7 +188,7 @@ def report_submit(*, acting_user: User, pairing: Pairing, kind: str, values: dic
             continue  # not changed on this page: the draft keeps what it has (maybe newer)
         if _conflict(texts, name, value, shown):
             errors.setdefault(name, []).extend(
-                _changed_meanwhile(report, name, acting_user).messages)
+                _changed_meanwhile(report, name, actor.user).messages)
             continue
         try:
             _set(report, name, value)
@@ -205,31 +206,31 @@ def report_submit(*, acting_user: User, pairing: Pairing, kind: str, values: dic
                 errors[name] = [_("This section is needed before the report is submitted.")]
     if errors:
         raise ValidationError(errors)
-    report.last_edited_by = acting_user
+    report.last_edited_by = actor.user
     if submit:
         report.meetings_held = meeting_log(pairing)
         report.status = Report.Status.SUBMITTED
-        report.submitted_by = acting_user
+        report.submitted_by = actor.user
         report.submitted_at = timezone.now()
     report.save()
     if submit:
-        partner = pairing.mentor if acting_user.pk == pairing.mentee_id else pairing.mentee
+        partner = pairing.mentor if actor.user.pk == pairing.mentee_id else pairing.mentee
         message = (gettext_noop("%(name)s submitted the interim report of a pairing in "
                                 "%(project)s.") if kind == Report.Kind.INTERIM else
                    gettext_noop("%(name)s submitted the narrative report of a pairing in "
                                 "%(project)s."))
         _tell(pairing, [*coordinators_of(pairing.project), partner], message,
-              _report_link(report), name=acting_user.full_name)
+              _report_link(report), name=actor.user.full_name)
     return report
 
 
 @transaction.atomic
-def report_review(*, acting_user: User, report: Report, accept: bool, comments: str) -> Report:
+def report_review(*, actor: Actor, report: Report, accept: bool, comments: str) -> Report:
     """The coordinator accepts the report, or returns it with comments; a returned report is
     kept as it was, and its next version (a copy) opens for the pair. Accepting the narrative
     report completes the pairing once both participants gave their feedback."""
     pairing = pairing_locked(report.pairing)
-    if not coordinates(acting_user, pairing.project):
+    if not access.may(actor=actor, action="manage", obj=pairing.project):
         raise PermissionDenied
     report = Report.objects.for_org(pairing.organisation).select_for_update().get(pk=report.pk)
     if report.status != Report.Status.SUBMITTED:
@@ -239,7 +240,7 @@ def report_review(*, acting_user: User, report: Report, accept: bool, comments: 
         raise ValidationError({"comments": _("Say what should change.")})
     report.status = Report.Status.ACCEPTED if accept else Report.Status.RETURNED
     report.coordinator_comments = comments
-    report.reviewed_by = acting_user
+    report.reviewed_by = actor.user
     report.reviewed_at = timezone.now()
     report.save()
     if not accept:
@@ -262,43 +263,43 @@ def report_review(*, acting_user: User, report: Report, accept: bool, comments: 
     _tell(pairing, [pairing.mentee, pairing.mentor], message, _report_link(report),
           comments=comments)
     if accept and report.kind == Report.Kind.NARRATIVE:
-        _complete_if_done(pairing, by=acting_user)
+        _complete_if_done(pairing, by=actor.user)
     return report
 
 
 @transaction.atomic
-def feedback_submit(*, acting_user: User, pairing: Pairing, satisfaction: int,
+def feedback_submit(*, actor: Actor, pairing: Pairing, satisfaction: int,
                     objectives_met: int, support_received: int, would_recommend: bool,
                     comments: str) -> Feedback:
     """A participant's own feedback, once, from the last month of the pairing."""
     pairing = pairing_locked(pairing)
-    if acting_user.pk not in (pairing.mentee_id, pairing.mentor_id):
+    if actor.user.pk not in (pairing.mentee_id, pairing.mentor_id):
         raise PermissionDenied
     reason = report_closed_reason(pairing, Report.Kind.NARRATIVE, approved_schedule(pairing))
     if reason:
         raise ValidationError(reason)
     if Feedback.objects.for_org(pairing.organisation).filter(
-            pairing=pairing, author=acting_user).exists():
+            pairing=pairing, author=actor.user).exists():
         raise ValidationError(_("You have already given your feedback."))
     feedback = Feedback(
-        organisation_id=pairing.organisation_id, pairing=pairing, author=acting_user,
+        organisation_id=pairing.organisation_id, pairing=pairing, author=actor.user,
         satisfaction=satisfaction, objectives_met=objectives_met,
         support_received=support_received, would_recommend=would_recommend,
         comments=comments.strip(),
     )
     feedback.full_clean()
     feedback.save()
-    _complete_if_done(pairing, by=acting_user)
+    _complete_if_done(pairing, by=actor.user)
     return feedback
 
 
 @transaction.atomic
-def pairing_complete_without_feedback(*, acting_user: User, pairing: Pairing,
+def pairing_complete_without_feedback(*, actor: Actor, pairing: Pairing,
                                       reason: str) -> Pairing:
     """The coordinator completes a pairing whose narrative report is accepted but whose
     feedback never came (a participant left the service, say): the reason is recorded."""
     pairing = pairing_locked(pairing)
-    if not coordinates(acting_user, pairing.project):
+    if not access.may(actor=actor, action="manage", obj=pairing.project):
         raise PermissionDenied
     if pairing.status != S.ACTIVE or not Report.objects.for_org(pairing.organisation).filter(
             pairing=pairing, kind=Report.Kind.NARRATIVE, status=Report.Status.ACCEPTED
@@ -308,7 +309,7 @@ def pairing_complete_without_feedback(*, acting_user: User, pairing: Pairing,
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the pairing is completed without all the "
                                            "feedback.")})
-    pairing_transition(pairing=pairing, by=acting_user, to_status=S.COMPLETED,
+    pairing_transition(pairing=pairing, by=actor.user, to_status=S.COMPLETED,
                        mover=Mover.REPORTS, reason=reason.strip())
     _tell(pairing, [pairing.mentee, pairing.mentor],
           gettext_noop("Your pairing in %(project)s is completed: thank you. Your "
@@ -337,13 +338,13 @@ def _complete_if_done(pairing: Pairing, *, by: User) -> None:
 # --- Exports ----------------------------------------------------------------------------------
 
 @transaction.atomic
-def export_request(*, acting_user: User, organisation: Organisation, kind: str, format: str,
+def export_request(*, actor: Actor, organisation: Organisation, kind: str, format: str,
                    project: Project | None = None, pairing: Pairing | None = None,
                    params: dict | None = None) -> Export:
     """Queues a document to build in the background (after the commit, so that the worker
     finds the row)."""
     export = Export.objects.create(
-        organisation=organisation, requested_by=acting_user, kind=kind, format=format,
+        organisation=organisation, requested_by=actor.user, kind=kind, format=format,
         project=project, pairing=pairing, params=params or {},
     )
     export_build.delay_on_commit(export.organisation_id, export.pk)  # type: ignore[attr-defined]  # Celery's Django fixup makes tasks DjangoTasks

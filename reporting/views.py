@@ -71,7 +71,7 @@ def report_edit(request: OrganisationRequest, org_slug: str, pk: int, kind: str)
         submit = request.POST.get("action") == "submit"
         if form.is_valid():
             try:
-                services.report_submit(acting_user=request.user, pairing=pairing, kind=kind,
+                services.report_submit(actor=request.actor, pairing=pairing, kind=kind,
                                        values=form.values(), seen=form.seen(),
                                        submit=submit)
             except ValidationError as error:
@@ -108,7 +108,7 @@ def report_autosave(request: OrganisationRequest, org_slug: str, pk: int,
         return HttpResponse(_("Nothing to save."), status=400)
     try:
         report, seen = services.report_autosave(
-            acting_user=request.user, pairing=pairing, kind=kind, name=name,
+            actor=request.actor, pairing=pairing, kind=kind, name=name,
             value=request.POST[name], seen=request.POST.get(f"seen_{name}", ""))
     except ValidationError as error:
         return render(request, "reporting/_autosave.html", {"error": " ".join(error.messages)},
@@ -152,7 +152,7 @@ def report_review(request: OrganisationRequest, org_slug: str, pk: int, kind: st
         form.add_error(None, _("Accept the report or return it."))
     elif form.is_valid():
         try:
-            services.report_review(acting_user=request.user, report=report, accept=accept,
+            services.report_review(actor=request.actor, report=report, accept=accept,
                                    comments=form.cleaned_data["comments"])
         except ValidationError as error:
             add_service_errors(form, error)
@@ -196,7 +196,7 @@ def feedback_edit(request: OrganisationRequest, org_slug: str, pk: int) -> HttpR
     if request.method == "POST" and not own and not closed:
         if form.is_valid():
             try:
-                services.feedback_submit(acting_user=request.user, pairing=pairing,
+                services.feedback_submit(actor=request.actor, pairing=pairing,
                                          **form.cleaned_data)
             except ValidationError as error:
                 add_service_errors(form, error)
@@ -241,7 +241,7 @@ def dossier_request(request: OrganisationRequest, org_slug: str, pk: int) -> Htt
     if not access.may(actor=request.actor, action="follow", obj=pairing.project):
         raise PermissionDenied
     export = services.export_request(
-        acting_user=request.user, organisation=request.organisation, kind=Export.Kind.DOSSIER,
+        actor=request.actor, organisation=request.organisation, kind=Export.Kind.DOSSIER,
         format=Export.Format.PDF, project=pairing.project, pairing=pairing,
         # Observers follow the programme but are not given the pair's addresses.
         params={"language": translation.get_language(),
@@ -293,7 +293,7 @@ def export_create(request: OrganisationRequest, org_slug: str, slug: str) -> Htt
     params = {name: str(value.pk if hasattr(value, "pk") else value)
               for name, value in filters.form.cleaned_data.items() if value}
     export = services.export_request(
-        acting_user=request.user, organisation=request.organisation,
+        actor=request.actor, organisation=request.organisation,
         kind=kind, format=format, project=project,
         params={**params, "language": translation.get_language()})
     return redirect("export_detail", org_slug=org_slug, pk=export.pk)
@@ -352,6 +352,6 @@ def pairing_complete(request: OrganisationRequest, org_slug: str, pk: int) -> Ht
     return pairing_action(
         request, pairing, form_name="complete_form", form=CompleteForm(request.POST),
         action=lambda data: services.pairing_complete_without_feedback(
-            acting_user=request.user, pairing=pairing, reason=data["reason"]),
+            actor=request.actor, pairing=pairing, reason=data["reason"]),
         success=lambda data: _("The pairing is completed."),
     )

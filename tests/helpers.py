@@ -28,6 +28,8 @@ from participants.models import (
     StatusChange,
     User,
 )
+from participants.selectors import actor_for
+from programmes.actor import Actor
 from programmes.models import Call, Country, Organisation, Project, ThematicArea
 from reporting.models import Report
 from reporting.selectors import current_report
@@ -78,6 +80,16 @@ def add_member(org: Organisation, role: str, **kwargs) -> Membership:
 
 
 # --- Processes of their own (a Celery worker, a settings check) ----------------------------
+
+def as_actor(user: User, organisation: Organisation | None = None) -> Actor:
+    """The person acting, as a view's request carries them: in the given organisation, or in
+    the one they belong to."""
+    if organisation is None:
+        organisation = Membership.objects.filter(user=user).earliest("pk").organisation
+    actor = actor_for(user=user, organisation=organisation)
+    assert actor is not None, f"{user} is no member of {organisation}"
+    return actor
+
 
 def database_url() -> str:
     db = connection.settings_dict
@@ -156,7 +168,7 @@ def in_last_month(world: World) -> Pairing:
 def submitted(world: World, pairing: Pairing, kind: str = "interim") -> Report:
     values = INTERIM if kind == "interim" else NARRATIVE
     seen = report_seen(current_report(pairing, kind))  # as her page would show the draft
-    return report_submit(acting_user=world.people["mentee"], pairing=pairing, kind=kind,
+    return report_submit(actor=as_actor(world.people["mentee"]), pairing=pairing, kind=kind,
                          values=values, seen=seen, submit=True)
 
 
@@ -166,10 +178,10 @@ def completed(world: World) -> Pairing:
 
 def finish(world: World, pairing: Pairing) -> Pairing:
     report = submitted(world, pairing, "narrative")
-    report_review(acting_user=world.people["coordinator"], report=report, accept=True,
+    report_review(actor=as_actor(world.people["coordinator"]), report=report, accept=True,
                   comments="")
     for who in ("mentee", "mentor"):
-        feedback_submit(acting_user=world.people[who], pairing=pairing, satisfaction=5,
+        feedback_submit(actor=as_actor(world.people[who]), pairing=pairing, satisfaction=5,
                         objectives_met=4, support_received=4, would_recommend=True,
                         comments=f"Comments of the {who}.")
     pairing.refresh_from_db()

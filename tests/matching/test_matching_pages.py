@@ -9,7 +9,7 @@ from matching.models import Pairing, PairingEvent
 from participants.models import Notification
 from programmes.models import Country, ThematicArea
 from tests.factories import CallFactory, shortlisted
-from tests.helpers import World
+from tests.helpers import World, as_actor
 
 
 class Pool:
@@ -256,10 +256,10 @@ def test_a_pair_taken_meanwhile_is_refused_on_its_row(world: World, pool: Pool):
     from matching.services import matching_confirm
 
     chosen = {pool.amina.pk: pool.claire.pk, pool.youssef.pk: pool.pablo.pk}
-    matching_confirm(acting_user=world.people["admin"], project=world.project, call=None,
+    matching_confirm(actor=as_actor(world.people["admin"]), project=world.project, call=None,
                      chosen={pool.amina.pk: pool.claire.pk}, notes={})
     with pytest.raises(ValidationError) as refused:
-        matching_confirm(acting_user=world.people["coordinator"], project=world.project,
+        matching_confirm(actor=as_actor(world.people["coordinator"]), project=world.project,
                          call=None, chosen=chosen, notes={})
     assert "paired or left the pool meanwhile" in str(
         refused.value.message_dict[f"mentor_{pool.amina.pk}"])

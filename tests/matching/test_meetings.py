@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from matching.models import Meeting, Pairing
 from tests.factories import MembershipFactory
-from tests.helpers import START, World, active_pairing
+from tests.helpers import START, World, active_pairing, as_actor
 
 TODAY = date(2027, 5, 10)  # the pairing started on 15 January 2027
 
@@ -116,7 +116,7 @@ def test_a_second_funded_visit_in_a_period_is_refused_with_the_rule(world: World
 def test_no_meeting_before_the_pairing_is_active(world: World, client_as):
     from matching.services import pairing_propose
 
-    proposed = pairing_propose(acting_user=world.people["coordinator"], project=world.project,
+    proposed = pairing_propose(actor=as_actor(world.people["coordinator"]), project=world.project,
                                mentee=world.people["mentee"], mentor=world.people["mentor"])
     response = client_as(world.people["mentee"]).post(at(world, "meeting_create", proposed),
                                                       ONLINE)

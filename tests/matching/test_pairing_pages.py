@@ -9,19 +9,19 @@ from django.urls import reverse
 from matching.models import ActivityPlan, Pairing
 from matching.services import pairing_propose, pairing_respond
 from tests.factories import MembershipFactory
-from tests.helpers import World
+from tests.helpers import World, as_actor
 
 
 @pytest.fixture
 def proposed(world: World) -> Pairing:
-    return pairing_propose(acting_user=world.people["coordinator"], project=world.project,
+    return pairing_propose(actor=as_actor(world.people["coordinator"]), project=world.project,
                            mentee=world.people["mentee"], mentor=world.people["mentor"])
 
 
 @pytest.fixture
 def accepted(world: World, proposed: Pairing) -> Pairing:
     for who in ("mentee", "mentor"):
-        proposed = pairing_respond(acting_user=world.people[who], pairing=proposed, accept=True)
+        proposed = pairing_respond(actor=as_actor(world.people[who]), pairing=proposed, accept=True)
     return proposed
 
 
@@ -188,7 +188,7 @@ def test_ending_early_needs_a_reason(world: World, accepted, client_as):
 def test_a_mentor_sees_only_their_own_pairings(world: World, proposed, client_as):
     other_mentor = MembershipFactory(organisation=world.org, role="mentor").user
     other_mentee = MembershipFactory(organisation=world.org, role="mentee").user
-    theirs = pairing_propose(acting_user=world.people["coordinator"], project=world.project,
+    theirs = pairing_propose(actor=as_actor(world.people["coordinator"]), project=world.project,
                              mentee=other_mentee, mentor=other_mentor)
     client = client_as(world.people["mentor"])
     assert client.get(at(world, "pairing_detail", theirs)).status_code == 404
@@ -204,7 +204,7 @@ def test_the_coordinator_cannot_write_the_pairs_plan(world: World, accepted, cli
 def test_another_organisations_pairing_answers_like_a_missing_one(world: World, client_as):
     mentee = MembershipFactory(organisation=world.other_org, role="mentee").user
     mentor = MembershipFactory(organisation=world.other_org, role="mentor").user
-    foreign = pairing_propose(acting_user=world.outsider, project=world.foreign_project,
+    foreign = pairing_propose(actor=as_actor(world.outsider), project=world.foreign_project,
                               mentee=mentee, mentor=mentor)
     client = client_as(world.people["admin"])
     for name in ("pairing_detail", "plan_edit"):
@@ -306,7 +306,7 @@ def test_each_person_is_told_in_their_own_language(world: World):
 
     world.people["mentee"].language = "fr"
     world.people["mentee"].save()
-    pairing_propose(acting_user=world.people["coordinator"], project=world.project,
+    pairing_propose(actor=as_actor(world.people["coordinator"]), project=world.project,
                     mentee=world.people["mentee"], mentor=world.people["mentor"])
     assert Notification.objects.get(user=world.people["mentee"]).text == (
         "Un binôme vous est proposé dans EUROMED Police : voyez avec qui, et acceptez ou "

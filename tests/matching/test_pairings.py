@@ -14,14 +14,14 @@ from matching.services import (
     plan_sign,
 )
 from tests.helpers import GOOD as PLAN
-from tests.helpers import World, add_member
+from tests.helpers import World, add_member, as_actor
 
 S = Pairing.Status
 
 
 @pytest.fixture
 def proposed(world: World) -> Pairing:
-    return pairing_propose(acting_user=world.people["coordinator"], project=world.project,
+    return pairing_propose(actor=as_actor(world.people["coordinator"]), project=world.project,
                            mentee=world.people["mentee"], mentor=world.people["mentor"],
                            score=87, explanation=["Same thematic area: Criminal finances (+40)"])
 
@@ -33,15 +33,15 @@ def history(pairing: Pairing) -> list[tuple[str, str, int]]:
 
 def test_the_whole_life_of_a_pairing(world: World, proposed: Pairing):
     coordinator, mentee, mentor = (world.people[r] for r in ("coordinator", "mentee", "mentor"))
-    pairing = pairing_respond(acting_user=mentee, pairing=proposed, accept=True)
+    pairing = pairing_respond(actor=as_actor(mentee), pairing=proposed, accept=True)
     assert pairing.status == S.PROPOSED  # waiting for the mentor
-    pairing = pairing_respond(acting_user=mentor, pairing=pairing, accept=True)
+    pairing = pairing_respond(actor=as_actor(mentor), pairing=pairing, accept=True)
     assert pairing.status == S.ACCEPTED
-    plan = plan_save(acting_user=mentee, pairing=pairing, **PLAN)
+    plan = plan_save(actor=as_actor(mentee), pairing=pairing, **PLAN)
     for who in (mentee, mentor):
-        plan = plan_sign(acting_user=who, pairing=pairing, seen=plan_seal(plan))
-    plan_review(acting_user=coordinator, pairing=pairing, approve=True)
-    pairing = pairing_move(acting_user=coordinator, pairing=pairing, to_status=S.ACTIVE)
+        plan = plan_sign(actor=as_actor(who), pairing=pairing, seen=plan_seal(plan))
+    plan_review(actor=as_actor(coordinator), pairing=pairing, approve=True)
+    pairing = pairing_move(actor=as_actor(coordinator), pairing=pairing, to_status=S.ACTIVE)
     assert pairing.status == S.ACTIVE
     assert history(pairing) == [
         ("", "proposed", coordinator.pk), ("proposed", "accepted", mentor.pk),
@@ -51,24 +51,24 @@ def test_the_whole_life_of_a_pairing(world: World, proposed: Pairing):
 def test_only_the_pair_answers_a_proposal(world: World, proposed: Pairing):
     for who in ("coordinator", "focal_point", "observer"):
         with pytest.raises(PermissionDenied):
-            pairing_respond(acting_user=world.people[who], pairing=proposed, accept=True)
+            pairing_respond(actor=as_actor(world.people[who]), pairing=proposed, accept=True)
     with pytest.raises(PermissionDenied):
-        pairing_respond(acting_user=world.outsider, pairing=proposed, accept=True)
+        pairing_respond(actor=as_actor(world.outsider), pairing=proposed, accept=True)
 
 
 def test_a_decline_needs_a_reason_and_returns_both_to_the_pool(world: World, proposed: Pairing):
     with pytest.raises(ValidationError, match="Say why you decline"):
-        pairing_respond(acting_user=world.people["mentee"], pairing=proposed, accept=False)
-    pairing = pairing_respond(acting_user=world.people["mentee"], pairing=proposed,
+        pairing_respond(actor=as_actor(world.people["mentee"]), pairing=proposed, accept=False)
+    pairing = pairing_respond(actor=as_actor(world.people["mentee"]), pairing=proposed,
                               accept=False, reason="Different working hours")
     assert (pairing.status, pairing.end_reason) == (S.DECLINED, "Different working hours")
     # Both are free again: a new pairing for the same mentee can be proposed.
     other_mentor = add_member(world.org, "mentor").user
-    again = pairing_propose(acting_user=world.people["coordinator"], project=world.project,
+    again = pairing_propose(actor=as_actor(world.people["coordinator"]), project=world.project,
                             mentee=world.people["mentee"], mentor=other_mentor)
     assert again.status == S.PROPOSED
     with pytest.raises(ValidationError, match="no longer waiting"):
-        pairing_respond(acting_user=world.people["mentor"], pairing=pairing, accept=True)
+        pairing_respond(actor=as_actor(world.people["mentor"]), pairing=pairing, accept=True)
 
 
 @pytest.mark.parametrize(("start", "to_status"), [
@@ -81,7 +81,7 @@ def test_a_decline_needs_a_reason_and_returns_both_to_the_pool(world: World, pro
 def test_moves_only_from_the_right_status(world: World, proposed: Pairing, start, to_status):
     Pairing.objects.filter(pk=proposed.pk).update(status=start)
     with pytest.raises(ValidationError, match="cannot go from"):
-        pairing_move(acting_user=world.people["coordinator"], pairing=proposed,
+        pairing_move(actor=as_actor(world.people["coordinator"]), pairing=proposed,
                      to_status=to_status)
     proposed.refresh_from_db()
     assert proposed.status == start
@@ -93,10 +93,10 @@ def test_moves_only_by_the_projects_coordinator_or_an_admin(world: World, propos
     end = {"to_status": S.ENDED_EARLY, "reason": "The mentee was posted abroad."}
     for who in ("mentor", "mentee", "focal_point", "observer"):
         with pytest.raises(PermissionDenied):
-            pairing_move(acting_user=world.people[who], pairing=proposed, **end)
+            pairing_move(actor=as_actor(world.people[who]), pairing=proposed, **end)
     with pytest.raises(PermissionDenied):
-        pairing_move(acting_user=world.outsider, pairing=proposed, **end)
-    pairing = pairing_move(acting_user=world.people["admin"], pairing=proposed, **end)
+        pairing_move(actor=as_actor(world.outsider), pairing=proposed, **end)
+    pairing = pairing_move(actor=as_actor(world.people["admin"]), pairing=proposed, **end)
     assert pairing.status == S.ENDED_EARLY
 
 
@@ -105,16 +105,16 @@ def test_a_coordinator_of_another_project_cannot_propose(world: World):
 
     other = ProjectFactory(organisation=world.org)
     with pytest.raises(PermissionDenied):
-        pairing_propose(acting_user=world.people["coordinator"], project=other,
+        pairing_propose(actor=as_actor(world.people["coordinator"]), project=other,
                         mentee=world.people["mentee"], mentor=world.people["mentor"])
 
 
 def test_ending_early_needs_a_reason(world: World, proposed: Pairing):
     Pairing.objects.filter(pk=proposed.pk).update(status=S.ACTIVE)
     with pytest.raises(ValidationError, match="Say why the pairing ends early"):
-        pairing_move(acting_user=world.people["coordinator"], pairing=proposed,
+        pairing_move(actor=as_actor(world.people["coordinator"]), pairing=proposed,
                      to_status=S.ENDED_EARLY)
-    pairing = pairing_move(acting_user=world.people["coordinator"], pairing=proposed,
+    pairing = pairing_move(actor=as_actor(world.people["coordinator"]), pairing=proposed,
                            to_status=S.ENDED_EARLY, reason="Mentor moved to another post")
     assert (pairing.status, pairing.end_reason) == (S.ENDED_EARLY,
                                                     "Mentor moved to another post")
@@ -124,11 +124,11 @@ def test_ending_early_needs_a_reason(world: World, proposed: Pairing):
 def test_an_override_needs_a_note_and_is_recorded(world: World):
     broken = ["Mentor and mentee come from the same country"]
     with pytest.raises(ValidationError, match="say why you make it anyway"):
-        pairing_propose(acting_user=world.people["coordinator"], project=world.project,
+        pairing_propose(actor=as_actor(world.people["coordinator"]), project=world.project,
                         mentee=world.people["mentee"], mentor=world.people["mentor"],
                         broken_rules=broken)
     assert not Pairing.objects.exists()
-    pairing = pairing_propose(acting_user=world.people["coordinator"], project=world.project,
+    pairing = pairing_propose(actor=as_actor(world.people["coordinator"]), project=world.project,
                               mentee=world.people["mentee"], mentor=world.people["mentor"],
                               broken_rules=broken, override_note="Only Arabic speaker")
     assert pairing.overridden
@@ -139,11 +139,11 @@ def test_an_override_needs_a_note_and_is_recorded(world: World):
 
 def test_one_live_pairing_per_mentee_and_never_with_oneself(world: World, proposed: Pairing):
     with pytest.raises(ValidationError, match="already in a pairing"):
-        pairing_propose(acting_user=world.people["coordinator"], project=world.project,
+        pairing_propose(actor=as_actor(world.people["coordinator"]), project=world.project,
                         mentee=world.people["mentee"], mentor=add_member(world.org, "mentor").user)
     both = add_member(world.org, "mentee", user=world.people["mentor"]).user
     with pytest.raises(ValidationError):
-        pairing_propose(acting_user=world.people["coordinator"], project=world.project,
+        pairing_propose(actor=as_actor(world.people["coordinator"]), project=world.project,
                         mentee=both, mentor=both)
 
 
@@ -155,7 +155,7 @@ def test_only_members_of_the_organisation_in_those_roles_are_paired(world: World
         (world.people["observer"], world.people["mentor"], "mentee"),
     ):
         with pytest.raises(ValidationError) as refused:
-            pairing_propose(acting_user=coordinator, project=world.project, mentee=mentee,
+            pairing_propose(actor=as_actor(coordinator), project=world.project, mentee=mentee,
                             mentor=mentor)
         assert list(refused.value.message_dict) == [field]
     assert not Pairing.objects.exists()

@@ -25,11 +25,11 @@ from matching.services import (
 )
 from participants.models import Notification
 from tests.factories import MembershipFactory
-from tests.helpers import START, World, active_pairing, at_nine
+from tests.helpers import START, World, active_pairing, as_actor, at_nine
 
 
 def log(pairing: Pairing, day: date, *, in_person: bool = False) -> Meeting:
-    return meeting_save(acting_user=pairing.mentee, pairing=pairing, meeting=None, today=day,
+    return meeting_save(actor=as_actor(pairing.mentee), pairing=pairing, meeting=None, today=day,
                         fields={"kind": "in_person" if in_person else "online", "day": day,
                                 "duration_minutes": 60, "topics": "Asset tracing",
                                 "notes": "", "city": "Rabat" if in_person else "",
@@ -173,10 +173,10 @@ def test_focal_points_are_reminded_of_a_call_deadline_once(world: World):
 def test_a_plan_not_agreed_is_reminded_weekly_from_the_second_week(world: World):
     from matching.models import PairingEvent
 
-    pairing = pairing_propose(acting_user=world.people["coordinator"], project=world.project,
+    pairing = pairing_propose(actor=as_actor(world.people["coordinator"]), project=world.project,
                               mentee=world.people["mentee"], mentor=world.people["mentor"])
     for person in (pairing.mentee, pairing.mentor):
-        pairing = pairing_respond(acting_user=person, pairing=pairing, accept=True)
+        pairing = pairing_respond(actor=as_actor(person), pairing=pairing, accept=True)
     accepted = at_nine(date(2027, 1, 4))
     PairingEvent.objects.filter(pairing=pairing, to_status="accepted").update(created_at=accepted)
     mail.outbox.clear()
@@ -196,7 +196,7 @@ def test_a_plan_not_agreed_is_reminded_weekly_from_the_second_week(world: World)
 def test_a_reminder_of_a_pairing_ended_meanwhile_is_not_sent(world: World):
     pairing = active_pairing(world)
     reminders_plan(now=at_nine(date(2027, 5, 9)))
-    pairing_move(acting_user=world.people["coordinator"], pairing=pairing,
+    pairing_move(actor=as_actor(world.people["coordinator"]), pairing=pairing,
                  to_status="ended_early", reason="The mentee left the service.")
     mail.outbox.clear()
     reminders_send(now=at_nine(date(2027, 5, 9)))
@@ -210,13 +210,13 @@ def test_an_approved_revision_that_moves_the_calendar_gets_its_own_reminders(wor
     pairing = active_pairing(world)
     reminders_plan(now=at_nine(date(2027, 7, 9)))  # interim report a week ahead
     assert Reminder.objects.filter(kind="interim_before").count() == 2
-    revised = plan_save(acting_user=pairing.mentee, pairing=pairing,
+    revised = plan_save(actor=as_actor(pairing.mentee), pairing=pairing,
                         objectives="Trace criminal assets.", start=START, duration_months=10,
                         online_meetings_per_month=1,
                         visits=[Visit(START + timedelta(days=54), "Rabat", True)])
     for person in (pairing.mentee, pairing.mentor):
-        revised = plan_sign(acting_user=person, pairing=pairing, seen=plan_seal(revised))
-    plan_review(acting_user=world.people["coordinator"], pairing=pairing, approve=True)
+        revised = plan_sign(actor=as_actor(person), pairing=pairing, seen=plan_seal(revised))
+    plan_review(actor=as_actor(world.people["coordinator"]), pairing=pairing, approve=True)
     # Ten months: the halfway mark moves to 15 June (14 days' grace), so on 9 July the report
     # is late: reminded as such, although the old calendar's "a week ahead" went out.
     reminders_plan(now=at_nine(date(2027, 7, 9)))

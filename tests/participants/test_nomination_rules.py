@@ -27,6 +27,7 @@ from tests.factories import (
 from tests.helpers import (
     World,
     add_member,
+    as_actor,
     counts,
     focal_point_of,
     has_error,
@@ -287,7 +288,7 @@ def test_a_stale_save_cannot_undo_a_withdrawal(world: World):
     stale = Application.objects.get(pk=application.pk)
     Application.objects.filter(pk=application.pk).update(status="withdrawn")
     with pytest.raises(ValidationError):
-        application_save(acting_user=world.people["mentee"], application=stale,
+        application_save(actor=as_actor(world.people["mentee"]), application=stale,
                          fields={"motivation": "late"}, languages={}, expertise_areas=[])
     application.refresh_from_db()
     assert application.status == "withdrawn"
@@ -322,7 +323,7 @@ def test_two_focal_points_racing_for_the_last_place_get_one_place(django_db_bloc
         start.wait()
         try:
             nomination_create(
-                acting_user=focal_points[index].user, membership=focal_points[index],
+                actor=as_actor(focal_points[index].user), membership=focal_points[index],
                 call=call, full_name=f"Racer {index}", email=f"racer{index}@police.ma",
                 agency="DGSN", rank="Inspector", thematic_area=area, languages=["fr"],
             )

@@ -31,6 +31,7 @@ from tests.helpers import (
     START,
     World,
     active_pairing,
+    as_actor,
     completed,
     in_last_month,
     pair,
@@ -115,16 +116,17 @@ def application(w: World) -> dict:
 def pairing(w: World, *, accepted: bool = False, plan: str = "") -> dict:
     """A pairing of the world's mentor and mentee; accepted by both, with a plan draft or
     signed by both if asked."""
-    made = pairing_propose(acting_user=w.people["coordinator"], project=w.project,
+    made = pairing_propose(actor=as_actor(w.people["coordinator"]), project=w.project,
                            mentee=w.people["mentee"], mentor=w.people["mentor"])
     if accepted or plan:
         for who in ("mentee", "mentor"):
-            made = pairing_respond(acting_user=w.people[who], pairing=made, accept=True)
+            made = pairing_respond(actor=as_actor(w.people[who]), pairing=made, accept=True)
     if plan:
-        draft = plan_save(acting_user=w.people["mentee"], pairing=made, **PLAN)
+        draft = plan_save(actor=as_actor(w.people["mentee"]), pairing=made, **PLAN)
         if plan == "signed":
             for who in ("mentee", "mentor"):
-                draft = plan_sign(acting_user=w.people[who], pairing=made, seen=plan_seal(draft))
+                draft = plan_sign(actor=as_actor(w.people[who]), pairing=made,
+                                  seen=plan_seal(draft))
     return {**org(w), "pk": made.pk}
 
 
@@ -158,7 +160,7 @@ def last_month(w: World) -> dict:
 
 def narrative_accepted(w: World) -> dict:
     made = in_last_month(w)
-    report_review(acting_user=w.people["coordinator"], report=submitted(w, made, "narrative"),
+    report_review(actor=as_actor(w.people["coordinator"]), report=submitted(w, made, "narrative"),
                   accept=True, comments="")
     return {**org(w), "pk": made.pk}
 

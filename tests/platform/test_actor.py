@@ -19,7 +19,7 @@ from programmes import access
 from programmes.actor import Role
 from programmes.selectors import call_list, project_for_member
 from reporting.hooks import PairingReporting
-from tests.helpers import World, add_member
+from tests.helpers import World, add_member, as_actor
 
 S = Pairing.Status
 
@@ -91,7 +91,7 @@ def test_the_guardian_table_is_read_once_per_actor(world: World, django_assert_n
 
 @pytest.fixture
 def proposed(world: World) -> Pairing:
-    return pairing_propose(acting_user=world.people["coordinator"], project=world.project,
+    return pairing_propose(actor=as_actor(world.people["coordinator"]), project=world.project,
                            mentee=world.people["mentee"], mentor=world.people["mentor"],
                            score=87, explanation=[])
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from participants.models import Invitation, Membership, User
 from programmes.models import Project, ThematicArea
 from tests.factories import PASSWORD, InvitationFactory, UserFactory
-from tests.helpers import World, add_member
+from tests.helpers import World, add_member, as_actor
 
 
 def field_errors(response, field: str) -> list[str]:
@@ -258,7 +258,7 @@ def test_the_last_admin_is_kept_by_the_service(world: World):
     from participants.services import membership_remove
 
     with pytest.raises(ValidationError, match="at least one organisation admin"):
-        membership_remove(acting_user=world.outsider, membership=world.memberships["admin"])
+        membership_remove(actor=as_actor(world.outsider), membership=world.memberships["admin"])
     assert Membership.objects.filter(pk=world.memberships["admin"].pk).exists()
 
 

@@ -18,7 +18,7 @@ from tests.factories import (
     ProjectFactory,
     shortlisted,
 )
-from tests.helpers import World
+from tests.helpers import World, as_actor
 
 
 def grow(world: World, n: int) -> None:
@@ -95,7 +95,7 @@ def grow_pairings(world: World, n: int) -> None:
     grow_pool(world, n, n)
     pool = matching_pool(project=world.project)
     result = match(pool.mentees, pool.mentors, pool.rules)
-    matching_confirm(acting_user=world.people["coordinator"], project=world.project, call=None,
+    matching_confirm(actor=as_actor(world.people["coordinator"]), project=world.project, call=None,
                      chosen={pair.mentee_id: pair.mentor_id for pair in result.pairs}, notes={})
 
 

@@ -20,6 +20,7 @@ from tests.helpers import (
     OBJECTIVES,
     World,
     active_pairing,
+    as_actor,
     at_nine,
     completed,
     finish,
@@ -204,16 +205,16 @@ def test_interim_report_is_submitted_returned_revised_and_accepted(world, client
 def test_only_a_submitted_report_is_reviewed(world: World):
     pairing = running(world)
     report = submitted(world, pairing)
-    report_review(acting_user=world.people["coordinator"], report=report, accept=True,
+    report_review(actor=as_actor(world.people["coordinator"]), report=report, accept=True,
                   comments="")
     with pytest.raises(Exception, match="Only a submitted report"):
-        report_review(acting_user=world.people["coordinator"], report=report, accept=False,
+        report_review(actor=as_actor(world.people["coordinator"]), report=report, accept=False,
                       comments="Again")
 
 
 def test_a_draft_is_the_pairs_own(world: World, client_as):
     pairing = running(world)
-    report_submit(acting_user=world.people["mentee"], pairing=pairing, kind="interim",
+    report_submit(actor=as_actor(world.people["mentee"]), pairing=pairing, kind="interim",
                   values={"what_worked": "Drafting."}, seen={}, submit=False)
     assert client_as(world.people["coordinator"]).get(
         url(world, "report_detail", pairing, "interim", 1)).status_code == 404
@@ -241,7 +242,7 @@ def test_reports_open_only_while_the_pairing_is_active_and_the_narrative_at_the_
 def test_narrative_report_and_both_feedbacks_complete_the_pairing(world: World, client_as):
     pairing = in_last_month(world)
     report = submitted(world, pairing, "narrative")
-    report_review(acting_user=world.people["coordinator"], report=report, accept=True,
+    report_review(actor=as_actor(world.people["coordinator"]), report=report, accept=True,
                   comments="")
     pairing.refresh_from_db()
     assert pairing.status == "active"  # the feedback is still missing
@@ -290,7 +291,7 @@ def test_bad_feedback_is_refused_next_to_its_field(world, client_as, data, field
 
 def test_feedback_is_given_once(world: World):
     pairing = in_last_month(world)
-    kwargs = dict(acting_user=world.people["mentee"], pairing=pairing, satisfaction=5,
+    kwargs = dict(actor=as_actor(world.people["mentee"]), pairing=pairing, satisfaction=5,
                   objectives_met=5, support_received=5, would_recommend=True, comments="")
     feedback_submit(**kwargs)
     with pytest.raises(Exception, match="already given"):
@@ -359,7 +360,7 @@ def test_a_report_in_arabic_renders_shaped_and_right_to_left(world: World, clien
     pairing = running(world)
     world.people["mentee"].full_name = "سلمى الإدريسي"
     world.people["mentee"].save(update_fields=["full_name"])
-    report_submit(acting_user=world.people["mentee"], pairing=pairing, kind="interim", values={
+    report_submit(actor=as_actor(world.people["mentee"]), pairing=pairing, kind="interim", values={
         **INTERIM, "progress_0": "تتبعنا قضيتين مع وحدة الاستخبارات المالية في 2026-03-15.",
         "what_worked": "الاجتماعات الشهرية عبر الإنترنت."}, seen={}, submit=True)
     client = client_as(world.people["mentee"])
@@ -394,7 +395,7 @@ def test_certificates_of_completion(world: World, client_as):
 
 def test_report_text_is_escaped_once_and_its_dates_isolated(world: World, client_as):
     pairing = running(world)
-    report_submit(acting_user=world.people["mentee"], pairing=pairing, kind="interim", values={
+    report_submit(actor=as_actor(world.people["mentee"]), pairing=pairing, kind="interim", values={
         **INTERIM, "what_worked": "The FIU's <b>help</b> since 2026-03-15."}, seen={},
         submit=True)
     text = client_as(world.people["coordinator"]).get(
@@ -410,7 +411,7 @@ def test_a_returned_report_is_due_again_until_it_comes_back_and_late_ones_show(w
     pairing = running(world)
     report = submitted(world, pairing)
     assert handed_in([pairing.pk])[pairing.pk].interim == timezone.localdate()
-    report_review(acting_user=world.people["coordinator"], report=report, accept=False,
+    report_review(actor=as_actor(world.people["coordinator"]), report=report, accept=False,
                   comments="Say more.")
     assert handed_in([pairing.pk])[pairing.pk].interim is None
     submitted(world, pairing)  # version 2
@@ -446,7 +447,7 @@ def test_the_coordinator_may_complete_a_pairing_whose_feedback_never_comes(world
     refused = coordinator.post(complete, {"reason": "The mentor left."})
     assert refused.status_code == 400
     assert "once its narrative report is accepted" in refused.content.decode()
-    report_review(acting_user=world.people["coordinator"],
+    report_review(actor=as_actor(world.people["coordinator"]),
                   report=submitted(world, pairing, "narrative"), accept=True, comments="")
     page = coordinator.get(url(world, "pairing_detail", pairing)).content.decode()
     assert "Complete without the missing feedback" in page
