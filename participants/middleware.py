@@ -4,7 +4,7 @@ from allauth.mfa.models import Authenticator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
-from participants.models import MFA_ROLES
+from participants.models import MFA_ROLES, Membership
 
 # Pages a person may reach before setting up MFA: their account pages (sign-out, the set-up
 # itself), the language switcher, static files and invitations.
@@ -22,7 +22,7 @@ class MfaRequiredMiddleware:
         if (
             user.is_authenticated
             and not request.path.startswith(OPEN_PREFIXES)
-            and user.memberships.filter(role__in=MFA_ROLES).exists()
+            and Membership.unscoped.filter(user=user, role__in=MFA_ROLES).exists()
             and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
         ):
             return redirect("mfa_activate_totp")

@@ -106,6 +106,7 @@ class Membership(TenantModel):
     )
 
     objects = MembershipQuerySet.as_manager()
+    unscoped = MembershipQuerySet.as_unscoped_manager()
 
     class Meta:
         ordering = ["user__full_name", "role"]
@@ -170,6 +171,7 @@ class Invitation(TenantModel):
     )
 
     objects = InvitationQuerySet.as_manager()
+    unscoped = InvitationQuerySet.as_unscoped_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -219,6 +221,8 @@ class Candidate(TenantModel):
 class Nomination(Candidate):
     """A national focal point puts a candidate forward for a call, for their own country."""
 
+    tenant_parents = ("call",)
+
     class Status(models.TextChoices):
         NOMINATED = "nominated", _("Nominated")
         WITHDRAWN = "withdrawn", _("Withdrawn")
@@ -258,6 +262,8 @@ def cv_upload_to(application: "Application", filename: str) -> str:
 class Application(Candidate):
     """A candidate's application to a call: started by a nomination (or by the candidate where
     the call allows it), completed by the candidate, decided by the coordinator."""
+
+    tenant_parents = ("call",)
 
     class Status(models.TextChoices):
         INVITED = "invited", _("Waiting for the candidate")
@@ -313,6 +319,7 @@ class Application(Candidate):
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
 
     objects = ApplicationQuerySet.as_manager()
+    unscoped = ApplicationQuerySet.as_unscoped_manager()
 
     class Meta:
         ordering = ["country__name", "full_name"]
@@ -325,6 +332,8 @@ class Application(Candidate):
 
 
 class ApplicationLanguage(TenantModel):
+    tenant_parents = ("application",)
+
     class Level(models.TextChoices):
         BASIC = "basic", _("Basic")
         WORKING = "working", _("Working knowledge")
@@ -349,6 +358,8 @@ class ApplicationLanguage(TenantModel):
 class StatusChange(TenantModel):
     """Every change of status of a call, a nomination or an application: who, when, from what
     to what, and why."""
+
+    tenant_parents = ("application", "nomination", "call")
 
     call = models.ForeignKey(Call, on_delete=models.CASCADE, null=True, related_name="+")
     nomination = models.ForeignKey(

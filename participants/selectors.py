@@ -41,7 +41,7 @@ def invitation_for_admin(*, request: OrganisationRequest, pk: int, for_change: b
 def invitation_by_token(token: str) -> Invitation | None:
     """The token is its own scope: whoever holds the link may see that one invitation."""
     invitation = (
-        Invitation.objects.select_related("organisation", "country")
+        Invitation.unscoped.select_related("organisation", "country")
         .filter(token_hash=hash_token(token))
         .first()
     )
@@ -80,7 +80,7 @@ def projects_of_membership(membership: Membership) -> list[Project]:
 
 def memberships_of_user(user: User) -> QuerySet[Membership]:
     """Every role a person holds, in every organisation: their own, so not tenant-scoped."""
-    return Membership.objects.filter(user=user).select_related("organisation")
+    return Membership.unscoped.filter(user=user).select_related("organisation")
 
 
 def focal_points_of_projects(

@@ -1006,7 +1006,7 @@ def _backdate(wanted: list[_CohortRows]) -> None:
             row.created_at = row.updated_at = made_at
             by_model.setdefault(type(row), []).append(row)
     for model, rows_of_model in by_model.items():
-        model._default_manager.bulk_update(rows_of_model, ["created_at", "updated_at"])
+        model.unscoped.bulk_update(rows_of_model, ["created_at", "updated_at"])
 
 
 def _cohort_rows(

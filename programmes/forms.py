@@ -122,7 +122,8 @@ class CallForm(forms.ModelForm):
     def __init__(self, *args, projects, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["project"].queryset = projects
-        organisation_areas = ThematicArea.objects.filter(project__in=projects)
+        organisation_areas = ThematicArea.objects.filter(
+            project__in=projects, organisation__in=projects.values("organisation"))
         self.fields["thematic_areas"].queryset = organisation_areas.select_related("project")
         self.fields["thematic_areas"].label_from_instance = (
             lambda area: f"{area.name} ({area.project.name})"

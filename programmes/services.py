@@ -82,7 +82,7 @@ def call_save(
     nominations stand. The status is never written here."""
     added: list[Country] = []
     if call.pk:
-        current = Call.objects.select_for_update().get(pk=call.pk)
+        current = Call.objects.for_org(call.organisation).select_for_update().get(pk=call.pk)
         if current.status == Call.Status.CLOSED:
             raise ValidationError(_("A closed call cannot be changed."))
         call.status = current.status
@@ -111,7 +111,7 @@ def call_open(*, acting_user: User, call: Call) -> Call:
     the commit) and in the app."""
     from participants.services import record_status_change
 
-    call = Call.objects.select_for_update().get(pk=call.pk)
+    call = Call.objects.for_org(call.organisation).select_for_update().get(pk=call.pk)
     if call.status != Call.Status.DRAFT:
         raise ValidationError(_("Only a draft call can be opened."))
     if call.deadline <= timezone.now():
@@ -148,7 +148,7 @@ def _tell_focal_points(call: Call, countries: list[Country] | None = None) -> No
 def call_close(*, acting_user: User, call: Call) -> Call:
     from participants.services import record_status_change
 
-    call = Call.objects.select_for_update().get(pk=call.pk)
+    call = Call.objects.for_org(call.organisation).select_for_update().get(pk=call.pk)
     if call.status != Call.Status.OPEN:
         raise ValidationError(_("Only an open call can be closed."))
     record_status_change(acting_user=acting_user, subject=call, to_status=Call.Status.CLOSED)

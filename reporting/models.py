@@ -18,6 +18,8 @@ class Report(TenantModel):
     """An interim or narrative report of a pairing. Each submission is a version that is kept:
     a returned report gets a new draft, copied from it, which the pair revises and submits."""
 
+    tenant_parents = ("pairing",)
+
     class Kind(models.TextChoices):
         INTERIM = "interim", _("Interim report")
         NARRATIVE = "narrative", _("Narrative report")
@@ -91,6 +93,8 @@ class Feedback(TenantModel):
     """A participant's own rating of the programme, at the end. Private: the partner never
     sees it; the coordinators read it, and observers see only the averages."""
 
+    tenant_parents = ("pairing",)
+
     pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="feedback")
     author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     satisfaction = models.PositiveSmallIntegerField(_("overall satisfaction"), validators=RATING)
@@ -117,6 +121,8 @@ class Export(TenantModel):
     """A document built in the background (a big PDF, a CSV or XLSX export) and kept in the
     database until downloaded, so that any web process can serve it. Only the person who
     asked for it sees it."""
+
+    tenant_parents = ("pairing", "project")
 
     class Kind(models.TextChoices):
         HIGHLIGHTS = "highlights", _("Highlights report (PDF)")
@@ -183,17 +189,17 @@ def handed_in(pairing_ids: list[int]) -> dict[int, HandedIn]:
         return {}
     firsts: dict[tuple[int, str], date] = {}
     for pairing_id, kind, first in (
-            Report.objects.filter(pairing_id__in=pairing_ids, submitted_at__isnull=False)
+            Report.unscoped.filter(pairing_id__in=pairing_ids, submitted_at__isnull=False)
             .values_list("pairing_id", "kind").annotate(first=Min("submitted_at"))
             .values_list("pairing_id", "kind", "first")):
         firsts[pairing_id, kind] = timezone.localdate(first)
     # A returned report is out again until its next version is submitted.
-    for pairing_id, kind in Report.objects.filter(
+    for pairing_id, kind in Report.unscoped.filter(
             pairing_id__in=pairing_ids, status=Report.Status.DRAFT, version__gt=1
     ).values_list("pairing_id", "kind"):
         firsts.pop((pairing_id, kind), None)
     feedback = {pairing_id: (count, timezone.localdate(last)) for pairing_id, count, last in
-                Feedback.objects.filter(pairing_id__in=pairing_ids).values_list("pairing_id")
+                Feedback.unscoped.filter(pairing_id__in=pairing_ids).values_list("pairing_id")
                 .annotate(count=Count("pk"), last=Max("created_at"))
                 .values_list("pairing_id", "count", "last")}
     result = {}

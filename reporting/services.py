@@ -369,36 +369,38 @@ def export_build(*, export_id: int) -> None:
     from reporting.pdf import RenderError
 
     # Running too: a worker that died midway leaves it so, and the task is delivered again.
-    export = Export.objects.select_related("organisation", "project", "pairing").filter(
+    export = Export.unscoped.select_related("organisation", "project", "pairing").filter(
         pk=export_id, status__in=[Export.Status.QUEUED, Export.Status.RUNNING]).first()
     if export is None:
         return  # gone, or already built
 
     def progress(per_cent: int) -> None:
-        Export.objects.filter(pk=export.pk).update(progress=min(per_cent, 99))
+        Export.objects.for_org(export.organisation).filter(pk=export.pk).update(
+            progress=min(per_cent, 99))
 
-    Export.objects.filter(pk=export.pk).update(status=Export.Status.RUNNING, progress=5)
+    Export.objects.for_org(export.organisation).filter(pk=export.pk).update(
+        status=Export.Status.RUNNING, progress=5)
     with translation.override(export.params.get("language", "en")):
         try:
             content, filename = build(export, progress)
         except RenderError as error:
-            Export.objects.filter(pk=export.pk).update(
+            Export.objects.for_org(export.organisation).filter(pk=export.pk).update(
                 status=Export.Status.FAILED, error=str(error)[:300])
             return
         except SoftTimeLimitExceeded:
-            Export.objects.filter(pk=export.pk).update(
+            Export.objects.for_org(export.organisation).filter(pk=export.pk).update(
                 status=Export.Status.FAILED,
                 error=_("Building the document took too long and was stopped. Ask for a "
                         "smaller one (a shorter period, fewer pairings)."))
             return
         except Exception:
             logger.exception("Export %s failed", export.pk)
-            Export.objects.filter(pk=export.pk).update(
+            Export.objects.for_org(export.organisation).filter(pk=export.pk).update(
                 status=Export.Status.FAILED,
                 error=_("The document could not be built. Try again; if it fails again, tell "
                         "the platform's support."))
             return
-    Export.objects.filter(pk=export.pk).update(
+    Export.objects.for_org(export.organisation).filter(pk=export.pk).update(
         status=Export.Status.DONE, progress=100, content=content, filename=filename)
 
 
@@ -409,6 +411,6 @@ def exports_purge(*, now: datetime | None = None) -> int:
     """Built documents hold personal data: they are deleted a week after they were asked for
     (beat runs this daily)."""
     now = now or timezone.now()
-    deleted, _by_model = Export.objects.filter(
+    deleted, _by_model = Export.unscoped.filter(
         created_at__lt=now - timedelta(days=EXPORTS_KEPT_DAYS)).delete()
     return deleted

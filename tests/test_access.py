@@ -374,7 +374,7 @@ def test_access_table(name: str, who: str, world: World, client_as):
 def test_another_organisations_objects_answer_like_missing_ones(world: World, client_as):
     """Same 404 for an object of another organisation as for one that does not exist."""
     client = client_as(world.people["admin"])
-    foreign_member = Membership.objects.get(user=world.outsider)
+    foreign_member = Membership.unscoped.get(user=world.outsider)
     foreign_invitation = InvitationFactory(organisation=world.other_org)
     pairs = [
         (reverse("project_detail", args=["cepol", world.foreign_project.slug]),
@@ -387,7 +387,7 @@ def test_another_organisations_objects_answer_like_missing_ones(world: World, cl
 
     foreign_pairing = pair(world, status="active")
     foreign_pairing.organisation = world.other_org  # as if made in the other organisation
-    foreign_pairing.save()
+    type(foreign_pairing).unscoped.filter(pk=foreign_pairing.pk).update(organisation=world.other_org)
     Report.objects.create(organisation=world.other_org, pairing=foreign_pairing,
                           kind="interim", status="submitted")
     foreign_export = Export.objects.create(organisation=world.other_org,
@@ -406,7 +406,7 @@ def test_another_organisations_objects_answer_like_missing_ones(world: World, cl
         assert response.status_code == 404
     assert client.post(reverse("member_remove", args=["cepol", foreign_member.pk])).status_code \
         == 404
-    assert Membership.objects.filter(pk=foreign_member.pk).exists()
+    assert Membership.unscoped.filter(pk=foreign_member.pk).exists()
     # And an organisation one does not belong to looks exactly like one that does not exist.
     assert client.get("/interpol/").status_code == client.get("/no-such-org/").status_code == 404
 
