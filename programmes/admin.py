@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.admin.options import InlineModelAdmin
 
 from programmes.models import Country, Organisation, Project, ThematicArea
 
@@ -9,9 +10,12 @@ class CrossTenantAdmin:
     explicit `unscoped` manager instead of the fail-closed default one."""
 
     def get_queryset(self, request):
+        # Django's own get_queryset(), from the unscoped manager.
         queryset = self.model.unscoped.get_queryset()
         if ordering := self.get_ordering(request):
             queryset = queryset.order_by(*ordering)
+        if isinstance(self, InlineModelAdmin) and not self.has_view_or_change_permission(request):
+            queryset = queryset.none()
         return queryset
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
