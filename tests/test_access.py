@@ -382,12 +382,12 @@ def test_another_organisations_objects_answer_like_missing_ones(world: World, cl
         (reverse("member_edit", args=["cepol", foreign_member.pk]),
          reverse("member_edit", args=["cepol", 999999])),
     ]
+    from matching.models import Pairing
     from reporting.models import Export, Report
-    from tests.test_dashboard import pair
 
-    foreign_pairing = pair(world, status="active")
-    foreign_pairing.organisation = world.other_org  # as if made in the other organisation
-    type(foreign_pairing).unscoped.filter(pk=foreign_pairing.pk).update(organisation=world.other_org)
+    foreign_pairing = Pairing.objects.create(  # a pairing of the other organisation's project
+        project=world.foreign_project, mentee=User.objects.create(email="e@interpol.test"),
+        mentor=User.objects.create(email="o@interpol.test"), status="active")
     Report.objects.create(organisation=world.other_org, pairing=foreign_pairing,
                           kind="interim", status="submitted")
     foreign_export = Export.objects.create(organisation=world.other_org,
