@@ -86,7 +86,7 @@ class TenantQuerySet(models.QuerySet):
 
     def __and__(self, other: Any) -> Self:
         combined = super().__and__(other)
-        if isinstance(combined, TenantQuerySet):
+        if isinstance(combined, TenantQuerySet) and combined is not self and combined is not other:
             combined._tenant_scoped = self._is_scoped() or other._is_scoped()
         return combined
 
@@ -104,7 +104,7 @@ class TenantQuerySet(models.QuerySet):
 
     def _combinator_query(self, combinator: str, *other_qs: Any, all: bool = False) -> Self:
         combined = super()._combinator_query(combinator, *other_qs, all=all)
-        combined._tenant_scoped = self._is_scoped() and all_scoped(other_qs)
+        combined._tenant_scoped = self._is_scoped() and _all_scoped(other_qs)
         return combined
 
     def _is_scoped(self) -> bool:
@@ -165,7 +165,7 @@ class TenantQuerySet(models.QuerySet):
         return super().explain(format=format, **options)
 
 
-def all_scoped(querysets: Any) -> bool:
+def _all_scoped(querysets: Any) -> bool:
     return all(not isinstance(qs, TenantQuerySet) or qs._is_scoped() for qs in querysets)
 
 

@@ -208,6 +208,7 @@ def test_a_read_that_names_no_organisation_raises(world: World):
         lambda: Project.objects.filter(slug="nothing").delete(),
         lambda: Project.objects.exclude(organisation=world.org).count(),
         lambda: (Project.objects.for_org(world.org) | Project.objects.all()).count(),
+        lambda: list(Project.objects.for_org(world.org).union(Project.objects.all())),
         lambda: list(world.people["coordinator"].memberships.all()),  # a person crosses tenants
     ]
     for read in reads:
@@ -222,6 +223,7 @@ def test_reads_from_the_organisation_work(world: World):
     assert Project.objects.get(organisation=world.org, slug="topcop") == world.other_project
     assert Project.objects.filter(organisation__slug="interpol").get() == world.foreign_project
     assert Project.objects.filter(organisation__in=[world.other_org]).count() == 1
+    assert (Project.objects.all() & Project.objects.for_org(world.other_org)).count() == 1
     assert Project.objects.for_org(None).count() == 0
     assert list(Project.objects.for_org(None)) == []
     assert list(Project.objects.none()) == []
