@@ -1008,13 +1008,13 @@ def _cohort_fingerprint(pairings: models.QuerySet[Pairing]) -> Counter[tuple]:
 def _backdate(wanted: list[_CohortRows]) -> None:
     """Saving stamps every row with the time of the load; the cohort's history has its own
     times, set afterwards (bulk_update writes them as they are)."""
-    by_model: dict[type[models.Model], list[models.Model]] = {}
+    by_model: dict[type[TenantModel], list[TenantModel]] = {}
     for rows in wanted:
         for row, made_at in [(rows.pairing, rows.made_at), *rows.rows]:
             row.created_at = row.updated_at = made_at
             by_model.setdefault(type(row), []).append(row)
     for model, rows_of_model in by_model.items():
-        model._default_manager.bulk_update(rows_of_model, ["created_at", "updated_at"])
+        model.unscoped.bulk_update(rows_of_model, ["created_at", "updated_at"])
 
 
 def _cohort_rows(

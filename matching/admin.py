@@ -1,9 +1,10 @@
 from django.contrib import admin
 
 from matching.models import Pairing, PairingEvent
+from programmes.admin import CrossTenantAdmin
 
 
-class PairingEventInline(admin.TabularInline):
+class PairingEventInline(CrossTenantAdmin, admin.TabularInline):
     model = PairingEvent
     readonly_fields = ("created_at", "from_status", "to_status", "by", "reason")
     fields = readonly_fields
@@ -12,7 +13,7 @@ class PairingEventInline(admin.TabularInline):
 
 
 @admin.register(Pairing)
-class PairingAdmin(admin.ModelAdmin):
+class PairingAdmin(CrossTenantAdmin, admin.ModelAdmin):
     """Read-only: pairings move through their services, which record every move."""
 
     list_display = ["mentor", "mentee", "project", "status", "score"]

@@ -38,6 +38,8 @@ def explained(text: object) -> str:
 class Pairing(TenantModel):
     """A mentor and a mentee of one project, from the coordinator's proposal to the end."""
 
+    tenant_parents = ("project",)
+
     class Status(models.TextChoices):
         PROPOSED = "proposed", _("Proposed")
         ACCEPTED = "accepted", _("Accepted by both")
@@ -104,6 +106,8 @@ class Pairing(TenantModel):
 class PairingEvent(TenantModel):
     """Every move of a pairing: who, when, from which status to which, and why."""
 
+    tenant_parents = ("pairing",)
+
     pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(max_length=12, blank=True)
     to_status = models.CharField(max_length=12)
@@ -120,6 +124,8 @@ class PairingEvent(TenantModel):
 
 class ActivityPlan(TenantModel):
     """What a pair agrees to do. Each revision is a new version; earlier ones are kept."""
+
+    tenant_parents = ("pairing",)
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -155,6 +161,8 @@ class ActivityPlan(TenantModel):
 
 
 class PlannedVisit(TenantModel):
+    tenant_parents = ("plan",)
+
     plan = models.ForeignKey(ActivityPlan, on_delete=models.CASCADE, related_name="visits")
     day = models.DateField(_("date"))
     place = models.CharField(_("place"), max_length=200)
@@ -168,6 +176,8 @@ class Meeting(TenantModel):
     """A meeting the pair held: online, or an in-person visit with its place and costs. Logged
     by one of the two; the other confirms it or corrects it (a correction waits for the first
     to confirm in turn)."""
+
+    tenant_parents = ("pairing",)
 
     class Kind(models.TextChoices):
         ONLINE = "online", _("Online meeting")
@@ -219,6 +229,8 @@ class Reminder(TenantModel):
     pairing or call, the kind, the period, the recipient) is unique, so a reminder is planned
     once however often the scan runs, and sent once: a sender claims it under a row lock and
     marks it sent in the same transaction."""
+
+    tenant_parents = ("pairing", "call", "project")
 
     class Kind(models.TextChoices):
         ONLINE_MEETING = "online_meeting", _("Online meeting of the month")

@@ -100,8 +100,8 @@ def reminders_plan(*, now: datetime | None = None) -> int:
     today = timezone.localdate(now)
     rows: list[dict] = []
     late_by_project: dict[int, int] = defaultdict(int)
-    scanned = Pairing.objects.filter(status__in=SCANNED)
-    projects = {project.pk: project for project in Project.objects.filter(
+    scanned = Pairing.unscoped.filter(status__in=SCANNED)
+    projects = {project.pk: project for project in Project.unscoped.filter(
         pk__in=scanned.values("project_id"))}
     rules = {pk: project.rules for pk, project in projects.items()}
     pairings = (scanned.order_by("pk").values_list(
@@ -109,16 +109,16 @@ def reminders_plan(*, now: datetime | None = None) -> int:
     for chunk in _chunks(pairings):
         ids = [pairing[0] for pairing in chunk]
         plans = {pairing_id: (start, months) for pairing_id, start, months in
-                 ActivityPlan.objects.filter(pairing_id__in=ids,
-                                             status=ActivityPlan.Status.APPROVED)
+                 ActivityPlan.unscoped.filter(pairing_id__in=ids,
+                                              status=ActivityPlan.Status.APPROVED)
                  .values_list("pairing_id", "start", "duration_months")}
         planned: dict[int, list[date]] = defaultdict(list)
-        for pairing_id, day in PlannedVisit.objects.filter(
+        for pairing_id, day in PlannedVisit.unscoped.filter(
                 plan__pairing_id__in=ids, plan__status=ActivityPlan.Status.APPROVED
         ).values_list("plan__pairing_id", "day"):
             planned[pairing_id].append(day)
         held: dict[int, list[Held]] = defaultdict(list)
-        for pairing_id, day, kind in Meeting.objects.filter(pairing_id__in=ids).values_list(
+        for pairing_id, day, kind in Meeting.unscoped.filter(pairing_id__in=ids).values_list(
                 "pairing_id", "day", "kind"):
             held[pairing_id].append(Held(day, kind == Meeting.Kind.IN_PERSON))
         reports = reporting().handed_in(ids)
@@ -222,8 +222,8 @@ def _pair_rows(pairing: Pairing, due: Due, now: datetime) -> list[dict]:
 
 
 def _plan_rows(now: datetime, today: date) -> list[dict]:
-    accepted = Pairing.objects.filter(status=Pairing.Status.ACCEPTED)
-    since = dict(PairingEvent.objects.filter(pairing__in=accepted, to_status="accepted")
+    accepted = Pairing.unscoped.filter(status=Pairing.Status.ACCEPTED)
+    since = dict(PairingEvent.unscoped.filter(pairing__in=accepted, to_status="accepted")
                  .values_list("pairing_id", "created_at"))
     rows = []
     for pairing in accepted:
@@ -237,14 +237,14 @@ def _plan_rows(now: datetime, today: date) -> list[dict]:
 
 def _call_rows(now: datetime) -> list[dict]:
     """Focal points of the invited countries, a week before an open call's deadline."""
-    calls = list(Call.objects.filter(
+    calls = list(Call.unscoped.filter(
         status=Call.Status.OPEN, deadline__gt=now,
         deadline__lte=now + timedelta(days=CALL_DAYS_BEFORE),
     ).prefetch_related("invited_countries"))
     if not calls:
         return []
     serving = holders(projects={call.project_id for call in calls}, perm=NOMINATE)
-    focal_points = list(Membership.objects.filter(role=Role.FOCAL_POINT)
+    focal_points = list(Membership.unscoped.filter(role=Role.FOCAL_POINT)
                         .filter(organisation__in={call.organisation_id for call in calls})
                         .values_list("organisation_id", "user_id", "country_id"))
     rows = []
@@ -267,8 +267,8 @@ def _digest_rows(late_by_project: dict[int, int], now: datetime, today: date) ->
     if not late_by_project:
         return []
     coordinators = holders(projects=late_by_project, perm=COORDINATE)
-    projects = Project.objects.in_bulk(late_by_project)
-    members = set(Membership.objects.filter(role=Role.COORDINATOR).values_list(
+    projects = Project.unscoped.in_bulk(late_by_project)
+    members = set(Membership.unscoped.filter(role=Role.COORDINATOR).values_list(
         "organisation_id", "user_id"))
     rows = []
     for project_id, count in sorted(late_by_project.items()):
@@ -301,21 +301,21 @@ def reminders_send(*, now: datetime | None = None, limit: int = BATCH) -> int:
     now = now or timezone.now()
     with transaction.atomic():
         ids = list(
-            Reminder.objects.select_for_update(skip_locked=True)
+            Reminder.unscoped.select_for_update(skip_locked=True)
             .filter(status__in=[Reminder.Status.PENDING, Reminder.Status.SENDING],
                     next_attempt_at__lte=now)
             .order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit]
         )
         lease_until = now + lease()
-        Reminder.objects.filter(pk__in=ids).update(
+        Reminder.unscoped.filter(pk__in=ids).update(
             status=Reminder.Status.SENDING, next_attempt_at=lease_until, updated_at=now)
-    claimed = (Reminder.objects.filter(pk__in=ids)
+    claimed = (Reminder.unscoped.filter(pk__in=ids)
                .select_related("recipient", "organisation", "pairing__project", "call",
                                "project").order_by("pk"))
     for reminder in claimed:
         with transaction.atomic():
             # Still ours? A sender too slow for its lease has lost the row to another one.
-            if Reminder.objects.select_for_update().filter(
+            if Reminder.unscoped.select_for_update().filter(
                     pk=reminder.pk, status=Reminder.Status.SENDING,
                     next_attempt_at=lease_until).exists():
                 _send_one(reminder, now)
@@ -395,8 +395,8 @@ def _mail(reminder: Reminder, text: str, link: str) -> None:
 
 
 def reminders_due_count(*, now: datetime | None = None) -> int:
-    return Reminder.objects.filter(status__in=[Reminder.Status.PENDING, Reminder.Status.SENDING],
-                                   next_attempt_at__lte=now or timezone.now()).count()
+    return Reminder.unscoped.filter(status__in=[Reminder.Status.PENDING, Reminder.Status.SENDING],
+                                    next_attempt_at__lte=now or timezone.now()).count()
 
 
 def site_domain() -> str:

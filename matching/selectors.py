@@ -353,12 +353,12 @@ def calendar_events(user: User) -> list[Event]:
     deadline, planned visits, interim report, end, narrative report and feedback. In the
     person's language."""
     # Only where the person is still a member: leaving an organisation ends its feed too.
-    member_of = Membership.objects.filter(user=user).values("organisation_id")
-    pairings = (Pairing.objects.filter(Q(mentor=user) | Q(mentee=user))
+    member_of = Membership.unscoped.filter(user=user).values("organisation_id")
+    pairings = (Pairing.unscoped.filter(Q(mentor=user) | Q(mentee=user))
                 .filter(status__in=[S.PLAN_AGREED, S.ACTIVE, S.COMPLETED],
                         organisation__in=member_of)
                 .select_related("project", "mentor", "mentee"))
-    plans = {plan.pairing_id: plan for plan in ActivityPlan.objects.filter(
+    plans = {plan.pairing_id: plan for plan in ActivityPlan.unscoped.filter(
         pairing__in=pairings, status=ActivityPlan.Status.APPROVED).prefetch_related("visits")}
     events: list[Event] = []
     with translation.override(user.language):

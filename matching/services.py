@@ -359,8 +359,8 @@ def plan_sign(*, actor: Actor, pairing: Pairing, seen: str) -> ActivityPlan:
         plan.status = ActivityPlan.Status.SIGNED
         changed.append("status")
     # updated_at stays: the seal names the text, and a signature does not change the text.
-    ActivityPlan.objects.filter(pk=plan.pk).update(**{name: getattr(plan, name)
-                                                      for name in changed})
+    ActivityPlan.objects.for_org(pairing.organisation).filter(pk=plan.pk).update(
+        **{name: getattr(plan, name) for name in changed})
     if plan.status == ActivityPlan.Status.SIGNED:
         _tell(pairing, coordinators_of(pairing.project), gettext_noop(
             "An activity plan in %(project)s is signed by both and waits for your review."))

@@ -9,7 +9,7 @@ from allauth.mfa.models import Authenticator
 from django.contrib.sites.shortcuts import get_current_site
 from django.http import HttpRequest
 
-from participants.models import MFA_ROLES
+from participants.models import MFA_ROLES, Membership
 from participants.tasks import email_send
 
 # How recent a sign-in counts as proof of the password when setting up the first authenticator.
@@ -63,8 +63,8 @@ class AccountAdapter(DefaultAccountAdapter):
 class MFAAdapter(DefaultMFAAdapter):
     def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
         # Admins and coordinators must keep their authenticator app.
-        if authenticator.type == Authenticator.Type.TOTP and authenticator.user.memberships.filter(
-            role__in=MFA_ROLES
+        if authenticator.type == Authenticator.Type.TOTP and Membership.unscoped.filter(
+            user=authenticator.user, role__in=MFA_ROLES
         ).exists():
             return False
         return super().can_delete_authenticator(authenticator)

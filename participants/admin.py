@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from participants.models import Invitation, Membership, User
+from programmes.admin import CrossTenantAdmin
 
 
 @admin.register(User)
@@ -18,7 +19,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(CrossTenantAdmin, admin.ModelAdmin):
     list_display = ["user", "organisation", "role", "country"]
     list_filter = ["organisation", "role"]
     search_fields = ["user__email", "user__full_name"]
@@ -26,7 +27,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(CrossTenantAdmin, admin.ModelAdmin):
     list_display = ["email", "organisation", "role", "status", "expires_at"]
     list_filter = ["organisation", "role", "status"]
     exclude = ["token_hash"]

@@ -9,7 +9,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
-from participants.models import MFA_ROLES, User
+from participants.models import MFA_ROLES, Membership, User
 from participants.selectors import actor_for
 from programmes.requests import ActorRequest
 
@@ -43,7 +43,7 @@ class MfaRequiredMiddleware:
         if (
             user.is_authenticated
             and not request.path.startswith(OPEN_PREFIXES)
-            and user.memberships.filter(role__in=MFA_ROLES).exists()
+            and Membership.unscoped.filter(user=user, role__in=MFA_ROLES).exists()
             and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
         ):
             return redirect("mfa_activate_totp")

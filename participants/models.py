@@ -16,6 +16,7 @@ from participants.querysets import (
 )
 from programmes.actor import Role
 from programmes.models import WORKING_LANGUAGES, Call, Country, Project, TenantModel, ThematicArea
+from programmes.querysets import CrossTenantManager
 
 # The largest CV a candidate may upload.
 CV_MAX_BYTES = 5 * 1024 * 1024
@@ -93,6 +94,7 @@ class Membership(TenantModel):
     )
 
     objects = MembershipQuerySet.as_manager()  # type: ignore[misc]  # as_manager()'s type cannot be a ClassVar (django-stubs)
+    unscoped = CrossTenantManager.from_queryset(MembershipQuerySet)()  # type: ignore[assignment, misc]  # its own queryset, as objects
 
     class Meta:
         ordering = ["user__full_name", "role"]
@@ -157,6 +159,7 @@ class Invitation(TenantModel):
     )
 
     objects = InvitationQuerySet.as_manager()  # type: ignore[misc]  # as_manager()'s type cannot be a ClassVar (django-stubs)
+    unscoped = CrossTenantManager.from_queryset(InvitationQuerySet)()  # type: ignore[assignment, misc]  # its own queryset, as objects
 
     class Meta:
         ordering = ["-created_at"]
@@ -206,6 +209,8 @@ class Candidate(TenantModel):
 class Nomination(Candidate):
     """A national focal point puts a candidate forward for a call, for their own country."""
 
+    tenant_parents = ("call",)
+
     class Status(models.TextChoices):
         NOMINATED = "nominated", _("Nominated")
         WITHDRAWN = "withdrawn", _("Withdrawn")
@@ -245,6 +250,8 @@ def cv_upload_to(application: "Application", filename: str) -> str:
 class Application(Candidate):
     """A candidate's application to a call: started by a nomination (or by the candidate where
     the call allows it), completed by the candidate, decided by the coordinator."""
+
+    tenant_parents = ("call",)
 
     class Status(models.TextChoices):
         INVITED = "invited", _("Waiting for the candidate")
@@ -300,6 +307,7 @@ class Application(Candidate):
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
 
     objects = ApplicationQuerySet.as_manager()  # type: ignore[misc]  # as_manager()'s type cannot be a ClassVar (django-stubs)
+    unscoped = CrossTenantManager.from_queryset(ApplicationQuerySet)()  # type: ignore[assignment, misc]  # its own queryset, as objects
 
     class Meta:
         ordering = ["country__name", "full_name"]
@@ -312,6 +320,8 @@ class Application(Candidate):
 
 
 class ApplicationLanguage(TenantModel):
+    tenant_parents = ("application",)
+
     class Level(models.TextChoices):
         BASIC = "basic", _("Basic")
         WORKING = "working", _("Working knowledge")
@@ -336,6 +346,8 @@ class ApplicationLanguage(TenantModel):
 class StatusChange(TenantModel):
     """Every change of status of a call, a nomination or an application: who, when, from what
     to what, and why."""
+
+    tenant_parents = ("application", "nomination", "call")
 
     call = models.ForeignKey(Call, on_delete=models.CASCADE, null=True, related_name="+")
     nomination = models.ForeignKey(

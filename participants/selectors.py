@@ -27,12 +27,11 @@ def actor_for(*, user: User, organisation: Organisation | None = None,
     """The person acting in an organisation, in the first role they hold there (by
     precedence); nobody when they hold none. The middleware builds one per request; a task, a
     command or a test builds its own the same way."""
-    memberships = Membership.objects.filter(user=user).select_related("organisation", "country")
-    if organisation is not None:
-        memberships = memberships.filter(organisation=organisation)
-    else:
-        memberships = memberships.filter(organisation__slug=organisation_slug)
-    held = sorted(memberships, key=lambda membership: membership.precedence)
+    memberships = (Membership.objects.filter(user=user, organisation=organisation)
+                   if organisation is not None else
+                   Membership.objects.filter(user=user, organisation__slug=organisation_slug))
+    held = sorted(memberships.select_related("organisation", "country"),
+                  key=lambda membership: membership.precedence)
     if not held:
         return None
     return Actor(user=user, organisation=held[0].organisation, memberships=tuple(held),
@@ -57,7 +56,7 @@ def invitation_for_admin(*, actor: Actor, pk: int, for_change: bool) -> Invitati
 def invitation_by_token(token: str) -> Invitation | None:
     """The token is its own scope: whoever holds the link may see that one invitation."""
     invitation = (
-        Invitation.objects.select_related("organisation", "country")
+        Invitation.unscoped.select_related("organisation", "country")
         .filter(token_hash=hash_token(token))
         .first()
     )
@@ -88,7 +87,7 @@ def projects_of_membership(membership: Membership) -> list[Project]:
 
 def memberships_of_user(user: User) -> QuerySet[Membership]:
     """Every role a person holds, in every organisation: their own, so not tenant-scoped."""
-    return Membership.objects.filter(user=user).select_related("organisation")
+    return Membership.unscoped.filter(user=user).select_related("organisation")
 
 
 def focal_points_of_projects(

@@ -99,7 +99,8 @@ def _queue_invitation_email(invitation: Invitation) -> None:
 def _pending_for_change(invitation: Invitation) -> Invitation:
     """The invitation, locked, if it is still pending: an accept running at the same moment
     must not be overwritten."""
-    locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    locked = (Invitation.objects.for_org(invitation.organisation)
+              .select_for_update().get(pk=invitation.pk))
     if locked.status != Invitation.Status.PENDING:
         raise ValidationError(_("This invitation is no longer pending."))
     return locked
@@ -128,7 +129,8 @@ def invitation_accept(
 ) -> Membership:
     """Turns an invitation into a membership. A person new to the platform gets an account
     whose e-mail address counts as verified: the link reached them at that address."""
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    invitation = (Invitation.objects.for_org(invitation.organisation)
+                  .select_for_update().get(pk=invitation.pk))
     if not invitation.is_usable:
         raise ValidationError(_("This invitation is no longer valid."))
     if user is None:
@@ -260,7 +262,7 @@ def nomination_create(
     """A focal point nominates a candidate for their own country. The candidate gets an
     invitation to complete the application."""
     # Locked so that two nominations at once cannot both take the last place.
-    call = Call.objects.select_for_update().get(pk=call.pk)
+    call = Call.objects.for_org(call.organisation).select_for_update().get(pk=call.pk)
     country = membership.country
     email = email.strip().lower()
     if not call.accepts_nominations:
@@ -334,7 +336,8 @@ def _invitation_for_candidate(*, call: Call, email: str, full_name: str,
 
 @transaction.atomic
 def nomination_withdraw(*, actor: Actor, nomination: Nomination) -> Nomination:
-    nomination = Nomination.objects.select_for_update().get(pk=nomination.pk)
+    nomination = (Nomination.objects.for_org(nomination.organisation)
+                  .select_for_update().get(pk=nomination.pk))
     if nomination.status != Nomination.Status.NOMINATED:
         raise ValidationError(_("This nomination is already withdrawn."))
     if not nomination.call.accepts_nominations:
@@ -347,7 +350,8 @@ def nomination_withdraw(*, actor: Actor, nomination: Nomination) -> Nomination:
                          to_status=Nomination.Status.WITHDRAWN)
     nomination.status = Nomination.Status.WITHDRAWN
     nomination.save(update_fields=["status", "updated_at"])
-    application = Application.objects.select_for_update().get(nomination=nomination)
+    application = (Application.objects.for_org(nomination.organisation)
+                   .select_for_update().get(nomination=nomination))
     record_status_change(acting_user=actor.user, subject=application,
                          to_status=Application.Status.WITHDRAWN)
     application.status = Application.Status.WITHDRAWN
@@ -372,7 +376,7 @@ CONSENT_VERSION = "2026-11"
 def application_start(*, actor: Actor, call: Call, country: Country,
                       thematic_area: ThematicArea) -> Application:
     """A person puts themselves forward, where the call allows it (volunteer mentor pools)."""
-    call = Call.objects.select_for_update().get(pk=call.pk)
+    call = Call.objects.for_org(call.organisation).select_for_update().get(pk=call.pk)
     if not call.allow_self_nomination:
         raise ValidationError(_("This call takes nominations from focal points only."))
     if not call.accepts_nominations:
@@ -406,7 +410,8 @@ def application_save(
     """Saves what the candidate typed and, with `submit`, submits it in the same transaction:
     a refused submission saves nothing. The status is read again under a lock, and never
     written here: a save that raced a withdrawal or a submission cannot undo it."""
-    current = Application.objects.select_for_update().get(pk=application.pk)
+    current = (Application.objects.for_org(application.organisation)
+               .select_for_update().get(pk=application.pk))
     if current.status != Application.Status.INVITED:
         raise ValidationError(_("This application is submitted and can no longer be changed."))
     application.status = current.status
@@ -440,7 +445,8 @@ def application_save(
 
 @transaction.atomic
 def application_submit(*, actor: Actor, application: Application) -> Application:
-    application = Application.objects.select_for_update().get(pk=application.pk)
+    application = (Application.objects.for_org(application.organisation)
+                   .select_for_update().get(pk=application.pk))
     if application.status != Application.Status.INVITED:
         raise ValidationError(_("This application is already submitted."))
     if not application.call.accepts_nominations:
@@ -473,7 +479,8 @@ def application_decide(*, actor: Actor, application: Application, decision: str,
     """The coordinator shortlists, keeps in reserve or declines, with a reason; the applicant
     and their focal point are told."""
     # Lock the application row only: PostgreSQL cannot lock the nullable side of the joins.
-    application = (Application.objects.select_for_update(of=("self",))
+    application = (Application.objects.for_org(application.organisation)
+                   .select_for_update(of=("self",))
                    .select_related("call", "nomination__nominated_by", "applicant")
                    .get(pk=application.pk))
     if decision not in DECISIONS:

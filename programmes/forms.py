@@ -128,7 +128,8 @@ class CallForm(forms.ModelForm):
     def __init__(self, *args, projects, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["project"]).queryset = projects
-        organisation_areas = ThematicArea.objects.filter(project__in=projects)
+        organisation_areas = ThematicArea.objects.filter(
+            project__in=projects, organisation__in=projects.values("organisation"))
         thematic_areas = cast(forms.ModelMultipleChoiceField, self.fields["thematic_areas"])
         thematic_areas.queryset = organisation_areas.select_related("project")
         # Each area's label names its project (a label for this form only, set on the instance).

@@ -1,3 +1,6 @@
+from collections.abc import Collection
+from typing import Any, ClassVar, cast
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -6,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from programmes.querysets import ProjectQuerySet, TenantQuerySet
+from programmes.querysets import CrossTenantManager, ProjectQuerySet, TenantQuerySet
 from programmes.rules import Rules, Weights
 
 # First path segments the platform itself uses; an organisation cannot take them as its address.
@@ -50,17 +53,139 @@ class Organisation(models.Model):
         return self.short_name
 
 
+class OrganisationMismatch(ValueError):
+    """A tenant row would point at a row of another organisation."""
+
+
 class TenantModel(models.Model):
-    """Every tenant-owned row reaches its organisation by this foreign key."""
+    """Every tenant-owned row reaches its organisation by this foreign key.
+
+    `objects` fails closed (see programmes/querysets.py): a read that names no organisation
+    raises. `unscoped` is the explicit cross-tenant manager for the few reads that must cross
+    organisations (the reminder scan, the demo loader, the admin); the tenancy lint allows it
+    only in the modules it lists. `_base_manager` stays Django's plain manager, which Django uses
+    for saving and for following a foreign key.
+
+    A row with a tenant parent takes its organisation from it: `tenant_parents` names the
+    foreign keys the organisation comes from, in order (the first one set gives it). Every
+    foreign key to another tenant row must point inside the same organisation; a mismatch is
+    refused by save() and clean() and, on PostgreSQL, by a composite foreign key
+    (child.fk_id, child.organisation_id) -> parent(id, organisation_id)."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = TenantQuerySet.as_manager()
+    unscoped = CrossTenantManager.from_queryset(TenantQuerySet)()
+
+    tenant_parents: ClassVar[tuple[str, ...]] = ()
 
     class Meta:
         abstract = True
+
+    def save(self, **kwargs: Any) -> None:
+        update_fields = kwargs.get("update_fields")
+        watched = {"organisation", "organisation_id"} | {
+            name for field in self.tenant_foreign_keys() for name in (field.name, field.attname)}
+        if update_fields is None or watched & set(update_fields):
+            self._take_organisation_from_parent()
+            if mismatched := self._mismatched_parents():
+                raise OrganisationMismatch(self._mismatch_message(mismatched))
+        super().save(**kwargs)
+        self._remember_tenant_keys()
+
+    def clean_fields(self, exclude: Collection[str] | None = None) -> None:
+        self._take_organisation_from_parent()
+        super().clean_fields(exclude=exclude)
+
+    def clean(self) -> None:
+        super().clean()
+        self._take_organisation_from_parent()
+        if mismatched := self._mismatched_parents():
+            raise ValidationError(self._mismatch_message(mismatched))
+
+    def validate_unique(self, exclude: Collection[str] | None = None) -> None:
+        """A single-field unique (a one-to-one link, an invitation's token) is unique across
+        organisations, as the database enforces it; Django checks it through the default
+        manager, which would refuse the unscoped read, so it is checked here through
+        `unscoped`. It tells only whether the value is taken, as the database would."""
+        exclude = set(exclude or ())
+        global_fields = [field for field in self._meta.concrete_fields
+                         if field.unique and field.name not in exclude
+                         and (not field.primary_key or self._state.adding)]
+        super().validate_unique(exclude=exclude | {field.name for field in global_fields})
+        errors = {}
+        for field in global_fields:
+            value = getattr(self, field.attname)
+            if value is None or value == "":
+                continue
+            taken = type(self).unscoped.filter(**{field.attname: value})
+            if not self._state.adding and self.pk is not None:
+                taken = taken.exclude(pk=self.pk)
+            if taken.exists():
+                errors[field.name] = [self.unique_error_message(type(self), (field.name,))]
+        if errors:
+            raise ValidationError(errors)
+
+    @classmethod
+    def tenant_foreign_keys(cls) -> list[models.ForeignKey]:
+        """The foreign keys to other tenant rows: each must stay inside the organisation."""
+        return [cast(models.ForeignKey, field) for field in cls._meta.concrete_fields
+                if field.many_to_one or field.one_to_one
+                if isinstance(field.related_model, type)
+                and issubclass(field.related_model, TenantModel)]
+
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        instance = super().from_db(db, field_names, values, **kwargs)
+        instance._remember_tenant_keys()
+        return instance
+
+    def _remember_tenant_keys(self) -> None:
+        # What was checked (by the database or by save) need not be checked again.
+        loaded = vars(self)
+        self._tenant_keys = {
+            name: loaded.get(name) for name in
+            ["organisation_id", *(field.attname for field in self.tenant_foreign_keys())]
+        }
+
+    def _parent_organisation_id(self, field: models.ForeignKey) -> int | None:
+        value = getattr(self, field.attname)
+        if value is None:
+            return None
+        if field.is_cached(self) and field.get_cached_value(self) is not None:
+            return cast(TenantModel, field.get_cached_value(self)).organisation_id
+        return (field.related_model._base_manager.filter(pk=value)
+                .values_list("organisation_id", flat=True).first())
+
+    def _take_organisation_from_parent(self) -> None:
+        if self.organisation_id is not None:
+            return
+        for name in self.tenant_parents:
+            organisation_id = self._parent_organisation_id(self._meta.get_field(name))
+            if organisation_id is not None:
+                self.organisation_id = organisation_id
+                return
+
+    def _mismatched_parents(self) -> list[str]:
+        known = getattr(self, "_tenant_keys", None) or {}
+        same_organisation = known.get("organisation_id") == self.organisation_id
+        mismatched = []
+        for field in self.tenant_foreign_keys():
+            value = getattr(self, field.attname)
+            if value is None or (same_organisation and known.get(field.attname) == value
+                                 and not field.is_cached(self)):
+                continue
+            if self._parent_organisation_id(field) != self.organisation_id:
+                mismatched.append(field.name)
+        return mismatched
+
+    def _mismatch_message(self, mismatched: list[str]) -> str:
+        names = ", ".join(str(getattr(self._meta.get_field(name), "verbose_name", name))
+                          for name in mismatched)
+        return _("The %(parents)s of this %(row)s belongs to another organisation.") % {
+            "parents": names, "row": self._meta.verbose_name}
 
 
 class Country(models.Model):
@@ -171,6 +296,7 @@ class Project(TenantModel):
     )
 
     objects = ProjectQuerySet.as_manager()  # type: ignore[misc]  # as_manager()'s type cannot be a ClassVar (django-stubs)
+    unscoped = CrossTenantManager.from_queryset(ProjectQuerySet)()  # type: ignore[assignment, misc]  # its own queryset, as objects
 
     class Meta:
         ordering = ["name"]
@@ -219,6 +345,8 @@ class Project(TenantModel):
 class ThematicArea(TenantModel):
     """A crime area or subject a project's pairs work on (e.g. Criminal finances)."""
 
+    tenant_parents = ("project",)
+
     project = models.ForeignKey(
         Project, on_delete=models.CASCADE, related_name="thematic_areas",
         verbose_name=_("project"),
@@ -257,6 +385,8 @@ WORKING_LANGUAGES = [
 class Call(TenantModel):
     """A call for nominations: the organisation invites countries to put candidates forward
     for one role in one project."""
+
+    tenant_parents = ("project",)
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")

@@ -83,7 +83,7 @@ def call_save(
     nominations stand. The status is never written here."""
     added: list[Country] = []
     if call.pk:
-        current = Call.objects.select_for_update().get(pk=call.pk)
+        current = Call.objects.for_org(call.organisation).select_for_update().get(pk=call.pk)
         if current.status == Call.Status.CLOSED:
             raise ValidationError(_("A closed call cannot be changed."))
         call.status = current.status
@@ -110,7 +110,7 @@ def call_save(
 def call_open(*, actor: Actor, call: Call) -> Call:
     """Opens a draft call; the focal points of the invited countries are told by e-mail (after
     the commit) and in the app."""
-    call = Call.objects.select_for_update().get(pk=call.pk)
+    call = Call.objects.for_org(call.organisation).select_for_update().get(pk=call.pk)
     if call.status != Call.Status.DRAFT:
         raise ValidationError(_("Only a draft call can be opened."))
     if call.deadline <= timezone.now():
@@ -129,7 +129,7 @@ def call_open(*, actor: Actor, call: Call) -> Call:
 
 @transaction.atomic
 def call_close(*, actor: Actor, call: Call) -> Call:
-    call = Call.objects.select_for_update().get(pk=call.pk)
+    call = Call.objects.for_org(call.organisation).select_for_update().get(pk=call.pk)
     if call.status != Call.Status.OPEN:
         raise ValidationError(_("Only an open call can be closed."))
     call_status_changing.send(sender=Call, call=call, acting_user=actor.user,

@@ -19,6 +19,8 @@ class Report(TenantModel):
     """An interim or narrative report of a pairing. Each submission is a version that is kept:
     a returned report gets a new draft, copied from it, which the pair revises and submits."""
 
+    tenant_parents = ("pairing",)
+
     class Kind(models.TextChoices):
         INTERIM = "interim", _("Interim report")
         NARRATIVE = "narrative", _("Narrative report")
@@ -94,6 +96,8 @@ class Feedback(TenantModel):
     """A participant's own rating of the programme, at the end. Private: the partner never
     sees it; the coordinators read it, and observers see only the averages."""
 
+    tenant_parents = ("pairing",)
+
     pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="feedback")
     author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     satisfaction = models.PositiveSmallIntegerField(_("overall satisfaction"), validators=RATING)
@@ -120,6 +124,8 @@ class Export(TenantModel):
     """A document built in the background (a big PDF, a CSV or XLSX export) and kept in the
     database until downloaded, so that any web process can serve it. Only the person who
     asked for it sees it."""
+
+    tenant_parents = ("pairing", "project")
 
     class Kind(models.TextChoices):
         HIGHLIGHTS = "highlights", _("Highlights report (PDF)")

@@ -140,17 +140,17 @@ def handed_in(pairing_ids: list[int]) -> dict[int, HandedIn]:
         return {}
     firsts: dict[tuple[int, str], date] = {}
     for pairing_id, kind, first in (
-            Report.objects.filter(pairing_id__in=pairing_ids, submitted_at__isnull=False)
+            Report.unscoped.filter(pairing_id__in=pairing_ids, submitted_at__isnull=False)
             .values_list("pairing_id", "kind").annotate(first=Min("submitted_at"))
             .values_list("pairing_id", "kind", "first")):
         firsts[pairing_id, kind] = timezone.localdate(first)
     # A returned report is out again until its next version is submitted.
-    for pairing_id, kind in Report.objects.filter(
+    for pairing_id, kind in Report.unscoped.filter(
             pairing_id__in=pairing_ids, status=Report.Status.DRAFT, version__gt=1
     ).values_list("pairing_id", "kind"):
         firsts.pop((pairing_id, kind), None)
     feedback = {pairing_id: (count, timezone.localdate(last)) for pairing_id, count, last in
-                Feedback.objects.filter(pairing_id__in=pairing_ids).values_list("pairing_id")
+                Feedback.unscoped.filter(pairing_id__in=pairing_ids).values_list("pairing_id")
                 .annotate(count=Count("pk"), last=Max("created_at"))
                 .values_list("pairing_id", "count", "last")}
     result = {}
@@ -234,7 +234,7 @@ def dossier(pairing: Pairing, *, contacts: bool) -> dict:
 def dashboard_pairings(project: Project) -> QuerySet[Pairing]:
     """The project's pairings with the day each starts (its approved plan's start, or the day
     it was proposed), which the period filter reads."""
-    plan_start = ActivityPlan.objects.filter(
+    plan_start = ActivityPlan.objects.for_org(project.organisation).filter(
         pairing=OuterRef("pk"), status=ActivityPlan.Status.APPROVED).values("start")[:1]
     return (Pairing.objects.for_org(project.organisation).filter(project=project)
             .annotate(start_day=Coalesce(Subquery(plan_start), TruncDate("created_at"))))

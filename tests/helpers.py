@@ -85,7 +85,7 @@ def as_actor(user: User, organisation: Organisation | None = None) -> Actor:
     """The person acting, as a view's request carries them: in the given organisation, or in
     the one they belong to."""
     if organisation is None:
-        organisation = Membership.objects.filter(user=user).earliest("pk").organisation
+        organisation = Membership.unscoped.filter(user=user).earliest("pk").organisation
     actor = actor_for(user=user, organisation=organisation)
     assert actor is not None, f"{user} is no member of {organisation}"
     return actor
@@ -155,7 +155,7 @@ def running(world: World, *, months_in: int = 3, months: int = 12) -> Pairing:
     """An active pairing whose approved plan started `months_in` months ago (the helper makes
     it in the future, as plans must start ahead; this moves the calendar back)."""
     pairing = active_pairing(world)
-    ActivityPlan.objects.filter(pairing=pairing, status="approved").update(
+    ActivityPlan.unscoped.filter(pairing=pairing, status="approved").update(
         start=add_months(timezone.localdate(), -months_in), duration_months=months,
         objectives=OBJECTIVES)
     return pairing
@@ -211,7 +211,7 @@ def pair(world: World, *, status: str, area_name: str = "Criminal finances",
     project = world.project
     area = project.thematic_areas.filter(name=area_name).first() or ThematicAreaFactory(
         project=project, name=area_name)
-    mentee_call = Application.objects.filter(call__role_sought="mentee").first()
+    mentee_call = Application.unscoped.filter(call__role_sought="mentee").first()
     calls = getattr(world, "_calls", None) or {
         "mentee": mentee_call.call if mentee_call else world.call,
         "mentor": CallFactory(organisation=world.org, project=project, role_sought="mentor",
@@ -251,9 +251,9 @@ def has_error(response, field: str | None, message: str, form: str = "form") -> 
 
 def counts() -> tuple[int, ...]:
     """What a nomination or an application would create: rows, history and e-mails."""
-    return (Nomination.objects.count(), Application.objects.count(),
-            Invitation.objects.count(), StatusChange.objects.count(),
-            Notification.objects.count(), len(mail.outbox))
+    return (Nomination.unscoped.count(), Application.unscoped.count(),
+            Invitation.unscoped.count(), StatusChange.unscoped.count(),
+            Notification.unscoped.count(), len(mail.outbox))
 
 
 def area(world: World) -> ThematicArea:
@@ -285,7 +285,7 @@ def nominate(client, call: Call, data: dict, capture):
 
 
 def move_deadline(call: Call, **delta) -> None:
-    Call.objects.filter(pk=call.pk).update(deadline=timezone.now() + timedelta(**delta))
+    Call.unscoped.filter(pk=call.pk).update(deadline=timezone.now() + timedelta(**delta))
     call.refresh_from_db()
 
 

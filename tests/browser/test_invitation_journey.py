@@ -135,12 +135,12 @@ def test_invitation_journey(transactional_db, world: World, live_server, new_pag
     page.set_viewport_size(DESKTOP)
     screenshot(page, f"journey-{role}-desktop.png")
 
-    invitation = Invitation.objects.get(organisation=world.org, email=email)
+    invitation = Invitation.unscoped.get(organisation=world.org, email=email)
     assert invitation.status == Invitation.Status.ACCEPTED
     user = User.objects.get(email=email)
     assert user.full_name == full_name
     assert user.check_password(NEW_PASSWORD)
-    membership = Membership.objects.get(organisation=world.org, user=user)
+    membership = Membership.unscoped.get(organisation=world.org, user=user)
     assert membership.role == role
     if role == Role.FOCAL_POINT:
         assert membership.country == world.morocco

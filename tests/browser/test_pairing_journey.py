@@ -78,7 +78,7 @@ def test_from_shortlist_to_an_active_pairing(
     # Confirming without a reason is refused next to the row; nothing is saved.
     coord.get_by_role("button", name="Confirm these pairs").click()
     expect(coord.locator("#matching-form")).to_contain_text("say why you make it anyway")
-    assert not Pairing.objects.exists()
+    assert not Pairing.unscoped.exists()
     screenshot(coord, "pairing-2-override-refused.png")
     # With a reason, the pair is proposed; Amina stays in the pool for another round.
     expect(coord.get_by_label("Mentor for Youssef Alaoui")).to_have_value(str(claire.pk))
@@ -86,7 +86,7 @@ def test_from_shortlist_to_an_active_pairing(
     coord.get_by_role("button", name="Confirm these pairs").click()
     expect(coord.locator(".messages")).to_contain_text("1 pairing proposed")
     expect(coord.get_by_role("heading", level=1)).to_have_text("Pairings")
-    pairing = Pairing.objects.get()
+    pairing = Pairing.unscoped.get()
     assert (pairing.mentee, pairing.mentor) == (youssef_user, world.people["mentor"])
     assert pairing.overridden and pairing.override_note == OVERRIDE_REASON
     assert pairing.engine_proposal == pablo
@@ -125,7 +125,7 @@ def test_from_shortlist_to_an_active_pairing(
         "First in-person visit: plan it within the first 3 months (by 2027-04-14).")
     expect(claire_page.get_by_label("Objectives")).to_have_value(
         "Financial investigations across borders.")
-    assert not ActivityPlan.objects.exists()
+    assert not ActivityPlan.unscoped.exists()
     screenshot(claire_page, "pairing-4-plan-refused.png")
     claire_page.get_by_role("group", name="Visit 1").get_by_label("Date").fill("2027-03-10")
     claire_page.get_by_role("button", name="Save the plan").click()

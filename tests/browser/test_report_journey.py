@@ -86,7 +86,7 @@ def test_reports_feedback_and_completion(
     expect(mentee.get_by_role("heading", level=1)).to_have_text("Interim report")
     write(mentee, {FIRST: "Two cases traced with the FIU.",
                    "what worked": "Monthly calls, and a visit to Rabat."})
-    report = Report.objects.get()
+    report = Report.unscoped.get()
     assert report.objectives[0]["progress"] == "Two cases traced with the FIU."
     assert report.what_worked == "Monthly calls, and a visit to Rabat."
     mentee.get_by_role("button", name="Submit to the coordinator").click()
@@ -102,7 +102,7 @@ def test_reports_feedback_and_completion(
     expect(mentee.get_by_label("what worked")).to_have_value(
         "Monthly calls, and a visit to Rabat.")
     screenshot(mentee, "report-1-refused-phone.png")
-    assert Report.objects.get().status == Report.Status.DRAFT
+    assert Report.unscoped.get().status == Report.Status.DRAFT
 
     # She writes the rest as she types; the draft is there when she opens the page again.
     write(mentee, {SECOND: "Agreed the terms with Lyon.",
@@ -122,10 +122,10 @@ def test_reports_feedback_and_completion(
     mentor.get_by_role("link", name="Continue writing Interim report").click()
     expect(mentor.get_by_label(SECOND)).to_have_value("Agreed the terms with Lyon.")
     write(mentor, {"difficulties": "Time zones, and the FIU's backlog."})
-    assert Report.objects.get().difficulties == "Time zones, and the FIU's backlog."
+    assert Report.unscoped.get().difficulties == "Time zones, and the FIU's backlog."
     mentor.get_by_role("button", name="Submit to the coordinator").click()
     expect(mentor.locator(".messages")).to_contain_text("The report is submitted")
-    report = Report.objects.get()
+    report = Report.unscoped.get()
     assert (report.status, report.submitted_by) == ("submitted", world.people["mentor"])
 
     # 3. The coordinator reads version 1 and returns it; a return needs comments.
@@ -140,7 +140,7 @@ def test_reports_feedback_and_completion(
     coord.set_viewport_size(DESKTOP)
     coord.get_by_role("button", name="Return the report with comments").click()
     expect(coord.locator("main form")).to_contain_text("Say what should change.")
-    assert Report.objects.get().status == Report.Status.SUBMITTED
+    assert Report.unscoped.get().status == Report.Status.SUBMITTED
     coord.get_by_label("Comments for the pair").fill("Say more about the FIU cases.")
     coord.get_by_role("button", name="Return the report with comments").click()
     expect(coord.locator(".messages")).to_contain_text("returned to the pair with your comments")
@@ -167,7 +167,7 @@ def test_reports_feedback_and_completion(
     versions.get_by_role("link", name="v2 Interim report · Accepted").click()
     expect(coord.locator("main h2:text-is('Versions') + ul > li")).to_have_text(
         ["Version 2 · Accepted", "Version 1 · Returned with comments"])
-    assert list(Report.objects.order_by("version").values_list("version", "status")) == [
+    assert list(Report.unscoped.order_by("version").values_list("version", "status")) == [
         (1, "returned"), (2, "accepted")]
     # The first version keeps its text and the comments.
     coord.get_by_role("link", name="Version 1").click()
@@ -218,11 +218,11 @@ def test_reports_feedback_and_completion(
     give_feedback(mentee, ("5 (excellent)", "4", "5 (excellent)"), "Yes",
                   "Very useful for my unit.", "report-5-feedback-phone.png")
     expect(mentee.locator("main .lead .status")).to_have_text("Active")
-    assert Pairing.objects.get().status == Pairing.Status.ACTIVE
+    assert Pairing.unscoped.get().status == Pairing.Status.ACTIVE
     give_feedback(mentor, ("4", "4", "3"), "No", "More time for visits, please.")
     expect(mentor.locator("main .lead .status")).to_have_text("Completed")
-    assert Pairing.objects.get().status == Pairing.Status.COMPLETED
-    assert Feedback.objects.get(author=world.people["mentor"]).would_recommend is False
+    assert Pairing.unscoped.get().status == Pairing.Status.COMPLETED
+    assert Feedback.unscoped.get(author=world.people["mentor"]).would_recommend is False
 
     # The mentee's page says completed; her partner's feedback shows nowhere on it.
     mentee.goto(pairing_url)
@@ -252,9 +252,9 @@ def test_reports_feedback_and_completion(
     coord.set_viewport_size(DESKTOP)
     coord.get_by_role("button", name="Build the pairing's dossier (PDF)").click()
     expect(coord.get_by_role("heading", level=1)).to_have_text("Pairing dossier (PDF)")
-    export = Export.objects.get()
+    export = Export.unscoped.get()
     expect(coord).to_have_url(f"{live_server.url}/cepol/exports/{export.pk}/")
-    assert (export.status, export.progress, export.pairing) == ("done", 100, Pairing.objects.get())
+    assert (export.status, export.progress, export.pairing) == ("done", 100, Pairing.unscoped.get())
     progress = coord.locator("#export-progress")
     expect(progress.get_by_role("status")).to_have_text("Ready")
     screenshot(coord, "report-8-dossier.png")
@@ -277,8 +277,8 @@ def test_reports_feedback_and_completion(
     progress = coord.locator("#export-progress")
     expect(progress.get_by_role("status")).to_have_text("Waiting for a worker")
     expect(progress.get_by_role("progressbar", name="Progress")).to_be_visible()
-    assert queued == [Export.objects.latest("pk").pk]  # queued once the request committed
-    Export.objects.filter(pk=queued[0]).update(status=Export.Status.RUNNING, progress=40)
+    assert queued == [Export.unscoped.latest("pk").pk]  # queued once the request committed
+    Export.unscoped.filter(pk=queued[0]).update(status=Export.Status.RUNNING, progress=40)
     expect(progress.get_by_role("status")).to_have_text("Being built · 40 %")
     expect(progress.get_by_role("progressbar")).to_have_attribute("value", "40")
     screenshot(coord, "report-9-dossier-progress.png")

@@ -68,14 +68,14 @@ def test_confirming_proposes_the_pairings_and_tells_each_person(world: World, po
     response = client_as(world.people["coordinator"]).post(url(world), choices(pool))
     assert response.status_code == 302
     assert response["Location"].endswith(f"?project={world.project.pk}")
-    pairings = Pairing.objects.order_by("pk")
+    pairings = Pairing.unscoped.order_by("pk")
     assert [(p.mentee_application, p.mentor_application, p.status) for p in pairings] == [
         (pool.amina, pool.claire, "proposed"), (pool.youssef, pool.pablo, "proposed")]
     amina = pairings[0]
     assert amina.call == world.call and not amina.overridden and amina.score == 65
     assert amina.explanation[0] == {"template": "Same thematic area: %(area)s (+%(points)s)",
                                     "params": {"area": "Criminal finances", "points": 40}}
-    told = set(Notification.objects.values_list("user_id", flat=True))
+    told = set(Notification.unscoped.values_list("user_id", flat=True))
     assert told == {pool.amina.applicant_id, pool.claire.applicant_id,
                     pool.youssef.applicant_id, pool.pablo.applicant_id}
     # Those paired leave the pool; Karim stays, and Pablo keeps one place.
@@ -90,7 +90,7 @@ def test_a_pair_that_breaks_a_rule_needs_a_reason_and_saves_nothing_without(
     data = choices(pool, **{f"mentor_{pool.karim.pk}": pool.pablo.pk})
     response = client.post(url(world), data)
     assert response.status_code == 400
-    assert not Pairing.objects.exists()
+    assert not Pairing.unscoped.exists()
     form = response.context["form"]
     assert "no common working language" in str(form.errors[f"note_{pool.karim.pk}"])
     assert "say why you make it anyway" in response.content.decode()
@@ -98,12 +98,12 @@ def test_a_pair_that_breaks_a_rule_needs_a_reason_and_saves_nothing_without(
 
     data[f"note_{pool.karim.pk}"] = "Karim is learning Spanish for the exchange."
     assert client.post(url(world), data).status_code == 302
-    karim = Pairing.objects.get(mentee_application=pool.karim)
+    karim = Pairing.unscoped.get(mentee_application=pool.karim)
     assert karim.overridden and karim.override_note == "Karim is learning Spanish for the exchange."
-    amina = Pairing.objects.get(mentee_application=pool.amina)
+    amina = Pairing.unscoped.get(mentee_application=pool.amina)
     assert not amina.overridden and amina.engine_proposal is None
     assert karim.broken_rules == [{"template": "no common working language", "params": {}}]
-    event = PairingEvent.objects.get(pairing=karim)
+    event = PairingEvent.unscoped.get(pairing=karim)
     assert event.by == world.people["coordinator"] and event.reason == karim.override_note
 
 
@@ -115,7 +115,7 @@ def test_too_many_mentees_for_a_mentor_is_a_broken_rule(world: World, pool: Pool
         "more mentees than the mentor's places"]
     assert [str(w) for w in rows[pool.amina]["warnings"]] == [
         "more mentees than the mentor's places"]
-    assert not Pairing.objects.exists()
+    assert not Pairing.unscoped.exists()
 
 
 def test_a_swap_within_the_rules_is_recorded_as_set_by_hand(world: World, pool: Pool,
@@ -123,10 +123,10 @@ def test_a_swap_within_the_rules_is_recorded_as_set_by_hand(world: World, pool: 
     data = choices(pool, **{f"mentor_{pool.amina.pk}": "",
                             f"mentor_{pool.karim.pk}": pool.claire.pk})
     assert client_as(world.people["coordinator"]).post(url(world), data).status_code == 302
-    karim = Pairing.objects.get(mentee_application=pool.karim)
+    karim = Pairing.unscoped.get(mentee_application=pool.karim)
     assert karim.overridden and karim.broken_rules == [] and karim.score > 0
     assert karim.engine_proposal is None  # the engine had proposed nobody for Karim
-    assert not Pairing.objects.filter(mentee_application=pool.amina).exists()
+    assert not Pairing.unscoped.filter(mentee_application=pool.amina).exists()
 
 
 def test_checking_with_htmx_answers_the_form_alone(world: World, pool: Pool, client_as):
@@ -137,7 +137,7 @@ def test_checking_with_htmx_answers_the_form_alone(world: World, pool: Pool, cli
     assert response.status_code == 200
     assert page.lstrip().startswith('<form method="post" id="matching-form"')
     assert "no common working language" in page and "<html" not in page
-    assert not Pairing.objects.exists()
+    assert not Pairing.unscoped.exists()
 
 
 def test_one_calls_shortlist_only(world: World, pool: Pool, client_as):
@@ -165,14 +165,14 @@ def test_a_mentor_outside_the_pool_is_refused_next_to_the_row(world: World, pool
     assert response.status_code == 400
     errors = response.context["form"].errors[f"mentor_{pool.karim.pk}"]
     assert "Select a valid choice" in str(errors)
-    assert not Pairing.objects.exists()
+    assert not Pairing.unscoped.exists()
 
 
 def test_confirming_nobody_is_refused(world: World, pool: Pool, client_as):
     data = choices(pool, **{f"mentor_{pool.amina.pk}": "", f"mentor_{pool.youssef.pk}": ""})
     response = client_as(world.people["coordinator"]).post(url(world), data)
     assert "Choose a mentor for at least one mentee." in response.content.decode()
-    assert not Pairing.objects.exists()
+    assert not Pairing.unscoped.exists()
 
 
 def test_nobody_shortlisted_says_what_to_do(world: World, client_as):
@@ -263,7 +263,7 @@ def test_a_pair_taken_meanwhile_is_refused_on_its_row(world: World, pool: Pool):
                          call=None, chosen=chosen, notes={})
     assert "paired or left the pool meanwhile" in str(
         refused.value.message_dict[f"mentor_{pool.amina.pk}"])
-    assert Pairing.objects.count() == 1
+    assert Pairing.unscoped.count() == 1
 
 
 def test_a_mentor_says_how_many_mentees_they_take_and_a_mentee_is_not_asked(
@@ -290,4 +290,4 @@ def test_a_mentor_says_how_many_mentees_they_take_and_a_mentee_is_not_asked(
     edit = reverse("application_edit", args=[world.org.slug, mentee_application.pk])
     page = client_as(world.people["mentee"]).get(edit).text
     assert "how many mentees you can take" not in page.lower()
-    assert Application.objects.get(pk=mentee_application.pk).mentee_capacity == 1
+    assert Application.unscoped.get(pk=mentee_application.pk).mentee_capacity == 1

@@ -116,13 +116,13 @@ def test_a_bad_plan_names_the_rule_keeps_what_was_typed_and_saves_nothing(
     assert message in errors
     assert "Trace criminal assets across borders." in page or changes.get("objectives") == ""
     assert 'value="Lyon, France"' in page
-    assert not ActivityPlan.objects.exists()
+    assert not ActivityPlan.unscoped.exists()
 
 
 def test_plan_drafted_signed_returned_revised_and_approved(world: World, accepted, client_as):
     mentee = client_as(world.people["mentee"])
     assert mentee.post(at(world, "plan_edit", accepted), GOOD_PLAN).status_code == 302
-    plan = ActivityPlan.objects.get()
+    plan = ActivityPlan.unscoped.get()
     assert plan.version == 1 and plan.visits.count() == 2
     sign(mentee, world, accepted)
     sign(client_as(world.people["mentor"]), world, accepted)
@@ -146,7 +146,7 @@ def test_plan_drafted_signed_returned_revised_and_approved(world: World, accepte
     assert edit.context["form"].initial["objectives"] == GOOD_PLAN["objectives"]
     revised = {**GOOD_PLAN, "visits-1-day": "2027-04-20", "objectives": "Trace assets; Lyon."}
     assert mentor.post(at(world, "plan_edit", accepted), revised).status_code == 302
-    assert list(ActivityPlan.objects.order_by("version").values_list("version", "status")) == [
+    assert list(ActivityPlan.unscoped.order_by("version").values_list("version", "status")) == [
         (1, "returned"), (2, "draft")]
     for who in ("mentor", "mentee"):
         sign(client_as(world.people[who]), world, accepted)
@@ -232,7 +232,7 @@ def test_each_step_tells_the_people_it_concerns(world: World, proposed, client_a
     from participants.models import Notification
 
     def told(who: str) -> list[str]:
-        return list(Notification.objects.filter(user=world.people[who])
+        return list(Notification.unscoped.filter(user=world.people[who])
                     .order_by("pk").values_list("text", flat=True))
 
     assert told("mentee") == told("mentor") == [
@@ -266,7 +266,7 @@ def test_a_decline_tells_the_partner_and_the_coordinator(world: World, proposed,
                                            {"decision": "decline", "reason": "Posted abroad."})
     expected = "Mentee Person declined the proposed pairing in EUROMED Police: Posted abroad."
     for who in ("mentor", "coordinator"):
-        assert Notification.objects.filter(user=world.people[who], text=expected).exists()
+        assert Notification.unscoped.filter(user=world.people[who], text=expected).exists()
 
 
 def test_signing_a_plan_changed_since_it_was_shown_is_refused(world: World, accepted, client_as):
@@ -278,10 +278,10 @@ def test_signing_a_plan_changed_since_it_was_shown_is_refused(world: World, acce
     mentee = client_as(world.people["mentee"])
     response = mentee.post(at(world, "plan_sign", accepted), {"seen": seal}, follow=True)
     assert "The plan changed since you read it" in response.text
-    assert ActivityPlan.objects.get().mentee_signed_at is None
+    assert ActivityPlan.unscoped.get().mentee_signed_at is None
     for bad in ("", "nonsense", "1:"):
         mentee.post(at(world, "plan_sign", accepted), {"seen": bad})
-    assert ActivityPlan.objects.get().mentee_signed_at is None
+    assert ActivityPlan.unscoped.get().mentee_signed_at is None
 
 
 @pytest.mark.parametrize("day", ["9999-06-01", "1899-01-01"])
@@ -292,7 +292,7 @@ def test_a_date_out_of_this_century_is_refused_next_to_the_field(world, accepted
     assert response.status_code == 400
     assert "Ensure this value is" in str(response.context["form"].errors["start"])
     assert "Ensure this value is" in str(response.context["formset"].errors)
-    assert not ActivityPlan.objects.exists()
+    assert not ActivityPlan.unscoped.exists()
 
 
 @pytest.mark.parametrize("query", ["²", "\u0661", "-1", "99999999999999999999", "abc"])
@@ -308,8 +308,8 @@ def test_each_person_is_told_in_their_own_language(world: World):
     world.people["mentee"].save()
     pairing_propose(actor=as_actor(world.people["coordinator"]), project=world.project,
                     mentee=world.people["mentee"], mentor=world.people["mentor"])
-    assert Notification.objects.get(user=world.people["mentee"]).text == (
+    assert Notification.unscoped.get(user=world.people["mentee"]).text == (
         "Un binôme vous est proposé dans EUROMED Police : voyez avec qui, et acceptez ou "
         "refusez.")
-    assert Notification.objects.get(user=world.people["mentor"]).text.startswith(
+    assert Notification.unscoped.get(user=world.people["mentor"]).text.startswith(
         "You are proposed a pairing")

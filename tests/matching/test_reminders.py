@@ -40,7 +40,7 @@ def log(pairing: Pairing, day: date, *, in_person: bool = False) -> Meeting:
 def test_a_year_of_a_pairing_day_by_day(world: World):
     pairing = active_pairing(world)
     mail.outbox.clear()
-    Notification.objects.all().delete()
+    Notification.unscoped.all().delete()
     # Online meetings on the 20th of every month but April, July and December, so months 4
     # (15 April to 14 May), 7 and 12 go without; visits on 10 March (the first, in time) and
     # 1 September. The visit planned for 10 June does not take place.
@@ -59,7 +59,7 @@ def test_a_year_of_a_pairing_day_by_day(world: World):
         reminders_plan(now=at_nine(day) + timedelta(hours=1))  # the next hourly scan: no more
         reminders_send(now=at_nine(day) + timedelta(hours=1))
         for message in mail.outbox[before:]:
-            reminder = Reminder.objects.get(
+            reminder = Reminder.unscoped.get(
                 pk=int(message.extra_headers["Message-ID"].split("-")[2].split("@")[0]))
             who = {pairing.mentee_id: "mentee", pairing.mentor_id: "mentor"}.get(
                 reminder.recipient_id, "coordinator")
@@ -94,9 +94,9 @@ def test_a_year_of_a_pairing_day_by_day(world: World):
     expected += [(d, "digest", (d.toordinal() - 1) // 7, "coordinator") for d in digest_days]
     assert sorted(sent) == sorted(expected)
     # Each reminder is also in the app, once, in its recipient's list.
-    assert Notification.objects.count() == len(expected)
-    assert Reminder.objects.filter(status="sent").count() == len(expected)
-    assert Reminder.objects.exclude(status="sent").count() == 0
+    assert Notification.unscoped.count() == len(expected)
+    assert Reminder.unscoped.filter(status="sent").count() == len(expected)
+    assert Reminder.unscoped.exclude(status="sent").count() == 0
 
 
 def test_the_scan_reads_a_fixed_number_of_queries_whatever_the_pairings(world: World):
@@ -117,9 +117,9 @@ def test_the_scan_reads_a_fixed_number_of_queries_whatever_the_pairings(world: W
     assert scan_queries() == small
     # Each of the 12 pairings missed month 4 and has no first visit: 2 reminders of each to 2
     # people, planned once however often the scan runs.
-    assert Reminder.objects.filter(kind="online_meeting").count() == 24
+    assert Reminder.unscoped.filter(kind="online_meeting").count() == 24
     reminders_plan(now=at_nine(date(2027, 5, 9)))
-    assert Reminder.objects.filter(kind="online_meeting").count() == 24
+    assert Reminder.unscoped.filter(kind="online_meeting").count() == 24
 
 
 def test_a_failed_mail_is_retried_later_with_backoff_and_never_doubled(world: World):
@@ -127,21 +127,21 @@ def test_a_failed_mail_is_retried_later_with_backoff_and_never_doubled(world: Wo
     now = at_nine(date(2027, 5, 9))
     reminders_plan(now=now)
     mail.outbox.clear()
-    Notification.objects.all().delete()
+    Notification.unscoped.all().delete()
     # Month 4 has no online meeting and the first visit is late: 2 reminders each to the pair,
     # and the coordinator's weekly digest.
     with mock.patch("django.core.mail.EmailMultiAlternatives.send",
                     side_effect=smtplib.SMTPServerDisconnected("connection lost")):
         assert reminders_send(now=now) == 5
-    assert {(r.status, r.attempts) for r in Reminder.objects.all()} == {("pending", 1)}
-    assert "connection lost" in Reminder.objects.first().last_error
-    assert Notification.objects.filter(user=pairing.mentee).count() == 0  # rolled back with it
+    assert {(r.status, r.attempts) for r in Reminder.unscoped.all()} == {("pending", 1)}
+    assert "connection lost" in Reminder.unscoped.first().last_error
+    assert Notification.unscoped.filter(user=pairing.mentee).count() == 0  # rolled back with it
     assert reminders_send(now=now + timedelta(minutes=1)) == 0  # not yet: backoff
     assert reminders_send(now=now + timedelta(minutes=2)) == 5
     assert len(mail.outbox) == 5
     assert reminders_send(now=now + timedelta(hours=5)) == 0
     assert len(mail.outbox) == 5
-    assert Notification.objects.filter(user=pairing.mentee).count() == 2
+    assert Notification.unscoped.filter(user=pairing.mentee).count() == 2
 
 
 def test_a_reminder_speaks_the_recipients_language(world: World):
@@ -178,7 +178,7 @@ def test_a_plan_not_agreed_is_reminded_weekly_from_the_second_week(world: World)
     for person in (pairing.mentee, pairing.mentor):
         pairing = pairing_respond(actor=as_actor(person), pairing=pairing, accept=True)
     accepted = at_nine(date(2027, 1, 4))
-    PairingEvent.objects.filter(pairing=pairing, to_status="accepted").update(created_at=accepted)
+    PairingEvent.unscoped.filter(pairing=pairing, to_status="accepted").update(created_at=accepted)
     mail.outbox.clear()
     sent = []
     for offset in range(0, 60):
@@ -202,14 +202,14 @@ def test_a_reminder_of_a_pairing_ended_meanwhile_is_not_sent(world: World):
     reminders_send(now=at_nine(date(2027, 5, 9)))
     # Only the coordinator's digest goes (it is about the project, not this pairing).
     assert [m.to for m in mail.outbox] == [[world.people["coordinator"].email]]
-    assert set(Reminder.objects.filter(pairing=pairing).values_list("status", flat=True)) == {
+    assert set(Reminder.unscoped.filter(pairing=pairing).values_list("status", flat=True)) == {
         "cancelled"}
 
 
 def test_an_approved_revision_that_moves_the_calendar_gets_its_own_reminders(world: World):
     pairing = active_pairing(world)
     reminders_plan(now=at_nine(date(2027, 7, 9)))  # interim report a week ahead
-    assert Reminder.objects.filter(kind="interim_before").count() == 2
+    assert Reminder.unscoped.filter(kind="interim_before").count() == 2
     revised = plan_save(actor=as_actor(pairing.mentee), pairing=pairing,
                         objectives="Trace criminal assets.", start=START, duration_months=10,
                         online_meetings_per_month=1,
@@ -220,13 +220,13 @@ def test_an_approved_revision_that_moves_the_calendar_gets_its_own_reminders(wor
     # Ten months: the halfway mark moves to 15 June (14 days' grace), so on 9 July the report
     # is late: reminded as such, although the old calendar's "a week ahead" went out.
     reminders_plan(now=at_nine(date(2027, 7, 9)))
-    assert Reminder.objects.filter(kind="interim_late").count() == 2
+    assert Reminder.unscoped.filter(kind="interim_late").count() == 2
 
 
 def test_a_broken_message_does_not_hold_back_the_others(world: World):
     active_pairing(world)
     reminders_plan(now=at_nine(date(2027, 5, 9)))
-    broken = Reminder.objects.filter(kind="online_meeting").first()
+    broken = Reminder.unscoped.filter(kind="online_meeting").first()
     broken.params = {}  # its sentence needs a date: rendering it fails
     broken.save()
     mail.outbox.clear()
@@ -234,4 +234,4 @@ def test_a_broken_message_does_not_hold_back_the_others(world: World):
     broken.refresh_from_db()
     assert (broken.status, broken.attempts) == ("pending", 1)
     assert "KeyError" in broken.last_error
-    assert len(mail.outbox) == Reminder.objects.filter(status="sent").count() == 4
+    assert len(mail.outbox) == Reminder.unscoped.filter(status="sent").count() == 4

@@ -100,10 +100,10 @@ def test_a_decision_is_recorded_and_told(world: World, client_as,
     application.refresh_from_db()
     assert (application.status, application.decision_reason) == (
         "declined", "Not enough experience")
-    assert list(StatusChange.objects.filter(application=application).values_list(
+    assert list(StatusChange.unscoped.filter(application=application).values_list(
         "from_status", "to_status", "changed_by", "reason")) == [
         ("submitted", "declined", coordinator.pk, "Not enough experience")]
-    assert set(Notification.objects.values_list("user", flat=True)) == {applicant.pk, fp.pk}
+    assert set(Notification.unscoped.values_list("user", flat=True)) == {applicant.pk, fp.pk}
     assert sorted(m.to[0] for m in mail.outbox) == [applicant.email, fp.email]
 
 
@@ -128,17 +128,17 @@ def test_bulk_decision_on_several_applications(world: World, client_as,
         application.refresh_from_db()
         assert (application.status, application.decision_reason) == (
             "reserve", "Places are full")
-        assert list(StatusChange.objects.filter(application=application).values_list(
+        assert list(StatusChange.unscoped.filter(application=application).values_list(
             "from_status", "to_status", "changed_by", "reason")) == [
             ("submitted", "reserve", coordinator.pk, "Places are full")]
     untouched.refresh_from_db()
     assert untouched.status == "submitted"
-    assert not StatusChange.objects.filter(application=untouched).exists()
+    assert not StatusChange.unscoped.filter(application=untouched).exists()
     for user in applicants:
-        texts = list(Notification.objects.filter(user=user).values_list("text", flat=True))
+        texts = list(Notification.unscoped.filter(user=user).values_list("text", flat=True))
         assert len(texts) == 1 and "In reserve" in texts[0] and "Places are full" in texts[0]
         assert [m.to for m in mail.outbox].count([user.email]) == 1
-    assert Notification.objects.filter(user=fp).count() == 3
+    assert Notification.unscoped.filter(user=fp).count() == 3
     assert [m.to for m in mail.outbox].count([fp.email]) == 3
     assert len(mail.outbox) == 6
 
@@ -194,7 +194,7 @@ def test_bulk_decision_ignores_applications_of_another_call(
             {"application": [elsewhere.pk], "decision": "declined", "reason": "No"})
     elsewhere.refresh_from_db()
     assert elsewhere.status == "submitted"
-    assert not StatusChange.objects.exists()
+    assert not StatusChange.unscoped.exists()
 
 
 @pytest.fixture
@@ -244,7 +244,7 @@ def names_listed(client, world: World, query: str = "") -> list[str]:
         "email", "name", "no-match", "sort-name", "sort-name-desc", "sort-service",
         "filter-and-sort"])
 def test_review_list_filters_and_sorts(world: World, client_as, review_set, query, expected):
-    cyber = ThematicArea.objects.get(name="Cybercrime")
+    cyber = ThematicArea.unscoped.get(name="Cybercrime")
     query = query.replace("CYBER", str(cyber.pk))
     assert names_listed(client_as(world.people["coordinator"]), world, query) == expected
 

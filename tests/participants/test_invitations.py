@@ -12,6 +12,7 @@ from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user
 
 from participants.models import Invitation, Membership, Role, User, hash_token
+from programmes.models import Project
 from tests.factories import PASSWORD, InvitationFactory
 from tests.helpers import World
 
@@ -39,7 +40,7 @@ def test_admin_invites_a_coordinator_who_joins_with_the_projects(
         response = invite(admin, world, email="Chloe.Martin@Example.org", role="coordinator",
                           projects=[world.project.pk], language="fr")
     assert response.status_code == 302
-    invitation = Invitation.objects.get(email="chloe.martin@example.org")
+    invitation = Invitation.unscoped.get(email="chloe.martin@example.org")
     assert invitation.status == "pending" and invitation.invited_by == world.people["admin"]
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
@@ -61,7 +62,7 @@ def test_admin_invites_a_coordinator_who_joins_with_the_projects(
     assert EmailAddress.objects.get(user=user).verified
     assert Membership.objects.filter(user=user, organisation=world.org, role="coordinator").exists()
     projects = get_objects_for_user(user, "programmes.coordinate_project",
-                                    accept_global_perms=False)
+                                    klass=Project.unscoped.all(), accept_global_perms=False)
     assert list(projects) == [world.project]
     invitation.refresh_from_db()
     assert invitation.status == "accepted" and invitation.accepted_by == user
@@ -96,7 +97,7 @@ def test_existing_person_accepts_into_a_second_organisation(
     mentor = client_as(world.people["mentor"])
     assert "Accept the invitation" in mentor.get(link).text
     assert mentor.post(link)["Location"] == "/interpol/"
-    roles = set(Membership.objects.filter(user=world.people["mentor"])
+    roles = set(Membership.unscoped.filter(user=world.people["mentor"])
                 .values_list("organisation__slug", "role"))
     assert roles == {("cepol", "mentor"), ("interpol", "observer")}
     # The switcher moves between them.
@@ -137,7 +138,7 @@ def test_resend_replaces_the_link(world: World, client_as, django_capture_on_com
     with django_capture_on_commit_callbacks(execute=True):
         invite(admin, world)
     first = path_of(link_from_last_mail())
-    invitation = Invitation.objects.get(email="newcomer@example.org")
+    invitation = Invitation.unscoped.get(email="newcomer@example.org")
     with django_capture_on_commit_callbacks(execute=True):
         admin.post(reverse("invitation_resend", args=["cepol", invitation.pk]))
     second = path_of(link_from_last_mail())
@@ -151,7 +152,7 @@ def test_revoked_invitation_cannot_be_used(world, client_as, django_capture_on_c
     with django_capture_on_commit_callbacks(execute=True):
         invite(admin, world)
     link = path_of(link_from_last_mail())
-    invitation = Invitation.objects.get(email="newcomer@example.org")
+    invitation = Invitation.unscoped.get(email="newcomer@example.org")
     admin.post(reverse("invitation_revoke", args=["cepol", invitation.pk]))
     assert client_as(None).get(link).status_code == 404
 

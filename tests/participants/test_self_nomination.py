@@ -41,13 +41,13 @@ def test_a_mentor_puts_themselves_forward(world: World, client_as, mentor_pool):
     page = client.get(reverse("call_detail", args=["cepol", mentor_pool.pk]))
     assert page.status_code == 200 and "Put yourself forward" in page.text
     response = apply(client, mentor_pool, {"country": "FR", "thematic_area": area(world).pk})
-    application = Application.objects.get()
+    application = Application.unscoped.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("application_edit", args=["cepol", application.pk])
     assert (application.applicant, application.status, application.country_id,
             application.email, application.nomination) == (
         mentor, "invited", "FR", mentor.email, None)
-    assert list(StatusChange.objects.filter(application=application).values_list(
+    assert list(StatusChange.unscoped.filter(application=application).values_list(
         "from_status", "to_status", "changed_by")) == [("", "invited", mentor.pk)]
 
 
@@ -78,7 +78,7 @@ def test_self_nomination_from_a_country_not_invited_is_refused(world: World, cli
 def test_self_nomination_on_a_call_that_does_not_allow_it_is_refused(
     world: World, client_as, mentor_pool
 ):
-    Call.objects.filter(pk=mentor_pool.pk).update(allow_self_nomination=False)
+    Call.unscoped.filter(pk=mentor_pool.pk).update(allow_self_nomination=False)
     before = counts()
     # A mentor does not even see such a call.
     response = apply(client_as(world.people["mentor"]), mentor_pool,

@@ -28,7 +28,7 @@ DEMO_EMAILS = [
 
 
 def project(org_slug: str, slug: str) -> Project:
-    return Project.objects.get(organisation__slug=org_slug, slug=slug)
+    return Project.unscoped.get(organisation__slug=org_slug, slug=slug)
 
 
 def codes_of(project: Project) -> set[str]:
@@ -45,7 +45,7 @@ def counts() -> dict[str, int]:
         Authenticator, ProjectUserObjectPermission, Call, Application, ApplicationLanguage,
         Pairing, PairingEvent, ActivityPlan, PlannedVisit, Meeting, Report, Feedback,
     ]
-    return {model.__name__: model.objects.count() for model in models}
+    return {model.__name__: model._base_manager.count() for model in models}
 
 
 S = Pairing.Status
@@ -55,7 +55,7 @@ COHORT_PROJECTS = ["euromed-police", "topcop", "ct-inflow"]
 
 
 def cohort(slug: str | None = None):
-    pairings = Pairing.objects.filter(project__organisation__slug="cepol")
+    pairings = Pairing.unscoped.filter(project__organisation__slug="cepol")
     return pairings.filter(project__slug=slug) if slug else pairings
 
 

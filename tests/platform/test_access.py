@@ -24,6 +24,7 @@ from tests.factories import (
     InvitationFactory,
     MeetingFactory,
     NominationFactory,
+    PairingFactory,
     ReportFactory,
 )
 from tests.helpers import (
@@ -34,7 +35,6 @@ from tests.helpers import (
     as_actor,
     completed,
     in_last_month,
-    pair,
     submitted,
 )
 from tests.helpers import running as running_pairing
@@ -374,7 +374,7 @@ def test_access_table(name: str, who: str, world: World, client_as):
 def test_another_organisations_objects_answer_like_missing_ones(world: World, client_as):
     """Same 404 for an object of another organisation as for one that does not exist."""
     client = client_as(world.people["admin"])
-    foreign_member = Membership.objects.get(user=world.outsider)
+    foreign_member = Membership.unscoped.get(user=world.outsider)
     foreign_invitation = InvitationFactory(organisation=world.other_org)
     pairs = [
         (reverse("project_detail", args=["cepol", world.foreign_project.slug]),
@@ -382,11 +382,10 @@ def test_another_organisations_objects_answer_like_missing_ones(world: World, cl
         (reverse("member_edit", args=["cepol", foreign_member.pk]),
          reverse("member_edit", args=["cepol", 999999])),
     ]
-    foreign_pairing = pair(world, status="active")
-    foreign_pairing.organisation = world.other_org  # as if made in the other organisation
-    foreign_pairing.save()
-    ReportFactory(organisation=world.other_org, pairing=foreign_pairing, kind="interim",
-                  status="submitted")
+    # A pairing of the other organisation's project (one moved there behind its project's back
+    # is refused: a row takes its organisation from its parent).
+    foreign_pairing = PairingFactory(project=world.foreign_project, status="active")
+    ReportFactory(pairing=foreign_pairing, kind="interim", status="submitted")
     foreign_export = ExportFactory(organisation=world.other_org, project=None,
                                    requested_by=world.people["admin"], kind="pairings",
                                    format="csv", status="done")
@@ -403,7 +402,7 @@ def test_another_organisations_objects_answer_like_missing_ones(world: World, cl
         assert response.status_code == 404
     assert client.post(reverse("member_remove", args=["cepol", foreign_member.pk])).status_code \
         == 404
-    assert Membership.objects.filter(pk=foreign_member.pk).exists()
+    assert Membership.unscoped.filter(pk=foreign_member.pk).exists()
     # And an organisation one does not belong to looks exactly like one that does not exist.
     assert client.get("/interpol/").status_code == client.get("/no-such-org/").status_code == 404
 

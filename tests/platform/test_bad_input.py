@@ -17,8 +17,8 @@ def field_errors(response, field: str) -> list[str]:
 
 
 def counts() -> tuple[int, ...]:
-    return (Invitation.objects.count(), Membership.objects.count(), User.objects.count(),
-            Project.objects.count(), ThematicArea.objects.count(), len(mail.outbox))
+    return (Invitation.unscoped.count(), Membership.unscoped.count(), User.objects.count(),
+            Project.unscoped.count(), ThematicArea.unscoped.count(), len(mail.outbox))
 
 
 INVITATION_CASES = [
@@ -80,7 +80,7 @@ def test_projects_of_another_organisation_are_not_choices(world: World, client_a
     )
     assert "Select a valid choice" in field_errors(response, "projects")[0]
     assert "Momentum" not in response.text
-    assert not Invitation.objects.filter(email="x@example.org").exists()
+    assert not Invitation.unscoped.filter(email="x@example.org").exists()
 
 
 @pytest.mark.parametrize(("data", "field", "message"), [
@@ -102,7 +102,7 @@ def test_bad_account_details_on_the_invitation_page(world, client_as, data, fiel
     if data.get("full_name", "x"):
         assert 'value="Typed Name"' in response.text
     assert counts() == before
-    assert Invitation.objects.get(email="new@example.org").status == "pending"
+    assert Invitation.unscoped.get(email="new@example.org").status == "pending"
 
 
 @pytest.mark.parametrize(("data", "field", "message"), [
@@ -167,7 +167,7 @@ def test_same_project_slug_is_fine_in_another_organisation(world: World, client_
         {"name": "Momentum", "slug": "momentum", "kind": "traditional", "is_active": "on"},
     )
     assert response.status_code == 302
-    assert Project.objects.filter(slug="momentum").count() == 2
+    assert Project.unscoped.filter(slug="momentum").count() == 2
 
 
 def test_project_edit_keeps_typed_values_on_error(world: World, client_as):
@@ -240,7 +240,7 @@ def test_an_admin_cannot_remove_themselves_as_admin(world: World, client_as):
         reverse("member_remove", args=["cepol", admin.pk]), follow=True
     )
     assert "Another organisation admin must remove you as admin." in response.text
-    assert Membership.objects.filter(pk=admin.pk).exists()
+    assert Membership.unscoped.filter(pk=admin.pk).exists()
 
 
 def test_an_admin_removes_another_admin(world: World, client_as):
@@ -249,7 +249,7 @@ def test_an_admin_removes_another_admin(world: World, client_as):
         reverse("member_remove", args=["cepol", second.pk]), follow=True
     )
     assert "is no longer Organisation admin here" in response.text
-    assert not Membership.objects.filter(pk=second.pk).exists()
+    assert not Membership.unscoped.filter(pk=second.pk).exists()
 
 
 def test_the_last_admin_is_kept_by_the_service(world: World):
@@ -259,7 +259,7 @@ def test_the_last_admin_is_kept_by_the_service(world: World):
 
     with pytest.raises(ValidationError, match="at least one organisation admin"):
         membership_remove(actor=as_actor(world.outsider), membership=world.memberships["admin"])
-    assert Membership.objects.filter(pk=world.memberships["admin"].pk).exists()
+    assert Membership.unscoped.filter(pk=world.memberships["admin"].pk).exists()
 
 
 def test_members_without_projects_have_nothing_to_edit(world: World, client_as):
@@ -283,7 +283,7 @@ def test_an_expired_invitation_does_not_block_a_new_one(world: World, client_as)
     assert response.status_code == 302
     old.refresh_from_db()
     assert old.status == "expired"
-    assert Invitation.objects.get(email="late@example.org", status="pending") != old
+    assert Invitation.unscoped.get(email="late@example.org", status="pending") != old
 
 
 def test_an_overlong_email_is_refused_next_to_the_field(world: World, client_as):
@@ -311,7 +311,7 @@ def test_a_project_cannot_take_the_address_of_the_new_project_form(world: World,
         {"name": "Newcomers", "slug": "new", "kind": "traditional"},
     )
     assert "reserved" in field_errors(response, "slug")[0]
-    assert not Project.objects.filter(slug="new").exists()
+    assert not Project.unscoped.filter(slug="new").exists()
 
 
 def test_wrong_totp_code_at_sign_in_is_refused(world: World, client):

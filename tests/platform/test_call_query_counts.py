@@ -56,7 +56,7 @@ def add_nominations(world: World, count: int, start: int) -> None:
                     country=world.morocco, thematic_area=finances,
                     full_name=nomination.full_name, email=nomination.email, agency="DGSN",
                     rank="Inspector", status="declined", decision_reason="Too many")
-        for nomination in Nomination.objects.filter(pk__in=[n.pk for n in nominations])
+        for nomination in Nomination.unscoped.filter(pk__in=[n.pk for n in nominations])
     ])
 
 

@@ -49,7 +49,7 @@ def test_opening_a_call_tells_the_focal_points_of_invited_countries_only(
     call.refresh_from_db()
     assert call.status == "open" and call.opened_at is not None
     fp = world.people["focal_point"]
-    notification = Notification.objects.get()
+    notification = Notification.unscoped.get()
     assert notification.user == fp
     assert notification.text == (
         f"Call open: EUROMED draft. Nominate candidates for Morocco by "
@@ -57,7 +57,7 @@ def test_opening_a_call_tells_the_focal_points_of_invited_countries_only(
     assert notification.link == reverse("call_detail", args=["cepol", call.pk])
     assert [m.to for m in mail.outbox] == [[fp.email]]
     assert "EUROMED draft" in mail.outbox[0].body
-    assert not Notification.objects.filter(user=jo.user).exists()
+    assert not Notification.unscoped.filter(user=jo.user).exists()
     # The Jordanian focal point does not see the call either.
     assert client_as(jo.user).get(
         reverse("call_detail", args=["cepol", call.pk])).status_code == 403
@@ -74,8 +74,8 @@ def test_opening_a_call_with_a_past_deadline_is_refused(
     assert "The deadline has passed: move it before opening the call." in response.text
     call.refresh_from_db()
     assert call.status == "draft" and call.opened_at is None
-    assert not StatusChange.objects.exists()
-    assert not Notification.objects.exists() and mail.outbox == []
+    assert not StatusChange.unscoped.exists()
+    assert not Notification.unscoped.exists() and mail.outbox == []
 
 
 def test_opening_a_call_twice_is_refused(world: World, client_as,
@@ -84,7 +84,7 @@ def test_opening_a_call_twice_is_refused(world: World, client_as,
         response = client_as(world.people["coordinator"]).post(
             reverse("call_open", args=["cepol", world.call.pk]), follow=True)
     assert "Only a draft call can be opened." in response.text
-    assert not Notification.objects.exists() and mail.outbox == []
+    assert not Notification.unscoped.exists() and mail.outbox == []
 
 
 def call_form_data(world: World, **changes) -> dict:
@@ -97,7 +97,7 @@ def call_form_data(world: World, **changes) -> dict:
 
 
 def test_call_with_a_past_deadline_is_refused_next_to_the_field(world: World, client_as):
-    before = Call.objects.count()
+    before = Call.unscoped.count()
     past = (timezone.now() - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
     response = client_as(world.people["coordinator"]).post(
         reverse("call_create", args=["cepol"]), call_form_data(world, deadline=past))
@@ -106,7 +106,7 @@ def test_call_with_a_past_deadline_is_refused_next_to_the_field(world: World, cl
     assert "The deadline must be in the future." in response.text
     assert 'value="Typed call"' in response.text
     assert f'value="{past}"' in response.text
-    assert Call.objects.count() == before
+    assert Call.unscoped.count() == before
 
 
 @pytest.mark.parametrize(("role", "message"), [
@@ -115,14 +115,14 @@ def test_call_with_a_past_deadline_is_refused_next_to_the_field(world: World, cl
 ])
 def test_thematic_areas_of_another_project_are_refused(world: World, client_as, role, message):
     topcop_area = ThematicAreaFactory(project=world.other_project, name="Community policing")
-    before = Call.objects.count()
+    before = Call.unscoped.count()
     response = client_as(world.people[role]).post(
         reverse("call_create", args=["cepol"]),
         call_form_data(world, thematic_areas=[topcop_area.pk, area(world).pk]))
     assert response.status_code == 200
     assert has_error(response, "thematic_areas", message), response.context["form"].errors
     assert 'value="Typed call"' in response.text
-    assert Call.objects.count() == before
+    assert Call.unscoped.count() == before
 
 
 @pytest.mark.parametrize(("role_sought", "expected"), [("mentor", ["FR"]), ("mentee", ["MA"])])
@@ -133,7 +133,7 @@ def test_invited_countries_left_empty_take_the_programme_default(
         reverse("call_create", args=["cepol"]),
         call_form_data(world, role_sought=role_sought, title=f"Call for {role_sought}s"))
     assert response.status_code == 302, response.context["form"].errors
-    call = Call.objects.get(title=f"Call for {role_sought}s")
+    call = Call.unscoped.get(title=f"Call for {role_sought}s")
     assert call.status == "draft"
     assert sorted(call.invited_countries.values_list("code", flat=True)) == expected
 
@@ -146,7 +146,7 @@ def test_mentee_call_of_a_project_without_partner_countries_needs_countries(
         reverse("call_create", args=["cepol"]), call_form_data(world))
     assert response.status_code == 200
     assert has_error(response, "invited_countries", "The project has no partner countries")
-    assert not Call.objects.filter(title="Typed call").exists()
+    assert not Call.unscoped.filter(title="Typed call").exists()
 
 
 def test_a_closed_call_cannot_be_edited(world: World, client_as):
@@ -190,13 +190,13 @@ def test_status_changes_of_a_call_are_recorded(world: World, client_as,
     assert "The call is closed." in response.text
     call.refresh_from_db()
     assert call.status == "closed" and call.closed_at is not None
-    assert list(StatusChange.objects.filter(call=call).values_list(
+    assert list(StatusChange.unscoped.filter(call=call).values_list(
         "from_status", "to_status", "changed_by", "organisation")) == [
         ("draft", "open", coordinator.pk, world.org.pk),
         ("open", "closed", coordinator.pk, world.org.pk)]
     again = client.post(reverse("call_close", args=["cepol", call.pk]), follow=True)
     assert "Only an open call can be closed." in again.text
-    assert StatusChange.objects.filter(call=call).count() == 2
+    assert StatusChange.unscoped.filter(call=call).count() == 2
 
 
 def test_only_those_who_manage_a_call_open_or_close_it(world: World, client_as):
@@ -211,18 +211,18 @@ def test_only_those_who_manage_a_call_open_or_close_it(world: World, client_as):
     call.refresh_from_db()
     world.call.refresh_from_db()
     assert (call.status, world.call.status) == ("draft", "open")
-    assert not StatusChange.objects.exists()
+    assert not StatusChange.unscoped.exists()
 
 
 def test_a_mentor_call_invites_eu_member_states_only(world: World, client_as):
-    before = Call.objects.count()
+    before = Call.unscoped.count()
     response = client_as(world.people["coordinator"]).post(
         reverse("call_create", args=["cepol"]),
         call_form_data(world, role_sought="mentor", invited_countries=["MA", "FR"]))
     assert response.status_code == 200
     assert has_error(response, "invited_countries",
                      "EUROMED Police takes mentors from EU member states only, not from Morocco.")
-    assert Call.objects.count() == before
+    assert Call.unscoped.count() == before
 
 
 def test_an_open_call_keeps_its_invited_countries_and_tells_new_ones(
@@ -243,6 +243,6 @@ def test_an_open_call_keeps_its_invited_countries_and_tells_new_ones(
         response = client.post(reverse("call_edit", args=["cepol", world.call.pk]),
                                call_form_data(world, invited_countries=["MA", "JO"]))
     assert response.status_code == 302
-    assert list(Notification.objects.values_list("user", flat=True)) == [jordan_fp.user_id]
+    assert list(Notification.unscoped.values_list("user", flat=True)) == [jordan_fp.user_id]
     world.call.refresh_from_db()
     assert world.call.status == "open"

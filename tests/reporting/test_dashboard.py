@@ -120,7 +120,7 @@ def export(world: World, client, choice: str, django_capture_on_commit_callbacks
     url = reverse("export_create", args=[world.org.slug, world.project.slug])
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, {"choice": choice, **filters})
-    made = Export.objects.latest("pk")
+    made = Export.unscoped.latest("pk")
     assert response.status_code == 302
     assert response["Location"] == reverse("export_detail", args=[world.org.slug, made.pk])
     made.refresh_from_db()
@@ -156,7 +156,7 @@ def test_pairings_export_as_csv_and_xlsx_with_the_filters(
 
 def test_meetings_and_reports_export(programme: World, client_as,
                                      django_capture_on_commit_callbacks):
-    active = Pairing.objects.filter(status="active").first()
+    active = Pairing.unscoped.filter(status="active").first()
     MeetingFactory(pairing=active, duration_minutes=30, topics="Asset tracing")
     client = client_as(programme.people["observer"])
     made = export(programme, client, "meetings:csv", django_capture_on_commit_callbacks)
@@ -188,14 +188,14 @@ def test_a_bad_export_choice_is_refused(programme: World, client_as, choice):
                            {"choice": choice}, follow=True)
     assert "Select a valid choice" in response.content.decode() or "required" in \
         response.content.decode()
-    assert not Export.objects.exists()
+    assert not Export.unscoped.exists()
 
 
 def test_an_export_shows_its_progress_until_it_is_ready(programme: World, client_as):
     client = client_as(programme.people["coordinator"])
     client.post(reverse("export_create", args=[programme.org.slug, programme.project.slug]),
                 {"choice": "pairings:csv"})  # the task waits for the commit, which never comes
-    made = Export.objects.get()
+    made = Export.unscoped.get()
     url = reverse("export_detail", args=[programme.org.slug, made.pk])
     page = client.get(url).content.decode()
     assert "Waiting for a worker" in page and 'hx-trigger="every 1s"' in page
@@ -236,7 +236,7 @@ def test_the_pairing_dossier(world: World, client_as, django_capture_on_commit_c
     client = client_as(world.people["observer"])
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("dossier_request", args=[world.org.slug, pairing.pk]))
-    made = Export.objects.get()
+    made = Export.unscoped.get()
     assert response["Location"] == reverse("export_detail", args=[world.org.slug, made.pk])
     made.refresh_from_db()
     assert made.status == "done", made.error
@@ -249,7 +249,7 @@ def test_the_pairing_dossier(world: World, client_as, django_capture_on_commit_c
     client = client_as(world.people["coordinator"])
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("dossier_request", args=[world.org.slug, pairing.pk]))
-    assert "mentee@cepol.test" in pdf_text(download(world, client, Export.objects.latest("pk")))
+    assert "mentee@cepol.test" in pdf_text(download(world, client, Export.unscoped.latest("pk")))
 
 
 # --- The organisation's look ------------------------------------------------------------------
@@ -318,7 +318,7 @@ def test_an_export_is_no_longer_served_once_its_requester_stops_following_the_pr
 
 
 def test_feedback_averages_are_shown_only_from_three_answers(programme: World, client_as):
-    completed = Pairing.objects.get(status="completed")
+    completed = Pairing.unscoped.get(status="completed")
     FeedbackFactory(pairing=completed, author=completed.mentee, satisfaction=2,
                     objectives_met=2, support_received=2, would_recommend=False)
     response = client_as(programme.people["observer"]).get(dashboard(programme))

@@ -51,7 +51,7 @@ def test_the_pair_writes_the_interim_report_together_as_they_type(world: World, 
     text = page.content.decode()
     assert "Trace criminal assets across borders." in text  # one field an objective
     assert "Set up a joint financial investigation." in text
-    assert Report.objects.count() == 0  # reading writes nothing
+    assert Report.unscoped.count() == 0  # reading writes nothing
     seen = seen_fields(page.context["form"])
     saved = mentee.post(url(world, "report_autosave", pairing, "interim"),
                         {"progress_0": "Two cases traced.", "seen_progress_0": seen[
@@ -63,7 +63,7 @@ def test_the_pair_writes_the_interim_report_together_as_they_type(world: World, 
     mentor.post(url(world, "report_autosave", pairing, "interim"),
                 {"what_worked": "Monthly calls.",
                  "seen_what_worked": mentor_page.context["form"]["seen_what_worked"].value()})
-    report = Report.objects.get()
+    report = Report.unscoped.get()
     assert report.objectives[0]["progress"] == "Two cases traced."
     assert report.what_worked == "Monthly calls."
     assert report.status == "draft" and report.last_edited_by == world.people["mentor"]
@@ -101,8 +101,8 @@ def test_a_submission_missing_parts_names_each_and_keeps_what_was_typed(world, c
         "This section is needed before the report is submitted."]
     assert "plan_changes" not in form.errors  # optional
     assert "Two cases traced." in response.content.decode()
-    assert Report.objects.count() == 0  # nothing saved
-    assert not Notification.objects.filter(text__contains="submitted").exists()
+    assert Report.unscoped.count() == 0  # nothing saved
+    assert not Notification.unscoped.filter(text__contains="submitted").exists()
 
 
 @pytest.mark.parametrize("bad", [
@@ -113,7 +113,7 @@ def test_autosave_of_a_field_the_report_does_not_have_is_refused(world, client_a
     response = client_as(world.people["mentee"]).post(
         url(world, "report_autosave", pairing, "interim"), bad)
     assert response.status_code == 400
-    assert not Report.objects.exclude(what_worked="").exists()
+    assert not Report.unscoped.exclude(what_worked="").exists()
 
 
 def test_a_full_save_over_the_partners_newer_changes_is_refused(world: World, client_as):
@@ -132,7 +132,7 @@ def test_a_full_save_over_the_partners_newer_changes_is_refused(world: World, cl
     assert "Mentor Person changed this part while you had the page open" in \
         " ".join(response.context["form"].errors["what_worked"])
     assert "Monthly calls." in response.content.decode()  # what she typed is kept
-    report = Report.objects.get()
+    report = Report.unscoped.get()
     assert report.status == "draft" and report.what_worked == "The mentor's text."
 
 
@@ -151,7 +151,7 @@ def test_a_full_save_keeps_the_partners_changes_to_parts_it_did_not_touch(world,
         **seen, "action": "save", "progress_0": "", "progress_1": "",
         "what_worked": "Monthly calls.", "difficulties": "", "plan_changes": ""})
     assert response.status_code == 302
-    report = Report.objects.get()
+    report = Report.unscoped.get()
     assert (report.what_worked, report.difficulties) == (
         "Monthly calls.", "The mentor's difficulties.")
 
@@ -165,10 +165,10 @@ def test_interim_report_is_submitted_returned_revised_and_accepted(world, client
     response = mentee.post(url(world, "report_edit", pairing, "interim"),
                            {**INTERIM, **seen, "action": "submit"})
     assert response.status_code == 302
-    report = Report.objects.get()
+    report = Report.unscoped.get()
     assert report.status == "submitted" and report.submitted_by == world.people["mentee"]
     assert [m["topics"] for m in report.meetings_held] == ["Asset tracing"]
-    assert Notification.objects.filter(user=world.people["coordinator"],
+    assert Notification.unscoped.filter(user=world.people["coordinator"],
                                        text__contains="submitted the interim report").exists()
     # Submitted: the pair can no longer change it.
     assert mentee.get(url(world, "report_edit", pairing, "interim")).status_code == 302
@@ -180,7 +180,7 @@ def test_interim_report_is_submitted_returned_revised_and_accepted(world, client
     assert coordinator.post(review, {"decision": "return",
                                      "comments": "Say more about the FIU cases."}).status_code \
         == 302
-    versions = list(Report.objects.order_by("version").values_list("version", "status"))
+    versions = list(Report.unscoped.order_by("version").values_list("version", "status"))
     assert versions == [(1, "returned"), (2, "draft")]
     # The pair sees the comments and resubmits the copy.
     mentor = client_as(world.people["mentor"])
@@ -193,9 +193,9 @@ def test_interim_report_is_submitted_returned_revised_and_accepted(world, client
     coordinator = client_as(world.people["coordinator"])
     coordinator.post(url(world, "report_review", pairing, "interim", 2),
                      {"decision": "accept", "comments": ""})
-    assert list(Report.objects.order_by("version").values_list("version", "status")) == [
+    assert list(Report.unscoped.order_by("version").values_list("version", "status")) == [
         (1, "returned"), (2, "accepted")]
-    assert Report.objects.get(version=1).objectives[0]["progress"] == INTERIM["progress_0"]
+    assert Report.unscoped.get(version=1).objectives[0]["progress"] == INTERIM["progress_0"]
     # Every version stays readable; the pairing page shows the interim report handed in.
     assert coordinator.get(url(world, "report_detail", pairing, "interim", 1)).status_code == 200
     detail = coordinator.get(url(world, "pairing_detail", pairing)).content.decode()
@@ -234,7 +234,7 @@ def test_reports_open_only_while_the_pairing_is_active_and_the_narrative_at_the_
     assert "This report opens on" in mentee.get(
         url(world, "feedback_edit", pairing)).content.decode()
     assert mentee.get(url(world, "report_edit", pairing, "final")).status_code == 404
-    assert not Report.objects.exists()
+    assert not Report.unscoped.exists()
 
 
 # --- Narrative report, feedback and completion ------------------------------------------------
@@ -260,9 +260,9 @@ def test_narrative_report_and_both_feedbacks_complete_the_pairing(world: World, 
     pairing.refresh_from_db()
     assert pairing.status == "completed"
     assert pairing.events.last().to_status == "completed"
-    assert Notification.objects.filter(user=world.people["mentee"],
+    assert Notification.unscoped.filter(user=world.people["mentee"],
                                        text__contains="is completed").exists()
-    assert Feedback.objects.get(author=world.people["mentor"]).would_recommend is False
+    assert Feedback.unscoped.get(author=world.people["mentor"]).would_recommend is False
 
 
 @pytest.mark.parametrize(("data", "field"), [
@@ -286,7 +286,7 @@ def test_bad_feedback_is_refused_next_to_its_field(world, client_as, data, field
     assert response.status_code == 400
     assert field in response.context["form"].errors
     assert ("Kept." if "comments" not in data else "") in response.content.decode()
-    assert not Feedback.objects.exists()
+    assert not Feedback.unscoped.exists()
 
 
 def test_feedback_is_given_once(world: World):
@@ -332,12 +332,12 @@ def test_completion_is_not_a_button_any_more(world: World, client_as):
 def test_a_report_handed_in_stops_its_reminders(world: World):
     pairing = active_pairing(world)  # 12 months from 15 January 2027: halfway 15 July
     halfway = date(2027, 7, 15)
-    ActivityPlan.objects.filter(pairing=pairing).update(objectives=OBJECTIVES)
+    ActivityPlan.unscoped.filter(pairing=pairing).update(objectives=OBJECTIVES)
     ReportFactory(pairing=pairing, kind="interim", status="submitted",
                   submitted_at=at_nine(halfway - timedelta(days=9)), objectives=[])
     for day in (halfway - timedelta(days=7), halfway, halfway + timedelta(days=20)):
         reminders_plan(now=at_nine(day))
-    assert not Reminder.objects.filter(kind__startswith="interim").exists()
+    assert not Reminder.unscoped.filter(kind__startswith="interim").exists()
     mail.outbox.clear()
 
 
@@ -416,11 +416,11 @@ def test_a_returned_report_is_due_again_until_it_comes_back_and_late_ones_show(w
     assert handed_in([pairing.pk])[pairing.pk].interim is None
     submitted(world, pairing)  # version 2
     assert handed_in([pairing.pk])[pairing.pk].interim == timezone.localdate()
-    plan = ActivityPlan.objects.get(pairing=pairing, status="approved")
+    plan = ActivityPlan.unscoped.get(pairing=pairing, status="approved")
     state = pairing_compliance(pairing, plan, pairing_meetings(pairing))
     assert state.interim_report.state == DONE  # halfway is months ahead
     # Handed in after the grace period: shown late, with its day.
-    ActivityPlan.objects.filter(pk=plan.pk).update(start=add_months(timezone.localdate(), -9))
+    ActivityPlan.unscoped.filter(pk=plan.pk).update(start=add_months(timezone.localdate(), -9))
     plan.refresh_from_db()
     state = pairing_compliance(pairing, plan, pairing_meetings(pairing))
     assert (state.interim_report.state, state.interim_report.held) == (
@@ -433,11 +433,11 @@ def test_exports_are_kept_a_week(world: World):
 
     old = ExportFactory(organisation=world.org, project=None,
                         requested_by=world.people["admin"], kind="pairings", format="csv")
-    Export.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=8))
+    Export.unscoped.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=8))
     recent = ExportFactory(organisation=world.org, project=None,
                            requested_by=world.people["admin"], kind="pairings", format="csv")
     assert exports_purge() == 1
-    assert list(Export.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert list(Export.unscoped.values_list("pk", flat=True)) == [recent.pk]
 
 
 def test_the_coordinator_may_complete_a_pairing_whose_feedback_never_comes(world, client_as):
@@ -478,4 +478,4 @@ def test_a_save_racing_the_persons_own_autosave_is_no_conflict(world: World, cli
     response = mentee.post(url(world, "report_edit", pairing, "interim"),
                            {**INTERIM, **seen, "action": "submit"})
     assert response.status_code == 302
-    assert Report.objects.get().status == "submitted"
+    assert Report.unscoped.get().status == "submitted"
