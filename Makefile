@@ -57,12 +57,12 @@ test: system-packages $(VENV)/.installed lint
 	$(PY) manage.py compilemessages --ignore=.venv -v 0
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-# Times the matching engine on growing random populations (see matching/bench.py), then the
+# Times the matching engine on growing random populations (see matching/proposals/bench.py), then the
 # reminder scan at 10,000 and 100,000 active pairings, then the PDFs (an interim report, a
 # 100-page dossier), on a scratch SQLite database.
 BENCH_DB := $(CURDIR)/data/bench.sqlite3
 bench: $(VENV)/.installed
-	$(PY) -m matching.bench
+	$(PY) -m matching.proposals.bench
 	@mkdir -p data && rm -f $(BENCH_DB)
 	DATABASE_URL=sqlite:///$(BENCH_DB) REDIS_URL= $(PY) manage.py migrate --noinput -v 0
 	DATABASE_URL=sqlite:///$(BENCH_DB) REDIS_URL= $(PY) manage.py bench_reminders

@@ -3,7 +3,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from config import views
-from matching import views as matching_views
+from matching.calendar import views as calendar_views
 from participants import views as participant_views
 
 # Django's admin is for superusers only, whatever is_staff says.
@@ -17,7 +17,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("switch/", participant_views.role_switch, name="role_switch"),
     path("invitations/<str:token>/", participant_views.invitation_accept, name="invitation_accept"),
-    path("calendar/<str:token>.ics", matching_views.calendar_feed, name="calendar_feed"),
+    path("calendar/<str:token>.ics", calendar_views.calendar_feed, name="calendar_feed"),
     path("<slug:org_slug>/", views.home, name="home"),
     path("<slug:org_slug>/", include("programmes.urls")),
     path("<slug:org_slug>/", include("participants.urls")),

@@ -6,7 +6,8 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from matching.models import Pairing
-from matching.selectors import pairing_list, pairings_visible_to
+from matching.pairings.access import pairings_visible_to
+from matching.pairings.selectors import pairing_list
 from participants import selectors as participant_selectors
 from participants.middleware import OrganisationRequest
 from participants.models import Invitation, Membership

@@ -10,4 +10,4 @@ class MatchingConfig(AppConfig):
 
     def ready(self) -> None:
         # The access rules of pairings (programmes.access).
-        from matching import access  # noqa: F401
+        from matching.pairings import access  # noqa: F401

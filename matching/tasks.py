@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from matching import reminders
+from matching.reminders import services as reminder_services
 
 # How many senders the scan starts at most: each drains batch after batch, so two workers share
 # the rows (their locks never overlap) and one alone still finishes them.
@@ -10,9 +10,9 @@ SENDERS = 4
 @shared_task(soft_time_limit=600, time_limit=660)
 def reminders_scan() -> int:
     """The hourly scan (config/celery.py): plans every reminder due, then starts senders."""
-    reminders.reminders_plan()
-    due = reminders.reminders_due_count()
-    for _ in range(min(-(-due // reminders.BATCH), SENDERS)):
+    reminder_services.reminders_plan()
+    due = reminder_services.reminders_due_count()
+    for _ in range(min(-(-due // reminder_services.BATCH), SENDERS)):
         reminders_send_batches.delay()
     return due
 
@@ -22,6 +22,6 @@ def reminders_send_batches() -> int:
     """Sends reminders, batch after batch, until none is due. Killed midway, it loses nothing:
     its open batch rolls back and the next sender (or the next scan) claims it again."""
     total = 0
-    while sent := reminders.reminders_send():
+    while sent := reminder_services.reminders_send():
         total += sent
     return total

@@ -1,23 +1,28 @@
 from django.urls import path
 
-from matching import views
+from matching.calendar import views as calendar_views
+from matching.meetings import views as meeting_views
+from matching.pairings import views as pairing_views
+from matching.plans import views as plan_views
+from matching.proposals import views as proposal_views
 
 urlpatterns = [
-    path("projects/<slug:slug>/matching/", views.matching_run, name="matching_run"),
-    path("projects/<slug:slug>/matching/settings/", views.matching_settings,
+    path("projects/<slug:slug>/matching/", proposal_views.matching_run, name="matching_run"),
+    path("projects/<slug:slug>/matching/settings/", proposal_views.matching_settings,
          name="matching_settings"),
-    path("pairings/", views.pairing_list, name="pairing_list"),
-    path("pairings/<int:pk>/", views.pairing_detail, name="pairing_detail"),
-    path("pairings/<int:pk>/respond/", views.pairing_respond, name="pairing_respond"),
-    path("pairings/<int:pk>/move/", views.pairing_move, name="pairing_move"),
-    path("pairings/<int:pk>/plan/", views.plan_edit, name="plan_edit"),
-    path("pairings/<int:pk>/plan/sign/", views.plan_sign, name="plan_sign"),
-    path("pairings/<int:pk>/plan/review/", views.plan_review, name="plan_review"),
-    path("pairings/<int:pk>/meetings/new/", views.meeting_edit, name="meeting_create"),
-    path("pairings/<int:pk>/meetings/<int:meeting_pk>/", views.meeting_edit,
+    path("pairings/", pairing_views.pairing_list, name="pairing_list"),
+    path("pairings/<int:pk>/", pairing_views.pairing_detail, name="pairing_detail"),
+    path("pairings/<int:pk>/respond/", pairing_views.pairing_respond, name="pairing_respond"),
+    path("pairings/<int:pk>/move/", pairing_views.pairing_move, name="pairing_move"),
+    path("pairings/<int:pk>/plan/", plan_views.plan_edit, name="plan_edit"),
+    path("pairings/<int:pk>/plan/sign/", plan_views.plan_sign, name="plan_sign"),
+    path("pairings/<int:pk>/plan/review/", plan_views.plan_review, name="plan_review"),
+    path("pairings/<int:pk>/meetings/new/", meeting_views.meeting_edit, name="meeting_create"),
+    path("pairings/<int:pk>/meetings/<int:meeting_pk>/", meeting_views.meeting_edit,
          name="meeting_edit"),
-    path("pairings/<int:pk>/meetings/<int:meeting_pk>/confirm/", views.meeting_confirm,
+    path("pairings/<int:pk>/meetings/<int:meeting_pk>/confirm/", meeting_views.meeting_confirm,
          name="meeting_confirm"),
-    path("projects/<slug:slug>/compliance/", views.compliance_table, name="compliance_table"),
-    path("calendar/", views.calendar_page, name="calendar_page"),
+    path("projects/<slug:slug>/compliance/", meeting_views.compliance_table,
+         name="compliance_table"),
+    path("calendar/", calendar_views.calendar_page, name="calendar_page"),
 ]

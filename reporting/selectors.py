@@ -13,16 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from matching.access import in_pair
 from matching.hooks import HandedIn
+from matching.meetings.selectors import compliance_rows, pairing_compliance, pairing_meetings
 from matching.models import ActivityPlan, Meeting, Pairing
-from matching.selectors import (
-    approved_plan,
-    compliance_rows,
-    pairing_compliance,
-    pairing_meetings,
-    pairing_plans,
-)
+from matching.pairings.access import in_pair
+from matching.plans.selectors import approved_plan, pairing_plans
 from participants.models import Application, User
 from programmes import access
 from programmes.actor import Actor

@@ -14,14 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from matching.models import ActivityPlan, Pairing
+from matching.pairings.selectors import coordinators_of
+from matching.pairings.services import Mover, pairing_locked, pairing_transition
+from matching.plans.selectors import approved_schedule
 from matching.schedule import Schedule
-from matching.selectors import coordinators_of
-from matching.services import (
-    Mover,
-    approved_schedule,
-    pairing_locked,
-    pairing_transition,
-)
 from participants.models import User
 from participants.services import notify
 from programmes import access

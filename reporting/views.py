@@ -11,11 +11,12 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from matching import selectors as matching_selectors
-from matching.access import in_pair
 from matching.models import Pairing
-from matching.services import approved_schedule
-from matching.views import pairing_action
+from matching.pairings import selectors as pairing_selectors
+from matching.pairings.access import in_pair
+from matching.pairings.views import pairing_action
+from matching.plans import selectors as plan_selectors
+from matching.plans.selectors import approved_schedule
 from participants.middleware import OrganisationRequest
 from programmes import access
 from programmes import selectors as programme_selectors
@@ -54,7 +55,7 @@ def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
 def report_edit(request: OrganisationRequest, org_slug: str, pk: int, kind: str) -> HttpResponse:
     """The pair writes the report: each field saves as they type (htmx), and the whole form
     saves or submits without JavaScript too."""
-    pairing = matching_selectors.pairing_for_member(actor=request.actor, pk=pk, for_change=False)
+    pairing = pairing_selectors.pairing_for_member(actor=request.actor, pk=pk, for_change=False)
     kind = _kind(kind)
     if not in_pair(actor=request.actor, pairing=pairing):
         raise PermissionDenied  # the pair writes; others read the versions handed in
@@ -97,7 +98,7 @@ def report_edit(request: OrganisationRequest, org_slug: str, pk: int, kind: str)
 def report_autosave(request: OrganisationRequest, org_slug: str, pk: int,
                     kind: str) -> HttpResponse:
     """One field, saved as the person types (htmx). Answers a line for the page's status."""
-    pairing = matching_selectors.pairing_for_member(actor=request.actor, pk=pk, for_change=False)
+    pairing = pairing_selectors.pairing_for_member(actor=request.actor, pk=pk, for_change=False)
     kind = _kind(kind)
     # htmx posts the whole form and names the field that changed; another client posts one.
     names = [name for name in request.POST
@@ -119,7 +120,7 @@ def report_autosave(request: OrganisationRequest, org_slug: str, pk: int,
 
 def report_detail(request: OrganisationRequest, org_slug: str, pk: int, kind: str,
                   version: int) -> HttpResponse:
-    pairing = matching_selectors.pairing_for_member(actor=request.actor, pk=pk, for_change=False)
+    pairing = pairing_selectors.pairing_for_member(actor=request.actor, pk=pk, for_change=False)
     report = selectors.report_for_member(actor=request.actor, pairing=pairing, kind=_kind(kind),
                                          version=version)
     return _render_report(request, pairing, report)
@@ -142,7 +143,7 @@ def _render_report(request: OrganisationRequest, pairing: Pairing, report: Repor
 @require_POST
 def report_review(request: OrganisationRequest, org_slug: str, pk: int, kind: str,
                   version: int) -> HttpResponse:
-    pairing = matching_selectors.pairing_for_member(actor=request.actor, pk=pk, for_change=True)
+    pairing = pairing_selectors.pairing_for_member(actor=request.actor, pk=pk, for_change=True)
     report = selectors.report_for_member(actor=request.actor, pairing=pairing, kind=_kind(kind),
                                          version=version)
     decision = request.POST.get("decision")
@@ -168,7 +169,7 @@ def report_pdf(request: OrganisationRequest, org_slug: str, pk: int, kind: str,
                version: int) -> HttpResponse:
     """A report is a few pages: rendered while the person waits (in its own process, with a
     time limit)."""
-    pairing = matching_selectors.pairing_for_member(actor=request.actor, pk=pk, for_change=False)
+    pairing = pairing_selectors.pairing_for_member(actor=request.actor, pk=pk, for_change=False)
     report = selectors.report_for_member(actor=request.actor, pairing=pairing, kind=_kind(kind),
                                          version=version)
     try:
@@ -185,7 +186,7 @@ def report_pdf(request: OrganisationRequest, org_slug: str, pk: int, kind: str,
 
 def feedback_edit(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
     """A participant's own feedback: given once, seen by them and the coordinators only."""
-    pairing = matching_selectors.pairing_for_member(actor=request.actor, pk=pk, for_change=False)
+    pairing = pairing_selectors.pairing_for_member(actor=request.actor, pk=pk, for_change=False)
     if not in_pair(actor=request.actor, pairing=pairing):
         raise PermissionDenied
     own = selectors.feedback_shown_to(actor=request.actor, pairing=pairing)
@@ -213,14 +214,14 @@ def certificate_pdf(request: OrganisationRequest, org_slug: str, pk: int,
                     role: str) -> HttpResponse:
     """A certificate of completion for the mentor or the mentee of a completed pairing: their
     own for each participant, both for the project's coordinators."""
-    pairing = matching_selectors.pairing_for_member(actor=request.actor, pk=pk, for_change=False)
+    pairing = pairing_selectors.pairing_for_member(actor=request.actor, pk=pk, for_change=False)
     if role not in ("mentor", "mentee") or pairing.status != S.COMPLETED:
         raise Http404
     person = pairing.mentor if role == "mentor" else pairing.mentee
     if request.user != person and not access.may(actor=request.actor, action="manage",
                                                  obj=pairing.project):
         raise PermissionDenied
-    plan = matching_selectors.approved_plan(matching_selectors.pairing_plans(pairing))
+    plan = plan_selectors.approved_plan(plan_selectors.pairing_plans(pairing))
     completed = pairing.events.filter(to_status=S.COMPLETED).order_by("-created_at").first()
     try:
         pdf = render_pdf("reporting/pdf/certificate.html", {
@@ -237,7 +238,7 @@ def certificate_pdf(request: OrganisationRequest, org_slug: str, pk: int,
 @require_POST
 def dossier_request(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
     """The pairing's dossier can run to a hundred pages: built by a worker."""
-    pairing = matching_selectors.pairing_for_member(actor=request.actor, pk=pk, for_change=False)
+    pairing = pairing_selectors.pairing_for_member(actor=request.actor, pk=pk, for_change=False)
     if not access.may(actor=request.actor, action="follow", obj=pairing.project):
         raise PermissionDenied
     export = services.export_request(
@@ -348,7 +349,7 @@ def branding(request: OrganisationRequest, org_slug: str) -> HttpResponse:
 @require_POST
 def pairing_complete(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
     """Completes a pairing whose narrative report is accepted, without the missing feedback."""
-    pairing = matching_selectors.pairing_for_member(actor=request.actor, pk=pk, for_change=True)
+    pairing = pairing_selectors.pairing_for_member(actor=request.actor, pk=pk, for_change=True)
     return pairing_action(
         request, pairing, form_name="complete_form", form=CompleteForm(request.POST),
         action=lambda data: services.pairing_complete_without_feedback(

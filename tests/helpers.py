@@ -16,7 +16,7 @@ from guardian.shortcuts import assign_perm
 from pypdf import PdfReader
 
 from matching.models import ActivityPlan, Pairing
-from matching.plan_rules import Visit
+from matching.plans.rules import Visit
 from matching.schedule import add_months
 from participants.models import (
     MFA_ROLES,

@@ -7,16 +7,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from matching.models import ActivityPlan, Pairing, PlannedVisit
-from matching.plan_rules import Visit
-from matching.services import (
-    pairing_move,
-    pairing_propose,
-    pairing_respond,
-    plan_review,
-    plan_save,
-    plan_seal,
-    plan_sign,
-)
+from matching.pairings.services import pairing_move, pairing_respond
+from matching.plans.rules import Visit
+from matching.plans.services import plan_review, plan_save, plan_seal, plan_sign
+from matching.proposals.services import pairing_propose
 from tests.helpers import GOOD, World, as_actor
 
 

@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matching.bench import RULES, population
-from matching.engine import (
+from matching.proposals.bench import RULES, population
+from matching.proposals.engine import (
     CAPACITY_EXHAUSTED,
     NO_MENTORS,
     MatchResult,

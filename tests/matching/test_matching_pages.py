@@ -253,7 +253,7 @@ def test_a_pair_taken_meanwhile_is_refused_on_its_row(world: World, pool: Pool):
     paired already, and is told so on her row; nothing of theirs is saved."""
     from django.core.exceptions import ValidationError
 
-    from matching.services import matching_confirm
+    from matching.proposals.services import matching_confirm
 
     chosen = {pool.amina.pk: pool.claire.pk, pool.youssef.pk: pool.pablo.pk}
     matching_confirm(actor=as_actor(world.people["admin"]), project=world.project, call=None,

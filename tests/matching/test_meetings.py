@@ -114,7 +114,7 @@ def test_a_second_funded_visit_in_a_period_is_refused_with_the_rule(world: World
 
 
 def test_no_meeting_before_the_pairing_is_active(world: World, client_as):
-    from matching.services import pairing_propose
+    from matching.proposals.services import pairing_propose
 
     proposed = pairing_propose(actor=as_actor(world.people["coordinator"]), project=world.project,
                                mentee=world.people["mentee"], mentor=world.people["mentor"])

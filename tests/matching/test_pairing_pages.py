@@ -7,7 +7,8 @@ import pytest
 from django.urls import reverse
 
 from matching.models import ActivityPlan, Pairing
-from matching.services import pairing_propose, pairing_respond
+from matching.pairings.services import pairing_respond
+from matching.proposals.services import pairing_propose
 from tests.factories import MembershipFactory
 from tests.helpers import World, as_actor
 

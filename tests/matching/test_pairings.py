@@ -4,15 +4,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from matching.models import Pairing, PairingEvent
-from matching.services import (
-    pairing_move,
-    pairing_propose,
-    pairing_respond,
-    plan_review,
-    plan_save,
-    plan_seal,
-    plan_sign,
-)
+from matching.pairings.services import pairing_move, pairing_respond
+from matching.plans.services import plan_review, plan_save, plan_seal, plan_sign
+from matching.proposals.services import pairing_propose
 from tests.helpers import GOOD as PLAN
 from tests.helpers import World, add_member, as_actor
 

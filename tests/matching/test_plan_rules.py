@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from matching.plan_rules import PlanDraft, Visit, plan_problems
+from matching.plans.rules import PlanDraft, Visit, plan_problems
 from programmes.rules import Rules
 
 CEPOL = Rules()

@@ -10,19 +10,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from matching.meetings.services import meeting_save
 from matching.models import Meeting, Pairing, Reminder
-from matching.plan_rules import Visit
-from matching.reminders import reminders_plan, reminders_send
-from matching.services import (
-    meeting_save,
-    pairing_move,
-    pairing_propose,
-    pairing_respond,
-    plan_review,
-    plan_save,
-    plan_seal,
-    plan_sign,
-)
+from matching.pairings.services import pairing_move, pairing_respond
+from matching.plans.rules import Visit
+from matching.plans.services import plan_review, plan_save, plan_seal, plan_sign
+from matching.proposals.services import pairing_propose
+from matching.reminders.services import reminders_plan, reminders_send
 from participants.models import Notification
 from tests.factories import MembershipFactory
 from tests.helpers import START, World, active_pairing, as_actor, at_nine

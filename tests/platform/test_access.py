@@ -8,14 +8,10 @@ from datetime import date
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from matching.plan_rules import Visit
-from matching.services import (
-    pairing_propose,
-    pairing_respond,
-    plan_save,
-    plan_seal,
-    plan_sign,
-)
+from matching.pairings.services import pairing_respond
+from matching.plans.rules import Visit
+from matching.plans.services import plan_save, plan_seal, plan_sign
+from matching.proposals.services import pairing_propose
 from participants.models import Membership, User
 from reporting.services import report_review
 from tests.factories import (

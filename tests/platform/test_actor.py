@@ -4,16 +4,11 @@ asked without any HTTP request, as a task, a command or a test does."""
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from matching.access import pairings_visible_to
 from matching.hooks import reporting
 from matching.models import Pairing
-from matching.services import (
-    TRANSITIONS,
-    Mover,
-    pairing_locked,
-    pairing_propose,
-    pairing_transition,
-)
+from matching.pairings.access import pairings_visible_to
+from matching.pairings.services import TRANSITIONS, Mover, pairing_locked, pairing_transition
+from matching.proposals.services import pairing_propose
 from participants.selectors import actor_for
 from programmes import access
 from programmes.actor import Role

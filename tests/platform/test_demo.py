@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from config import demo
 from matching.models import Meeting
+from matching.proposals.selectors import matching_pool
 from matching.schedule import add_months
-from matching.selectors import matching_pool
 from participants.models import User
 from programmes.models import (
     Call,
@@ -116,7 +116,7 @@ def test_demo_calls_are_open_and_stay_put_on_reload() -> None:
 def test_the_demo_shortlist_is_ready_to_match() -> None:
     """Six shortlisted mentees and four mentors in EUROMED Police: the engine pairs them all,
     Nadia (trafficking in human beings) through the related area of migrant smuggling."""
-    from matching.engine import match
+    from matching.proposals.engine import match
 
     call_command("load_demo", stdout=StringIO())
     call_command("load_demo", stdout=StringIO())

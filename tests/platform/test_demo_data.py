@@ -24,9 +24,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config import demo
+from matching.meetings.selectors import compliance_rows
 from matching.models import ActivityPlan, Meeting, Pairing
+from matching.proposals.selectors import matching_pool
 from matching.schedule import Schedule, add_months
-from matching.selectors import compliance_rows, matching_pool
 from participants.models import MFA_ROLES, Membership, Role, User
 from programmes.models import (
     Call,

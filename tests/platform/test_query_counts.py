@@ -5,10 +5,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from guardian.shortcuts import assign_perm
 
-from matching.engine import match
 from matching.models import Pairing
-from matching.selectors import matching_pool
-from matching.services import matching_confirm
+from matching.proposals.engine import match
+from matching.proposals.selectors import matching_pool
+from matching.proposals.services import matching_confirm
 from participants.models import Role
 from programmes.models import Call
 from tests.factories import (

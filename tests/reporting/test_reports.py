@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from matching.models import ActivityPlan, Pairing, Reminder
-from matching.reminders import reminders_plan
+from matching.reminders.services import reminders_plan
 from matching.schedule import add_months
 from participants.models import Notification
 from reporting.models import Feedback, Report
@@ -404,8 +404,8 @@ def test_report_text_is_escaped_once_and_its_dates_isolated(world: World, client
 
 
 def test_a_returned_report_is_due_again_until_it_comes_back_and_late_ones_show(world: World):
-    from matching.compliance import DONE, LATE
-    from matching.selectors import pairing_compliance, pairing_meetings
+    from matching.meetings.compliance import DONE, LATE
+    from matching.meetings.selectors import pairing_compliance, pairing_meetings
     from reporting.selectors import handed_in
 
     pairing = running(world)

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from matching.models import ActivityPlan, Meeting, Pairing, PlannedVisit, Reminder
-from matching.reminders import reminders_plan
+from matching.reminders.services import reminders_plan
 from participants.models import User
 from programmes.models import Organisation, Project
 

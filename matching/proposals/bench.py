@@ -1,4 +1,4 @@
-"""Times the matching engine on growing random populations: `python -m matching.bench`.
+"""Times the matching engine on growing random populations: `python -m matching.proposals.bench`.
 
 `population` is also what the speed test uses, so the test and this table measure the same thing.
 The populations look like a real EU-funded programme: mentors mostly from EU member states,
@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 
-from matching.engine import Mentee, Mentor, greedy, match
+from matching.proposals.engine import Mentee, Mentor, greedy, match
 from programmes.rules import Rules
 
 EU_COUNTRIES = ("AT", "BE", "DE", "ES", "FI", "FR", "GR", "IT", "NL", "PL", "PT", "SE")

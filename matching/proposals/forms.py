@@ -1,17 +1,17 @@
-from datetime import date
+"""The matching engine and the coordinator's matching page: forms."""
+
 from itertools import combinations
 from typing import cast
 
 from django import forms
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from matching import engine
-from matching.engine import Text
-from matching.models import Meeting, Pairing, explained
-from matching.selectors import Pool
-from matching.services import CAPACITY_EXCEEDED
-from programmes.models import Country, Project, ThematicArea
+from matching.models import explained
+from matching.proposals import engine
+from matching.proposals.engine import Text
+from matching.proposals.selectors import Pool
+from matching.proposals.services import CAPACITY_EXCEEDED
+from programmes.models import Project, ThematicArea
 
 
 class MatchingSettingsForm(forms.ModelForm):
@@ -162,115 +162,3 @@ class MatchingForm(forms.Form):
                 else None,
             })
         return rows
-
-
-# Plans and visits fall in this century: a date far outside it is a typing slip (and would
-# run the calendar past the year 9999).
-DATE_BOUNDS = [MinValueValidator(date(2000, 1, 1)), MaxValueValidator(date(2099, 12, 31))]
-
-
-class PlanForm(forms.Form):
-    objectives = forms.CharField(
-        label=_("Objectives"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_("What the mentee will be able to do at the end, and how you will work on it."),
-    )
-    start = forms.DateField(label=_("Start date"), validators=DATE_BOUNDS,
-                            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    duration_months = forms.IntegerField(label=_("Duration (months)"), min_value=1,
-                                         max_value=60)
-    online_meetings_per_month = forms.IntegerField(label=_("Online meetings a month"),
-                                                   min_value=0, max_value=31)
-
-
-class VisitForm(forms.Form):
-    day = forms.DateField(label=_("Date"), validators=DATE_BOUNDS,
-                          widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    place = forms.CharField(label=_("Place"), max_length=200,
-                            help_text=_("City and country"))
-    funded = forms.BooleanField(label=_("Funded visit"), required=False)
-
-
-class BaseVisitFormSet(forms.BaseFormSet):
-    # Every row counts as new: a row left empty (or emptied) is simply no visit, and a row
-    # that repeats the saved plan is still read, not skipped as "unchanged".
-    def initial_form_count(self) -> int:
-        return 0
-
-    def add_fields(self, form: forms.Form, index: int | None) -> None:
-        super().add_fields(form, index)
-        form.fields["DELETE"].label = _("Remove this visit")
-
-
-def visit_formset(data, visits: list[dict]) -> forms.BaseFormSet:
-    """The plan's visits, with two empty rows to add more."""
-    formset = forms.formset_factory(VisitForm, formset=BaseVisitFormSet, extra=len(visits) + 2,
-                                    can_delete=True, max_num=24, validate_max=True)
-    return formset(data, initial=None if data is not None else visits, prefix="visits")
-
-
-class RespondForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason (needed to decline)"), required=False, max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-
-
-class ReviewForm(forms.Form):
-    comments = forms.CharField(
-        label=_("Comments for the pair (needed to return the plan)"), required=False,
-        max_length=5000, widget=forms.Textarea(attrs={"rows": 3}),
-    )
-
-
-class MoveForm(forms.Form):
-    to_status = forms.ChoiceField(label=_("Move to"), choices=Pairing.Status.choices)
-    reason = forms.CharField(
-        label=_("Reason (needed to end early)"), required=False, max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-
-
-CURRENCIES = ["EUR", "USD", "GBP", "CHF", "DZD", "EGP", "ILS", "JOD", "LBP", "LYD", "MAD", "TND",
-              "AMD", "AZN", "GEL", "MDL", "UAH"]
-
-
-class MeetingForm(forms.ModelForm):
-    cost_currency = forms.ChoiceField(
-        label=_("Currency"), required=False,
-        choices=[("", "—"), *((code, code) for code in CURRENCIES)],
-    )
-
-    class Meta:
-        model = Meeting
-        fields = ["kind", "day", "duration_minutes", "topics", "notes", "city", "country",
-                  "funded", "cost_amount", "cost_currency"]
-        widgets = {
-            "day": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "notes": forms.Textarea(attrs={"rows": 3}),
-            "kind": forms.RadioSelect,
-        }
-        help_texts = {
-            "city": _("For an in-person visit."),
-            "funded": _("A visit paid by the programme: at most one in each period."),
-            "cost_amount": _("For a funded visit: the travel and stay costs you claim."),
-        }
-
-    duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=1,
-                                          max_value=24 * 60)
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["day"].validators += DATE_BOUNDS
-        cast(forms.ModelChoiceField, self.fields["country"]).queryset = (
-            Country.objects.order_by("name"))
-
-    def clean(self) -> dict:
-        super().clean()
-        data = self.cleaned_data
-        in_person = data.get("kind") == Meeting.Kind.IN_PERSON
-        if in_person and not data.get("city"):
-            self.add_error("city", _("Say where the visit took place."))
-        if data.get("funded") and not in_person:
-            # Said here, next to the box, before the model's own check says it at the top.
-            self.add_error("funded", _("Only an in-person visit is funded."))
-        return data

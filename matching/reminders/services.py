@@ -32,8 +32,8 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_noop
 
-from matching.compliance import Due, Held, compliance, pairing_reminders, plan_reminder
 from matching.hooks import reporting
+from matching.meetings.compliance import Due, Held, compliance, pairing_reminders, plan_reminder
 from matching.models import ActivityPlan, Meeting, Pairing, PairingEvent, PlannedVisit, Reminder
 from matching.schedule import Schedule
 from participants.models import Membership, Notification

@@ -1,0 +1,63 @@
+"""Meetings (logged by one of the pair, confirmed or corrected by the other) and compliance:
+models."""
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from matching.pairings.models import Pairing
+from participants.models import User
+from programmes.models import Country, TenantModel
+
+
+class Meeting(TenantModel):
+    """A meeting the pair held: online, or an in-person visit with its place and costs. Logged
+    by one of the two; the other confirms it or corrects it (a correction waits for the first
+    to confirm in turn)."""
+
+    tenant_parents = ("pairing",)
+
+    class Kind(models.TextChoices):
+        ONLINE = "online", _("Online meeting")
+        IN_PERSON = "in_person", _("In-person visit")
+
+    pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="meetings")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind, default=Kind.ONLINE)
+    day = models.DateField(_("date"))
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("duration (minutes)"), validators=[MinValueValidator(1), MaxValueValidator(24 * 60)]
+    )
+    topics = models.CharField(_("topics"), max_length=300)
+    notes = models.TextField(_("short notes"), blank=True, max_length=5000)
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="+", verbose_name=_("country"))
+    funded = models.BooleanField(_("funded visit"), default=False)
+    cost_amount = models.DecimalField(
+        _("costs claimed"), max_digits=10, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    cost_currency = models.CharField(_("currency"), max_length=3, blank=True)
+    logged_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("logged by"))
+    confirmed_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+", verbose_name=_("confirmed by"))
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-day", "-pk"]
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        indexes = [models.Index(fields=["organisation", "pairing", "day"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(cost_amount__gte=0) | Q(cost_amount__isnull=True),
+                                   name="meeting_cost_not_negative"),
+            models.CheckConstraint(condition=Q(duration_minutes__gte=1),
+                                   name="meeting_lasts"),
+            models.CheckConstraint(condition=Q(funded=False) | Q(kind="in_person"),
+                                   name="only_visits_are_funded"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.day} ({self.pairing})"

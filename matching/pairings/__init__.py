@@ -1,0 +1,1 @@
+"""Pairings: proposals answered, moves along the state machine, the pairing page."""

@@ -1,0 +1,57 @@
+"""Activity plans: models."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from matching.pairings.models import Pairing
+from programmes.models import TenantModel
+
+
+class ActivityPlan(TenantModel):
+    """What a pair agrees to do. Each revision is a new version; earlier ones are kept."""
+
+    tenant_parents = ("pairing",)
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SIGNED = "signed", _("Signed by both, waiting for the coordinator")
+        APPROVED = "approved", _("Approved")
+        RETURNED = "returned", _("Returned with comments")
+        SUPERSEDED = "superseded", _("Replaced by a later version")
+
+    pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="plans")
+    version = models.PositiveSmallIntegerField(_("version"))
+    objectives = models.TextField(_("objectives"), max_length=5000)
+    start = models.DateField(_("start date"))
+    duration_months = models.PositiveSmallIntegerField(_("duration (months)"))
+    online_meetings_per_month = models.PositiveSmallIntegerField(
+        _("online meetings a month"), default=1
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status, default=Status.DRAFT)
+    mentee_signed_at = models.DateTimeField(null=True, blank=True)
+    mentor_signed_at = models.DateTimeField(null=True, blank=True)
+    coordinator_comments = models.TextField(_("coordinator's comments"), blank=True)
+
+    class Meta:
+        ordering = ["pairing", "-version"]
+        verbose_name = _("activity plan")
+        verbose_name_plural = _("activity plans")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "pairing", "version"],
+                                    name="one_plan_per_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pairing} v{self.version}"
+
+
+class PlannedVisit(TenantModel):
+    tenant_parents = ("plan",)
+
+    plan = models.ForeignKey(ActivityPlan, on_delete=models.CASCADE, related_name="visits")
+    day = models.DateField(_("date"))
+    place = models.CharField(_("place"), max_length=200)
+    funded = models.BooleanField(_("funded visit"), default=False)
+
+    class Meta:
+        ordering = ["day"]
