@@ -11,7 +11,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = mailers("memory")
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
 ALLOWED_HOSTS = ["*"]
-# Tasks run in the test's process; tests/platform/test_celery.py runs a real worker against the broker.
+# Tasks run in the test's process; tests/platform/test_celery.py runs a real worker against the
+# broker.
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)
 CELERY_TASK_EAGER_PROPAGATES = True
 STORAGES = {
