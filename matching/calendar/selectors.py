@@ -1,5 +1,4 @@
-"""Each person's private calendar feed of their pairings.: reads and access to single
-objects."""
+"""A person's calendar: the dates of their own pairings, and whose feed a secret opens."""
 
 from datetime import timedelta
 

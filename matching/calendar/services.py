@@ -1,4 +1,4 @@
-"""Each person's private calendar feed of their pairings.: every write."""
+"""The private address of a person's calendar feed: made anew, or taken away."""
 
 import secrets
 

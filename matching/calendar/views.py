@@ -1,4 +1,4 @@
-"""Each person's private calendar feed of their pairings.: pages."""
+"""The calendar page (the feed's address) and the feed itself, opened by its secret."""
 
 from datetime import UTC
 

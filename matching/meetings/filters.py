@@ -1,5 +1,4 @@
-"""Meetings (logged by one of the pair, confirmed or corrected by the other) and compliance:
-list filters."""
+"""The compliance table's filters."""
 
 import django_filters
 from django.utils.translation import gettext_lazy as _

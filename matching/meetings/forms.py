@@ -1,5 +1,5 @@
-"""Meetings (logged by one of the pair, confirmed or corrected by the other) and compliance:
-forms."""
+"""The meeting form: online or in person, the day, the topics, and for a visit where and the
+cost claimed."""
 
 from typing import cast
 

@@ -1,5 +1,4 @@
-"""Meetings (logged by one of the pair, confirmed or corrected by the other) and compliance:
-models."""
+"""Meetings logged by one of the pair and confirmed by the other."""
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models

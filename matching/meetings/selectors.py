@@ -1,5 +1,5 @@
-"""Meetings (logged by one of the pair, confirmed or corrected by the other) and compliance:
-reads and access to single objects."""
+"""Reads of meetings, and each pairing's compliance (computed by compliance.py from the
+meetings, the approved plan and the reports handed in)."""
 
 from dataclasses import dataclass
 

@@ -1,5 +1,5 @@
-"""Meetings (logged by one of the pair, confirmed or corrected by the other) and compliance:
-every write."""
+"""Every write to meetings: logged by one of the pair (held to the plan's rules), confirmed or
+corrected by the other, under the pairing's row lock."""
 
 from datetime import date
 

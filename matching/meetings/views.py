@@ -1,5 +1,4 @@
-"""Meetings (logged by one of the pair, confirmed or corrected by the other) and compliance:
-pages."""
+"""Logging and confirming meetings, and the coordinator's compliance table."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError

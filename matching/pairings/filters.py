@@ -1,4 +1,4 @@
-"""Pairings: list filters."""
+"""The pairing list's filters."""
 
 import django_filters
 from django.db.models import Q, QuerySet

@@ -1,4 +1,4 @@
-"""Pairings: forms."""
+"""The forms of the pairing page: answering a proposal, and the coordinator's moves."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _

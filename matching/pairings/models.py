@@ -1,11 +1,11 @@
-"""Pairings: models."""
+"""Pairings and their history: every move is a PairingEvent."""
 
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from matching.proposals.engine import Text
+from matching.texts import Text
 from participants.models import Application, User
 from programmes.models import Call, Project, TenantModel
 

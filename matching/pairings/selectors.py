@@ -1,4 +1,5 @@
-"""Pairings: reads and access to single objects."""
+"""Reads of pairings: the one a person may see (404 otherwise), the list, the profiles' working
+languages, a pairing's next step and its coordinators."""
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404

@@ -1,4 +1,5 @@
-"""Pairings: every write."""
+"""Every write to a pairing's status. The state machine (TRANSITIONS) decides every move, whichever
+app asks for it; each move is made under the pairing's row lock and recorded as a PairingEvent."""
 
 from collections.abc import Sequence
 from enum import StrEnum
@@ -15,7 +16,7 @@ from matching.models import (
     PairingEvent,
 )
 from matching.pairings.selectors import coordinators_of
-from matching.proposals.engine import gettext_noop
+from matching.texts import gettext_noop
 from participants.models import User
 from participants.services import notify
 from programmes import access

@@ -1,4 +1,5 @@
-"""Pairings: pages."""
+"""The pairing list and the pairing page, with the answers to a proposal and the coordinator's
+moves."""
 
 from collections.abc import Callable
 

@@ -1,4 +1,4 @@
-"""Activity plans: forms."""
+"""The activity plan form and its planned visits, and the coordinator's review."""
 
 from datetime import date
 

@@ -1,4 +1,4 @@
-"""Activity plans: models."""
+"""Activity plans (every version kept) and their planned visits."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

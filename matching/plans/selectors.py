@@ -1,4 +1,4 @@
-"""Activity plans: reads and access to single objects."""
+"""Reads of a pairing's plans: every version, the approved one and the calendar it sets."""
 
 from matching.models import ActivityPlan, Pairing
 from matching.schedule import Schedule

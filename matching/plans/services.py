@@ -1,4 +1,5 @@
-"""Activity plans: every write."""
+"""Every write to activity plans: drafted and revised by the pair, signed by both, approved or
+returned by the coordinator. A plan that breaks the project's rules is refused, rule by rule."""
 
 from datetime import date
 
@@ -15,7 +16,7 @@ from matching.models import (
 from matching.pairings.selectors import coordinators_of
 from matching.pairings.services import Mover, pairing_locked, pairing_tell, pairing_transition
 from matching.plans.rules import PlanDraft, Visit, plan_problems
-from matching.proposals.engine import gettext_noop
+from matching.texts import gettext_noop
 from programmes import access
 from programmes.actor import Actor
 

@@ -1,4 +1,4 @@
-"""Activity plans: pages."""
+"""Drafting, signing and reviewing the activity plan."""
 
 from typing import Any
 

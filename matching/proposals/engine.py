@@ -14,8 +14,9 @@ How it works:
 - The same input gives the same output: people are sorted by id before anything else.
 - The rules are the project's one rules object (programmes/rules.py), read here for matching.
 
-Every explanation and reason is a `Text`: a plain English string that also keeps its template
-and values, so the web layer shows it in the reader's language (`matching.templatetags`).
+Every explanation and reason is a `Text` (matching/texts.py): a plain English string that also
+keeps its template and values, so the web layer shows it in the reader's language
+(`matching.templatetags`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.optimize import linear_sum_assignment
 
+from matching.texts import Text, gettext_noop
 from programmes.rules import Rules
 
 BoolMatrix = npt.NDArray[np.bool_]
@@ -37,25 +39,6 @@ IntMatrix = npt.NDArray[np.int64]
 # Seniority gaps beyond this many years earn no more points: a mentor 30 years more senior is not
 # three times better than one 10 years more senior, and an uncapped gap would swamp the other terms.
 SENIORITY_CAP_YEARS = 10
-
-
-def gettext_noop(message: str) -> str:
-    """Marks a template for the translators (makemessages finds it by this name) without
-    translating: the engine knows no Django and no reader."""
-    return message
-
-
-class Text(str):
-    """An English sentence that remembers how it was made, so that the web layer can show it
-    translated: `gettext(text.template) % text.params`. It compares and prints as the English."""
-
-    template: str
-    params: dict[str, object]
-
-    def __new__(cls, template: str, **params: object) -> Text:
-        text = super().__new__(cls, template % params)
-        text.template, text.params = template, params
-        return text
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The matching engine and the coordinator's matching page: forms."""
+"""The matching page (a row per mentee, the proposed mentor changeable) and its settings."""
 
 from itertools import combinations
 from typing import cast
@@ -8,9 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from matching.models import explained
 from matching.proposals import engine
-from matching.proposals.engine import Text
 from matching.proposals.selectors import Pool
 from matching.proposals.services import CAPACITY_EXCEEDED
+from matching.texts import Text
 from programmes.models import Project, ThematicArea
 
 

@@ -1,5 +1,5 @@
-"""The matching engine and the coordinator's matching page: reads and access to single
-objects."""
+"""The pool the engine matches: the shortlisted mentees and accepted mentors of a project (or of
+one call), with the project's rules and the related thematic areas."""
 
 from dataclasses import dataclass, replace
 from functools import cached_property

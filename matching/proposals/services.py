@@ -1,4 +1,5 @@
-"""The matching engine and the coordinator's matching page: every write."""
+"""Proposing pairs: the coordinator confirms the engine's proposals (or their own overrides,
+with a note) and mentor and mentee are asked; and the matching settings."""
 
 from collections.abc import Sequence
 from typing import cast
@@ -15,8 +16,8 @@ from matching.models import (
 )
 from matching.pairings.services import pairing_event_record, pairing_tell
 from matching.proposals import engine
-from matching.proposals.engine import Text, gettext_noop
 from matching.proposals.selectors import matching_pool
+from matching.texts import Text, gettext_noop
 from participants.models import Application, Membership, Role, User
 from programmes import access
 from programmes.actor import Actor

@@ -1,4 +1,4 @@
-"""The matching engine and the coordinator's matching page: pages."""
+"""The coordinator's matching page and its settings."""
 
 from typing import cast
 

@@ -1,4 +1,4 @@
-"""Reminders: models."""
+"""Reminders: one row per obligation, period and person, sent exactly once."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
