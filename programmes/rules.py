@@ -1,9 +1,9 @@
-"""A project's rules as one plain object: what activity plans must keep (matching/plan_rules.py),
-the rhythm compliance and reminders hold a pairing to (matching/compliance.py) and how the
-matching engine pairs people (matching/engine.py). Plain Python, no Django: the project builds
-its own (`Project.rules`, from its rule fields), the matching pool adds the countries and the
-related areas it reads from the database, and tests build one directly. The defaults are
-CEPOL's."""
+"""A project's rules as one plain object: what activity plans must keep (matching/plans/rules.py),
+the rhythm compliance and reminders hold a pairing to (matching/meetings/compliance.py) and how
+the matching engine pairs people (matching/proposals/engine.py). Plain Python, no Django: the
+project builds its own (`Project.rules`, from its rule fields), the matching pool adds the
+countries and the related areas it reads from the database, and tests build one directly. The
+defaults are CEPOL's."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The matching engine (matching/engine.py): plain Python, no database.
+"""The matching engine (matching/proposals/engine.py): plain Python, no database.
 
 One hand-made case per rule where that rule decides the outcome, the case greedy gets wrong,
 determinism, property tests on random small projects (optimal, within the rules, within capacity,
