@@ -44,7 +44,8 @@ class Actor[UserT: AbstractBaseUser]:
     memberships: tuple[HeldRole, ...]
     membership: HeldRole
     # What the access helpers worked out once for this actor (the projects served, by
-    # permission), so that a page asking several times reads guardian's table once.
+    # permission), so that a page asking several times reads guardian's table once. An actor
+    # lives for one request or one task: one built after a change of projects sees the change.
     cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property

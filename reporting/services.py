@@ -76,11 +76,10 @@ def _latest(pairing: Pairing, kind: str) -> Report | None:
             .select_for_update().order_by("-version").first())
 
 
-def _writable(acting_user: User, pairing: Pairing, kind: str) -> Report:
+def _writable(actor: Actor, pairing: Pairing, kind: str) -> Report:
     """The draft the pair writes, created from the approved plan on the first keystroke; the
     pairing is already locked."""
-    if acting_user.pk not in (pairing.mentee_id, pairing.mentor_id):
-        raise PermissionDenied
+    access.require(actor=actor, action="take_part", obj=pairing)
     reason = report_closed_reason(pairing, kind, approved_schedule(pairing))
     if reason:
         raise ValidationError(reason)
@@ -157,7 +156,7 @@ def report_autosave(*, actor: Actor, pairing: Pairing, kind: str, name: str, val
     field as the page last had it: a field the partner changed since is not overwritten.
     Returns the report and the field's new fingerprint."""
     pairing = pairing_locked(pairing)
-    report = _writable(actor.user, pairing, kind)
+    report = _writable(actor, pairing, kind)
     if _conflict(_texts(report), name, value, seen or _fingerprint("")):
         raise _changed_meanwhile(report, name, actor.user)
     _set(report, name, value)
@@ -175,7 +174,7 @@ def report_submit(*, actor: Actor, pairing: Pairing, kind: str, values: dict[str
     than overwritten. Every field is checked and each problem named next to its field; nothing
     is saved when one is found."""
     pairing = pairing_locked(pairing)
-    report = _writable(actor.user, pairing, kind)
+    report = _writable(actor, pairing, kind)
     texts = _texts(report)
     errors: dict[str, list[str]] = {}
     for name, value in values.items():
@@ -269,8 +268,7 @@ def feedback_submit(*, actor: Actor, pairing: Pairing, satisfaction: int,
                     comments: str) -> Feedback:
     """A participant's own feedback, once, from the last month of the pairing."""
     pairing = pairing_locked(pairing)
-    if actor.user.pk not in (pairing.mentee_id, pairing.mentor_id):
-        raise PermissionDenied
+    access.require(actor=actor, action="take_part", obj=pairing)
     reason = report_closed_reason(pairing, Report.Kind.NARRATIVE, approved_schedule(pairing))
     if reason:
         raise ValidationError(reason)
@@ -334,13 +332,12 @@ def _complete_if_done(pairing: Pairing, *, by: User) -> None:
 # --- Exports ----------------------------------------------------------------------------------
 
 @transaction.atomic
-def export_request(*, actor: Actor, organisation: Organisation, kind: str, format: str,
-                   project: Project | None = None, pairing: Pairing | None = None,
-                   params: dict | None = None) -> Export:
+def export_request(*, actor: Actor, kind: str, format: str, project: Project | None = None,
+                   pairing: Pairing | None = None, params: dict | None = None) -> Export:
     """Queues a document to build in the background (after the commit, so that the worker
-    finds the row)."""
+    finds the row), in the actor's organisation."""
     export = Export.objects.create(
-        organisation=organisation, requested_by=actor.user, kind=kind, format=format,
+        organisation=actor.organisation, requested_by=actor.user, kind=kind, format=format,
         project=project, pairing=pairing, params=params or {},
     )
     export_build.delay_on_commit(export.organisation_id, export.pk)  # type: ignore[attr-defined]  # Celery's Django fixup makes tasks DjangoTasks

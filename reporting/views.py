@@ -242,7 +242,7 @@ def dossier_request(request: OrganisationRequest, org_slug: str, pk: int) -> Htt
     if not access.may(actor=request.actor, action="follow", obj=pairing.project):
         raise PermissionDenied
     export = services.export_request(
-        actor=request.actor, organisation=request.organisation, kind=Export.Kind.DOSSIER,
+        actor=request.actor, kind=Export.Kind.DOSSIER,
         format=Export.Format.PDF, project=pairing.project, pairing=pairing,
         # Observers follow the programme but are not given the pair's addresses.
         params={"language": translation.get_language(),
@@ -294,8 +294,7 @@ def export_create(request: OrganisationRequest, org_slug: str, slug: str) -> Htt
     params = {name: str(value.pk if hasattr(value, "pk") else value)
               for name, value in filters.form.cleaned_data.items() if value}
     export = services.export_request(
-        actor=request.actor, organisation=request.organisation,
-        kind=kind, format=format, project=project,
+        actor=request.actor, kind=kind, format=format, project=project,
         params={**params, "language": translation.get_language()})
     return redirect("export_detail", org_slug=org_slug, pk=export.pk)
 

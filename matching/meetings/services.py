@@ -15,6 +15,7 @@ from matching.models import (
 from matching.pairings.services import pairing_locked
 from matching.plans.rules import MeetingDraft, meeting_problems
 from matching.plans.selectors import approved_schedule
+from programmes import access
 from programmes.actor import Actor
 
 S = Pairing.Status
@@ -34,8 +35,7 @@ def meeting_save(*, actor: Actor, pairing: Pairing, meeting: Meeting | None,
     waits for the first to confirm it in turn. A meeting outside the pairing, in the future, or
     a funded visit beyond the one allowed in its period is refused with the rule named."""
     pairing = pairing_locked(pairing)
-    if actor.user.pk not in (pairing.mentee_id, pairing.mentor_id):
-        raise PermissionDenied
+    access.require(actor=actor, action="take_part", obj=pairing)
     if pairing.status not in MEETING_STATUSES:
         raise ValidationError(_("Meetings are logged once the pairing is active."))
     schedule = approved_schedule(pairing)
@@ -75,8 +75,7 @@ def meeting_confirm(*, actor: Actor, meeting: Meeting) -> Meeting:
     """The other participant confirms the meeting as logged."""
     pairing = pairing_locked(meeting.pairing)
     meeting = Meeting.objects.for_org(pairing.organisation).select_for_update().get(pk=meeting.pk)
-    if actor.user.pk not in (pairing.mentee_id, pairing.mentor_id):
-        raise PermissionDenied
+    access.require(actor=actor, action="take_part", obj=pairing)
     if actor.user.pk == meeting.logged_by_id:
         raise ValidationError(_("The other participant confirms a meeting you logged."))
     if meeting.confirmed_at is not None:

@@ -15,7 +15,6 @@ from matching.meetings.forms import MeetingForm
 from matching.models import Pairing
 from matching.pairings import access as pairing_access
 from matching.pairings import selectors as pairing_selectors
-from matching.pairings.access import in_pair
 from participants.middleware import OrganisationRequest
 from programmes import access
 from programmes import selectors as programme_selectors
@@ -35,8 +34,8 @@ def meeting_edit(request: OrganisationRequest, org_slug: str, pk: int,
     """Mentor or mentee logs a meeting, or corrects one; a refusal names the rule, next to its
     field, and keeps what was typed."""
     pairing = pairing_selectors.pairing_for_member(actor=request.actor, pk=pk, for_change=False)
-    if not in_pair(actor=request.actor, pairing=pairing):
-        raise PermissionDenied  # the pair logs its meetings; others read them on the pairing
+    # The pair logs its meetings; others read them on the pairing.
+    access.require(actor=request.actor, action="take_part", obj=pairing)
     meeting = (selectors.meeting_for_member(actor=request.actor, pairing=pairing, pk=meeting_pk)
                if meeting_pk else None)
     form = MeetingForm(form_data(request), instance=meeting,

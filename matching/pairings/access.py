@@ -3,7 +3,7 @@
 from django.db.models import Q, QuerySet
 
 from matching.models import Pairing
-from programmes.access import COORDINATE, projects_served, rule, serves
+from programmes.access import COORDINATE, may, projects_served, rule
 from programmes.actor import Actor, Role
 
 
@@ -36,17 +36,14 @@ def _may_view(actor: Actor, pairing: Pairing) -> bool:
 
 @rule(Pairing, "manage")
 def _may_manage(actor: Actor, pairing: Pairing) -> bool:
-    """The coordinator's side: proposals, moves, plan and report reviews."""
-    if actor.holds(Role.ADMIN):
-        return True
-    return actor.holds(Role.COORDINATOR) and serves(actor=actor, perm=COORDINATE,
-                                                    project=pairing.project)
+    """The coordinator's side (moves, plan and report reviews): whoever manages the project."""
+    return may(actor=actor, action="manage", obj=pairing.project)
 
 
 @rule(Pairing, "follow")
 def _may_follow(actor: Actor, pairing: Pairing) -> bool:
     """Compliance and the matching engine's proposal: its managers, and the observers."""
-    return actor.holds(Role.OBSERVER) or _may_manage(actor, pairing)
+    return may(actor=actor, action="follow", obj=pairing.project)
 
 
 @rule(Pairing, "take_part")

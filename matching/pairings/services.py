@@ -81,8 +81,7 @@ def pairing_respond(*, actor: Actor, pairing: Pairing, accept: bool,
     """The mentor or the mentee accepts or declines. Both accepting makes the pairing accepted;
     one declining (with a reason) ends it and returns both to the pool."""
     pairing = pairing_locked(pairing)
-    if actor.user.pk not in (pairing.mentee_id, pairing.mentor_id):
-        raise PermissionDenied
+    access.require(actor=actor, action="take_part", obj=pairing)
     if pairing.status != S.PROPOSED:
         raise ValidationError(_("This pairing is no longer waiting for an answer."))
     if not accept:

@@ -42,8 +42,7 @@ def plan_save(
     the next version (a signed plan still waiting for review is withdrawn by it). A plan that
     breaks the project's rules is refused, rule by rule."""
     pairing = pairing_locked(pairing)
-    if actor.user.pk not in (pairing.mentee_id, pairing.mentor_id):
-        raise PermissionDenied
+    access.require(actor=actor, action="take_part", obj=pairing)
     if pairing.status not in PLAN_STATUSES:
         raise ValidationError(_("A plan is agreed once both have accepted the pairing."))
     problems = plan_problems(PlanDraft(
@@ -83,8 +82,7 @@ def plan_sign(*, actor: Actor, pairing: Pairing, seen: str) -> ActivityPlan:
     of the last change of the plan shown to them (`plan_seal`), so a signature never lands on
     a text the partner changed in between."""
     pairing = pairing_locked(pairing)
-    if actor.user.pk not in (pairing.mentee_id, pairing.mentor_id):
-        raise PermissionDenied
+    access.require(actor=actor, action="take_part", obj=pairing)
     if pairing.status not in PLAN_STATUSES:
         raise ValidationError(_("This pairing has ended: its plan is no longer signed."))
     plan = _latest_plan(pairing)

@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -11,12 +11,12 @@ from django.views.decorators.http import require_POST
 
 from matching.models import ActivityPlan
 from matching.pairings import selectors as pairing_selectors
-from matching.pairings.access import in_pair
 from matching.pairings.views import pairing_action
 from matching.plans import selectors, services
 from matching.plans.forms import PlanForm, ReviewForm, visit_formset
 from matching.plans.rules import Visit
 from participants.middleware import OrganisationRequest
+from programmes import access
 from programmes.requests import (
     form_data,
 )
@@ -26,8 +26,8 @@ def plan_edit(request: OrganisationRequest, org_slug: str, pk: int) -> HttpRespo
     """Mentor and mentee draft the plan; a refused plan is shown back with each broken rule
     next to its field, and nothing saved."""
     pairing = pairing_selectors.pairing_for_member(actor=request.actor, pk=pk, for_change=False)
-    if not in_pair(actor=request.actor, pairing=pairing):
-        raise PermissionDenied  # the pair writes its own plan; others read it on the pairing
+    # The pair writes its own plan; others read it on the pairing.
+    access.require(actor=request.actor, action="take_part", obj=pairing)
     plans = selectors.pairing_plans(pairing)
     latest = plans[0] if plans else None
     initial, visits = {}, []
