@@ -36,13 +36,12 @@ def home(request: OrganisationRequest, org_slug: str) -> HttpResponse:
             thematic_area_count=Count("thematic_areas")
         )
     elif role in (Role.COORDINATOR, Role.FOCAL_POINT):
+        # The projects of the role acted in (a coordinator who is also a focal point sees each
+        # role's own on its own page).
         projects = list(access.projects_served(
-            actor=request.actor, perm=PROJECT_PERMISSION_OF_ROLE[role]).order_by("name"))
-        context["projects"] = (
-            Project.objects.for_org(organisation)
-            .filter(pk__in=[p.pk for p in projects])
-            .prefetch_related("thematic_areas")
-        )
+            actor=request.actor, perm=PROJECT_PERMISSION_OF_ROLE[role])
+            .prefetch_related("thematic_areas").order_by("name"))
+        context["projects"] = projects
         calls = call_list(actor=request.actor).filter(project__in=[p.pk for p in projects])
         if role == Role.COORDINATOR:
             context["calls"] = calls.exclude(status="closed")[:10]

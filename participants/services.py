@@ -58,7 +58,6 @@ def _set_projects(membership: Membership, projects: list[Project]) -> None:
 def invitation_create(
     *,
     actor: Actor,
-    organisation: Organisation,
     email: str,
     full_name: str,
     language: str,
@@ -66,6 +65,8 @@ def invitation_create(
     country: Country | None,
     projects: list[Project],
 ) -> Invitation:
+    """An invitation to join the actor's organisation in a role."""
+    organisation = actor.organisation
     email = email.strip().lower()
     # An earlier invitation that ran out still counts as pending until the hourly task marks
     # it; mark it now so that the new one can take its place.
@@ -322,7 +323,7 @@ def _invitation_for_candidate(*, call: Call, email: str, full_name: str,
             # the invitation at the same moment; then that one is used.
             with transaction.atomic():
                 return invitation_create(
-                    actor=actor, organisation=call.organisation, email=email,
+                    actor=actor, email=email,
                     full_name=full_name, language=actor.user.language,
                     role=call.role_sought, country=None, projects=[],
                 )

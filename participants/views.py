@@ -151,7 +151,6 @@ def invitation_create(request: OrganisationRequest, org_slug: str) -> HttpRespon
         try:
             invitation = services.invitation_create(
                 actor=request.actor,
-                organisation=request.organisation,
                 email=form.cleaned_data["email"],
                 full_name=form.cleaned_data["full_name"],
                 language=form.cleaned_data["language"],

@@ -1,12 +1,14 @@
-"""Every write to programme data. Each takes the acting user and saves only what it changes."""
+"""Every write to programme data. Each takes the actor, asks programmes.access whether they may,
+and saves only what it changes."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from programmes.actor import Actor
-from programmes.models import Call, Country, Organisation, Project, ThematicArea
+from programmes import access
+from programmes.actor import Actor, Role
+from programmes.models import Call, Country, Project, ThematicArea
 from programmes.signals import call_countries_invited, call_status_changing
 
 PROJECT_FIELDS = ["name", "slug", "kind", "region", "aim", "is_active"]
@@ -31,10 +33,11 @@ RULE_FIELDS = [
 
 @transaction.atomic
 def project_create(
-    *, actor: Actor, organisation: Organisation, project: Project,
-    partner_countries: list[Country],
+    *, actor: Actor, project: Project, partner_countries: list[Country],
 ) -> Project:
-    project.organisation = organisation
+    """A new project of the actor's organisation (its admins make projects)."""
+    access.require_role(actor=actor, roles=[Role.ADMIN])
+    project.organisation = actor.organisation
     project.full_clean()
     project.save()
     project.partner_countries.set(partner_countries)
@@ -45,6 +48,8 @@ def project_create(
 def project_update(
     *, actor: Actor, project: Project, partner_countries: list[Country]
 ) -> Project:
+    access.require_role(actor=actor, roles=[Role.ADMIN])
+    access.require(actor=actor, action="manage", obj=project)
     project.full_clean()
     project.save(update_fields=[*PROJECT_FIELDS, "updated_at"])
     project.partner_countries.set(partner_countries)
@@ -53,6 +58,7 @@ def project_update(
 
 @transaction.atomic
 def project_rules_update(*, actor: Actor, project: Project) -> Project:
+    access.require(actor=actor, action="manage", obj=project)
     project.full_clean()
     project.save(update_fields=[*RULE_FIELDS, "updated_at"])
     return project
@@ -62,6 +68,7 @@ def project_rules_update(*, actor: Actor, project: Project) -> Project:
 def thematic_area_add(
     *, actor: Actor, project: Project, name: str
 ) -> ThematicArea:
+    access.require(actor=actor, action="manage", obj=project)
     area = ThematicArea(organisation=project.organisation, project=project, name=name.strip())
     area.full_clean()
     area.save()
@@ -70,6 +77,7 @@ def thematic_area_add(
 
 @transaction.atomic
 def thematic_area_remove(*, actor: Actor, area: ThematicArea) -> None:
+    access.require(actor=actor, action="manage", obj=area.project)
     area.delete()
 
 
@@ -81,6 +89,8 @@ def call_save(
     """Creates or edits a call. What is wanted can change until it closes; once open, invited
     countries can be added (their focal points are told) but not removed, since their
     nominations stand. The status is never written here."""
+    # The call's project (a new call's, or the one an edit moves it to) is the actor's to manage.
+    access.require(actor=actor, action="manage", obj=call.project)
     added: list[Country] = []
     if call.pk:
         current = Call.objects.for_org(call.organisation).select_for_update().get(pk=call.pk)
@@ -111,6 +121,7 @@ def call_open(*, actor: Actor, call: Call) -> Call:
     """Opens a draft call; the focal points of the invited countries are told by e-mail (after
     the commit) and in the app."""
     call = Call.objects.for_org(call.organisation).select_for_update().get(pk=call.pk)
+    access.require(actor=actor, action="manage", obj=call)
     if call.status != Call.Status.DRAFT:
         raise ValidationError(_("Only a draft call can be opened."))
     if call.deadline <= timezone.now():
@@ -130,6 +141,7 @@ def call_open(*, actor: Actor, call: Call) -> Call:
 @transaction.atomic
 def call_close(*, actor: Actor, call: Call) -> Call:
     call = Call.objects.for_org(call.organisation).select_for_update().get(pk=call.pk)
+    access.require(actor=actor, action="manage", obj=call)
     if call.status != Call.Status.OPEN:
         raise ValidationError(_("Only an open call can be closed."))
     call_status_changing.send(sender=Call, call=call, acting_user=actor.user,

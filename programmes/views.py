@@ -36,7 +36,6 @@ def project_create(request: ActorRequest, org_slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         project = services.project_create(
             actor=request.actor,
-            organisation=request.organisation,
             project=form.save(commit=False),
             partner_countries=list(form.cleaned_data["partner_countries"]),
         )

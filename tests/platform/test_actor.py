@@ -12,7 +12,9 @@ from matching.proposals.services import pairing_propose
 from participants.selectors import actor_for
 from programmes import access
 from programmes.actor import Role
+from programmes.models import Call, Project, ThematicArea
 from programmes.selectors import call_list, project_for_member
+from programmes.services import call_close, project_create, project_rules_update, thematic_area_add
 from reporting.hooks import PairingReporting
 from tests.helpers import World, add_member, as_actor
 
@@ -119,3 +121,37 @@ def test_the_state_machine_refuses_a_move_it_does_not_list(world: World, propose
 
 def test_reporting_plugs_into_matching():
     assert isinstance(reporting(), PairingReporting)
+
+
+def test_programme_services_ask_the_access_helper(world: World):
+    """A service refuses, as its page does, an actor who may not: an observer, the admin of
+    another organisation, and a coordinator outside their own project."""
+    observer = actor_for(user=world.people["observer"], organisation=world.org)
+    outsider = actor_for(user=world.outsider, organisation=world.other_org)
+    coordinator = actor_for(user=world.people["coordinator"], organisation=world.org)
+    areas, status = ThematicArea.unscoped.count(), world.call.status
+    for actor in (observer, outsider):
+        with pytest.raises(PermissionDenied):
+            call_close(actor=actor, call=world.call)
+        with pytest.raises(PermissionDenied):
+            thematic_area_add(actor=actor, project=world.project, name="Cybercrime")
+        with pytest.raises(PermissionDenied):
+            project_rules_update(actor=actor, project=world.project)
+    with pytest.raises(PermissionDenied):  # EUROMED Police's coordinator, not TOPCOP's
+        thematic_area_add(actor=coordinator, project=world.other_project, name="Cybercrime")
+    with pytest.raises(PermissionDenied):  # only admins make projects
+        project_create(actor=coordinator, project=Project(name="New", slug="new"),
+                       partner_countries=[])
+    assert ThematicArea.unscoped.count() == areas
+    assert Call.unscoped.get(pk=world.call.pk).status == status
+    assert not Project.unscoped.filter(slug="new").exists()
+    area = thematic_area_add(actor=coordinator, project=world.project, name="Cybercrime")
+    assert area.organisation == world.org
+
+
+def test_a_new_project_is_made_in_the_actors_organisation(world: World):
+    admin = actor_for(user=world.people["admin"], organisation=world.org)
+    made = project_create(actor=admin, project=Project(name="New", slug="new"),
+                          partner_countries=[world.morocco])
+    assert made.organisation == world.org
+    assert list(made.partner_countries.all()) == [world.morocco]
