@@ -5,11 +5,6 @@ applies with a CV (on a phone), the coordinator shortlists, the focal point sees
 The same road through the test client is tests/programmes/test_calls.py; the browser set-up
 (Debian's Chromium, screenshots in data/test-artifacts/) is tests/browser/conftest.py's."""
 
-import os
-
-# Must be set before Django is asked anything (see tests/browser/conftest.py).
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 import re
 from datetime import timedelta
 

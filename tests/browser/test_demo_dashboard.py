@@ -1,11 +1,6 @@
 """The demo's dashboard in a real Chromium: the one browser journey about the demo data, so the
 one that loads it (every other test makes the few rows it needs)."""
 
-import os
-
-# Must be set before Django is asked anything (see tests/browser/conftest.py).
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 import pytest
 from playwright.sync_api import expect
 

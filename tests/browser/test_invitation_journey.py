@@ -6,13 +6,6 @@ Needs Debian's Chromium at /usr/bin/chromium (package `chromium`); Playwright ca
 its own browsers here. Screenshots go to data/test-artifacts/ (git-ignored); the fixtures are in
 conftest.py."""
 
-import os
-
-# Playwright's sync API runs an event loop in this thread; Django's ORM, called from the test,
-# would otherwise refuse to run next to it. Must be set before Django is asked anything (and is,
-# by tests/browser/conftest.py, which pytest imports first).
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 import re
 import time
 

@@ -2,11 +2,6 @@
 the future is refused first), the mentor confirms it, the coordinator reads the compliance table
 and opens the pairing's timeline; the mentee makes her calendar address."""
 
-import os
-
-# Must be set before Django is asked anything (see tests/browser/conftest.py).
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 from datetime import timedelta
 
 import pytest

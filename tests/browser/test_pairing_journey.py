@@ -6,11 +6,6 @@ coordinator approves it and starts the pairing, whose schedule is then shown.
 The browser set-up (Debian's Chromium, screenshots in data/test-artifacts/) is
 tests/browser/conftest.py's."""
 
-import os
-
-# Must be set before Django is asked anything (see tests/browser/conftest.py).
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 import pytest
 from django.conf import settings
 from playwright.sync_api import expect

@@ -7,11 +7,6 @@ complete the pairing; the certificate, the report PDF and the pairing's dossier 
 The browser set-up (Debian's Chromium, screenshots in data/test-artifacts/) is
 tests/browser/conftest.py's."""
 
-import os
-
-# Must be set before Django is asked anything (see tests/browser/conftest.py).
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 import re
 from pathlib import Path
 
