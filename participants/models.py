@@ -16,6 +16,7 @@ from participants.querysets import (
 )
 from programmes.actor import Role
 from programmes.models import WORKING_LANGUAGES, Call, Country, Project, TenantModel, ThematicArea
+from programmes.privacy import register
 from programmes.querysets import CrossTenantManager
 
 # The largest CV a candidate may upload.
@@ -387,3 +388,54 @@ class Notification(TenantModel):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+
+
+# -- What these models hold about people (programmes/privacy/register.py) ---------------------
+# The person's own account is not one organisation's data: its changes are not in any
+# organisation's trail, and erasure closes it when no membership is left
+# (participants/receivers.py).
+register.declare(
+    User, subject=["pk"],
+    personal={"email": register.ACCOUNT, "full_name": register.ACCOUNT,
+              "language": register.ACCOUNT, "password": register.ACCOUNT,
+              "last_login": register.ACCOUNT, "date_joined": register.ACCOUNT,
+              "calendar_token_hash": register.ACCOUNT},
+    history=False)
+register.declare(Membership, subject=["user"],
+                 personal={"user": register.ROLE, "role": register.ROLE},
+                 erase=register.Erase.DELETE)
+register.declare(
+    Invitation, subject=["email:email", "accepted_by"],
+    personal={"email": register.ACCOUNT, "full_name": register.ACCOUNT,
+              "language": register.ACCOUNT, "accepted_by": register.ACCOUNT,
+              "invited_by": register.ROLE.by("invited_by")},
+    not_personal=["role", "token_hash", "status", "expires_at", "accepted_at"],
+    erase=register.Erase.DELETE, history_exclude=["token_hash"])
+register.declare(
+    Nomination, subject=["email:email", "application__applicant"],
+    personal={"full_name": register.SELECTION, "email": register.SELECTION,
+              "agency": register.SELECTION, "rank": register.SELECTION,
+              "languages": register.SELECTION, "nominated_by": register.SELECTION},
+    not_personal=["status"], linked=["nominated_by"])
+register.declare(
+    Application, subject=["applicant", "email:email"],
+    personal={"full_name": register.SELECTION, "email": register.SELECTION,
+              "agency": register.SELECTION, "rank": register.SELECTION,
+              "gender": register.SELECTION.counted(), "motivation": register.SELECTION,
+              "availability": register.SELECTION, "cv": register.SELECTION,
+              "consent_at": register.SELECTION, "consent_version": register.SELECTION,
+              "decision_reason": register.SELECTION, "applicant": register.SELECTION},
+    not_personal=["status", "submitted_at"])
+register.declare(
+    ApplicationLanguage, subject=["application__applicant", "email:application__email"],
+    personal={"language": register.SELECTION, "level": register.SELECTION},
+    erase=register.Erase.DELETE)
+register.declare(
+    StatusChange, subject=["application__applicant", "email:nomination__email"],
+    personal={"reason": register.SELECTION, "changed_by": register.ACCOUNTABILITY},
+    not_personal=["from_status", "to_status"], linked=["changed_by"])
+register.declare(
+    Notification, subject=["user"],
+    personal={"user": register.NOTICE, "text": register.NOTICE, "link": register.NOTICE,
+              "read_at": register.NOTICE},
+    erase=register.Erase.DELETE)

@@ -42,6 +42,16 @@ class Organisation(models.Model):
     )
     logo = models.BinaryField(_("logo"), blank=True, default=b"", editable=True)
     logo_type = models.CharField(max_length=20, blank=True)  # image/png or image/jpeg
+    # How long personal data is kept (see programmes/privacy/register.py): declined and
+    # withdrawn applications with their CVs after their call closes, and everything about a
+    # pairing after it ends (then reduced to anonymous figures). The daily retention job
+    # applies them.
+    retain_declined_months = models.PositiveSmallIntegerField(
+        _("keep declined and withdrawn applications (months after the call closes)"), default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(60)])
+    retain_pairing_years = models.PositiveSmallIntegerField(
+        _("keep a finished pairing's records (years after it ends)"), default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(30)])
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -449,3 +459,41 @@ class ProjectUserObjectPermission(UserObjectPermissionBase):
 
 class ProjectGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Project, on_delete=models.CASCADE)
+
+
+# The audit trail and data requests live in their own room (programmes/privacy/); this module
+# is the app's index of models, so Django finds them here.
+from programmes.privacy import register  # noqa: E402
+from programmes.privacy.models import AuditEntry, DataRequest  # noqa: E402
+
+# -- What these models hold about people (programmes/privacy/register.py) ---------------------
+register.declare(Organisation, not_personal=["name", "short_name", "slug", "unit", "colour",
+                                             "logo", "logo_type"], history_exclude=["logo"])
+register.declare(Country, not_personal=["code", "name"], history=False)
+register.declare(Project, not_personal=["name", "slug", "kind", "region", "aim",
+                                        "preferred_mentor_gender"])
+register.declare(ThematicArea, not_personal=["name"])
+register.declare(Call, not_personal=["title", "role_sought", "working_languages", "deadline",
+                                     "status", "opened_at", "closed_at"])
+register.declare(ProjectUserObjectPermission, subject=["user"], personal={"user": register.ROLE},
+                 erase=register.Erase.DELETE)
+register.declare(ProjectGroupObjectPermission, not_personal=["group"], history=False)
+register.declare(
+    AuditEntry, subject=["actor"],
+    personal={"actor": register.ACCOUNTABILITY, "actor_email": register.ACCOUNTABILITY,
+              "remote_addr": register.ACCOUNTABILITY, "remote_port": register.ACCOUNTABILITY,
+              # Values before and after a change: erasure blanks the person's declared fields
+              # in them (programmes.privacy.services).
+              "changes": register.ACCOUNTABILITY.joint()},
+    # The entry names its object by kind and number only; the serialised copy and the extra
+    # data hold ids and counts.
+    not_personal=["object_pk", "object_repr", "serialized_data", "changes_text", "cid",
+                  "timestamp", "additional_data", "event"],
+    history=False)
+register.declare(
+    DataRequest, subject=["requester"],
+    personal={"requester": register.ACCOUNTABILITY,
+              "message": register.ACCOUNTABILITY.by("requester"),
+              "answer": register.ACCOUNTABILITY.joint(),
+              "handled_by": register.ACCOUNTABILITY},
+    not_personal=["kind", "status", "due_on", "handled_at"], linked=["handled_by"])

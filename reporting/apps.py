@@ -14,3 +14,5 @@ class ReportingConfig(AppConfig):
         from reporting.hooks import PairingReporting
 
         plug_reporting(PairingReporting())
+        # Built documents go when a person is erased.
+        from reporting import exports  # noqa: F401

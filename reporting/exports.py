@@ -19,6 +19,7 @@ from openpyxl import Workbook
 
 from matching.models import Meeting, Pairing
 from programmes.models import Organisation, Project
+from programmes.privacy.services import on_erasure
 from reporting import charts, selectors
 from reporting.filters import DashboardFilter
 from reporting.models import Export, Report
@@ -80,6 +81,14 @@ def exports_purge(*, now: datetime | None = None) -> int:
         deleted += Export.objects.for_org(organisation).filter(
             created_at__lt=now - timedelta(days=EXPORTS_KEPT_DAYS)).delete()[0]
     return deleted
+
+
+@on_erasure
+def exports_drop(*, organisation: Organisation, **kwargs: object) -> None:
+    """A built document may list the erased person among others: every built document of the
+    organisation goes (anyone can build it again, without them)."""
+    Export.objects.for_org(organisation).exclude(
+        status__in=[Export.Status.QUEUED, Export.Status.RUNNING]).delete()
 
 
 def build(export: Export, progress: Progress) -> tuple[bytes, str]:

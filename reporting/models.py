@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from matching.models import Pairing
 from participants.models import User
 from programmes.models import Project, TenantModel
+from programmes.privacy import register
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -173,3 +174,31 @@ class Export(TenantModel):
             self.Format.XLSX:
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         }[self.Format(self.format)]
+
+
+# -- What these models hold about people (programmes/privacy/register.py) ---------------------
+# A report is the pair's: what they wrote together stays for the partner; each one's account of
+# what it changed in their own service is theirs.
+_JOINT = register.MENTORING.joint()
+register.declare(
+    Report, subject=["pairing__mentee", "pairing__mentor"],
+    personal={"objectives": _JOINT, "what_worked": _JOINT, "difficulties": _JOINT,
+              "plan_changes": _JOINT, "cooperation": _JOINT, "lessons": _JOINT,
+              "recommendations": _JOINT, "meetings_held": _JOINT,
+              "coordinator_comments": _JOINT,
+              "outcomes_mentee_service": register.MENTORING.by("pairing__mentee"),
+              "outcomes_mentor_service": register.MENTORING.by("pairing__mentor"),
+              "last_edited_by": register.MENTORING, "submitted_by": register.MENTORING,
+              "reviewed_by": register.MENTORING,
+              "submitted_at": register.MENTORING.counted(),
+              "reviewed_at": register.MENTORING.counted()},
+    not_personal=["kind", "status"], linked=["last_edited_by", "submitted_by", "reviewed_by"])
+register.declare(
+    Feedback, subject=["author"],
+    personal={"author": register.EVALUATION, "comments": register.EVALUATION.by("author")})
+register.declare(
+    Export, subject=["requested_by"],
+    personal={"requested_by": register.ACCOUNTABILITY, "params": register.ACCOUNTABILITY,
+              "content": register.ACCOUNTABILITY, "filename": register.ACCOUNTABILITY},
+    not_personal=["kind", "format", "status", "error"],
+    erase=register.Erase.DELETE, history=False)

@@ -10,6 +10,7 @@ import factory
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from pypdf import PdfWriter
 
@@ -33,8 +34,10 @@ from participants.models import (
     hash_token,
 )
 from programmes.models import (
+    AuditEntry,
     Call,
     Country,
+    DataRequest,
     Organisation,
     Project,
     ProjectGroupObjectPermission,
@@ -438,3 +441,31 @@ class ExportFactory(factory.django.DjangoModelFactory):
     requested_by = factory.LazyAttribute(lambda o: member_of(o.organisation, "coordinator"))
     kind = Export.Kind.PAIRINGS
     format = Export.Format.CSV
+
+
+class DataRequestFactory(factory.django.DjangoModelFactory):
+    """A mentee asks to see their data."""
+
+    class Meta:
+        model = DataRequest
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    requester = factory.LazyAttribute(lambda o: member_of(o.organisation, "mentee"))
+    kind = DataRequest.Kind.ACCESS
+    message = "Please send me what you hold."
+    due_on = factory.LazyFunction(lambda: DataRequest.due_after(timezone.localdate()))
+
+
+class AuditEntryFactory(factory.django.DjangoModelFactory):
+    """A CV downloaded by a coordinator of the organisation."""
+
+    class Meta:
+        model = AuditEntry
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    actor = factory.LazyAttribute(lambda o: member_of(o.organisation, "coordinator"))
+    event = AuditEntry.Event.CV_DOWNLOADED
+    action = AuditEntry.Action.ACCESS
+    content_type = factory.LazyFunction(lambda: ContentType.objects.get_for_model(Organisation))
+    object_pk = factory.LazyAttribute(lambda o: str(o.organisation.pk))
+    object_id = factory.LazyAttribute(lambda o: o.organisation.pk)

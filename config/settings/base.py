@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "guardian",
     "django_filters",
     "django_htmx",
+    "auditlog",
     "programmes",
     "participants",
     "matching",
@@ -68,6 +69,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Who made each change in the audit trail (programmes/privacy/models.py).
+    "auditlog.middleware.AuditlogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -276,3 +279,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
 }
+
+# -- The audit trail (django-auditlog, see programmes/privacy/models.py) ---------------------
+AUDITLOG_LOGENTRY_MODEL = "programmes.AuditEntry"
+# Changes as JSON values (not their text), so that erasure can blank a field's before and after.
+AUDITLOG_STORE_JSON_CHANGES = True
+# auditlog reads the row before a change; the tenant models' default manager refuses a read
+# that names no organisation, Django's base manager does not.
+AUDITLOG_USE_BASE_MANAGER = True

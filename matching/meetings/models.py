@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from matching.pairings.models import Pairing
 from participants.models import User
 from programmes.models import Country, TenantModel
+from programmes.privacy import register
 
 
 class Meeting(TenantModel):
@@ -60,3 +61,16 @@ class Meeting(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.day} ({self.pairing})"
+
+
+# -- What these models hold about people (programmes/privacy/register.py) ---------------------
+# What the person who logged a meeting wrote is theirs; the meeting itself (when, where, how
+# long) is the pair's, and counts for compliance.
+register.declare(
+    Meeting, subject=["pairing__mentee", "pairing__mentor"],
+    personal={"topics": register.MENTORING.by("logged_by"),
+              "notes": register.MENTORING.by("logged_by"),
+              "day": register.MENTORING.counted(), "city": register.MENTORING.joint(),
+              "logged_by": register.MENTORING, "confirmed_by": register.MENTORING,
+              "confirmed_at": register.MENTORING.counted()},
+    not_personal=["kind", "cost_currency"], linked=["logged_by", "confirmed_by"])

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from matching.texts import Text
 from participants.models import Application, User
 from programmes.models import Call, Project, TenantModel
+from programmes.privacy import register
 
 GENDER_WORDS = {"female": gettext_lazy("female"), "male": gettext_lazy("male")}
 
@@ -121,3 +122,20 @@ class PairingEvent(TenantModel):
     @property
     def to_label(self) -> str:
         return str(dict(Pairing.Status.choices).get(self.to_status, self.to_status))
+
+
+# -- What these models hold about people (programmes/privacy/register.py) ---------------------
+register.declare(
+    Pairing, subject=["mentee", "mentor"],
+    personal={"mentee": register.MENTORING, "mentor": register.MENTORING,
+              # The coordinator's words about the pair: kept for the partner.
+              "override_note": register.MENTORING.joint(),
+              "end_reason": register.MENTORING.joint(),
+              "mentee_accepted_at": register.MENTORING.counted(),
+              "mentor_accepted_at": register.MENTORING.counted()},
+    # The engine's reasons name rules and areas, not people.
+    not_personal=["status", "explanation", "broken_rules"])
+register.declare(
+    PairingEvent, subject=["pairing__mentee", "pairing__mentor"],
+    personal={"reason": register.MENTORING.joint(), "by": register.ACCOUNTABILITY},
+    not_personal=["from_status", "to_status"], linked=["by"])

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from matching.pairings.models import Pairing
 from programmes.models import TenantModel
+from programmes.privacy import register
 
 
 class ActivityPlan(TenantModel):
@@ -55,3 +56,16 @@ class PlannedVisit(TenantModel):
 
     class Meta:
         ordering = ["day"]
+
+
+# -- What these models hold about people (programmes/privacy/register.py) ---------------------
+register.declare(
+    ActivityPlan, subject=["pairing__mentee", "pairing__mentor"],
+    personal={"objectives": register.MENTORING.joint(), "start": register.MENTORING.counted(),
+              "coordinator_comments": register.MENTORING.joint(),
+              "mentee_signed_at": register.MENTORING.counted(),
+              "mentor_signed_at": register.MENTORING.counted()},
+    not_personal=["status"])
+register.declare(
+    PlannedVisit, subject=["plan__pairing__mentee", "plan__pairing__mentor"],
+    personal={"day": register.MENTORING.counted(), "place": register.MENTORING.joint()})

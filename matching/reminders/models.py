@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from matching.pairings.models import Pairing
 from participants.models import User
 from programmes.models import Call, Project, TenantModel
+from programmes.privacy import register
 
 
 class Reminder(TenantModel):
@@ -64,3 +65,11 @@ class Reminder(TenantModel):
 
     def __str__(self) -> str:
         return self.key
+
+
+# -- What these models hold about people (programmes/privacy/register.py) ---------------------
+register.declare(
+    Reminder, subject=["recipient"],
+    personal={"recipient": register.NOTICE, "params": register.NOTICE,
+              "last_error": register.NOTICE, "sent_at": register.NOTICE.counted()},
+    not_personal=["key", "kind", "status", "next_attempt_at"])

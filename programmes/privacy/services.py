@@ -1,0 +1,320 @@
+"""Personal data kept as promised: the audit trail's events, a person's export, erasure and
+retention, all driven by the register (programmes/privacy/register.py).
+
+Erasure works on one person in one organisation:
+- rows the register marks `DELETE` (a membership, a notification) go;
+- in the other rows about the person, the fields about them are blanked, the fields they wrote
+  alone (`Use.author`) are blanked wherever they wrote them, the pair's shared text and the
+  values figures count are kept, and every link to the person points instead at a new
+  "erased participant" account that cannot sign in;
+- files go with their fields; the audit trail keeps the fact of each change but loses the
+  erased values, and the entries the person made lose their address;
+- the apps above add what only they know (`on_erasure`): the account closes when no
+  membership is left, built exports are dropped.
+Writes here use queryset updates inside `disable_auditlog()`, so the erasure does not copy the
+values it removes into the trail; one audit entry records the erasure itself."""
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from auditlog.context import disable_auditlog
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.db.models import QuerySet
+from django.db.models.fields.files import FieldFile
+
+from programmes.models import Organisation, TenantModel
+from programmes.privacy import register
+from programmes.privacy.models import AuditEntry
+
+# How an erased person appears in the records they shared with a partner.
+ERASED_NAME = "Erased participant"
+ERASED_DOMAIN = "erased.invalid"
+# What an erased value reads in the audit trail's before and after.
+ERASED_VALUE = "[erased]"
+
+
+# -- The audit trail's events ---------------------------------------------------------------
+
+def audit_record(*, event: str, organisation: Organisation | None, user: Any = None,
+                 obj: models.Model | None = None, detail: dict[str, Any] | None = None,
+                 remote_addr: str | None = None, email: str | None = None) -> AuditEntry:
+    """Write one event the signals cannot see: a sign-in, a download of personal data, a data
+    request, an erasure. `detail` holds ids and counts, never personal text."""
+    content_type = ContentType.objects.get_for_model(obj) if obj is not None else None
+    entry = AuditEntry(
+        organisation=organisation, event=event, action=AuditEntry.Action.ACCESS,
+        actor=user if getattr(user, "pk", None) else None,
+        actor_email=email or getattr(user, "email", None),
+        remote_addr=remote_addr, additional_data=detail or None,
+        content_type=content_type or ContentType.objects.get_for_model(AuditEntry),
+        object_pk=str(obj.pk) if obj is not None else "",
+        object_id=obj.pk if obj is not None and isinstance(obj.pk, int) else None,
+    )
+    entry.save()
+    return entry
+
+
+def audit_record_for_person(*, event: str, user: Any, remote_addr: str | None = None,
+                            email: str | None = None) -> None:
+    """An event about a person's account (a sign-in, a failed second factor): one entry in the
+    trail of each organisation they belong to, so each organisation's admins see it in theirs
+    and no one else's. An address that matches no account goes to the operators' trail."""
+    organisations: list[Organisation | None] = list(
+        Organisation.objects.filter(pk__in=_organisations_of(user))) if user is not None else []
+    for organisation in organisations or [None]:
+        audit_record(event=event, organisation=organisation, user=user,
+                     remote_addr=remote_addr, email=email)
+
+
+def _organisations_of(user: Any) -> list[int]:
+    # Memberships are the app above's; the registry names the model without importing it.
+    membership = apps.get_model("participants", "Membership")
+    return list(membership.unscoped.filter(user=user)
+                .values_list("organisation_id", flat=True).distinct())
+
+
+# -- What the platform holds about a person -------------------------------------------------
+
+def _rows(entry: register.Entry, organisation: Organisation) -> QuerySet:
+    model = entry.model
+    if issubclass(model, TenantModel):
+        return model.objects.for_org(organisation)
+    if model is AuditEntry:
+        return AuditEntry.objects.for_org(organisation)
+    # The person's own account: the export and erasure reach it through subject "pk".
+    return model._default_manager.all()
+
+
+def person_rows(entry: register.Entry, *, organisation: Organisation, user: Any) -> QuerySet:
+    """The rows of one model about the person, or written by them, in one organisation."""
+    if not entry.subject and not entry.linked_q(user).children:
+        return entry.model._default_manager.none()
+    return _rows(entry, organisation).filter(
+        entry.subject_q(user) | entry.linked_q(user)).distinct().order_by("pk")
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, FieldFile):
+        return (value.name or "").rsplit("/", 1)[-1]
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, bytes | memoryview):
+        return f"{len(value)} bytes"
+    if isinstance(value, models.Model):
+        return str(value)
+    return value
+
+
+def personal_data_collect(*, organisation: Organisation, user: Any) -> dict[str, Any]:
+    """Everything the organisation holds about the person, model by model: every field the
+    register declares personal, with each row's number. JSON-ready."""
+    sections = []
+    for entry in register.entries():
+        if entry.model is get_user_model():
+            rows: Iterable[models.Model] = [user]
+        else:
+            rows = person_rows(entry, organisation=organisation, user=user)
+        items = []
+        for row in rows:
+            items.append({"id": row.pk, **{
+                name: _value(getattr(row, name)) for name in entry.personal}})
+        if items:
+            meta = entry.model._meta
+            sections.append({"model": entry.key, "label": str(meta.verbose_name_plural),
+                             "fields": {name: str(_field(entry.model, name).verbose_name)
+                                        for name in entry.personal},
+                             "rows": items})
+    return {"organisation": organisation.name, "person": user.email,
+            "exported_at": datetime.now().astimezone().isoformat(), "sections": sections}
+
+
+# -- Erasure ---------------------------------------------------------------------------------
+
+ErasureHook = Callable[..., None]
+_erasure_hooks: list[ErasureHook] = []
+
+
+def on_erasure(hook: ErasureHook) -> ErasureHook:
+    """Apps above plug in what only they know: `hook(organisation=, user=, stand_in=)` runs
+    inside the erasure's transaction, after the register's rows."""
+    _erasure_hooks.append(hook)
+    return hook
+
+
+@dataclass
+class ErasureLine:
+    label: str
+    deleted: int = 0
+    anonymised: int = 0
+    files: int = 0
+
+
+def person_erase_preview(*, organisation: Organisation, user: Any) -> list[ErasureLine]:
+    """What erasing the person would do, model by model, before anything is done."""
+    lines = []
+    for entry in register.entries():
+        if entry.model in (get_user_model(), AuditEntry):
+            continue
+        rows = person_rows(entry, organisation=organisation, user=user)
+        count = rows.count()
+        if not count:
+            continue
+        files = sum(1 for name in _file_fields(entry)
+                    for value in rows.values_list(name, flat=True) if value)
+        line = ErasureLine(label=str(entry.label))
+        if entry.erase == register.Erase.DELETE:
+            line.deleted = count
+        else:
+            line.anonymised = count
+        line.files = files
+        lines.append(line)
+    return lines
+
+
+def person_digest(email: str) -> str:
+    """A pseudonymous mark of an erased address: it tells whether an address was erased
+    (to erase it again after a restore) without keeping the address."""
+    return hmac.new(settings.SECRET_KEY.encode(), email.strip().lower().encode(),
+                    hashlib.sha256).hexdigest()
+
+
+def stand_in_create() -> Any:
+    """A new "erased participant": an account that cannot sign in, for the records the erased
+    person shared with a partner to point at."""
+    return get_user_model().objects.create_user(
+        email=f"erased-{secrets.token_hex(8)}@{ERASED_DOMAIN}", password=None,
+        full_name=ERASED_NAME, is_active=False)
+
+
+@transaction.atomic
+def person_erase(*, organisation: Organisation, user: Any, by: Any = None) -> list[ErasureLine]:
+    """Erase a person from one organisation (see the module's docstring)."""
+    lines = person_erase_preview(organisation=organisation, user=user)
+    stand_in = stand_in_create()
+    with disable_auditlog():
+        for entry in register.entries():
+            if entry.model in (get_user_model(), AuditEntry):
+                continue
+            _erase_rows(entry, organisation=organisation, user=user, stand_in=stand_in)
+        _erase_from_trail(organisation=organisation, user=user, stand_in=stand_in)
+        for hook in _erasure_hooks:
+            hook(organisation=organisation, user=user, stand_in=stand_in)
+    audit_record(event=AuditEntry.Event.ERASED, organisation=organisation, user=by,
+                 obj=stand_in, detail={"digest": person_digest(user.email), "rows": {
+                     line.label: line.deleted + line.anonymised for line in lines}})
+    return lines
+
+
+def _field(model: type[models.Model], name: str) -> models.Field:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field)  # the register declares concrete fields only
+    return field
+
+
+def _file_fields(entry: register.Entry) -> list[str]:
+    return [name for name in entry.personal
+            if isinstance(entry.model._meta.get_field(name), models.FileField)]
+
+
+def _user_fields(entry: register.Entry) -> list[str]:
+    user_model = get_user_model()
+    return [field.name for field in entry.model._meta.concrete_fields
+            if field.is_relation and field.related_model is user_model]
+
+
+def _blank(field: models.Field) -> Any:
+    if isinstance(field, models.EmailField):
+        return f"erased@{ERASED_DOMAIN}"
+    if field.name == "full_name":
+        return ERASED_NAME
+    if isinstance(field, models.JSONField):
+        return field.get_default()
+    if field.null:
+        return None
+    if isinstance(field, models.CharField | models.TextField | models.FileField):
+        return ""
+    if isinstance(field, models.BinaryField):
+        return b""
+    return field.get_default()
+
+
+def _delete_files(queryset: QuerySet, names: list[str]) -> None:
+    for name in names:
+        for row in queryset.only("pk", name):
+            file = getattr(row, name)
+            if file:
+                file.storage.delete(file.name)
+
+
+def _erase_rows(entry: register.Entry, *, organisation: Organisation, user: Any,
+                stand_in: Any) -> None:
+    model = entry.model
+
+    def rows(ids: Iterable[Any]) -> QuerySet:
+        return _rows(entry, organisation).filter(pk__in=list(ids))
+
+    about_ids = list(_rows(entry, organisation).filter(entry.subject_q(user))
+                     .values_list("pk", flat=True))
+    if entry.erase == register.Erase.DELETE:
+        _delete_files(rows(about_ids), _file_fields(entry))
+        _trail_scrub(model, about_ids, list(entry.personal))
+        rows(about_ids).delete()
+        about_ids = []
+    # The fields about the person, in the rows about them.
+    mine = {name: _blank(_field(model, name)) for name, use in entry.personal.items()
+            if not use.author and not use.kept_at_erasure
+            and not model._meta.get_field(name).is_relation}
+    if about_ids and mine:
+        _delete_files(rows(about_ids), [name for name in _file_fields(entry) if name in mine])
+        rows(about_ids).update(**mine)
+        _trail_scrub(model, about_ids, list(mine))
+    # What the person wrote alone, wherever they wrote it.
+    for name, use in entry.personal.items():
+        if use.author:
+            written = _rows(entry, organisation).filter(**{use.author: user})
+            ids = list(written.values_list("pk", flat=True))
+            if ids:
+                rows(ids).update(**{name: _blank(_field(model, name))})
+                _trail_scrub(model, ids, [name])
+    # Every remaining link to the person points at the stand-in.
+    for name in _user_fields(entry):
+        _rows(entry, organisation).filter(**{name: user}).update(**{name: stand_in})
+
+
+def _trail_scrub(model: type[models.Model], ids: list[Any], fields: list[str]) -> None:
+    """The trail keeps that a row was made or changed, and loses the erased values."""
+    if not ids or not fields:
+        return
+    content_type = ContentType.objects.get_for_model(model)
+    entries = AuditEntry.objects.filter(content_type=content_type,
+                                        object_pk__in=[str(pk) for pk in ids])
+    for audit in entries.only("pk", "changes"):
+        changes = audit.changes
+        if not isinstance(changes, dict) or not set(changes) & set(fields):
+            continue
+        for name in set(changes) & set(fields):
+            change = changes[name]
+            changes[name] = ({**change, "objects": [ERASED_VALUE]} if isinstance(change, dict)
+                             else [ERASED_VALUE, ERASED_VALUE])
+        AuditEntry.objects.filter(pk=audit.pk).update(changes=changes)
+
+
+def _erase_from_trail(*, organisation: Organisation, user: Any, stand_in: Any) -> None:
+    """What the person did stays on record, done by the erased participant, with no address;
+    a failed sign-in with their address loses the address."""
+    AuditEntry.objects.for_org(organisation).filter(actor=user).update(
+        actor=stand_in, actor_email=None, remote_addr=None, remote_port=None)
+    AuditEntry.objects.for_org(organisation).filter(actor_email__iexact=user.email).update(
+        actor_email=None, remote_addr=None, remote_port=None)
