@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from auditlog.context import disable_auditlog
 from django.apps import apps
@@ -218,9 +218,8 @@ def person_erase(*, organisation: Organisation, user: Any, by: Any = None) -> li
 
 
 def _field(model: type[models.Model], name: str) -> models.Field:
-    field = model._meta.get_field(name)
-    assert isinstance(field, models.Field)  # the register declares concrete fields only
-    return field
+    # The register declares concrete fields only.
+    return cast(models.Field, model._meta.get_field(name))
 
 
 def _file_fields(entry: register.Entry) -> list[str]:
