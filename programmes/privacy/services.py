@@ -204,10 +204,14 @@ def person_erase(*, organisation: Organisation, user: Any, by: Any = None) -> li
     lines = person_erase_preview(organisation=organisation, user=user)
     stand_in = stand_in_create()
     with disable_auditlog():
-        for entry in register.entries():
-            if entry.model in (get_user_model(), AuditEntry):
-                continue
-            _erase_rows(entry, organisation=organisation, user=user, stand_in=stand_in)
+        entries = [entry for entry in register.entries()
+                   if entry.model not in (get_user_model(), AuditEntry)]
+        # Rows are found through the links to the person (a report through its pairing's
+        # mentee), so every model is blanked before any link is pointed at the stand-in.
+        for entry in entries:
+            _erase_rows(entry, organisation=organisation, user=user)
+        for entry in entries:
+            _relink(entry, organisation=organisation, user=user, stand_in=stand_in)
         _erase_from_trail(organisation=organisation, user=user, stand_in=stand_in)
         for hook in _erasure_hooks:
             hook(organisation=organisation, user=user, stand_in=stand_in)
@@ -257,8 +261,7 @@ def _delete_files(queryset: QuerySet, names: list[str]) -> None:
                 file.storage.delete(file.name)
 
 
-def _erase_rows(entry: register.Entry, *, organisation: Organisation, user: Any,
-                stand_in: Any) -> None:
+def _erase_rows(entry: register.Entry, *, organisation: Organisation, user: Any) -> None:
     model = entry.model
 
     def rows(ids: Iterable[Any]) -> QuerySet:
@@ -287,7 +290,11 @@ def _erase_rows(entry: register.Entry, *, organisation: Organisation, user: Any,
             if ids:
                 rows(ids).update(**{name: _blank(_field(model, name))})
                 _trail_scrub(model, ids, [name])
-    # Every remaining link to the person points at the stand-in.
+
+
+def _relink(entry: register.Entry, *, organisation: Organisation, user: Any,
+            stand_in: Any) -> None:
+    """Every remaining link to the person points at the stand-in."""
     for name in _user_fields(entry):
         _rows(entry, organisation).filter(**{name: user}).update(**{name: stand_in})
 
