@@ -35,7 +35,8 @@ from participants.tasks import invitation_send, notification_email
 from programmes import access
 from programmes.access import PROJECT_PERMISSION_OF_ROLE
 from programmes.actor import Actor
-from programmes.models import Call, Country, Organisation, Project, ThematicArea
+from programmes.models import AuditEntry, Call, Country, Organisation, Project, ThematicArea
+from programmes.privacy.services import audit_record
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -121,6 +122,8 @@ def invitation_revoke(*, actor: Actor, invitation: Invitation) -> Invitation:
     invitation = _pending_for_change(invitation)
     invitation.status = Invitation.Status.REVOKED
     invitation.save(update_fields=["status", "updated_at"])
+    audit_record(event=AuditEntry.Event.INVITATION_REVOKED, organisation=invitation.organisation,
+                 user=actor.user, obj=invitation)
     return invitation
 
 
@@ -145,12 +148,17 @@ def invitation_accept(
         EmailAddress.objects.update_or_create(
             user=user, email=user.email, defaults={"verified": True}
         )
-    membership, _created = Membership.objects.get_or_create(
+    membership, created = Membership.objects.get_or_create(
         organisation=invitation.organisation,
         user=user,
         role=invitation.role,
         defaults={"country": invitation.country},
     )
+    if created:
+        audit_record(event=AuditEntry.Event.ROLE_CHANGED, organisation=invitation.organisation,
+                     user=user, obj=membership,
+                     detail={"role": membership.role, "granted": user.pk,
+                             "invitation": invitation.pk})
     _set_projects(
         membership, list(set(projects_of_membership(membership)) | set(invitation.projects.all()))
     )
@@ -174,6 +182,9 @@ def membership_update(
     membership.full_clean()
     membership.save(update_fields=["country", "updated_at"])
     _set_projects(membership, projects)
+    audit_record(event=AuditEntry.Event.PROJECTS_ASSIGNED, organisation=membership.organisation,
+                 user=acting_user, obj=membership,
+                 detail={"projects": sorted(project.pk for project in projects)})
     return membership
 
 
@@ -190,6 +201,9 @@ def membership_remove(*, actor: Actor, membership: Membership) -> None:
         if not [admin for admin in admins if admin.pk != membership.pk]:
             raise ValidationError(_("An organisation keeps at least one organisation admin."))
     _set_projects(membership, [])
+    audit_record(event=AuditEntry.Event.ROLE_CHANGED, organisation=membership.organisation,
+                 user=actor.user, obj=membership,
+                 detail={"role": membership.role, "removed": membership.user_id})
     membership.delete()
 
 

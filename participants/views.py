@@ -36,7 +36,8 @@ from participants.models import Application
 from programmes import access
 from programmes.access import PROJECT_PERMISSION_OF_ROLE
 from programmes.actor import Role
-from programmes.models import WORKING_LANGUAGES, Call
+from programmes.models import WORKING_LANGUAGES, AuditEntry, Call
+from programmes.privacy.services import audit_record
 from programmes.requests import (
     add_service_errors,
     form_data,
@@ -392,6 +393,9 @@ def application_cv(request: OrganisationRequest, org_slug: str, pk: int) -> Http
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=f"CV {application.full_name}.pdf"
     )
+    audit_record(event=AuditEntry.Event.CV_DOWNLOADED, organisation=request.organisation,
+                 user=request.actor.user, obj=application,
+                 remote_addr=request.META.get("REMOTE_ADDR"))
     return response
 
 

@@ -1,6 +1,8 @@
 """Reports and feedback (the pair and the coordinator), PDFs, the project dashboard, exports and
 the organisation's look."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
@@ -21,6 +23,8 @@ from participants.middleware import OrganisationRequest
 from programmes import access
 from programmes import selectors as programme_selectors
 from programmes.actor import Role
+from programmes.models import AuditEntry
+from programmes.privacy.services import audit_record
 from programmes.requests import add_service_errors
 from reporting import charts, selectors, services
 from reporting.filters import DashboardFilter
@@ -44,7 +48,11 @@ def _kind(kind: str) -> str:
     return kind
 
 
-def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
+def _pdf_response(request: OrganisationRequest, pdf: bytes, filename: str,
+                  obj: Any) -> HttpResponse:
+    """A PDF holds personal data: each download is on record."""
+    audit_record(event=AuditEntry.Event.PDF_DOWNLOADED, organisation=request.organisation,
+                 user=request.actor.user, obj=obj, remote_addr=request.META.get("REMOTE_ADDR"))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -179,7 +187,8 @@ def report_pdf(request: OrganisationRequest, org_slug: str, pk: int, kind: str,
     except RenderError as error:
         messages.error(request, str(error))
         return redirect("report_detail", org_slug=org_slug, pk=pk, kind=kind, version=version)
-    return _pdf_response(pdf, f"{kind}-report-{pairing.pk}-v{report.version}.pdf")
+    return _pdf_response(request, pdf, f"{kind}-report-{pairing.pk}-v{report.version}.pdf",
+                         report)
 
 
 # --- Feedback and certificates ----------------------------------------------------------------
@@ -232,7 +241,8 @@ def certificate_pdf(request: OrganisationRequest, org_slug: str, pk: int,
     except RenderError as error:
         messages.error(request, str(error))
         return redirect("pairing_detail", org_slug=org_slug, pk=pk)
-    return _pdf_response(pdf, f"certificate-{slugify(person.full_name) or role}.pdf")
+    return _pdf_response(request, pdf, f"certificate-{slugify(person.full_name) or role}.pdf",
+                         pairing)
 
 
 @require_POST

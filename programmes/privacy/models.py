@@ -41,7 +41,9 @@ class AuditEntryManager(LogEntryManager):
 def _organisation_of(instance: Any) -> int | None:
     if isinstance(instance, Organisation):
         return instance.pk
-    return getattr(instance, "organisation_id", None)
+    # guardian's project permissions reach their organisation through the project.
+    parent = getattr(instance, "content_object", None)
+    return getattr(parent if parent is not None else instance, "organisation_id", None)
 
 
 class AuditEntry(AbstractLogEntry):
