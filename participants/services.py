@@ -384,7 +384,7 @@ def nomination_withdraw(*, actor: Actor, nomination: Nomination) -> Nomination:
 
 # The text a candidate consents to; a new wording gets a new version, and each consent records
 # the version it was given to (templates/participants/consent_<version>.html).
-CONSENT_VERSION = "2026-11"
+CONSENT_VERSION = "2026-12"
 
 
 @transaction.atomic
