@@ -1,14 +1,26 @@
 from django.contrib import admin
+from django.http import HttpRequest
 from django.urls import include, path
 from django.views.i18n import set_language
 
 from config import views
 from matching.calendar import views as calendar_views
 from participants import views as participant_views
+from participants.middleware import mfa_passed
 
-# Django's admin is for superusers only, whatever is_staff says.
-admin.site.has_permission = (  # type: ignore[method-assign]  # replaced on this one site
-    lambda request: request.user.is_active and request.user.is_superuser)
+
+def admin_permitted(request: HttpRequest) -> bool:
+    """Django's admin reaches every organisation: superusers only, whatever is_staff says, and
+    only in a session that passed MFA (MfaRequiredMiddleware asks for the code first; this
+    refuses if it did not)."""
+    user = request.user
+    return user.is_active and user.is_superuser and mfa_passed(request)
+
+
+# The admin has no door of its own: one signs in through allauth (rate limits, MFA) like
+# everywhere else, and its login page never shows Django's password form.
+admin.site.has_permission = admin_permitted  # type: ignore[method-assign]  # replaced on this one site
+admin.site.login = views.admin_login  # type: ignore[method-assign]  # as allauth's docs do it
 
 urlpatterns = [
     path("", participant_views.start, name="start"),

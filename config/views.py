@@ -1,9 +1,15 @@
 """The pages that bring every app together: each role's home page, which shows projects,
-calls, applications and pairings at once. It sits on the top floor, above every app."""
+calls, applications and pairings at once. It sits on the top floor, above every app. And the
+Django admin's login page, which hands over to allauth's sign-in."""
 
+from allauth.account.decorators import secure_admin_login
+from allauth.account.utils import get_next_redirect_url
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from matching.models import Pairing
 from matching.pairings.access import pairings_visible_to
@@ -70,3 +76,14 @@ def home(request: OrganisationRequest, org_slug: str) -> HttpResponse:
     # Mentors and mentees share one page; what differs comes from the role.
     template = "participant" if role in (Role.MENTOR, Role.MENTEE) else role
     return render(request, f"home/{template}.html", context)
+
+
+@secure_admin_login
+def admin_login(request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+    """Django's admin login page, without its password form: secure_admin_login sends anyone
+    not signed in to allauth's sign-in (then back here) and refuses a signed-in person who is
+    not staff. Whoever else arrives goes on to the admin if it lets them in, and is refused if
+    not (MfaRequiredMiddleware has already asked a superuser for their code)."""
+    if admin.site.has_permission(request):
+        return redirect(get_next_redirect_url(request) or reverse("admin:index"))
+    raise PermissionDenied

@@ -2,14 +2,14 @@ import time
 from datetime import UTC, datetime
 
 from allauth.account.adapter import DefaultAccountAdapter
-from allauth.account.internal.flows.login import get_authentication_records
+from allauth.account.authentication import get_authentication_records
 from allauth.core import context as allauth_context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from django.contrib.sites.shortcuts import get_current_site
 from django.http import HttpRequest
 
-from participants.models import MFA_ROLES, Membership
+from participants.selectors import mfa_required
 from participants.tasks import email_send
 
 # How recent a sign-in counts as proof of the password when setting up the first authenticator.
@@ -41,9 +41,10 @@ class AccountAdapter(DefaultAccountAdapter):
         )
 
     def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
-        """Admins and coordinators are sent to set up MFA straight after signing in; asking for
-        the password they have just typed would add nothing. Every later change to an
-        authenticator still asks for it."""
+        """Those who must have MFA (superusers, admins and coordinators:
+        selectors.mfa_required) are sent to set it up straight after signing in; asking for the
+        password they have just typed would add nothing. Every later change to an authenticator
+        still asks for it."""
         required = super().is_reauthentication_required(app=app, **kwargs)
         request = allauth_context.request
         if not required or app != "allauth.mfa" or request is None:
@@ -62,9 +63,8 @@ class AccountAdapter(DefaultAccountAdapter):
 
 class MFAAdapter(DefaultMFAAdapter):
     def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
-        # Admins and coordinators must keep their authenticator app.
-        if authenticator.type == Authenticator.Type.TOTP and Membership.unscoped.filter(
-            user=authenticator.user, role__in=MFA_ROLES
-        ).exists():
+        # Those who must have an authenticator app keep it.
+        if authenticator.type == Authenticator.Type.TOTP and mfa_required(
+                user=authenticator.user):
             return False
         return super().can_delete_authenticator(authenticator)

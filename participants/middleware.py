@@ -1,16 +1,20 @@
 """Who is acting, resolved once per request: the organisation from the URL (/<org_slug>/...),
 the person's roles there and the one they act in. And MFA before anything else for the roles
-that need it."""
+that need it, and a second factor in this very session before Django's admin."""
 
 from collections.abc import Callable
 
+from allauth.account.authentication import get_authentication_records
 from allauth.mfa.models import Authenticator
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
 
-from participants.models import MFA_ROLES, Membership, User
-from participants.selectors import actor_for
+from participants.models import User
+from participants.selectors import actor_for, mfa_required
 from programmes.requests import ActorRequest
 
 
@@ -32,21 +36,40 @@ ACTIVE_ROLE_SESSION_KEY = "active-role:{organisation_id}"
 OPEN_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/invitations/")
 
 
+def mfa_passed(request: HttpRequest) -> bool:
+    """Whether this session's sign-in went through a second factor. allauth records each step
+    of a sign-in in the session (the password, then the code); a session that started before
+    the person set up their authenticator app has the password alone."""
+    user = request.user
+    return user.is_authenticated and any(
+        record.get("method") == "mfa" for record in get_authentication_records(request, user))
+
+
 class MfaRequiredMiddleware:
-    """Organisation admins and coordinators are sent to set up TOTP before anything else."""
+    """Superusers, organisation admins and coordinators are sent to set up TOTP before anything
+    else (participants.selectors.mfa_required). And Django's admin, which reaches every
+    organisation, asks a superuser for a code in this session first: a sign-in from before the
+    authenticator app was set up does not open it."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
+        if not user.is_authenticated or request.path.startswith(OPEN_PREFIXES):
+            return self.get_response(request)
         if (
-            user.is_authenticated
-            and not request.path.startswith(OPEN_PREFIXES)
-            and Membership.unscoped.filter(user=user, role__in=MFA_ROLES).exists()
+            mfa_required(user=user)
             and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
         ):
             return redirect("mfa_activate_totp")
+        if (
+            user.is_superuser
+            and request.path.startswith(reverse("admin:index"))
+            and not mfa_passed(request)
+        ):
+            then = urlencode({REDIRECT_FIELD_NAME: request.get_full_path()})
+            return HttpResponseRedirect(f"{reverse('mfa_reauthenticate')}?{then}")
         return self.get_response(request)
 
 

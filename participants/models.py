@@ -150,8 +150,11 @@ class Invitation(TenantModel):
     status = models.CharField(
         _("status"), max_length=20, choices=Status, default=Status.PENDING
     )
+    # Nobody, for an organisation's first admin: the platform's operators invite them from the
+    # command line (manage.py create_organisation).
     invited_by = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("invited by")
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("invited by"),
     )
     expires_at = models.DateTimeField(_("expires"))
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)

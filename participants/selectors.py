@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 
 from participants.eligibility import Candidate, Criteria, eligibility_problems
 from participants.models import (
+    MFA_ROLES,
     Application,
     Invitation,
     Membership,
@@ -36,6 +37,15 @@ def actor_for(*, user: User, organisation: Organisation | None = None,
         return None
     return Actor(user=user, organisation=held[0].organisation, memberships=tuple(held),
                  membership=held[0])
+
+
+def mfa_required(*, user: User) -> bool:
+    """Whether this person must have an authenticator app: the platform's superusers (the
+    admin reaches every organisation) and every organisation admin and coordinator. The one
+    rule: the middleware sends them to set it up before anything else, and the MFA adapter
+    keeps them from removing it."""
+    return user.is_superuser or Membership.unscoped.filter(
+        user=user, role__in=MFA_ROLES).exists()
 
 
 def membership_for_admin(*, actor: Actor, pk: int, for_change: bool) -> Membership:

@@ -33,6 +33,7 @@ from participants.selectors import (
 )
 from participants.tasks import invitation_send, notification_email
 from programmes import access
+from programmes import services as programme_services
 from programmes.access import PROJECT_PERMISSION_OF_ROLE
 from programmes.actor import Actor
 from programmes.models import AuditEntry, Call, Country, Organisation, Project, ThematicArea
@@ -67,7 +68,40 @@ def invitation_create(
     projects: list[Project],
 ) -> Invitation:
     """An invitation to join the actor's organisation in a role."""
-    organisation = actor.organisation
+    return _invitation_make(
+        organisation=actor.organisation, invited_by=actor.user, email=email,
+        full_name=full_name, language=language, role=role, country=country, projects=projects,
+    )
+
+
+@transaction.atomic
+def organisation_open(
+    *, name: str, short_name: str, slug: str, admin_email: str, admin_name: str = "",
+    language: str = "en",
+) -> Invitation:
+    """A new organisation and the invitation of its first admin, who then invites everyone
+    else: what the platform's operators do (manage.py create_organisation), so that running an
+    organisation needs no superuser. Nobody invites this first admin, so the invitation has no
+    inviter. Bad input raises ValidationError and leaves nothing behind."""
+    organisation = programme_services.organisation_create(
+        name=name, short_name=short_name, slug=slug)
+    return _invitation_make(
+        organisation=organisation, invited_by=None, email=admin_email, full_name=admin_name,
+        language=language, role=Role.ADMIN, country=None, projects=[],
+    )
+
+
+def _invitation_make(
+    *,
+    organisation: Organisation,
+    invited_by: User | None,
+    email: str,
+    full_name: str,
+    language: str,
+    role: str,
+    country: Country | None,
+    projects: list[Project],
+) -> Invitation:
     email = email.strip().lower()
     # An earlier invitation that ran out still counts as pending until the hourly task marks
     # it; mark it now so that the new one can take its place.
@@ -83,7 +117,7 @@ def invitation_create(
         country=country if role == Role.FOCAL_POINT else None,
         # Replaced by the token that the e-mail carries, when it is sent.
         token_hash=hash_token(secrets.token_urlsafe(32)),
-        invited_by=actor.user,
+        invited_by=invited_by,
         expires_at=timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
     )
     invitation.full_clean()

@@ -1,5 +1,5 @@
 """Every write to programme data. Each takes the actor, asks programmes.access whether they may,
-and saves only what it changes."""
+and saves only what it changes; only a new organisation has no actor (see organisation_create)."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from programmes import access
 from programmes.actor import Actor, Role
-from programmes.models import Call, Country, Project, ThematicArea
+from programmes.models import Call, Country, Organisation, Project, ThematicArea
 from programmes.signals import call_countries_invited, call_status_changing
 
 PROJECT_FIELDS = ["name", "slug", "kind", "region", "aim", "is_active"]
@@ -29,6 +29,18 @@ RULE_FIELDS = [
     "mentors_from_eu_only",
     "mentees_from_partner_countries_only",
 ]
+
+
+@transaction.atomic
+def organisation_create(*, name: str, short_name: str, slug: str) -> Organisation:
+    """A new organisation. Nobody acts in it yet: the platform's operators open it from the
+    command line (participants' `manage.py create_organisation`, which also invites its first
+    admin). Refused, with the field's message, for an address taken or reserved."""
+    organisation = Organisation(name=name.strip(), short_name=short_name.strip(),
+                                slug=slug.strip())
+    organisation.full_clean()
+    organisation.save()
+    return organisation
 
 
 @transaction.atomic

@@ -7,16 +7,9 @@ its own browsers here. Screenshots go to data/test-artifacts/ (git-ignored); the
 conftest.py."""
 
 import re
-import time
 
 import pytest
-from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import (
-    format_hotp_value,
-    hotp_value,
-    yield_hotp_counters_from_time,
-)
 from playwright.sync_api import Page, expect
 
 from participants.models import Invitation, Membership, Role, User
@@ -29,7 +22,7 @@ from tests.browser.helpers import (
     sign_in_with_cookie,
 )
 from tests.factories import PASSWORD, MembershipFactory, UserFactory, with_totp
-from tests.helpers import PERSONAS, World
+from tests.helpers import PERSONAS, World, totp_code
 
 pytestmark = pytest.mark.browser
 
@@ -44,15 +37,6 @@ HOME_HEADING = {
     Role.MENTEE: "Your pairing",
     Role.OBSERVER: "Projects",
 }
-
-
-def totp_code(secret: str) -> str:
-    """The current code; waits for the next period when this one is about to end, so that the
-    server (which allows no drift by default) checks it in the same period."""
-    left = mfa_settings.TOTP_PERIOD - time.time() % mfa_settings.TOTP_PERIOD
-    if left < 2:
-        time.sleep(left + 0.1)
-    return format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
 
 
 def sign_in(page: Page, email: str, password: str = PASSWORD, totp_secret: str | None = None):

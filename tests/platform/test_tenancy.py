@@ -27,8 +27,9 @@ from tests.factories import (
     InvitationFactory,
     NominationFactory,
     UserFactory,
+    with_totp,
 )
-from tests.helpers import World
+from tests.helpers import World, sign_in_with_mfa
 
 ROOT = Path(__file__).resolve().parents[2]
 # The four apps, and the top floor that wires them together (the home pages, the demo loader).
@@ -55,9 +56,7 @@ UNSCOPED_ALLOWED = {
         "with it the organisation",
     "participants/selectors.py:memberships_of_user":
         "a person's own roles in every organisation (the organisation switcher)",
-    "participants/middleware.py:MfaRequiredMiddleware":
-        "multi-factor authentication is per person, whatever organisation asks for it",
-    "participants/adapters.py:MFAAdapter":
+    "participants/selectors.py:mfa_required":
         "multi-factor authentication is per person, whatever organisation asks for it",
     "programmes/admin.py":
         "the admin is for the platform's superusers, who work across organisations",
@@ -281,7 +280,7 @@ def test_single_field_uniques_are_checked_across_organisations(world: World):
 
 def test_the_admin_reads_across_organisations(world: World, client):
     superuser = UserFactory(email="root@platform.test", is_staff=True, is_superuser=True)
-    client.force_login(superuser)
+    sign_in_with_mfa(client, superuser, with_totp(superuser))
     invitation = InvitationFactory(organisation=world.other_org)
     pages = ["/admin/programmes/project/", f"/admin/programmes/project/{world.project.pk}/change/",
              "/admin/participants/membership/", "/admin/participants/invitation/",
