@@ -25,6 +25,7 @@ from programmes.models import (
     Project,
     ThematicArea,
 )
+from programmes.validators import CleanTextForm
 
 
 def _check_role_scope(form: forms.Form, role: str, country: Country | None, projects) -> None:
@@ -44,7 +45,7 @@ def _check_role_scope(form: forms.Form, role: str, country: Country | None, proj
                 ) % {"country": country.name, "projects": ", ".join(outside)})
 
 
-class InvitationForm(forms.Form):
+class InvitationForm(CleanTextForm, forms.Form):
     email = forms.EmailField(label=_("E-mail address"), max_length=254)
     full_name = forms.CharField(label=_("Full name"), max_length=200, required=False)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
@@ -91,7 +92,7 @@ class InvitationForm(forms.Form):
         return data
 
 
-class MembershipForm(forms.Form):
+class MembershipForm(CleanTextForm, forms.Form):
     country = forms.ModelChoiceField(
         label=_("Country"), queryset=Country.objects.all(), required=False
     )
@@ -120,7 +121,7 @@ class MembershipForm(forms.Form):
         return data
 
 
-class InvitationAcceptForm(forms.Form):
+class InvitationAcceptForm(CleanTextForm, forms.Form):
     """A person new to the platform chooses their name and password."""
 
     full_name = forms.CharField(label=_("Full name"), max_length=200)
@@ -153,7 +154,7 @@ class InvitationAcceptForm(forms.Form):
         return data
 
 
-class NominationForm(forms.Form):
+class NominationForm(CleanTextForm, forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=200)
     email = forms.EmailField(label=_("E-mail address"), max_length=254)
     agency = forms.CharField(label=_("Agency"), max_length=200)
@@ -181,7 +182,7 @@ def areas_of_call(call: Call):
     return ThematicArea.objects.for_org(call.organisation).filter(project=call.project_id)
 
 
-class SelfNominationForm(forms.Form):
+class SelfNominationForm(CleanTextForm, forms.Form):
     country = forms.ModelChoiceField(label=_("Your country"), queryset=Country.objects.none())
     thematic_area = forms.ModelChoiceField(label=_("Thematic area"),
                                            queryset=ThematicArea.objects.none())
@@ -218,7 +219,7 @@ class AreasField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
-class ApplicationForm(forms.ModelForm):
+class ApplicationForm(CleanTextForm, forms.ModelForm):
     LANGUAGE_ROWS = 3
 
     expertise_areas = AreasField(
@@ -289,14 +290,14 @@ class ApplicationForm(forms.ModelForm):
         return data
 
 
-class SubmitApplicationForm(forms.Form):
+class SubmitApplicationForm(CleanTextForm, forms.Form):
     consent = forms.BooleanField(
         label=_("I consent to the processing of my personal data as described above."),
         error_messages={"required": _("Your consent is needed to submit the application.")},
     )
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(CleanTextForm, forms.Form):
     decision = forms.ChoiceField(label=_("Decision"), choices=[
         (Application.Status.SHORTLISTED, _("Shortlist")),
         (Application.Status.RESERVE, _("Keep in reserve")),

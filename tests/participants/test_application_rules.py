@@ -97,6 +97,33 @@ def test_a_cv_of_exactly_5_mb_is_accepted(world: World, client_as, draft):
     draft.cv.delete(save=False)  # no 5 MB left behind by every run
 
 
+CONTROL = "Remove the control characters (such as NUL) from this text."
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("motivation", "I want\x00 to learn."), ("motivation", "I want\x07 to learn."),
+    ("agency", "Police\x7f"), ("rank", "\x1bInspector"),
+])
+def test_control_characters_in_the_application_are_refused_next_to_the_field(
+        world: World, client_as, draft, field, value):
+    response = post_application(client_as(world.people["mentee"]), draft,
+                                submit_data(**{field: value}))
+    assert response.status_code == 400
+    assert response.context["form"].errors[field] == [CONTROL]
+    assert CONTROL in response.text
+    assert 'value="Typed Name"' in response.text
+    assert_unchanged(draft)
+
+
+def test_tabs_and_line_breaks_in_the_application_are_kept(world: World, client_as, draft):
+    motivation = "Two reasons:\r\n\t- asset tracing\r\n\t- cooperation"
+    response = post_application(client_as(world.people["mentee"]), draft,
+                                application_data(save="1", motivation=motivation))
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.motivation == motivation
+
+
 def test_submitting_without_consent_is_refused(world: World, client_as, draft):
     data = application_data(submit="1")
     response = post_application(client_as(world.people["mentee"]), draft, data)
