@@ -1,3 +1,4 @@
+import enum
 from typing import cast
 
 from django import forms
@@ -5,6 +6,7 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
 from participants.models import (
     CV_MAX_BYTES,
@@ -193,18 +195,76 @@ class SelfNominationForm(CleanTextForm, forms.Form):
         cast(forms.ModelChoiceField, self.fields["thematic_area"]).queryset = areas_of_call(call)
 
 
-def is_pdf(upload) -> bool:
-    """By content, not by name: the file must start like a PDF and open as one, with pages."""
+# The PDF's malformations pypdf may raise on while reading it (strict).
+PDF_ERRORS = (PdfReadError, ValueError, KeyError, TypeError, AttributeError, RecursionError)
+
+
+def open_pdf(upload) -> PdfReader | None:
+    """By content, not by name: the file must start like a PDF and open as one, with pages.
+    The reader, or None when it is not a PDF."""
     upload.seek(0)
     if upload.read(5) != b"%PDF-":
-        return False
+        return None
     upload.seek(0)
     try:
-        return len(PdfReader(upload, strict=True).pages) > 0
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
-        return False
+        reader = PdfReader(upload, strict=True)
+        return reader if len(reader.pages) > 0 else None
+    except PDF_ERRORS:
+        return None
     finally:
         upload.seek(0)
+
+
+class ActiveContent(enum.Enum):
+    """What a CV may not carry: coordinators and focal points open it, and their PDF reader
+    would run it."""
+
+    SCRIPT = "script"  # JavaScript, or an action that runs when the file or a page opens
+    ATTACHMENT = "attachment"  # an embedded file, or an annotation holding one
+    UNREADABLE = "unreadable"  # an object pypdf cannot read: nothing can be vouched for
+
+
+# Keys and names (anywhere in the document, after pypdf has decoded #xx escapes) that mean
+# the one or the other. /AA holds additional actions (on opening a page, on a field...), /XFA
+# a form with its own scripts; /Launch is an action that starts a program.
+SCRIPT_KEYS = frozenset({"/JS", "/JavaScript", "/AA", "/XFA"})
+SCRIPT_ACTIONS = frozenset({"/JavaScript", "/Launch"})
+ATTACHMENT_KEYS = frozenset({"/EmbeddedFiles", "/EF"})
+ATTACHMENT_TYPES = frozenset({"/EmbeddedFile", "/FileAttachment"})
+
+
+def _name(dictionary: DictionaryObject, key: str) -> str | None:
+    value = dictionary.get(key)
+    if isinstance(value, IndirectObject):
+        value = value.get_object()
+    return value if isinstance(value, NameObject) else None
+
+
+def active_content(reader: PdfReader) -> ActiveContent | None:
+    """Walks every object the document reaches from its trailer (the catalogue with its
+    /OpenAction and /Names, the pages, their annotations, the forms...) and answers the first
+    active content found, or None."""
+    seen: set[tuple[int, int]] = set()
+    stack: list[object] = [reader.trailer]
+    try:
+        while stack:
+            item = stack.pop()
+            if isinstance(item, IndirectObject):
+                if (item.idnum, item.generation) not in seen:
+                    seen.add((item.idnum, item.generation))
+                    stack.append(item.get_object())
+            elif isinstance(item, DictionaryObject):
+                if not SCRIPT_KEYS.isdisjoint(item) or _name(item, "/S") in SCRIPT_ACTIONS:
+                    return ActiveContent.SCRIPT
+                if not ATTACHMENT_KEYS.isdisjoint(item) or _name(item, "/Type") in \
+                        ATTACHMENT_TYPES or _name(item, "/Subtype") in ATTACHMENT_TYPES:
+                    return ActiveContent.ATTACHMENT
+                stack.extend(item.values())
+            elif isinstance(item, ArrayObject):
+                stack.extend(item)
+    except PDF_ERRORS:
+        return ActiveContent.UNREADABLE
+    return None
 
 
 class AreasField(forms.ModelMultipleChoiceField):
@@ -268,8 +328,19 @@ class ApplicationForm(CleanTextForm, forms.ModelForm):
             return None
         if upload.size > CV_MAX_BYTES:
             raise forms.ValidationError(_("The CV is larger than 5 MB: send a smaller PDF."))
-        if not is_pdf(upload):
+        reader = open_pdf(upload)
+        found = active_content(reader) if reader is not None else None
+        upload.seek(0)  # the reader moved through the file; it is saved from the start
+        if reader is None or found is ActiveContent.UNREADABLE:
             raise forms.ValidationError(_("The CV must be a PDF file (this one is not)."))
+        if found is ActiveContent.SCRIPT:
+            raise forms.ValidationError(_(
+                "The CV holds JavaScript or actions that run when it is opened. Save it as a "
+                "plain PDF (for instance with “Print to PDF”) and send that."))
+        if found is ActiveContent.ATTACHMENT:
+            raise forms.ValidationError(_(
+                "The CV holds attached or embedded files. Save it as a plain PDF without "
+                "them (for instance with “Print to PDF”) and send that."))
         return upload
 
     def clean(self) -> dict:
