@@ -6,11 +6,13 @@ from allauth.account.authentication import get_authentication_records
 from allauth.core import context as allauth_context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.sites.shortcuts import get_current_site
 from django.http import HttpRequest
 
 from participants.selectors import mfa_required
 from participants.tasks import email_send
+from programmes.validators import refuse_control_characters
 
 # How recent a sign-in counts as proof of the password when setting up the first authenticator.
 FRESH_SIGN_IN_SECONDS = 300
@@ -20,6 +22,16 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # Nobody signs up on their own: people join through an invitation.
         return False
+
+    # allauth's own forms (change of address or password, password reset) are not ours to
+    # give CleanTextForm: what they keep passes through these two hooks, which apply the rule.
+    def clean_email(self, email: str) -> str:
+        refuse_control_characters(email)
+        return super().clean_email(email)
+
+    def clean_password(self, password: str, user: AbstractBaseUser | None = None) -> str:
+        refuse_control_characters(password)
+        return super().clean_password(password, user=user)
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """Account mails (password reset, address confirmation) are rendered here, where the

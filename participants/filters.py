@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from participants.models import Application, Invitation, Membership, Role
 from programmes.models import Call, Country, ThematicArea
+from programmes.validators import CleanForm
 
 
 class MemberFilter(django_filters.FilterSet):
@@ -13,6 +14,7 @@ class MemberFilter(django_filters.FilterSet):
     class Meta:
         model = Membership
         fields = ["q", "role"]
+        form = CleanForm
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(
@@ -26,6 +28,7 @@ class InvitationFilter(django_filters.FilterSet):
     class Meta:
         model = Invitation
         fields = ["status"]
+        form = CleanForm
 
 
 class ApplicationFilter(django_filters.FilterSet):
@@ -45,6 +48,7 @@ class ApplicationFilter(django_filters.FilterSet):
     class Meta:
         model = Application
         fields = ["q", "country", "thematic_area", "status"]
+        form = CleanForm
 
     def __init__(self, *args, call: Call, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -1,3 +1,4 @@
+import enum
 from typing import cast
 
 from django import forms
@@ -5,6 +6,7 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
 from participants.models import (
     CV_MAX_BYTES,
@@ -25,6 +27,7 @@ from programmes.models import (
     Project,
     ThematicArea,
 )
+from programmes.validators import CleanTextForm
 
 
 def _check_role_scope(form: forms.Form, role: str, country: Country | None, projects) -> None:
@@ -44,7 +47,7 @@ def _check_role_scope(form: forms.Form, role: str, country: Country | None, proj
                 ) % {"country": country.name, "projects": ", ".join(outside)})
 
 
-class InvitationForm(forms.Form):
+class InvitationForm(CleanTextForm, forms.Form):
     email = forms.EmailField(label=_("E-mail address"), max_length=254)
     full_name = forms.CharField(label=_("Full name"), max_length=200, required=False)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
@@ -91,7 +94,7 @@ class InvitationForm(forms.Form):
         return data
 
 
-class MembershipForm(forms.Form):
+class MembershipForm(CleanTextForm, forms.Form):
     country = forms.ModelChoiceField(
         label=_("Country"), queryset=Country.objects.all(), required=False
     )
@@ -120,7 +123,7 @@ class MembershipForm(forms.Form):
         return data
 
 
-class InvitationAcceptForm(forms.Form):
+class InvitationAcceptForm(CleanTextForm, forms.Form):
     """A person new to the platform chooses their name and password."""
 
     full_name = forms.CharField(label=_("Full name"), max_length=200)
@@ -153,7 +156,7 @@ class InvitationAcceptForm(forms.Form):
         return data
 
 
-class NominationForm(forms.Form):
+class NominationForm(CleanTextForm, forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=200)
     email = forms.EmailField(label=_("E-mail address"), max_length=254)
     agency = forms.CharField(label=_("Agency"), max_length=200)
@@ -181,7 +184,7 @@ def areas_of_call(call: Call):
     return ThematicArea.objects.for_org(call.organisation).filter(project=call.project_id)
 
 
-class SelfNominationForm(forms.Form):
+class SelfNominationForm(CleanTextForm, forms.Form):
     country = forms.ModelChoiceField(label=_("Your country"), queryset=Country.objects.none())
     thematic_area = forms.ModelChoiceField(label=_("Thematic area"),
                                            queryset=ThematicArea.objects.none())
@@ -192,18 +195,76 @@ class SelfNominationForm(forms.Form):
         cast(forms.ModelChoiceField, self.fields["thematic_area"]).queryset = areas_of_call(call)
 
 
-def is_pdf(upload) -> bool:
-    """By content, not by name: the file must start like a PDF and open as one, with pages."""
+# The PDF's malformations pypdf may raise on while reading it (strict).
+PDF_ERRORS = (PdfReadError, ValueError, KeyError, TypeError, AttributeError, RecursionError)
+
+
+def open_pdf(upload) -> PdfReader | None:
+    """By content, not by name: the file must start like a PDF and open as one, with pages.
+    The reader, or None when it is not a PDF."""
     upload.seek(0)
     if upload.read(5) != b"%PDF-":
-        return False
+        return None
     upload.seek(0)
     try:
-        return len(PdfReader(upload, strict=True).pages) > 0
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
-        return False
+        reader = PdfReader(upload, strict=True)
+        return reader if len(reader.pages) > 0 else None
+    except PDF_ERRORS:
+        return None
     finally:
         upload.seek(0)
+
+
+class ActiveContent(enum.Enum):
+    """What a CV may not carry: coordinators and focal points open it, and their PDF reader
+    would run it."""
+
+    SCRIPT = "script"  # JavaScript, or an action that runs when the file or a page opens
+    ATTACHMENT = "attachment"  # an embedded file, or an annotation holding one
+    UNREADABLE = "unreadable"  # an object pypdf cannot read: nothing can be vouched for
+
+
+# Keys and names (anywhere in the document, after pypdf has decoded #xx escapes) that mean
+# the one or the other. /AA holds additional actions (on opening a page, on a field...), /XFA
+# a form with its own scripts; /Launch is an action that starts a program.
+SCRIPT_KEYS = frozenset({"/JS", "/JavaScript", "/AA", "/XFA"})
+SCRIPT_ACTIONS = frozenset({"/JavaScript", "/Launch"})
+ATTACHMENT_KEYS = frozenset({"/EmbeddedFiles", "/EF"})
+ATTACHMENT_TYPES = frozenset({"/EmbeddedFile", "/FileAttachment"})
+
+
+def _name(dictionary: DictionaryObject, key: str) -> str | None:
+    value = dictionary.get(key)
+    if isinstance(value, IndirectObject):
+        value = value.get_object()
+    return value if isinstance(value, NameObject) else None
+
+
+def active_content(reader: PdfReader) -> ActiveContent | None:
+    """Walks every object the document reaches from its trailer (the catalogue with its
+    /OpenAction and /Names, the pages, their annotations, the forms...) and answers the first
+    active content found, or None."""
+    seen: set[tuple[int, int]] = set()
+    stack: list[object] = [reader.trailer]
+    try:
+        while stack:
+            item = stack.pop()
+            if isinstance(item, IndirectObject):
+                if (item.idnum, item.generation) not in seen:
+                    seen.add((item.idnum, item.generation))
+                    stack.append(item.get_object())
+            elif isinstance(item, DictionaryObject):
+                if not SCRIPT_KEYS.isdisjoint(item) or _name(item, "/S") in SCRIPT_ACTIONS:
+                    return ActiveContent.SCRIPT
+                if not ATTACHMENT_KEYS.isdisjoint(item) or _name(item, "/Type") in \
+                        ATTACHMENT_TYPES or _name(item, "/Subtype") in ATTACHMENT_TYPES:
+                    return ActiveContent.ATTACHMENT
+                stack.extend(item.values())
+            elif isinstance(item, ArrayObject):
+                stack.extend(item)
+    except PDF_ERRORS:
+        return ActiveContent.UNREADABLE
+    return None
 
 
 class AreasField(forms.ModelMultipleChoiceField):
@@ -218,7 +279,7 @@ class AreasField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
-class ApplicationForm(forms.ModelForm):
+class ApplicationForm(CleanTextForm, forms.ModelForm):
     LANGUAGE_ROWS = 3
 
     expertise_areas = AreasField(
@@ -267,8 +328,19 @@ class ApplicationForm(forms.ModelForm):
             return None
         if upload.size > CV_MAX_BYTES:
             raise forms.ValidationError(_("The CV is larger than 5 MB: send a smaller PDF."))
-        if not is_pdf(upload):
+        reader = open_pdf(upload)
+        found = active_content(reader) if reader is not None else None
+        upload.seek(0)  # the reader moved through the file; it is saved from the start
+        if reader is None or found is ActiveContent.UNREADABLE:
             raise forms.ValidationError(_("The CV must be a PDF file (this one is not)."))
+        if found is ActiveContent.SCRIPT:
+            raise forms.ValidationError(_(
+                "The CV holds JavaScript or actions that run when it is opened. Save it as a "
+                "plain PDF (for instance with “Print to PDF”) and send that."))
+        if found is ActiveContent.ATTACHMENT:
+            raise forms.ValidationError(_(
+                "The CV holds attached or embedded files. Save it as a plain PDF without "
+                "them (for instance with “Print to PDF”) and send that."))
         return upload
 
     def clean(self) -> dict:
@@ -289,14 +361,14 @@ class ApplicationForm(forms.ModelForm):
         return data
 
 
-class SubmitApplicationForm(forms.Form):
+class SubmitApplicationForm(CleanTextForm, forms.Form):
     consent = forms.BooleanField(
         label=_("I consent to the processing of my personal data as described above."),
         error_messages={"required": _("Your consent is needed to submit the application.")},
     )
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(CleanTextForm, forms.Form):
     decision = forms.ChoiceField(label=_("Decision"), choices=[
         (Application.Status.SHORTLISTED, _("Shortlist")),
         (Application.Status.RESERVE, _("Keep in reserve")),

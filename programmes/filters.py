@@ -2,6 +2,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from programmes.models import Call
+from programmes.validators import CleanForm
 
 
 class CallFilter(django_filters.FilterSet):
@@ -12,3 +13,4 @@ class CallFilter(django_filters.FilterSet):
     class Meta:
         model = Call
         fields = ["status", "role_sought"]
+        form = CleanForm

@@ -13,6 +13,7 @@ from programmes.models import (
     ThematicArea,
 )
 from programmes.services import PROJECT_FIELDS, RULE_FIELDS
+from programmes.validators import CleanTextForm
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 RESERVED_PROJECT_SLUGS = frozenset({"new"})
 
 
-class ProjectForm(forms.ModelForm):
+class ProjectForm(CleanTextForm, forms.ModelForm):
     partner_countries = forms.ModelMultipleChoiceField(
         queryset=Country.objects.all(), required=False,
         widget=forms.SelectMultiple(attrs={"size": 10}),
@@ -62,7 +63,7 @@ class ProjectForm(forms.ModelForm):
         )
 
 
-class RulesForm(forms.ModelForm):
+class RulesForm(CleanTextForm, forms.ModelForm):
     class Meta:
         model = Project
         fields = RULE_FIELDS
@@ -80,7 +81,7 @@ class RulesForm(forms.ModelForm):
         return data
 
 
-class ThematicAreaForm(forms.Form):
+class ThematicAreaForm(CleanTextForm, forms.Form):
     name = forms.CharField(label=_("New thematic area"), max_length=120)
 
     def __init__(self, *args, project: Project, **kwargs) -> None:
@@ -99,7 +100,7 @@ class ThematicAreaForm(forms.Form):
         return name
 
 
-class CallForm(forms.ModelForm):
+class CallForm(CleanTextForm, forms.ModelForm):
     working_languages = forms.MultipleChoiceField(
         label=_("Working languages"), choices=WORKING_LANGUAGES, required=False,
         widget=forms.CheckboxSelectMultiple,

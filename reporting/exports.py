@@ -208,25 +208,37 @@ def _table(format: str, title: str, header: list[str], rows: Iterator[list], tot
                 progress(10 + 85 * number // max(total, 1))
             yield row
 
+    # Every cell, the header's too, goes through spreadsheet_safe, in both formats.
     if format == Export.Format.CSV:
         out = io.StringIO()
         writer = csv.writer(out)
-        writer.writerow(header)
-        # A cell starting with = + - @ would run as a formula in a spreadsheet: quote it.
-        writer.writerows([_safe(cell) for cell in row] for row in counted())
+        writer.writerow([spreadsheet_safe(cell) for cell in header])
+        writer.writerows([spreadsheet_safe(cell) for cell in row] for row in counted())
         return ("\ufeff" + out.getvalue()).encode()  # the BOM makes Excel read UTF-8
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title[:31])
-    sheet.append(header)
+    sheet.append([spreadsheet_safe(cell) for cell in header])
     for row in counted():
-        sheet.append([_safe(cell) for cell in row])
+        sheet.append([spreadsheet_safe(cell) for cell in row])
     binary = io.BytesIO()
     workbook.save(binary)
     return binary.getvalue()
 
 
-def _safe(cell: object) -> object:
-    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
+# A cell starting with one of these runs as a formula in a spreadsheet, which also takes the
+# full-width forms (U+FF1D, U+FF0B, U+FF0D, U+FF20: East Asian input methods type them) for
+# the plain ones and skips whitespace before them: so they count after leading spaces or line
+# breaks too.
+FORMULA_STARTS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
+# A tab or line break at the very start is quoted whatever follows (OWASP's advice).
+UNSAFE_FIRST = frozenset("\t\r\n")
+
+
+def spreadsheet_safe(cell: object) -> object:
+    """The one place a cell of an export is neutralised: a text that a spreadsheet would run as
+    a formula gets a leading apostrophe, which shows it as the text it is."""
+    if isinstance(cell, str) and (cell[:1] in UNSAFE_FIRST
+                                  or cell.lstrip()[:1] in FORMULA_STARTS):
         return "'" + cell
     return cell
 

@@ -5,10 +5,11 @@ from django.utils.translation import gettext_lazy as _
 
 from matching.models import Pairing
 from programmes.models import Country, Project, ThematicArea
+from programmes.validators import CleanTextForm
 from reporting.selectors import GROUP_LABELS, GROUPS
 
 
-class DashboardForm(forms.Form):
+class DashboardForm(CleanTextForm, forms.Form):
     def clean(self) -> dict:
         super().clean()
         data = self.cleaned_data

@@ -8,6 +8,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
+from programmes.validators import CleanTextForm
 from reporting.models import Feedback, Report
 
 RATINGS = [(1, _("1 (poor)")), (2, _("2")), (3, _("3")), (4, _("4")),
@@ -15,7 +16,7 @@ RATINGS = [(1, _("1 (poor)")), (2, _("2")), (3, _("3")), (4, _("4")),
 LOGO_LIMIT = 500 * 1024
 
 
-class ReportForm(forms.Form):
+class ReportForm(CleanTextForm, forms.Form):
     """One field for each objective's progress (or result), then the kind's text fields. Every
     field may be empty while drafting; the service says what a submission still needs."""
 
@@ -58,12 +59,12 @@ class ReportForm(forms.Form):
         return {name: self.cleaned_data[f"seen_{name}"] for name in self.text_names}
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(CleanTextForm, forms.Form):
     comments = forms.CharField(label=_("Comments for the pair"), required=False, max_length=5000,
                                widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class FeedbackForm(forms.ModelForm):
+class FeedbackForm(CleanTextForm, forms.ModelForm):
     satisfaction = forms.TypedChoiceField(label=_("Overall, how satisfied are you with the "
                                                   "programme?"), choices=RATINGS, coerce=int,
                                           widget=forms.RadioSelect)
@@ -86,7 +87,7 @@ class FeedbackForm(forms.ModelForm):
         labels = {"comments": _("Anything else you want the programme's team to know")}
 
 
-class ExportForm(forms.Form):
+class ExportForm(CleanTextForm, forms.Form):
     """What to build from the dashboard: the highlights report, or a table of data."""
 
     choice = forms.ChoiceField(choices=[
@@ -101,7 +102,7 @@ class ExportForm(forms.Form):
         return kind, format
 
 
-class BrandingForm(forms.Form):
+class BrandingForm(CleanTextForm, forms.Form):
     colour = forms.CharField(label=_("Colour of headings and charts"), max_length=7,
                              widget=forms.TextInput(attrs={"type": "color"}))
     logo = forms.FileField(label=_("Logo (PNG or JPEG, at most 500 KB)"), required=False)
@@ -125,7 +126,7 @@ class BrandingForm(forms.Form):
         return content, f"image/{kind.lower()}"
 
 
-class CompleteForm(forms.Form):
+class CompleteForm(CleanTextForm, forms.Form):
     reason = forms.CharField(
         label=_("Why without all the feedback"), max_length=2000, required=False,
         widget=forms.Textarea(attrs={"rows": 2}),

@@ -23,6 +23,7 @@ from participants.services import notify
 from programmes import access
 from programmes.actor import Actor
 from programmes.models import Organisation, Project
+from programmes.validators import refuse_control_characters
 from reporting.models import Export, Feedback, Report
 from reporting.selectors import meeting_log, plan_objectives
 from reporting.tasks import export_build
@@ -100,7 +101,12 @@ def _writable(actor: Actor, pairing: Pairing, kind: str) -> Report:
 
 
 def _set(report: Report, name: str, value: str) -> None:
-    """One field of a draft: an objective's progress (`progress_<n>`) or a text field."""
+    """One field of a draft: an objective's progress (`progress_<n>`) or a text field. The
+    autosave reaches here without a form, so the rule on typed text is applied here too."""
+    try:
+        refuse_control_characters(value)
+    except ValidationError as error:
+        raise ValidationError({name: error}) from error
     if len(value) > TEXT_LIMIT:
         raise ValidationError({name: _("Keep this under %(limit)s characters (it has "
                                         "%(count)s).") % {"limit": TEXT_LIMIT,

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from matching.models import Pairing
 from programmes.models import Country, Project, ThematicArea
+from programmes.validators import CleanForm
 
 
 class ComplianceFilter(django_filters.FilterSet):
@@ -19,6 +20,7 @@ class ComplianceFilter(django_filters.FilterSet):
     class Meta:
         model = Pairing
         fields = ["status", "country", "thematic_area"]
+        form = CleanForm
 
     def __init__(self, *args, project: Project, **kwargs) -> None:
         super().__init__(*args, **kwargs)

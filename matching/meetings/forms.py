@@ -9,12 +9,13 @@ from django.utils.translation import gettext_lazy as _
 from matching.models import Meeting
 from matching.plans.forms import DATE_BOUNDS
 from programmes.models import Country
+from programmes.validators import CleanTextForm
 
 CURRENCIES = ["EUR", "USD", "GBP", "CHF", "DZD", "EGP", "ILS", "JOD", "LBP", "LYD", "MAD", "TND",
               "AMD", "AZN", "GEL", "MDL", "UAH"]
 
 
-class MeetingForm(forms.ModelForm):
+class MeetingForm(CleanTextForm, forms.ModelForm):
     cost_currency = forms.ChoiceField(
         label=_("Currency"), required=False,
         choices=[("", "—"), *((code, code) for code in CURRENCIES)],
@@ -48,7 +49,7 @@ class MeetingForm(forms.ModelForm):
         super().clean()
         data = self.cleaned_data
         in_person = data.get("kind") == Meeting.Kind.IN_PERSON
-        if in_person and not data.get("city"):
+        if in_person and not data.get("city") and "city" not in self.errors:
             self.add_error("city", _("Say where the visit took place."))
         if data.get("funded") and not in_person:
             # Said here, next to the box, before the model's own check says it at the top.

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from matching.models import Pairing
 from programmes.models import Project
+from programmes.validators import CleanForm
 
 
 class PairingFilter(django_filters.FilterSet):
@@ -16,6 +17,7 @@ class PairingFilter(django_filters.FilterSet):
     class Meta:
         model = Pairing
         fields = ["q", "project", "status"]
+        form = CleanForm
 
     def __init__(self, *args, projects: QuerySet[Project], **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -6,12 +6,14 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from programmes.validators import CleanTextForm
+
 # Plans and visits fall in this century: a date far outside it is a typing slip (and would
 # run the calendar past the year 9999).
 DATE_BOUNDS = [MinValueValidator(date(2000, 1, 1)), MaxValueValidator(date(2099, 12, 31))]
 
 
-class PlanForm(forms.Form):
+class PlanForm(CleanTextForm, forms.Form):
     objectives = forms.CharField(
         label=_("Objectives"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("What the mentee will be able to do at the end, and how you will work on it."),
@@ -24,7 +26,7 @@ class PlanForm(forms.Form):
                                                    min_value=0, max_value=31)
 
 
-class VisitForm(forms.Form):
+class VisitForm(CleanTextForm, forms.Form):
     day = forms.DateField(label=_("Date"), validators=DATE_BOUNDS,
                           widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     place = forms.CharField(label=_("Place"), max_length=200,
@@ -50,7 +52,7 @@ def visit_formset(data, visits: list[dict]) -> forms.BaseFormSet:
     return formset(data, initial=None if data is not None else visits, prefix="visits")
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(CleanTextForm, forms.Form):
     comments = forms.CharField(
         label=_("Comments for the pair (needed to return the plan)"), required=False,
         max_length=5000, widget=forms.Textarea(attrs={"rows": 3}),

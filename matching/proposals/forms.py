@@ -12,9 +12,10 @@ from matching.proposals.selectors import Pool
 from matching.proposals.services import CAPACITY_EXCEEDED
 from matching.texts import Text
 from programmes.models import Project, ThematicArea
+from programmes.validators import CleanTextForm
 
 
-class MatchingSettingsForm(forms.ModelForm):
+class MatchingSettingsForm(CleanTextForm, forms.ModelForm):
     """The points of each term of the score, the programme's preference, and which thematic
     areas are close enough to mentor across (ticked pair by pair, so both directions agree)."""
 
@@ -54,7 +55,7 @@ class MatchingSettingsForm(forms.ModelForm):
         return related
 
 
-class MatchingForm(forms.Form):
+class MatchingForm(CleanTextForm, forms.Form):
     """One row per mentee of the pool: the mentor to pair them with (the engine's proposal
     unless the coordinator changes it, or nobody), and the reason for a pair that breaks a
     rule."""

@@ -97,6 +97,24 @@ def test_a_bad_meeting_is_refused_next_to_the_field(world: World, pairing, clien
     assert not Meeting.unscoped.exists()
 
 
+CONTROL = "Remove the control characters (such as NUL) from this text."
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("topics", "Joint\x00 case review"), ("notes", "Met the\x07 prosecutor."),
+    ("city", "Ra\x1fbat"),
+])
+def test_control_characters_in_a_meeting_are_refused_next_to_the_field(
+        world: World, pairing, client_as, frozen_today, field, value):
+    response = client_as(world.people["mentee"]).post(at(world, "meeting_create", pairing),
+                                                      {**VISIT, field: value})
+    assert response.status_code == 400
+    assert response.context["form"].errors[field] == [CONTROL]
+    assert CONTROL in response.text
+    assert 'value="850.00"' in response.text  # the rest of what was typed
+    assert not Meeting.unscoped.exists()
+
+
 def test_a_second_funded_visit_in_a_period_is_refused_with_the_rule(world: World, pairing,
                                                                     client_as, frozen_today):
     mentee = client_as(world.people["mentee"])

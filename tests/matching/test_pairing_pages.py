@@ -120,6 +120,31 @@ def test_a_bad_plan_names_the_rule_keeps_what_was_typed_and_saves_nothing(
     assert not ActivityPlan.unscoped.exists()
 
 
+CONTROL = "Remove the control characters (such as NUL) from this text."
+
+
+@pytest.mark.parametrize("bad", ["\x00", "\x07"], ids=["nul", "bell"])
+def test_control_characters_in_the_plan_are_refused_next_to_the_field(
+        world: World, accepted, client_as, bad):
+    data = {**GOOD_PLAN, "objectives": f"Trace{bad} criminal assets.",
+            "visits-1-place": f"Lyon{bad}, France"}
+    response = client_as(world.people["mentee"]).post(at(world, "plan_edit", accepted), data)
+    assert response.status_code == 400
+    assert response.context["form"].errors["objectives"] == [CONTROL]
+    assert response.context["formset"].errors[1]["place"] == [CONTROL]
+    assert response.content.decode().count(CONTROL) == 2
+    assert 'value="Rabat, Morocco"' in response.content.decode()
+    assert not ActivityPlan.unscoped.exists()
+
+
+def test_a_plan_keeps_tabs_and_line_breaks(world: World, accepted, client_as):
+    objectives = "- Trace criminal assets.\r\n\t- Across borders."
+    response = client_as(world.people["mentee"]).post(at(world, "plan_edit", accepted),
+                                                      {**GOOD_PLAN, "objectives": objectives})
+    assert response.status_code == 302
+    assert ActivityPlan.unscoped.get().objectives == objectives
+
+
 def test_plan_drafted_signed_returned_revised_and_approved(world: World, accepted, client_as):
     mentee = client_as(world.people["mentee"])
     assert mentee.post(at(world, "plan_edit", accepted), GOOD_PLAN).status_code == 302

@@ -2,10 +2,15 @@
 ineligible candidate or bad languages are refused next to the field, keeping what was typed;
 a draft saves without consent; a complete application is submitted with it and then stays."""
 
+import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from pypdf import PdfWriter
+from pypdf.actions import JavaScript, PageTrigger
+from pypdf.annotations import Link
+from pypdf.generic import DictionaryObject, NameObject, RectangleObject, TextStringObject
 
 from participants.models import (
     Application,
@@ -95,6 +100,115 @@ def test_a_cv_of_exactly_5_mb_is_accepted(world: World, client_as, draft):
     draft.refresh_from_db()
     assert draft.cv.size == 5 * 1024 * 1024
     draft.cv.delete(save=False)  # no 5 MB left behind by every run
+
+
+# --- A CV with active content: built here with pypdf, each the way a real one carries it ------
+
+def cv_with(change) -> SimpleUploadedFile:
+    """A one-page PDF that `change(writer)` adds to, as an upload."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    change(writer)
+    out = io.BytesIO()
+    writer.write(out)
+    return SimpleUploadedFile("cv.pdf", out.getvalue(), content_type="application/pdf")
+
+
+def with_open_action(writer: PdfWriter) -> None:
+    writer.root_object[NameObject("/OpenAction")] = writer._add_object(
+        JavaScript("app.launchURL('https://evil.example');"))
+
+
+def with_link_running(action: DictionaryObject):
+    def change(writer: PdfWriter) -> None:
+        link = Link(rect=(10, 10, 100, 30), url="https://example.org")
+        link[NameObject("/A")] = action
+        writer.add_annotation(0, link)
+    return change
+
+
+LAUNCH = DictionaryObject({NameObject("/S"): NameObject("/Launch"),
+                           NameObject("/F"): TextStringObject("calc.exe")})
+
+
+def with_file_attachment_annotation(writer: PdfWriter) -> None:
+    writer.add_annotation(0, DictionaryObject({
+        NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"):
+            NameObject("/FileAttachment"), NameObject("/Rect"): RectangleObject([10, 10, 30, 30]),
+        NameObject("/FS"): DictionaryObject({NameObject("/Type"): NameObject("/Filespec"),
+                                             NameObject("/F"): TextStringObject("run.exe")}),
+    }))
+
+
+SCRIPT = "The CV holds JavaScript or actions that run when it is opened."
+ATTACHED = "The CV holds attached or embedded files."
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda writer: writer.add_open_action(JavaScript("app.alert('hello');")), SCRIPT),
+    (with_open_action, SCRIPT),
+    (lambda writer: writer.pages[0].add_action(PageTrigger.OPEN, JavaScript("app.beep(0);")),
+     SCRIPT),
+    (with_link_running(JavaScript("this.exportDataObject({cName: 'a'});")), SCRIPT),
+    (with_link_running(LAUNCH), SCRIPT),
+    (lambda writer: writer.add_attachment("payload.exe", b"MZ"), ATTACHED),
+    (with_file_attachment_annotation, ATTACHED),
+], ids=["document-javascript", "open-action-javascript", "page-additional-action",
+        "link-javascript", "link-launch", "embedded-file", "file-attachment-annotation"])
+def test_cv_with_scripts_or_embedded_files_is_refused_next_to_the_field(
+        world: World, client_as, draft, change, message):
+    stored_cv = draft.cv.name
+    response = post_application(client_as(world.people["mentee"]), draft,
+                                submit_data(cv=cv_with(change)))
+    assert response.status_code == 400
+    assert has_error(response, "cv", message), response.context["form"].errors
+    assert message in response.text
+    assert 'value="Typed Name"' in response.text  # what else was typed is kept
+    assert "Typed motivation." in response.text
+    assert_unchanged(draft)
+    assert draft.cv.name == stored_cv
+
+
+def test_a_clean_cv_with_a_web_link_is_accepted(world: World, client_as, draft):
+    def change(writer: PdfWriter) -> None:
+        writer.add_metadata({"/Title": "Curriculum vitae"})
+        writer.add_annotation(0, Link(rect=(10, 10, 100, 30), url="https://example.org"))
+
+    response = post_application(client_as(world.people["mentee"]), draft,
+                                application_data(save="1", cv=cv_with(change)))
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.cv.name.endswith(".pdf")
+    with draft.cv.open("rb") as cv:
+        assert cv.read(5) == b"%PDF-"  # saved from the start, after being read through
+    draft.cv.delete(save=False)
+
+
+CONTROL = "Remove the control characters (such as NUL) from this text."
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("motivation", "I want\x00 to learn."), ("motivation", "I want\x07 to learn."),
+    ("agency", "Police\x7f"), ("rank", "\x1bInspector"),
+])
+def test_control_characters_in_the_application_are_refused_next_to_the_field(
+        world: World, client_as, draft, field, value):
+    response = post_application(client_as(world.people["mentee"]), draft,
+                                submit_data(**{field: value}))
+    assert response.status_code == 400
+    assert response.context["form"].errors[field] == [CONTROL]
+    assert CONTROL in response.text
+    assert 'value="Typed Name"' in response.text
+    assert_unchanged(draft)
+
+
+def test_tabs_and_line_breaks_in_the_application_are_kept(world: World, client_as, draft):
+    motivation = "Two reasons:\r\n\t- asset tracing\r\n\t- cooperation"
+    response = post_application(client_as(world.people["mentee"]), draft,
+                                application_data(save="1", motivation=motivation))
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.motivation == motivation
 
 
 def test_submitting_without_consent_is_refused(world: World, client_as, draft):

@@ -169,6 +169,73 @@ def test_expired_invitations_are_marked_by_the_periodic_task(world: World):
     assert (old.status, fresh.status) == ("expired", "pending")
 
 
+# --- Control characters: refused next to the field, on our forms and on allauth's ------------
+
+CONTROL = "Remove the control characters (such as NUL) from this text."
+
+
+@pytest.mark.parametrize("bad", ["\x00", "\x07"], ids=["nul", "bell"])
+def test_an_invitation_with_control_characters_is_refused_next_to_the_field(
+        world: World, client_as, django_capture_on_commit_callbacks, bad):
+    before = (Invitation.unscoped.count(), User.objects.count())
+    with django_capture_on_commit_callbacks(execute=True):
+        response = invite(client_as(world.people["admin"]), world,
+                          full_name=f"Nadia{bad} Benali")
+    assert response.status_code == 200
+    assert response.context["form"].errors["full_name"] == [CONTROL]
+    assert CONTROL in response.text
+    assert 'value="newcomer@example.org"' in response.text  # the rest of what was typed
+    assert (Invitation.unscoped.count(), User.objects.count()) == before
+    assert mail.outbox == []
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("full_name", "Nadia\x00 Benali"), ("full_name", "Nadia\x9b Benali"),
+    ("password1", PASSWORD + "\x07"),
+])
+def test_accepting_an_invitation_with_control_characters_is_refused(world: World, client_as,
+                                                                     field, value):
+    InvitationFactory(organisation=world.org, email="new@example.org",
+                      token_hash=hash_token("tok"))
+    data = {"full_name": "Nadia Benali", "password1": PASSWORD, "password2": PASSWORD,
+            field: value}
+    response = client_as(None).post(reverse("invitation_accept", args=["tok"]), data)
+    assert response.status_code == 200
+    assert response.context["form"].errors[field] == [CONTROL]
+    assert CONTROL in response.text
+    assert not User.objects.filter(email="new@example.org").exists()
+    assert Invitation.unscoped.get(email="new@example.org").status == "pending"
+
+
+def test_allauths_password_change_refuses_control_characters(world: World, client_as):
+    mentor = world.people["mentor"]
+    client = client_as(mentor)
+    new = "a-brand-new-password-7\x07"
+    response = client.post(reverse("account_change_password"), {
+        "oldpassword": PASSWORD, "password1": new, "password2": new})
+    assert response.status_code == 200
+    assert CONTROL in response.context["form"].errors["password1"]
+    assert CONTROL in response.text
+    mentor.refresh_from_db()
+    assert mentor.check_password(PASSWORD)
+    # Tabs are no control character to refuse.
+    new = "a-brand-new\tpassword-7"
+    response = client.post(reverse("account_change_password"), {
+        "oldpassword": PASSWORD, "password1": new, "password2": new})
+    assert response.status_code == 302
+    mentor.refresh_from_db()
+    assert mentor.check_password(new)
+
+
+def test_allauths_new_address_refuses_control_characters(world: World, client_as):
+    mentor = world.people["mentor"]
+    response = client_as(mentor).post(reverse("account_email"), {
+        "action_add": "", "email": '"mentor\x07"@example.org'})
+    assert response.status_code == 200
+    assert CONTROL in response.context["form"].errors["email"]
+    assert not EmailAddress.objects.filter(email__contains="\x07").exists()
+
+
 def test_password_reset_mail_goes_through_celery_and_works(
     world: World, client_as, django_capture_on_commit_callbacks
 ):

@@ -1,13 +1,25 @@
 """Bad input on every form: a clear message next to the field, what was typed kept, nothing
 changed."""
 
+import importlib
+import pkgutil
+
+import django_filters
 import pytest
 from allauth.mfa.models import Authenticator
+from django import forms
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from participants.models import Invitation, Membership, User
 from programmes.models import Project, ThematicArea
+from programmes.validators import (
+    CONTROL_CHARACTERS_MESSAGE,
+    CleanTextForm,
+    refuse_control_characters,
+)
 from tests.factories import PASSWORD, InvitationFactory, UserFactory
 from tests.helpers import World, add_member, as_actor
 
@@ -339,3 +351,76 @@ def test_wrong_totp_code_at_set_up_is_refused(world: World, client):
     assert "Incorrect code" in response.text
     assert not Authenticator.objects.filter(user=user).exists()
     assert client.get("/cepol/")["Location"] == reverse("mfa_activate_totp")
+
+
+# --- Control characters: one rule, on every form ----------------------------------------------
+
+CONTROL = "Remove the control characters (such as NUL) from this text."
+APPS = ["programmes", "participants", "matching", "reporting", "config"]
+
+
+def app_modules() -> list[str]:
+    """Every module of the apps but their migrations, imported so that their classes exist."""
+    names = []
+    for app in APPS:
+        package = importlib.import_module(app)
+        for info in pkgutil.walk_packages(package.__path__, f"{app}."):
+            if ".migrations" not in info.name:
+                importlib.import_module(info.name)
+                names.append(info.name)
+    return names
+
+
+def subclasses(cls: type) -> set[type]:
+    found = set(cls.__subclasses__())
+    for sub in list(found):
+        found |= subclasses(sub)
+    return found
+
+
+def test_every_form_and_filter_of_the_apps_refuses_control_characters():
+    modules = set(app_modules())
+    forms_of_apps = {cls for cls in subclasses(forms.BaseForm) if cls.__module__ in modules}
+    assert len(forms_of_apps) > 20  # the walk found them
+    assert [cls.__qualname__ for cls in forms_of_apps
+            if not issubclass(cls, CleanTextForm)] == []
+    filters = {cls for cls in subclasses(django_filters.FilterSet) if cls.__module__ in modules}
+    assert len(filters) >= 7
+    assert [cls.__qualname__ for cls in filters
+            if not issubclass(cls._meta.form, CleanTextForm)] == []
+
+
+REFUSED = [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F, *range(0x80, 0xA0)]
+
+
+@pytest.mark.parametrize("code", REFUSED, ids=[f"U+{code:04X}" for code in REFUSED])
+def test_each_control_character_is_refused(code: int):
+    with pytest.raises(ValidationError, match="Remove the control characters"):
+        refuse_control_characters(f"a{chr(code)}b")
+    with pytest.raises(ValidationError):  # anywhere in what a JSON field holds
+        refuse_control_characters([{"objective": "x", "progress": f"a{chr(code)}b"}])
+
+
+def test_tabs_line_breaks_and_other_text_are_accepted():
+    for text in ("a\tb\nc\r\nd", "Crème brûlée, ١٢٣ شرطة, 警察 \u00a0\u200f\u2028",
+                 ["x", {"y": "z\n"}], 12, None):
+        refuse_control_characters(text)
+
+
+@pytest.mark.parametrize("bad", ["\x00", "\x07"], ids=["nul", "bell"])
+def test_a_search_with_control_characters_is_refused_next_to_the_box(world: World, client_as,
+                                                                     bad):
+    response = client_as(world.people["admin"]).get(reverse("member_list", args=["cepol"]),
+                                                    {"q": f"ment{bad}or"})
+    assert response.status_code == 200
+    assert response.context["filter"].errors["q"] == [CONTROL]
+    assert CONTROL in response.text
+
+
+@pytest.mark.parametrize(("language", "expected"), [
+    ("fr", "Retirez de ce texte les caractères de contrôle (comme NUL)."),
+    ("ar", "أزِل أحرف التحكم (مثل NUL) من هذا النص."),
+])
+def test_the_control_characters_message_is_translated(language: str, expected: str):
+    with translation.override(language):
+        assert str(CONTROL_CHARACTERS_MESSAGE) == expected

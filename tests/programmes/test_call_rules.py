@@ -109,6 +109,23 @@ def test_call_with_a_past_deadline_is_refused_next_to_the_field(world: World, cl
     assert Call.unscoped.count() == before
 
 
+CONTROL = "Remove the control characters (such as NUL) from this text."
+
+
+@pytest.mark.parametrize("bad", ["\x00", "\x07", "\x85"], ids=["nul", "bell", "c1"])
+def test_a_call_title_with_control_characters_is_refused_next_to_the_field(world: World,
+                                                                          client_as, bad):
+    before = Call.unscoped.count()
+    response = client_as(world.people["coordinator"]).post(
+        reverse("call_create", args=["cepol"]),
+        call_form_data(world, title=f"Typed{bad} call", places_per_country=3))
+    assert response.status_code == 200
+    assert response.context["form"].errors["title"] == [CONTROL]
+    assert CONTROL in response.text
+    assert 'value="3"' in response.text  # the rest of what was typed
+    assert Call.unscoped.count() == before
+
+
 @pytest.mark.parametrize(("role", "message"), [
     ("admin", "Choose thematic areas of EUROMED Police only."),
     ("coordinator", "Select a valid choice."),  # TOPCOP is not theirs: not even a choice

@@ -154,6 +154,37 @@ def test_pairings_export_as_csv_and_xlsx_with_the_filters(
     assert values[0][0] == "Pairing" and len(values) == 1 + 7
 
 
+FORMULAS = {
+    "line-feed": "\n=HYPERLINK(\"http://evil\")", "carriage-return": "\r=1+1",
+    "tab": "\t=1+1", "line-feed-and-spaces": "\n  @SUM(A1)", "space": " =1+1",
+    "full-width-equals": "\uff1dHYPERLINK(\"http://evil\")", "full-width-plus": "\uff0b1+1",
+    "full-width-minus": "\uff0d1+1", "full-width-at": "\uff20SUM(A1)",
+    "line-feed-full-width": "\n\uff1d1+1",
+}
+
+
+@pytest.mark.parametrize("format", ["csv", "xlsx"])
+@pytest.mark.parametrize("name", FORMULAS.values(), ids=FORMULAS.keys())
+def test_a_formula_behind_whitespace_or_in_full_width_is_quoted_in_the_export(
+        world: World, client_as, django_capture_on_commit_callbacks, name, format):
+    pair(world, status="active", mentee_name=name)
+    pair(world, status="active", mentee_name="Amina = Alaoui")  # an = inside is no formula
+    client = client_as(world.people["coordinator"])
+    made = export(world, client, f"pairings:{format}", django_capture_on_commit_callbacks)
+    assert made.status == "done", made.error
+    content = download(world, client, made)
+    if format == "csv":
+        rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
+    else:
+        sheet = load_workbook(io.BytesIO(content)).active
+        assert all(cell.data_type == "s" for row in sheet.iter_rows(min_row=2)
+                   for cell in row[4:5])  # the mentee's name is text, never a formula
+        rows = [list(row) for row in sheet.values]
+        name = name.replace("\r", "\n")  # XML reads a carriage return as a line feed
+    mentees = [row[4] for row in rows[1:]]
+    assert mentees == ["'" + name, "Amina = Alaoui"]
+
+
 def test_meetings_and_reports_export(programme: World, client_as,
                                      django_capture_on_commit_callbacks):
     active = Pairing.unscoped.filter(status="active").first()

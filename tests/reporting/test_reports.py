@@ -116,6 +116,71 @@ def test_autosave_of_a_field_the_report_does_not_have_is_refused(world, client_a
     assert not Report.unscoped.exclude(what_worked="").exists()
 
 
+# Text with control characters: PostgreSQL refuses NUL (in text and in the objectives' JSON),
+# and none of them belong in a report.
+CONTROL = "Remove the control characters (such as NUL) from this text."
+
+
+@pytest.mark.parametrize("bad", ["Two cases\x00 traced.", "Two cases\x07 traced.",
+                                 "\x1b[31mred", "DEL\x7f", "C1\x85"])
+@pytest.mark.parametrize("field", ["progress_0", "what_worked"])
+def test_autosave_refuses_control_characters_and_keeps_the_saved_text(world, client_as, field,
+                                                                      bad):
+    pairing = running(world)
+    mentee = client_as(world.people["mentee"])
+    seen = seen_fields(mentee.get(url(world, "report_edit", pairing, "interim")).context["form"])
+    saved = mentee.post(url(world, "report_autosave", pairing, "interim"),
+                        {field: "Saved before.", f"seen_{field}": seen[f"seen_{field}"]})
+    assert saved.status_code == 200
+    refused = mentee.post(url(world, "report_autosave", pairing, "interim"),
+                          {field: bad, f"seen_{field}": saved.context["seen"]})
+    assert refused.status_code == 400  # the autosave's error answer, swapped into the status line
+    assert CONTROL in refused.content.decode()
+    assert "Draft saved" not in refused.content.decode()
+    report = Report.unscoped.get()
+    texts = {"progress_0": report.objectives[0]["progress"], "what_worked": report.what_worked}
+    assert texts[field] == "Saved before."
+
+
+def test_autosave_keeps_tabs_and_line_breaks(world: World, client_as):
+    pairing = running(world)
+    text = "Two cases:\n\t- one in Rabat\r\n\t- one in Lyon"
+    response = client_as(world.people["mentee"]).post(
+        url(world, "report_autosave", pairing, "interim"), {"progress_0": text})
+    assert response.status_code == 200 and "Draft saved" in response.content.decode()
+    assert Report.unscoped.get().objectives[0]["progress"] == text
+
+
+@pytest.mark.parametrize("bad", ["\x00", "\x07"])
+def test_the_report_form_refuses_control_characters_next_to_each_field(world, client_as, bad):
+    pairing = running(world)
+    mentee = client_as(world.people["mentee"])
+    page = mentee.get(url(world, "report_edit", pairing, "interim"))
+    response = mentee.post(url(world, "report_edit", pairing, "interim"), {
+        **seen_fields(page.context["form"]), **INTERIM, "action": "submit",
+        "progress_1": f"Agreed{bad} with Lyon.", "difficulties": f"Time{bad} zones."})
+    assert response.status_code == 400  # the report page answers a refusal so
+    form = response.context["form"]
+    assert form.errors["progress_1"] == [CONTROL]
+    assert form.errors["difficulties"] == [CONTROL]
+    assert set(form.errors) == {"progress_1", "difficulties"}
+    assert response.content.decode().count(CONTROL) == 2
+    assert INTERIM["progress_0"] in response.content.decode()  # the rest of what was typed
+    assert Report.unscoped.count() == 0  # nothing saved
+    assert not Notification.unscoped.filter(text__contains="submitted").exists()
+
+
+def test_the_report_form_keeps_tabs_and_line_breaks(world: World, client_as):
+    pairing = running(world)
+    mentee = client_as(world.people["mentee"])
+    page = mentee.get(url(world, "report_edit", pairing, "interim"))
+    response = mentee.post(url(world, "report_edit", pairing, "interim"), {
+        **seen_fields(page.context["form"]), **INTERIM, "action": "save",
+        "what_worked": "Monthly calls:\r\n\tin French."})
+    assert response.status_code == 302
+    assert Report.unscoped.get().what_worked == "Monthly calls:\r\n\tin French."
+
+
 def test_a_full_save_over_the_partners_newer_changes_is_refused(world: World, client_as):
     pairing = running(world)
     mentee = client_as(world.people["mentee"])
