@@ -19,6 +19,7 @@ import hmac
 import json
 import re
 import secrets
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -349,6 +350,26 @@ class DataCell:
     # Dates, numbers and addresses read left to right even inside Arabic.
     ltr: bool = False
 
+    @property
+    def direction(self) -> str:
+        """The value's own direction, from its first strong letter (what `dir="auto"` does in a
+        browser; WeasyPrint does not apply `dir="auto"`, so the direction is said outright)."""
+        if self.ltr:
+            return "ltr"
+        for character in self.value:
+            kind = unicodedata.bidirectional(character)
+            if kind in ("R", "AL"):
+                return "rtl"
+            if kind == "L":
+                return "ltr"
+        return "auto"
+
+    @property
+    def multiline(self) -> bool:
+        """A line end starts a new bidi paragraph, outside any inline isolate: a value of
+        several lines needs a block of its own direction."""
+        return "\n" in self.value
+
 
 @dataclass
 class DataSection:
@@ -387,13 +408,22 @@ def personal_data_tables(data: dict[str, Any]) -> list[DataSection]:
     model, the field labels as headers, each row's number first."""
     number = str(_("No."))
     sections = []
-    for section in data["sections"]:
+    # The person's account and roles first, the trail of what they did last.
+    first, last = get_user_model()._meta.label, AuditEntry._meta.label
+    for section in sorted(data["sections"], key=lambda section: (
+            section["model"] != first, section["model"] == last)):
         fields: dict[str, str] = section["fields"]
+        model = apps.get_model(section["model"])
+        # A choice reads as its label ("Mentee"), not its stored value ("mentee").
+        choices = {name: dict(_field(model, name).flatchoices) for name in fields}
         rows = []
         for row in section["rows"]:
             cells = [DataCell(number, str(row["id"]), ltr=True)]
             for name, label in fields.items():
-                text, ltr = _cell_text(name, row.get(name))
+                value = row.get(name)
+                if choices[name] and isinstance(value, str) and value in choices[name]:
+                    value = str(choices[name][value])
+                text, ltr = _cell_text(name, value)
                 cells.append(DataCell(label, text, ltr))
             rows.append(cells)
         sections.append(DataSection(label=section["label"], headers=[number, *fields.values()],

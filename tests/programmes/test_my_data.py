@@ -19,7 +19,15 @@ from tests.factories import (
     NotificationFactory,
     UserFactory,
 )
-from tests.helpers import START, World, active_pairing, add_member, has_error, pdf_text
+from tests.helpers import (
+    START,
+    World,
+    active_pairing,
+    add_member,
+    has_error,
+    keep_pages,
+    pdf_text,
+)
 
 
 @pytest.fixture
@@ -195,9 +203,16 @@ def test_the_pdf_export_is_in_the_persons_language(
     text = pdf_text(download(paired, client, made).content)
     for expected in ("My data", "Mentee Person", "Tracing crypto-assets", "Commissaire"):
         assert expected in text, expected
+    keep_pages(download(paired, client, made).content, "my-data-en")
     User.objects.filter(pk=mentee.pk).update(language="fr")
     made = build(paired, client, "pdf", django_capture_on_commit_callbacks)
     assert "Mes données" in pdf_text(download(paired, client, made).content)
+    # Arabic, right to left: extracted Arabic text is only roughly in order, so look loosely.
+    User.objects.filter(pk=mentee.pk).update(language="ar")
+    made = build(paired, client, "pdf", django_capture_on_commit_callbacks)
+    content = download(paired, client, made).content
+    assert "Tracing crypto-assets" in pdf_text(content)
+    keep_pages(content, "my-data-ar")
 
 
 def test_only_the_person_downloads_their_export(
