@@ -1,6 +1,7 @@
 """participants listening to the layer below: a call's status history and the notifications of
-its focal points (programmes/signals.py), the sign-ins in the audit trail, and the account
-closing when its last membership is erased (programmes/privacy)."""
+its focal points (programmes/signals.py), the admins told of a person's data request, the
+sign-ins in the audit trail, and the account closing when its last membership is erased
+(programmes/privacy)."""
 
 from typing import Any
 
@@ -22,7 +23,7 @@ from programmes.privacy.services import (
     audit_record_for_person,
     on_erasure,
 )
-from programmes.signals import call_countries_invited, call_status_changing
+from programmes.signals import call_countries_invited, call_status_changing, data_request_made
 
 
 @receiver(call_status_changing, dispatch_uid="participants.call_status_changing")
@@ -33,6 +34,11 @@ def record_call_status(sender, *, call, acting_user, to_status, **kwargs) -> Non
 @receiver(call_countries_invited, dispatch_uid="participants.call_countries_invited")
 def tell_focal_points(sender, *, call, countries, **kwargs) -> None:
     services.call_focal_points_tell(call=call, countries=countries)
+
+
+@receiver(data_request_made, dispatch_uid="participants.data_request_made")
+def tell_admins_of_data_request(sender, *, data_request, **kwargs) -> None:
+    services.data_request_tell_admins(data_request=data_request)
 
 
 # -- The audit trail of sign-ins (programmes/privacy) -------------------------------------------

@@ -37,7 +37,8 @@ from programmes import services as programme_services
 from programmes.access import PROJECT_PERMISSION_OF_ROLE
 from programmes.actor import Actor
 from programmes.models import AuditEntry, Call, Country, Organisation, Project, ThematicArea
-from programmes.privacy.services import audit_record
+from programmes.privacy.models import DataRequest
+from programmes.privacy.services import audit_record, control_characters_in
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -556,3 +557,48 @@ def application_decide(*, actor: Actor, application: Application, decision: str,
             "reason": application.decision_reason,
         })
     return application
+
+
+# --- The person's own account -----------------------------------------------------------------
+
+@transaction.atomic
+def profile_update(*, actor: Actor, full_name: str, language: str) -> User:
+    """The person corrects their name or preferred language. The account is not audited field
+    by field (programmes/privacy/register.py): the change is one entry in the trail of the
+    organisation it was made in, naming the fields and not their values."""
+    user = actor.user
+    # Checked before the spaces are tidied: Python counts some control characters as spaces.
+    if control_characters_in(full_name):
+        raise ValidationError({"full_name": _("Remove the control characters from your name.")})
+    full_name = " ".join(full_name.split())
+    if not full_name:
+        raise ValidationError({"full_name": _("Give your full name.")})
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        raise ValidationError({"language": _("Choose one of the platform's languages.")})
+    changed = [name for name, value in (("full_name", full_name), ("language", language))
+               if getattr(user, name) != value]
+    if not changed:
+        return user
+    user.full_name, user.language = full_name, language
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=changed)
+    audit_record(event=AuditEntry.Event.CHANGED, organisation=actor.organisation, user=user,
+                 obj=user, detail={"fields": changed})
+    return user
+
+
+def data_request_tell_admins(*, data_request: DataRequest) -> None:
+    """Every admin of the organisation hears of a person's data request, with the link to the
+    organisation's requests."""
+    organisation = data_request.organisation
+    admins = (Membership.objects.for_org(organisation).with_role(Role.ADMIN)
+              .select_related("user"))
+    for admin in {membership.user for membership in admins}:
+        with translation.override(admin.language):
+            kind = str(data_request.get_kind_display())
+        notify(user=admin, organisation=organisation,
+               message=gettext_lazy("A data request (%(kind)s) waits for your answer by "
+                                    "%(due)s."),
+               params={"kind": kind, "due": data_request.due_on.isoformat()},
+               # The admins' page of requests (programmes/privacy).
+               link=f"/{organisation.slug}/privacy/requests/")

@@ -26,3 +26,7 @@ urlpatterns += [
     path("applications/<int:pk>/review/", views.application_review, name="application_review"),
     path("notifications/", views.notification_list, name="notification_list"),
 ]
+
+urlpatterns += [
+    path("my-data/profile/", views.my_data_profile, name="my_data_profile"),
+]

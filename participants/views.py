@@ -37,7 +37,9 @@ from programmes import access
 from programmes.access import PROJECT_PERMISSION_OF_ROLE
 from programmes.actor import Role
 from programmes.models import WORKING_LANGUAGES, AuditEntry, Call
+from programmes.privacy.forms import ProfileForm
 from programmes.privacy.services import audit_record
+from programmes.privacy.views import my_data_page
 from programmes.requests import (
     add_service_errors,
     form_data,
@@ -471,3 +473,21 @@ def notification_list(request: OrganisationRequest, org_slug: str) -> HttpRespon
     response = render(request, "participants/notification_list.html", {"page": page})
     services.notifications_mark_read(user=request.user, organisation=request.organisation)
     return response
+
+
+# --- The person's own data (the page is programmes/privacy's) -----------------------------------
+
+@require_POST
+def my_data_profile(request: OrganisationRequest, org_slug: str) -> HttpResponse:
+    """The person corrects their name or preferred language from their "My data" page."""
+    form = ProfileForm(request.POST)
+    if form.is_valid():
+        try:
+            services.profile_update(actor=request.actor, full_name=form.cleaned_data["full_name"],
+                                    language=form.cleaned_data["language"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Your details are saved."))
+            return redirect("my_data", org_slug=org_slug)
+    return my_data_page(request, profile_form=form)

@@ -7,3 +7,6 @@ from django.dispatch import Signal
 call_status_changing = Signal()
 # Countries invited to an open call (every invited country when it opens): call, countries.
 call_countries_invited = Signal()
+# After a person asks for their data, its correction or erasure (programmes/privacy):
+# data_request (a DataRequest). Participants tells the organisation's admins.
+data_request_made = Signal()

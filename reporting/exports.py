@@ -1,9 +1,10 @@
 """Builds, in a worker, what an Export asks for: the highlights report or a pairing's dossier
 (PDF), or the pairings, meetings or reports of a project as CSV or XLSX, with the dashboard's
-filters; and deletes built documents after a week."""
+filters, or a person's own data (JSON or PDF); and deletes built documents after a week."""
 
 import csv
 import io
+import json
 import logging
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
@@ -19,7 +20,7 @@ from openpyxl import Workbook
 
 from matching.models import Meeting, Pairing
 from programmes.models import Organisation, Project
-from programmes.privacy.services import on_erasure
+from programmes.privacy.services import on_erasure, personal_data_collect, personal_data_tables
 from reporting import charts, selectors
 from reporting.filters import DashboardFilter
 from reporting.models import Export, Report
@@ -35,7 +36,7 @@ def export_build(*, organisation_id: int, export_id: int) -> None:
     organisation = Organisation.objects.filter(pk=organisation_id).first()
     exports = Export.objects.for_org(organisation)
     # Running too: a worker that died midway leaves it so, and the task is delivered again.
-    export = exports.select_related("organisation", "project", "pairing").filter(
+    export = exports.select_related("organisation", "project", "pairing", "requested_by").filter(
         pk=export_id, status__in=[Export.Status.QUEUED, Export.Status.RUNNING]).first()
     if export is None:
         return  # gone, or already built
@@ -94,6 +95,8 @@ def exports_drop(*, organisation: Organisation, **kwargs: object) -> None:
 def build(export: Export, progress: Progress) -> tuple[bytes, str]:
     """The document's bytes and file name, in the language it was asked in."""
     stamp = timezone.localdate().isoformat()
+    if export.kind == Export.Kind.PERSONAL_DATA:
+        return _personal_data(export, progress, stamp)
     project = cast(Project, export.project)  # None only for a dossier, which does not use it
     if export.kind == Export.Kind.DOSSIER:
         pairing = (Pairing.objects.for_org(export.organisation).select_related(
@@ -124,6 +127,23 @@ def build(export: Export, progress: Progress) -> tuple[bytes, str]:
     name = f"{export.kind}-{slugify(project.slug)}-{stamp}.{export.format}"
     return _table(export.format, str(export.get_kind_display()), header, rows, total,
                   progress), name
+
+
+def _personal_data(export: Export, progress: Progress, stamp: str) -> tuple[bytes, str]:
+    """Everything the organisation holds about the person who asked: JSON for machines, a PDF
+    in their language for people."""
+    person = export.requested_by
+    data = personal_data_collect(organisation=export.organisation, user=person)
+    progress(40)
+    if export.format == Export.Format.JSON:
+        content = json.dumps(data, ensure_ascii=False, indent=2).encode()
+        return content, f"my-data-{export.organisation.slug}-{stamp}.json"
+    pdf = render_pdf("reporting/pdf/personal_data.html", {
+        "person": person, "sections": personal_data_tables(data),
+        "generated_at": timezone.now(),
+    }, organisation=export.organisation, language=export.params["language"],
+        timeout=settings.PDF_TASK_TIMEOUT_SECONDS)
+    return pdf, f"my-data-{export.organisation.slug}-{stamp}.pdf"
 
 
 def _filter(export: Export) -> DashboardFilter:

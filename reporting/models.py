@@ -134,11 +134,13 @@ class Export(TenantModel):
         PAIRINGS = "pairings", _("Pairings")
         MEETINGS = "meetings", _("Meetings")
         REPORTS = "reports", _("Reports")
+        PERSONAL_DATA = "personal", _("My data")
 
     class Format(models.TextChoices):
         PDF = "pdf", "PDF"
         CSV = "csv", "CSV"
         XLSX = "xlsx", "XLSX"
+        JSON = "json", "JSON"
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting for a worker")
@@ -173,6 +175,7 @@ class Export(TenantModel):
             self.Format.CSV: "text/csv; charset=utf-8",
             self.Format.XLSX:
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            self.Format.JSON: "application/json",
         }[self.Format(self.format)]
 
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("pairings/<int:pk>/dossier/", views.dossier_request, name="dossier_request"),
     path("projects/<slug:slug>/dashboard/", views.dashboard, name="dashboard"),
     path("projects/<slug:slug>/exports/", views.export_create, name="export_create"),
+    path("my-data/export/", views.personal_data_export, name="personal_data_export"),
     path("exports/<int:pk>/", views.export_detail, name="export_detail"),
     path("exports/<int:pk>/download/", views.export_download, name="export_download"),
     path("settings/look/", views.branding, name="branding"),

@@ -317,10 +317,31 @@ def export_detail(request: OrganisationRequest, org_slug: str, pk: int) -> HttpR
     return render(request, template, {"export": export})
 
 
+@require_POST
+def personal_data_export(request: OrganisationRequest, org_slug: str) -> HttpResponse:
+    """Everything the organisation holds about the person, for them alone (an export is its
+    requester's own): JSON for machines, or a PDF in their preferred language."""
+    format = request.POST.get("format")
+    if format not in (Export.Format.JSON, Export.Format.PDF):
+        messages.error(request, _("Choose JSON or PDF."))
+        return redirect("my_data", org_slug=org_slug)
+    export = services.export_request(
+        actor=request.actor, kind=Export.Kind.PERSONAL_DATA, format=format,
+        params={"language": request.user.language or translation.get_language()})
+    return redirect("export_detail", org_slug=org_slug, pk=export.pk)
+
+
 def export_download(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
+    """Every download of a built document leaves an audit entry: personal data leaves the
+    platform."""
     export = selectors.export_for_member(actor=request.actor, pk=pk)
     if export.status != Export.Status.DONE:
         raise Http404
+    event = (AuditEntry.Event.DATA_EXPORTED if export.kind == Export.Kind.PERSONAL_DATA
+             else AuditEntry.Event.EXPORT_DOWNLOADED)
+    audit_record(event=event, organisation=request.organisation, user=request.user, obj=export,
+                 detail={"export": export.pk, "kind": export.kind},
+                 remote_addr=request.META.get("REMOTE_ADDR"))
     content = Export.objects.for_org(request.organisation).values_list(
         "content", flat=True).get(pk=export.pk)
     response = HttpResponse(bytes(content), content_type=export.content_type)

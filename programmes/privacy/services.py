@@ -16,7 +16,10 @@ values it removes into the trail; one audit entry records the erasure itself."""
 
 import hashlib
 import hmac
+import json
+import re
 import secrets
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -28,13 +31,18 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import QuerySet
 from django.db.models.fields.files import FieldFile
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from programmes.actor import Actor
 from programmes.models import Organisation, TenantModel
 from programmes.privacy import register
-from programmes.privacy.models import AuditEntry
+from programmes.privacy.models import AuditEntry, DataRequest
+from programmes.signals import data_request_made
 
 # How an erased person appears in the records they shared with a partner.
 ERASED_NAME = "Erased participant"
@@ -324,3 +332,135 @@ def _erase_from_trail(*, organisation: Organisation, user: Any, stand_in: Any) -
         actor=stand_in, actor_email=None, remote_addr=None, remote_port=None)
     AuditEntry.objects.for_org(organisation).filter(actor_email__iexact=user.email).update(
         actor_email=None, remote_addr=None, remote_port=None)
+
+
+# -- The person's own pages: their data as tables, and their requests -----------------------
+
+# Fields the person may see that they hold, but whose value is a secret kept hashed: shown as
+# held, never printed (a hash on a screen or a PDF helps nobody but a password cracker).
+SECRET_FIELDS = frozenset({"password", "calendar_token_hash", "token_hash"})
+# Text a person types: tabs and line ends are allowed in a message, other control characters
+# (an escape sequence, a NUL) never.
+_CONTROL_IN_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def control_characters_in(text: str, *, lines: bool = False) -> bool:
+    """Whether typed text holds control characters; `lines` allows tabs and line ends."""
+    return (_CONTROL_IN_TEXT if lines else _CONTROL_IN_LINE).search(text) is not None
+
+
+@dataclass
+class DataCell:
+    label: str
+    value: str
+    # Dates, numbers and addresses read left to right even inside Arabic.
+    ltr: bool = False
+
+    @property
+    def direction(self) -> str:
+        """The value's own direction, from its first strong letter (what `dir="auto"` does in a
+        browser; WeasyPrint does not apply `dir="auto"`, so the direction is said outright)."""
+        if self.ltr:
+            return "ltr"
+        for character in self.value:
+            kind = unicodedata.bidirectional(character)
+            if kind in ("R", "AL"):
+                return "rtl"
+            if kind == "L":
+                return "ltr"
+        return "auto"
+
+    @property
+    def multiline(self) -> bool:
+        """A line end starts a new bidi paragraph, outside any inline isolate: a value of
+        several lines needs a block of its own direction."""
+        return "\n" in self.value
+
+
+@dataclass
+class DataSection:
+    label: str
+    headers: list[str]
+    rows: list[list[DataCell]]
+
+    @property
+    def wide(self) -> bool:
+        """More fields than fit side by side: each row is shown as its own two-column table."""
+        return len(self.headers) > 4
+
+
+def _cell_text(name: str, value: Any) -> tuple[str, bool]:
+    if name in SECRET_FIELDS:
+        return (str(_("(held, kept secret)")) if value else "—"), False
+    if value is None or value == "":
+        return "—", False
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no")), False
+    if isinstance(value, int | float):
+        return str(value), True
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, indent=1), True
+    text = str(value)
+    if _ISO_DATE.match(text):
+        return text.replace("T", " ")[:19] if "T" in text else text, True
+    return text, "@" in text and " " not in text
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?(\.\d+)?([+-]\d{2}:\d{2}|Z)?)?$")
+
+
+def personal_data_tables(data: dict[str, Any]) -> list[DataSection]:
+    """What `personal_data_collect` returned, as tables a person can read: one section per
+    model, the field labels as headers, each row's number first."""
+    number = str(_("No."))
+    sections = []
+    # The person's account and roles first, the trail of what they did last.
+    first, last = get_user_model()._meta.label, AuditEntry._meta.label
+    for section in sorted(data["sections"], key=lambda section: (
+            section["model"] != first, section["model"] == last)):
+        fields: dict[str, str] = section["fields"]
+        model = apps.get_model(section["model"])
+        # A choice reads as its label ("Mentee"), not its stored value ("mentee").
+        choices = {name: dict(_field(model, name).flatchoices) for name in fields}
+        rows = []
+        for row in section["rows"]:
+            cells = [DataCell(number, str(row["id"]), ltr=True)]
+            for name, label in fields.items():
+                value = row.get(name)
+                if choices[name] and isinstance(value, str) and value in choices[name]:
+                    value = str(choices[name][value])
+                text, ltr = _cell_text(name, value)
+                cells.append(DataCell(label, text, ltr))
+            rows.append(cells)
+        sections.append(DataSection(label=section["label"], headers=[number, *fields.values()],
+                                    rows=rows))
+    return sections
+
+
+def data_requests_of(*, actor: Actor) -> QuerySet[DataRequest]:
+    """The person's own requests in this organisation, newest first."""
+    return DataRequest.objects.for_org(actor.organisation).filter(
+        requester_id=actor.user.pk).order_by("-created_at", "-pk")
+
+
+@transaction.atomic
+def data_request_make(*, actor: Actor, kind: str, message: str) -> DataRequest:
+    """The person asks to see, correct or erase what the organisation holds about them. The
+    answer is due within a month; the organisation's admins are told (programmes.signals)."""
+    message = message.strip()
+    if kind not in DataRequest.Kind.values:
+        raise ValidationError({"kind": _("Choose what you ask for.")})
+    if control_characters_in(message, lines=True):
+        raise ValidationError({"message": _("Remove the control characters from the text.")})
+    if kind == DataRequest.Kind.CORRECTION and not message:
+        raise ValidationError({"message": _("Say what should be corrected, and how.")})
+    data_request = DataRequest(
+        organisation=actor.organisation, requester=actor.user, kind=kind, message=message,
+        due_on=DataRequest.due_after(timezone.localdate()))
+    data_request.full_clean()
+    data_request.save()
+    audit_record(event=AuditEntry.Event.DATA_REQUESTED, organisation=actor.organisation,
+                 user=actor.user, obj=data_request, detail={"kind": kind})
+    data_request_made.send(sender=DataRequest, data_request=data_request)
+    return data_request

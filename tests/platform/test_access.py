@@ -284,6 +284,11 @@ ACCESS: dict[str, Row] = {
     "export_detail": Row("GET", admins_export, roles(MISSING, admin=OK)),
     "export_download": Row("GET", admins_export, roles(MISSING, admin=OK)),
     "branding": Row("GET", org, ADMIN_ONLY_PAGE),
+    # A person's own data: every member sees, corrects, asks about and downloads their own.
+    "my_data": Row("GET", org, roles(OK)),
+    "my_data_profile": Row("POST", org, roles(REDIRECT)),
+    "my_data_request": Row("POST", org, roles(REDIRECT)),
+    "personal_data_export": Row("POST", org, roles(REDIRECT)),
     "set_language": Row("POST", lambda w: {}, roles(REDIRECT, outsider=REDIRECT,
                                                   anonymous=REDIRECT)),
 }
@@ -320,6 +325,12 @@ def post_data(name: str, w: World, who: str) -> dict:
         return {"decision": "accept"}
     if name == "export_create":
         return {"choice": "pairings:csv"}
+    if name == "my_data_profile":
+        return {"full_name": f"{who.title()} Person", "language": "en"}
+    if name == "my_data_request":
+        return {"kind": "access", "message": ""}
+    if name == "personal_data_export":
+        return {"format": "json"}
     return {}
 
 
