@@ -1,15 +1,19 @@
 """The privacy pages."""
 
 from dataclasses import dataclass
+from datetime import UTC
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Case, F, IntegerField, Model, Value, When
+from django.db.models import Case, DateTimeField, F, IntegerField, Model, Value, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -118,25 +122,57 @@ class AuditRow:
     changes: list[tuple[str, str, str]]
 
 
-def _audit_value(value: Any) -> str:
-    if value is None or value == "":
+def _field(model: type[Model] | None, name: str) -> Any:
+    try:
+        return model._meta.get_field(name) if model else None
+    except FieldDoesNotExist:  # a field since removed keeps its name
+        return None
+
+
+def _is_person(field: Any) -> bool:
+    return bool(getattr(field, "is_relation", False)
+                and field.related_model is get_user_model())
+
+
+def _audit_value(value: Any, field: Any = None, people: dict[str, str] | None = None) -> str:
+    if value is None or value == "" or value == "None":
         return "\N{EN DASH}"
     if value == privacy_services.ERASED_VALUE:
         return _("[erased]")
     if isinstance(value, list):
-        return ", ".join(_audit_value(item) for item in value)
+        return ", ".join(_audit_value(item, field, people) for item in value)
+    if _is_person(field):
+        return (people or {}).get(str(value), _("unknown"))
+    if getattr(field, "is_relation", False) and field.related_model is not None:
+        return f"{str(field.related_model._meta.verbose_name).capitalize()} #{value}"
+    if isinstance(field, DateTimeField) and (moment := parse_datetime(str(value))):
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment, UTC)
+        # Shown in the user's time zone, like the entry's own time.
+        return date_format(timezone.localtime(moment), "Y-m-d H:i")
     return str(value)
 
 
-def _field_label(model: type[Model] | None, name: str) -> str:
-    try:
-        field = model._meta.get_field(name) if model else None
-    except FieldDoesNotExist:  # a field since removed keeps its name
-        return name
-    return str(getattr(field, "verbose_name", name))
+def _people_named(entries: list[AuditEntry]) -> dict[str, str]:
+    """The names of the people the page's changes point at, read in one query."""
+    ids = set()
+    for entry in entries:
+        model = entry.content_type.model_class() if entry.content_type_id else None
+        if isinstance(entry.changes, dict):
+            for name, change in entry.changes.items():
+                if _is_person(_field(model, name)) and isinstance(change, list | tuple):
+                    ids |= {str(value) for value in change if str(value).isdigit()}
+    if not ids:
+        return {}
+    named = {}
+    for pk, full_name, email in get_user_model().objects.filter(pk__in=ids).values_list(
+            "pk", "full_name", "email"):
+        erased = email.endswith("@" + privacy_services.ERASED_DOMAIN)
+        named[str(pk)] = _("erased participant") if erased else (full_name or email)
+    return named
 
 
-def _audit_row(entry: AuditEntry) -> AuditRow:
+def _audit_row(entry: AuditEntry, people: dict[str, str]) -> AuditRow:
     actor = entry.actor
     erased = actor is not None and actor.email.endswith("@" + privacy_services.ERASED_DOMAIN)
     if erased:
@@ -154,15 +190,24 @@ def _audit_row(entry: AuditEntry) -> AuditRow:
     changes = []
     if isinstance(entry.changes, dict):
         for name, change in entry.changes.items():
-            label = _field_label(model, name)
+            field = _field(model, name)
+            # The primary key and the reverse links auditlog copies say nothing of the change.
+            if field is not None and (getattr(field, "primary_key", False)
+                                      or not getattr(field, "concrete", True)):
+                continue
+            label = str(getattr(field, "verbose_name", name))
             if isinstance(change, dict):  # many-to-many: what was added or removed
                 before, after = ("", change.get("objects")) if change.get(
                     "operation") == "add" else (change.get("objects"), "")
+                field = None  # the objects are named already
             elif isinstance(change, list | tuple) and len(change) == 2:
                 before, after = change
             else:
                 before, after = "", change
-            changes.append((label, _audit_value(before), _audit_value(after)))
+            shown_before = _audit_value(before, field, people)
+            shown_after = _audit_value(after, field, people)
+            if shown_before != shown_after:
+                changes.append((label, shown_before, shown_after))
     return AuditRow(entry=entry, who=who, erased=erased, object=shown, changes=changes)
 
 
@@ -172,8 +217,10 @@ def privacy_audit(request: ActorRequest, org_slug: str) -> HttpResponse:
                .select_related("actor", "content_type").order_by("-timestamp", "-pk"))
     trail = AuditFilter(request.GET, queryset=entries, organisation=request.organisation)
     page = Paginator(trail.qs, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    people = _people_named(list(page.object_list))
     return render(request, "privacy/audit.html", {
-        "filter": trail, "page": page, "rows": [_audit_row(entry) for entry in page.object_list],
+        "filter": trail, "page": page,
+        "rows": [_audit_row(entry, people) for entry in page.object_list],
         "time_zone": timezone.get_current_timezone_name(),
     })
 
