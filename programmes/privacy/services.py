@@ -31,14 +31,15 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import QuerySet
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from programmes.actor import Actor
+from programmes.access import require_role
+from programmes.actor import Actor, Role
 from programmes.models import Organisation, TenantModel
 from programmes.privacy import register
 from programmes.privacy.models import AuditEntry, DataRequest
@@ -464,3 +465,54 @@ def data_request_make(*, actor: Actor, kind: str, message: str) -> DataRequest:
                  user=actor.user, obj=data_request, detail={"kind": kind})
     data_request_made.send(sender=DataRequest, data_request=data_request)
     return data_request
+
+
+# -- The organisation admin's answers: data requests and erasure -----------------------------
+# Kept to itself: the other sections of this module do not call it.
+
+def data_request_answer(*, actor: Any, request: DataRequest, status: str,
+                        answer: str) -> DataRequest:
+    """An admin answers a data request and closes it, as done or refused, with the answer the
+    person reads."""
+    require_role(actor=actor, roles=[Role.ADMIN])
+    if request.organisation_id != actor.organisation.pk:
+        raise PermissionDenied
+    if request.status != DataRequest.Status.OPEN:
+        raise ValidationError(_("This request is already closed."))
+    if status not in (DataRequest.Status.DONE, DataRequest.Status.REFUSED):
+        raise ValidationError({"status": _("Close the request as answered or refused.")})
+    if not answer.strip():
+        raise ValidationError({"answer": _("Write the answer the person will read.")})
+    with transaction.atomic():
+        request.status = status
+        request.answer = answer.strip()
+        request.handled_by = actor.user
+        request.handled_at = timezone.now()
+        request.full_clean()
+        request.save(update_fields=["status", "answer", "handled_by", "handled_at",
+                                    "updated_at"])
+    return request
+
+
+def person_erase_by_admin(*, actor: Any, user: Any,
+                          request: DataRequest | None = None) -> list[ErasureLine]:
+    """An admin erases a member from the organisation (see `person_erase`), then closes the
+    erasure request that asked for it and any other the person left open. An admin cannot
+    erase themselves: another admin must."""
+    require_role(actor=actor, roles=[Role.ADMIN])
+    if user.pk == actor.user.pk:
+        raise ValidationError(_("You cannot erase yourself: ask another admin."))
+    if request is not None and request.organisation_id != actor.organisation.pk:
+        raise PermissionDenied
+    requests = DataRequest.objects.for_org(actor.organisation).filter(
+        status=DataRequest.Status.OPEN, kind=DataRequest.Kind.ERASURE, requester=user)
+    # Read before the erasure: it points the requests at the stand-in.
+    open_ids = set(requests.values_list("pk", flat=True))
+    if request is not None and request.status == DataRequest.Status.OPEN:
+        open_ids.add(request.pk)
+    with transaction.atomic():
+        lines = person_erase(organisation=actor.organisation, user=user, by=actor.user)
+        for pending in DataRequest.objects.for_org(actor.organisation).filter(pk__in=open_ids):
+            data_request_answer(actor=actor, request=pending, status=DataRequest.Status.DONE,
+                                answer=_("Your data has been erased."))
+    return lines

@@ -16,6 +16,7 @@ from participants.models import Membership, User
 from reporting.services import report_review
 from tests.factories import (
     ApplicationFactory,
+    DataRequestFactory,
     ExportFactory,
     InvitationFactory,
     MeetingFactory,
@@ -174,6 +175,15 @@ def admins_export(w: World) -> dict:
     return {**org(w), "pk": made.pk}
 
 
+def data_request(w: World) -> dict:
+    return {**org(w), "pk": DataRequestFactory(organisation=w.org, requester=w.people["mentee"],
+                                               kind="erasure").pk}
+
+
+def mentee_person(w: World) -> dict:
+    return {**org(w), "user_id": w.people["mentee"].pk}
+
+
 PLAN = dict(objectives="Trace criminal assets.", start=date(2027, 1, 15), duration_months=6,
             online_meetings_per_month=1, visits=[Visit(date(2027, 2, 1), "Rabat", True)])
 # The pair's own actions: what the others of the organisation who see the pairing get (403),
@@ -289,6 +299,12 @@ ACCESS: dict[str, Row] = {
     "my_data_profile": Row("POST", org, roles(REDIRECT)),
     "my_data_request": Row("POST", org, roles(REDIRECT)),
     "personal_data_export": Row("POST", org, roles(REDIRECT)),
+
+    # The organisation admin's privacy pages (an erasure is previewed before it is confirmed).
+    "privacy_requests": Row("GET", org, ADMIN_ONLY_PAGE),
+    "privacy_request": Row("GET", data_request, ADMIN_ONLY_PAGE),
+    "privacy_erase": Row("GET", mentee_person, ADMIN_ONLY_PAGE),
+    "privacy_audit": Row("GET", org, ADMIN_ONLY_PAGE),
     "set_language": Row("POST", lambda w: {}, roles(REDIRECT, outsider=REDIRECT,
                                                   anonymous=REDIRECT)),
 }
