@@ -20,6 +20,7 @@ urlpatterns = [
     path("calendar/<str:token>.ics", calendar_views.calendar_feed, name="calendar_feed"),
     path("<slug:org_slug>/", views.home, name="home"),
     path("<slug:org_slug>/", include("programmes.urls")),
+    path("<slug:org_slug>/", include("programmes.privacy.settings_urls")),
     path("<slug:org_slug>/", include("participants.urls")),
     path("<slug:org_slug>/", include("matching.urls")),
     path("<slug:org_slug>/", include("reporting.urls")),

@@ -26,7 +26,7 @@ from typing import Any
 
 from auditlog.context import disable_auditlog
 from django.contrib.auth import get_user_model
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models, transaction
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Cast, Concat
@@ -34,6 +34,8 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from programmes import access
+from programmes.actor import Actor, Role
 from programmes.models import Organisation
 from programmes.privacy import register
 from programmes.privacy.models import AuditEntry
@@ -374,3 +376,19 @@ def retention_apply(*, now: datetime | None = None) -> dict[str, dict[str, int]]
     today = timezone.localdate(now or timezone.now())
     return {organisation.slug: organisation_retain(organisation=organisation, today=today)
             for organisation in Organisation.objects.all()}
+
+
+# -- The organisation's periods --------------------------------------------------------------
+
+def retention_periods_set(*, actor: Actor, organisation: Organisation, declined_months: int,
+                          pairing_years: int) -> Organisation:
+    """The admin sets how long the organisation keeps declined applications and finished
+    pairings; auditlog records the change (Organisation is in the register)."""
+    access.require_role(actor=actor, roles=[Role.ADMIN])
+    if organisation.pk != actor.organisation.pk:
+        raise PermissionDenied
+    organisation.retain_declined_months = declined_months
+    organisation.retain_pairing_years = pairing_years
+    organisation.full_clean()
+    organisation.save(update_fields=["retain_declined_months", "retain_pairing_years"])
+    return organisation

@@ -282,6 +282,9 @@ ACCESS: dict[str, Row] = {
     "export_detail": Row("GET", admins_export, roles(MISSING, admin=OK)),
     "export_download": Row("GET", admins_export, roles(MISSING, admin=OK)),
     "branding": Row("GET", org, ADMIN_ONLY_PAGE),
+    "privacy_retention": Row("GET", org, ADMIN_ONLY_PAGE),
+    "privacy_register": Row("GET", org, ADMIN_ONLY_PAGE),
+    "privacy_register_pdf": Row("GET", org, ADMIN_ONLY_PAGE),
     "set_language": Row("POST", lambda w: {}, roles(REDIRECT, outsider=REDIRECT,
                                                   anonymous=REDIRECT)),
 }
