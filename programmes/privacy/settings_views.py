@@ -3,8 +3,12 @@ retention job will erase in the coming days) and the record of processing. The r
 is rendered by reporting (reporting/views.py: privacy_register_pdf), the layer that holds the
 PDF machinery."""
 
+from typing import cast
+
 from django import forms
 from django.contrib import messages
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,10 +26,11 @@ DUE_WITHIN_DAYS = 30
 
 
 def _limits(name: str) -> tuple[int, int]:
-    validators = Organisation._meta.get_field(name).validators
-    low = next(v.limit_value for v in validators if v.code == "min_value")
-    high = next(v.limit_value for v in validators if v.code == "max_value")
-    return int(low), int(high)  # type: ignore[call-overload]  # the model's own integer limits
+    """The model's own limits, so that the form and the model say the same."""
+    validators = cast(models.Field, Organisation._meta.get_field(name)).validators
+    low = next(v.limit_value for v in validators if isinstance(v, MinValueValidator))
+    high = next(v.limit_value for v in validators if isinstance(v, MaxValueValidator))
+    return int(low), int(high)
 
 
 class RetentionForm(forms.Form):
