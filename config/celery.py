@@ -22,6 +22,11 @@ app.conf.beat_schedule = {
         "task": "reporting.tasks.exports_purge",
         "schedule": crontab(hour=3, minute=17),
     },
+    # Personal data kept no longer than each organisation's periods (programmes/privacy).
+    "apply-retention": {
+        "task": "programmes.tasks.retention_run",
+        "schedule": crontab(hour=2, minute=43),
+    },
     # Hourly by default; REMINDER_SCAN_SECONDS shortens it (the topology test uses seconds).
     "scan-reminders": {
         "task": "matching.tasks.reminders_scan",

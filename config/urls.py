@@ -33,6 +33,8 @@ urlpatterns = [
     path("<slug:org_slug>/", views.home, name="home"),
     path("<slug:org_slug>/", include("programmes.urls")),
     path("<slug:org_slug>/", include("programmes.privacy.urls")),
+
+    path("<slug:org_slug>/", include("programmes.privacy.settings_urls")),
     path("<slug:org_slug>/", include("participants.urls")),
     path("<slug:org_slug>/", include("matching.urls")),
     path("<slug:org_slug>/", include("reporting.urls")),

@@ -1,11 +1,13 @@
 import hashlib
 import secrets
+from datetime import datetime
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -15,8 +17,16 @@ from participants.querysets import (
     MembershipQuerySet,
 )
 from programmes.actor import Role
-from programmes.models import WORKING_LANGUAGES, Call, Country, Project, TenantModel, ThematicArea
-from programmes.privacy import register
+from programmes.models import (
+    WORKING_LANGUAGES,
+    Call,
+    Country,
+    Organisation,
+    Project,
+    TenantModel,
+    ThematicArea,
+)
+from programmes.privacy import register, retention
 from programmes.querysets import CrossTenantManager
 
 # The largest CV a candidate may upload.
@@ -442,3 +452,17 @@ register.declare(
     personal={"user": register.NOTICE, "text": register.NOTICE, "link": register.NOTICE,
               "read_at": register.NOTICE},
     erase=register.Erase.DELETE)
+
+
+# -- How long they are kept (programmes/privacy/retention.py) ---------------------------------
+def _call_closed(*, organisation: Organisation, rows: QuerySet) -> dict[int, datetime]:
+    # A call never closed by hand closed at its deadline.
+    return dict(rows.annotate(closed=Coalesce("call__closed_at", "call__deadline"))
+                .values_list("pk", "closed"))
+
+
+retention.clock(
+    Application, retention=register.Retention.APPLICATION,
+    finished=Q(status__in=[Application.Status.DECLINED, Application.Status.WITHDRAWN]),
+    since=_call_closed, what=_("anonymised, with their CVs and languages"))
+retention.notice(Notification, since="created_at")

@@ -23,4 +23,5 @@ urlpatterns = [
     path("exports/<int:pk>/", views.export_detail, name="export_detail"),
     path("exports/<int:pk>/download/", views.export_download, name="export_download"),
     path("settings/look/", views.branding, name="branding"),
+    path("privacy/register.pdf", views.privacy_register_pdf, name="privacy_register_pdf"),
 ]

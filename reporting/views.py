@@ -24,6 +24,7 @@ from programmes import access
 from programmes import selectors as programme_selectors
 from programmes.actor import Role
 from programmes.models import AuditEntry
+from programmes.privacy.record import processing_record
 from programmes.privacy.services import audit_record
 from programmes.requests import add_service_errors
 from reporting import charts, selectors, services
@@ -386,3 +387,23 @@ def pairing_complete(request: OrganisationRequest, org_slug: str, pk: int) -> Ht
             actor=request.actor, pairing=pairing, reason=data["reason"]),
         success=lambda data: _("The pairing is completed."),
     )
+
+
+# --- The record of processing -----------------------------------------------------------------
+
+def privacy_register_pdf(request: OrganisationRequest, org_slug: str) -> HttpResponse:
+    """The organisation's record of processing as a PDF (admins only; the page is
+    programmes/privacy/settings_views.py: privacy_register). A few pages: rendered while the
+    admin waits."""
+    access.require_role(actor=request.actor, roles=[Role.ADMIN])
+    organisation = request.organisation
+    try:
+        pdf = render_pdf("reporting/pdf/register.html", {
+            "sections": processing_record(organisation=organisation),
+            "made_on": timezone.localdate(),
+        }, organisation=organisation, language=translation.get_language())
+    except RenderError as error:
+        messages.error(request, str(error))
+        return redirect("privacy_register", org_slug=org_slug)
+    return _pdf_response(request, pdf, f"record-of-processing-{organisation.slug}.pdf",
+                         organisation)

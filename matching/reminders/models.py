@@ -1,12 +1,13 @@
 """Reminders: one row per obligation, period and person, sent exactly once."""
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from matching.pairings.models import Pairing
 from participants.models import User
 from programmes.models import Call, Project, TenantModel
-from programmes.privacy import register
+from programmes.privacy import register, retention
 
 
 class Reminder(TenantModel):
@@ -73,3 +74,5 @@ register.declare(
     personal={"recipient": register.NOTICE, "params": register.NOTICE,
               "last_error": register.NOTICE, "sent_at": register.NOTICE.counted()},
     not_personal=["key", "kind", "status", "next_attempt_at"])
+# Sent reminders go NOTICE_MONTHS after they were sent (programmes/privacy/retention.py).
+retention.notice(Reminder, since="sent_at", only=Q(status=Reminder.Status.SENT))

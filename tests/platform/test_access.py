@@ -305,6 +305,10 @@ ACCESS: dict[str, Row] = {
     "privacy_request": Row("GET", data_request, ADMIN_ONLY_PAGE),
     "privacy_erase": Row("GET", mentee_person, ADMIN_ONLY_PAGE),
     "privacy_audit": Row("GET", org, ADMIN_ONLY_PAGE),
+
+    "privacy_retention": Row("GET", org, ADMIN_ONLY_PAGE),
+    "privacy_register": Row("GET", org, ADMIN_ONLY_PAGE),
+    "privacy_register_pdf": Row("GET", org, ADMIN_ONLY_PAGE),
     "set_language": Row("POST", lambda w: {}, roles(REDIRECT, outsider=REDIRECT,
                                                   anonymous=REDIRECT)),
 }
