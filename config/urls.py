@@ -34,7 +34,6 @@ urlpatterns = [
     path("<slug:org_slug>/", include("programmes.urls")),
     path("<slug:org_slug>/", include("programmes.privacy.urls")),
 
-    path("<slug:org_slug>/", include("programmes.privacy.settings_urls")),
     path("<slug:org_slug>/", include("participants.urls")),
     path("<slug:org_slug>/", include("matching.urls")),
     path("<slug:org_slug>/", include("reporting.urls")),

@@ -38,7 +38,8 @@ from programmes.access import PROJECT_PERMISSION_OF_ROLE
 from programmes.actor import Actor
 from programmes.models import AuditEntry, Call, Country, Organisation, Project, ThematicArea
 from programmes.privacy.models import DataRequest
-from programmes.privacy.services import audit_record, control_characters_in
+from programmes.privacy.services import audit_record
+from programmes.validators import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -568,8 +569,9 @@ def profile_update(*, actor: Actor, full_name: str, language: str) -> User:
     organisation it was made in, naming the fields and not their values."""
     user = actor.user
     # Checked before the spaces are tidied: Python counts some control characters as spaces.
-    if control_characters_in(full_name):
-        raise ValidationError({"full_name": _("Remove the control characters from your name.")})
+    # A name is one line: a tab or a line end in it is a control character too.
+    if has_control_characters(full_name) or set(full_name) & {"\t", "\n", "\r"}:
+        raise ValidationError({"full_name": CONTROL_CHARACTERS_MESSAGE})
     full_name = " ".join(full_name.split())
     if not full_name:
         raise ValidationError({"full_name": _("Give your full name.")})

@@ -393,7 +393,7 @@ def pairing_complete(request: OrganisationRequest, org_slug: str, pk: int) -> Ht
 
 def privacy_register_pdf(request: OrganisationRequest, org_slug: str) -> HttpResponse:
     """The organisation's record of processing as a PDF (admins only; the page is
-    programmes/privacy/settings_views.py: privacy_register). A few pages: rendered while the
+    programmes/privacy/views.py: privacy_register). A few pages: rendered while the
     admin waits."""
     access.require_role(actor=request.actor, roles=[Role.ADMIN])
     organisation = request.organisation

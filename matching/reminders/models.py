@@ -74,5 +74,8 @@ register.declare(
     personal={"recipient": register.NOTICE, "params": register.NOTICE,
               "last_error": register.NOTICE, "sent_at": register.NOTICE.counted()},
     not_personal=["key", "kind", "status", "next_attempt_at"])
-# Sent reminders go NOTICE_MONTHS after they were sent (programmes/privacy/retention.py).
-retention.notice(Reminder, since="sent_at", only=Q(status=Reminder.Status.SENT))
+# Sent reminders go NOTICE_MONTHS after they were sent (programmes/privacy/retention.py), but
+# not while their pairing is still scanned: the row's key is what stops the scan sending a
+# still-late obligation's reminder again (exactly once); they go with the pairing instead.
+retention.notice(Reminder, since="sent_at", only=Q(status=Reminder.Status.SENT) & (
+    Q(pairing__isnull=True) | ~Q(pairing__status=Pairing.Status.ACTIVE)))

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from programmes.models import Organisation
 from programmes.privacy import register
 from programmes.privacy.models import AuditEntry
+from programmes.validators import CleanForm
 
 
 def member_users(organisation: Organisation) -> QuerySet:
@@ -45,6 +46,7 @@ class AuditFilter(django_filters.FilterSet):
     class Meta:
         model = AuditEntry
         fields = ["actor", "kind", "object_id", "event", "since", "until"]
+        form = CleanForm
 
     def __init__(self, *args, organisation: Organisation, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -5,8 +5,9 @@ Each app declares its models next to them (`register.declare(...)` at the end of
 module). The declarations drive everything else about personal data:
 - a person's export (`programmes.privacy.services.personal_data_collect`) holds every declared
   field of every row about them;
-- erasure and retention (`programmes.privacy.services.person_erase`, `retention_apply`) blank,
-  pseudonymise or delete what is declared, rows, files and audit entries included;
+- erasure (`programmes.privacy.services.person_erase`) and retention
+  (`programmes.privacy.retention.retention_apply`) blank, pseudonymise or delete what is
+  declared, rows, files and audit entries included;
 - the record of processing (the admin's page and PDF) is printed from them;
 - tests/platform/test_personal_data.py fails when a model gains a field of a kind that can hold
   personal data (text, e-mail, file, date, a link to a person) without a declaration either way.
@@ -46,7 +47,7 @@ BASIS_TEXT: dict[Basis, Promise] = {
 class Retention(StrEnum):
     """How long a field is kept. The periods in months or years are each organisation's own
     (Organisation.retain_declined_months and retain_pairing_years); the retention job applies
-    them every day (programmes.privacy.services.retention_apply)."""
+    them every day (programmes.privacy.retention.retention_apply)."""
 
     MEMBERSHIP = "membership"
     APPLICATION = "application"

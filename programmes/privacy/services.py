@@ -44,6 +44,7 @@ from programmes.models import Organisation, TenantModel
 from programmes.privacy import register
 from programmes.privacy.models import AuditEntry, DataRequest
 from programmes.signals import data_request_made
+from programmes.validators import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 
 # How an erased person appears in the records they shared with a partner.
 ERASED_NAME = "Erased participant"
@@ -340,17 +341,6 @@ def _erase_from_trail(*, organisation: Organisation, user: Any, stand_in: Any) -
 # Fields the person may see that they hold, but whose value is a secret kept hashed: shown as
 # held, never printed (a hash on a screen or a PDF helps nobody but a password cracker).
 SECRET_FIELDS = frozenset({"password", "calendar_token_hash", "token_hash"})
-# Text a person types: tabs and line ends are allowed in a message, other control characters
-# (an escape sequence, a NUL) never.
-_CONTROL_IN_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-
-
-def control_characters_in(text: str, *, lines: bool = False) -> bool:
-    """Whether typed text holds control characters; `lines` allows tabs and line ends."""
-    return (_CONTROL_IN_TEXT if lines else _CONTROL_IN_LINE).search(text) is not None
-
-
 @dataclass
 class DataCell:
     label: str
@@ -452,8 +442,8 @@ def data_request_make(*, actor: Actor, kind: str, message: str) -> DataRequest:
     message = message.strip()
     if kind not in DataRequest.Kind.values:
         raise ValidationError({"kind": _("Choose what you ask for.")})
-    if control_characters_in(message, lines=True):
-        raise ValidationError({"message": _("Remove the control characters from the text.")})
+    if has_control_characters(message):
+        raise ValidationError({"message": CONTROL_CHARACTERS_MESSAGE})
     if kind == DataRequest.Kind.CORRECTION and not message:
         raise ValidationError({"message": _("Say what should be corrected, and how.")})
     data_request = DataRequest(

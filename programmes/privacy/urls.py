@@ -11,4 +11,6 @@ urlpatterns = [
     path("privacy/requests/<int:pk>/", views.privacy_request, name="privacy_request"),
     path("privacy/people/<int:user_id>/erase/", views.privacy_erase, name="privacy_erase"),
     path("privacy/audit/", views.privacy_audit, name="privacy_audit"),
+    path("privacy/retention/", views.privacy_retention, name="privacy_retention"),
+    path("privacy/register/", views.privacy_register, name="privacy_register"),
 ]

@@ -21,8 +21,15 @@ from programmes import access
 from programmes.actor import Role
 from programmes.privacy import services as privacy_services
 from programmes.privacy.filters import AuditFilter, member_users
-from programmes.privacy.forms import DataRequestAnswerForm, DataRequestForm, ProfileForm
+from programmes.privacy.forms import (
+    DataRequestAnswerForm,
+    DataRequestForm,
+    ProfileForm,
+    RetentionForm,
+)
 from programmes.privacy.models import AuditEntry, DataRequest
+from programmes.privacy.record import processing_record
+from programmes.privacy.retention import retention_due, retention_periods_set
 from programmes.privacy.services import (
     data_request_make,
     data_requests_of,
@@ -277,3 +284,34 @@ def privacy_audit(request: ActorRequest, org_slug: str) -> HttpResponse:
     })
 
 
+# -- The organisation admin's settings: retention and the record of processing ------------
+# The record's PDF is rendered by reporting (reporting/views.py: privacy_register_pdf), the
+# layer that holds the PDF machinery.
+
+# What the retention page lists ahead.
+DUE_WITHIN_DAYS = 30
+
+
+def privacy_retention(request: ActorRequest, org_slug: str) -> HttpResponse:
+    access.require_role(actor=request.actor, roles=[Role.ADMIN])
+    organisation = request.organisation
+    form = RetentionForm(form_data(request), initial={
+        "retain_declined_months": organisation.retain_declined_months,
+        "retain_pairing_years": organisation.retain_pairing_years})
+    if request.method == "POST" and form.is_valid():
+        retention_periods_set(actor=request.actor, organisation=organisation,
+                              declined_months=form.cleaned_data["retain_declined_months"],
+                              pairing_years=form.cleaned_data["retain_pairing_years"])
+        messages.success(request, _("Retention periods saved."))
+        return redirect("privacy_retention", org_slug=org_slug)
+    return render(request, "privacy/retention.html", {
+        "form": form, "within_days": DUE_WITHIN_DAYS,
+        "due": retention_due(organisation=organisation, on=timezone.localdate(),
+                             within_days=DUE_WITHIN_DAYS),
+    })
+
+
+def privacy_register(request: ActorRequest, org_slug: str) -> HttpResponse:
+    access.require_role(actor=request.actor, roles=[Role.ADMIN])
+    return render(request, "privacy/register.html", {
+        "sections": processing_record(organisation=request.organisation)})

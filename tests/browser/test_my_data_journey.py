@@ -72,7 +72,7 @@ def test_a_mentee_sees_downloads_and_asks_about_her_data(
     name.fill("Salma\u0007 Idrissi")
     page.get_by_role("button", name="Save my details").click()
     expect(page.locator("#profile")).to_contain_text(
-        "Remove the control characters from your name.")
+        "Remove the control characters (such as NUL) from this text.")
     expect(page.get_by_label("Full name")).to_have_value("Salma\u0007 Idrissi")
     screenshot(page, "my-data-2-name-refused.png")
     page.get_by_label("Full name").fill("Salma Idrissi")

@@ -95,8 +95,8 @@ def test_the_person_corrects_their_name_and_language(world: World, client_as):
 @pytest.mark.parametrize(("name", "message"), [
     ("", "This field is required."),
     ("   ", "This field is required."),
-    ("Salma\x1b[31m Idrissi", "Remove the control characters from your name."),
-    ("Salma\nIdrissi", "Remove the control characters from your name."),
+    ("Salma\x1b[31m Idrissi", "Remove the control characters (such as NUL) from this text."),
+    ("Salma\nIdrissi", "Remove the control characters (such as NUL) from this text."),
 ])
 def test_a_bad_name_is_refused_next_to_the_field_and_nothing_changes(
         world: World, client_as, name: str, message: str):

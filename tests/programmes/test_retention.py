@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from matching.models import ActivityPlan, Meeting, Pairing, PairingEvent
+from matching.models import ActivityPlan, Meeting, Pairing, PairingEvent, Reminder
 from participants.models import Application, ApplicationLanguage, Notification
 from programmes.privacy import register
 from programmes.privacy.models import AuditEntry
@@ -23,8 +23,10 @@ from tests.factories import (
     CallFactory,
     FeedbackFactory,
     MeetingFactory,
+    MembershipFactory,
     NotificationFactory,
     PairingEventFactory,
+    ReminderFactory,
 )
 from tests.helpers import World, active_pairing, pdf_text
 
@@ -182,6 +184,25 @@ def test_an_active_pairing_is_never_reduced(world: World):
         retention_apply()
     pairing.refresh_from_db()
     assert pairing.mentee == world.people["mentee"]
+
+
+def test_a_sent_reminder_stays_while_its_pairing_is_scanned_so_it_is_never_sent_twice(
+        world: World):
+    with time_machine.travel(noon(date(2024, 3, 1)), tick=False):
+        pairing = active_pairing(world, start=date(2024, 2, 1))
+        kept = ReminderFactory(pairing=pairing, recipient=world.people["mentee"],
+                               status=Reminder.Status.SENT, sent_at=timezone.now())
+        ended = active_pairing(world, start=date(2024, 2, 1),
+                               mentee=MembershipFactory(organisation=world.org,
+                                                        role="mentee").user)
+        Pairing.objects.for_org(world.org).filter(pk=ended.pk).update(
+            status=Pairing.Status.COMPLETED)
+        gone = ReminderFactory(pairing=ended, recipient=world.people["mentee"],
+                               status=Reminder.Status.SENT, sent_at=timezone.now())
+    with time_machine.travel(noon(date(2025, 4, 1)), tick=False):
+        retention_apply()
+    assert list(Reminder.objects.for_org(world.org).filter(pk__in=[kept.pk, gone.pk])
+                .values_list("pk", flat=True)) == [kept.pk]
 
 
 def test_notifications_go_twelve_months_after_they_were_made(world: World):
