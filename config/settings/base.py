@@ -282,6 +282,10 @@ LOGGING = {
 
 # -- The audit trail (django-auditlog, see programmes/privacy/models.py) ---------------------
 AUDITLOG_LOGENTRY_MODEL = "programmes.AuditEntry"
+# auditlog's own migrations create its LogEntry table even when it is swapped out (their
+# CreateModel names no swappable setting): a table nobody writes, which PostgreSQL then will
+# not TRUNCATE beside django_content_type. The app runs without them; its entry is ours.
+MIGRATION_MODULES = {"auditlog": None}
 # Changes as JSON values (not their text), so that erasure can blank a field's before and after.
 AUDITLOG_STORE_JSON_CHANGES = True
 # auditlog reads the row before a change; the tenant models' default manager refuses a read
