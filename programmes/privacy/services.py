@@ -135,7 +135,11 @@ def personal_data_collect(*, organisation: Organisation, user: Any) -> dict[str,
         if entry.model is get_user_model():
             rows: Iterable[models.Model] = [user]
         else:
+            # The people a row names (who logged a meeting, who confirmed it) come with it.
+            linked = [name for name in entry.personal if _field(entry.model, name).is_relation]
             rows = person_rows(entry, organisation=organisation, user=user)
+            if linked:
+                rows = rows.select_related(*linked)
         items = []
         for row in rows:
             items.append({"id": row.pk, **{
@@ -458,51 +462,50 @@ def data_request_make(*, actor: Actor, kind: str, message: str) -> DataRequest:
 
 
 # -- The organisation admin's answers: data requests and erasure -----------------------------
-# Kept to itself: the other sections of this module do not call it.
 
-def data_request_answer(*, actor: Any, request: DataRequest, status: str,
+def data_request_answer(*, actor: Actor, data_request: DataRequest, status: str,
                         answer: str) -> DataRequest:
     """An admin answers a data request and closes it, as done or refused, with the answer the
     person reads."""
     require_role(actor=actor, roles=[Role.ADMIN])
-    if request.organisation_id != actor.organisation.pk:
+    if data_request.organisation_id != actor.organisation.pk:
         raise PermissionDenied
-    if request.status != DataRequest.Status.OPEN:
+    if data_request.status != DataRequest.Status.OPEN:
         raise ValidationError(_("This request is already closed."))
     if status not in (DataRequest.Status.DONE, DataRequest.Status.REFUSED):
         raise ValidationError({"status": _("Close the request as answered or refused.")})
     if not answer.strip():
         raise ValidationError({"answer": _("Write the answer the person will read.")})
     with transaction.atomic():
-        request.status = status
-        request.answer = answer.strip()
-        request.handled_by = actor.user
-        request.handled_at = timezone.now()
-        request.full_clean()
-        request.save(update_fields=["status", "answer", "handled_by", "handled_at",
+        data_request.status = status
+        data_request.answer = answer.strip()
+        data_request.handled_by = actor.user
+        data_request.handled_at = timezone.now()
+        data_request.full_clean()
+        data_request.save(update_fields=["status", "answer", "handled_by", "handled_at",
                                     "updated_at"])
-    return request
+    return data_request
 
 
-def person_erase_by_admin(*, actor: Any, user: Any,
-                          request: DataRequest | None = None) -> list[ErasureLine]:
+def person_erase_by_admin(*, actor: Actor, user: Any,
+                          data_request: DataRequest | None = None) -> list[ErasureLine]:
     """An admin erases a member from the organisation (see `person_erase`), then closes the
     erasure request that asked for it and any other the person left open. An admin cannot
     erase themselves: another admin must."""
     require_role(actor=actor, roles=[Role.ADMIN])
     if user.pk == actor.user.pk:
         raise ValidationError(_("You cannot erase yourself: ask another admin."))
-    if request is not None and request.organisation_id != actor.organisation.pk:
+    if data_request is not None and data_request.organisation_id != actor.organisation.pk:
         raise PermissionDenied
     requests = DataRequest.objects.for_org(actor.organisation).filter(
         status=DataRequest.Status.OPEN, kind=DataRequest.Kind.ERASURE, requester=user)
     # Read before the erasure: it points the requests at the stand-in.
     open_ids = set(requests.values_list("pk", flat=True))
-    if request is not None and request.status == DataRequest.Status.OPEN:
-        open_ids.add(request.pk)
+    if data_request is not None and data_request.status == DataRequest.Status.OPEN:
+        open_ids.add(data_request.pk)
     with transaction.atomic():
         lines = person_erase(organisation=actor.organisation, user=user, by=actor.user)
         for pending in DataRequest.objects.for_org(actor.organisation).filter(pk__in=open_ids):
-            data_request_answer(actor=actor, request=pending, status=DataRequest.Status.DONE,
+            data_request_answer(actor=actor, data_request=pending, status=DataRequest.Status.DONE,
                                 answer=_("Your data has been erased."))
     return lines

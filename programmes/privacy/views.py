@@ -120,7 +120,8 @@ def privacy_request(request: ActorRequest, org_slug: str, pk: int) -> HttpRespon
     if request.method == "POST" and form.is_valid():
         try:
             privacy_services.data_request_answer(
-                actor=request.actor, request=data_request, status=form.cleaned_data["status"],
+                actor=request.actor, data_request=data_request,
+                status=form.cleaned_data["status"],
                 answer=form.cleaned_data["answer"])
         except ValidationError as error:
             add_service_errors(form, error)
@@ -154,7 +155,7 @@ def privacy_erase(request: ActorRequest, org_slug: str, user_id: int) -> HttpRes
     if request.method == "POST":
         try:
             privacy_services.person_erase_by_admin(actor=request.actor, user=person,
-                                                   request=data_request)
+                                                   data_request=data_request)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:

@@ -3,8 +3,11 @@ nothing of anyone else), lets them correct their name and language, ask the orga
 rest, and download it all as JSON or PDF, built by a worker."""
 
 import json
+from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from participants.models import Notification, User
@@ -240,3 +243,20 @@ def test_every_other_download_is_recorded(world: World, client_as):
     assert AuditEntry.objects.for_org(world.org).filter(
         event=AuditEntry.Event.EXPORT_DOWNLOADED, actor=world.people["admin"],
         additional_data={"export": made.pk, "kind": "pairings"}).count() == 1
+
+
+def test_the_page_reads_the_same_number_of_queries_however_many_meetings_the_person_logged(
+        world: World, client_as):
+    mentee = world.people["mentee"]
+    pairing = active_pairing(world)
+    client = client_as(mentee)
+
+    def queries_with(meetings: int) -> int:
+        for day in range(meetings):
+            MeetingFactory(pairing=pairing, day=START + timedelta(days=day), logged_by=mentee,
+                           confirmed_by=world.people["mentor"])
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url(world)).status_code == 200
+        return len(queries)
+
+    assert queries_with(2) == queries_with(20)

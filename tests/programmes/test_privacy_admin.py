@@ -92,7 +92,7 @@ def test_an_answer_is_needed_and_a_closed_request_stays_closed(world: World, cli
     assert response.status_code == 200
     data_request.refresh_from_db()
     assert data_request.status == DataRequest.Status.OPEN
-    data_request_answer(actor=as_actor(world.people["admin"]), request=data_request,
+    data_request_answer(actor=as_actor(world.people["admin"]), data_request=data_request,
                         status="refused", answer="We hold nothing else.")
     response = client.post(request_url(world, data_request), {"status": "done", "answer": "x"})
     data_request.refresh_from_db()
@@ -211,7 +211,7 @@ def every_event(w: World, client) -> dict[str, AuditEntry]:
     client.force_login(mentee)  # signed in
     client.login(email=mentee.email, password="not-the-password")  # failed sign-in
     data_request = made(w, kind="access")  # created
-    data_request_answer(actor=as_actor(admin), request=data_request, status="done",
+    data_request_answer(actor=as_actor(admin), data_request=data_request, status="done",
                         answer="Sent.")  # changed
     membership_remove(actor=as_actor(admin), membership=w.memberships["observer"])  # deleted
     for event in AuditEntry.Event.values:
