@@ -27,6 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from matching.meetings.services import compliance_keep
 from matching.models import ActivityPlan, Meeting, Pairing, PairingEvent, PlannedVisit
 from matching.schedule import Schedule, add_months
 from participants import services as participant_services
@@ -854,12 +855,14 @@ def _load_cohort_2023(
     ]
     existing = Pairing.objects.for_org(organisation).filter(
         call__in=[call for (_slug, role), call in calls.items() if role == Role.MENTEE])
-    if _cohort_fingerprint(existing) == Counter(rows.fingerprint() for rows in wanted):
-        return
-    existing.delete()
-    for rows in wanted:
-        rows.write()
-    _backdate(wanted)
+    if _cohort_fingerprint(existing) != Counter(rows.fingerprint() for rows in wanted):
+        existing.delete()
+        for rows in wanted:
+            rows.write()
+        _backdate(wanted)
+    # Written in bulk, not through the services: their compliance is kept here, as of today.
+    compliance_keep(organisation=organisation, today=today, pairing_ids=Pairing.objects.for_org(
+        organisation).filter(project__in=projects).values_list("pk", flat=True))
 
 
 def _load_cohort_calls(

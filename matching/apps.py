@@ -10,4 +10,6 @@ class MatchingConfig(AppConfig):
 
     def ready(self) -> None:
         # The access rules of pairings (programmes.access).
+        # The kept compliance follows a project's rules (programmes.signals).
+        from matching.meetings import services  # noqa: F401
         from matching.pairings import access  # noqa: F401

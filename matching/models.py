@@ -7,7 +7,7 @@ from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from matching.meetings.models import Meeting
+from matching.meetings.models import Meeting, PairingCompliance
 from matching.pairings.models import Pairing, PairingEvent, explained, stored
 from matching.plans.models import ActivityPlan, PlannedVisit
 from matching.reminders.models import Reminder
@@ -16,7 +16,8 @@ from programmes.models import Organisation
 from programmes.privacy import register, retention
 
 __all__ = [
-    "ActivityPlan", "Meeting", "Pairing", "PairingEvent", "PlannedVisit", "Reminder",
+    "ActivityPlan", "Meeting", "Pairing", "PairingCompliance", "PairingEvent", "PlannedVisit",
+    "Reminder",
     "explained", "stored",
 ]
 

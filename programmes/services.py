@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from programmes import access
+from programmes import access, signals
 from programmes.actor import Actor, Role
 from programmes.models import Call, Country, Organisation, Project, ThematicArea
 from programmes.signals import call_countries_invited, call_status_changing
@@ -73,6 +73,7 @@ def project_rules_update(*, actor: Actor, project: Project) -> Project:
     access.require(actor=actor, action="manage", obj=project)
     project.full_clean()
     project.save(update_fields=[*RULE_FIELDS, "updated_at"])
+    signals.project_rules_changed.send(sender=Project, project=project)
     return project
 
 

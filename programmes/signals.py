@@ -10,3 +10,6 @@ call_countries_invited = Signal()
 # After a person asks for their data, its correction or erasure (programmes/privacy):
 # data_request (a DataRequest). Participants tells the organisation's admins.
 data_request_made = Signal()
+# Inside the transaction, after a project's rules changed: project. Matching keeps its pairings'
+# compliance by the new rules.
+project_rules_changed = Signal()

@@ -5,7 +5,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Avg, Count, Max, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Avg, Count, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncDate
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from matching.hooks import HandedIn
-from matching.meetings.selectors import compliance_rows, pairing_compliance, pairing_meetings
-from matching.models import ActivityPlan, Meeting, Pairing
+from matching.meetings.selectors import pairing_compliance, pairing_meetings
+from matching.meetings.services import compliance_catch_up
+from matching.models import ActivityPlan, Meeting, Pairing, PairingCompliance
 from matching.pairings.access import in_pair
 from matching.plans.selectors import approved_plan, pairing_plans
 from participants.models import Application, User
@@ -267,24 +268,30 @@ def _by(pairings: QuerySet[Pairing], field: str) -> list[tuple[str, list[int]]]:
 LATE_KINDS = {
     "month": gettext_lazy("Months without an online meeting"),
     "period": gettext_lazy("Periods without a visit"),
-    "first-visit": gettext_lazy("First visit late or missed"),
-    "interim-report": gettext_lazy("Interim report late"),
-    "narrative-report": gettext_lazy("Narrative report late"),
+    "first_visit": gettext_lazy("First visit late or missed"),
+    "interim_report": gettext_lazy("Interim report late"),
+    "narrative_report": gettext_lazy("Narrative report late"),
 }
 
 
 def highlights(*, project: Project, pairings: QuerySet[Pairing],
                applications: QuerySet[Application]) -> Highlights:
     """The figures of the dashboard and of the highlights report, in a fixed number of queries
-    whatever the number of pairings."""
+    whatever the number of pairings. What is late is read from the kept compliance, first
+    brought up to date where its day has come (compliance_catch_up)."""
     by_status = dict(pairings.values_list("status").annotate(n=Count("pk"))
                      .values_list("status", "n"))
     by_group = {name: sum(by_status.get(s, 0) for s in statuses)
                 for name, statuses in GROUPS.items()}
-    rows = compliance_rows(project=project, pairings=pairings.filter(status=S.ACTIVE))
-    late = Counter(code.rsplit("-", 1)[0] if code.startswith(("month-", "period-")) else code
-                   for row in rows if row.state for code in row.state.late)
-    behind = sum(1 for row in rows if row.state and row.state.late_count)
+    # What is late, from the kept compliance of the active pairings: one aggregate query.
+    compliance_catch_up(project=project)
+    late = PairingCompliance.objects.for_org(project.organisation).filter(
+        pairing__in=pairings.filter(status=S.ACTIVE).values("pk")).aggregate(
+        behind=Count("pk", filter=Q(late_count__gt=0)), month=Sum("late_months"),
+        period=Sum("late_periods"), first_visit=Count("pk", filter=Q(first_visit_late=True)),
+        interim_report=Count("pk", filter=Q(interim_late=True)),
+        narrative_report=Count("pk", filter=Q(narrative_late=True)))
+    behind = late["behind"]
     feedback = Feedback.objects.for_org(project.organisation).filter(
         pairing__in=pairings.values("pk")).aggregate(
         count=Count("pk"), satisfaction=Avg("satisfaction"), objectives_met=Avg("objectives_met"),
@@ -300,7 +307,7 @@ def highlights(*, project: Project, pairings: QuerySet[Pairing],
         by_mentee_country=_by(pairings, "mentee_application__country__name"),
         by_mentor_country=_by(pairings, "mentor_application__country__name"),
         applications_by_country=applications_by_country,
-        on_track=len(rows) - behind, behind=behind,
+        on_track=by_status.get(S.ACTIVE, 0) - behind, behind=behind,
         late_items=[(str(label), late[code]) for code, label in LATE_KINDS.items()
                     if late[code]],
         # Averages of fewer answers would give away one person's feedback (a filter can

@@ -13,6 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
+from matching.meetings.services import compliance_keep
 from matching.models import ActivityPlan, Pairing
 from matching.pairings.selectors import coordinators_of
 from matching.pairings.services import Mover, pairing_locked, pairing_transition
@@ -215,6 +216,7 @@ def report_submit(*, actor: Actor, pairing: Pairing, kind: str, values: dict[str
         report.submitted_at = timezone.now()
     report.save()
     if submit:
+        compliance_keep(organisation=pairing.organisation, pairing_ids=[pairing.pk])
         partner = pairing.mentor if actor.user.pk == pairing.mentee_id else pairing.mentee
         message = (gettext_noop("%(name)s submitted the interim report of a pairing in "
                                 "%(project)s.") if kind == Report.Kind.INTERIM else
@@ -250,6 +252,7 @@ def report_review(*, actor: Actor, report: Report, accept: bool, comments: str) 
             version=report.version + 1, objectives=report.objectives,
             **{name: getattr(report, name) for name in Report.FIELDS[report.kind]},
         )
+        compliance_keep(organisation=pairing.organisation, pairing_ids=[pairing.pk])
     # One message for each kind, so that each recipient reads all of it in their language.
     message = {
         (Report.Kind.INTERIM, True): gettext_noop(
@@ -289,6 +292,7 @@ def feedback_submit(*, actor: Actor, pairing: Pairing, satisfaction: int,
     )
     feedback.full_clean()
     feedback.save()
+    compliance_keep(organisation=pairing.organisation, pairing_ids=[pairing.pk])
     _complete_if_done(pairing, by=actor.user)
     return feedback
 

@@ -14,14 +14,17 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from pypdf import PdfWriter
 
+from matching.meetings.compliance import as_json, compliance
 from matching.models import (
     ActivityPlan,
     Meeting,
     Pairing,
+    PairingCompliance,
     PairingEvent,
     PlannedVisit,
     Reminder,
 )
+from matching.schedule import Schedule
 from participants.models import (
     Application,
     ApplicationLanguage,
@@ -44,6 +47,7 @@ from programmes.models import (
     ProjectUserObjectPermission,
     ThematicArea,
 )
+from programmes.rules import Rules
 from reporting.models import Export, Feedback, Report
 
 PASSWORD = "a-long-test-password-42"
@@ -382,6 +386,23 @@ class MeetingFactory(factory.django.DjangoModelFactory):
     duration_minutes = 60
     topics = "Asset tracing"
     logged_by = factory.SelfAttribute("pairing.mentee")
+
+
+class PairingComplianceFactory(factory.django.DjangoModelFactory):
+    """An active pairing's kept compliance, nothing late, as compliance_keep would keep it for
+    a 12-month plan that started today (tests that need a real state call compliance_keep)."""
+
+    class Meta:
+        model = PairingCompliance
+
+    pairing = factory.SubFactory(PairingFactory, status=Pairing.Status.ACTIVE)
+    organisation = factory.SelfAttribute("pairing.organisation")
+    plan_start = factory.LazyFunction(timezone.localdate)
+    plan_months = 12
+    detail = factory.LazyAttribute(lambda row: as_json(compliance(
+        schedule=Schedule(row.plan_start, row.plan_months), held=[], planned_visits=[],
+        rules=Rules(), today=row.plan_start)))
+    checked_on = factory.LazyFunction(timezone.localdate)
 
 
 class ReminderFactory(factory.django.DjangoModelFactory):

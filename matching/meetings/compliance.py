@@ -9,6 +9,7 @@ without it, "open" while it runs and "ahead" before it starts."""
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from matching.schedule import Period, Schedule
 from programmes.rules import Rules
@@ -162,6 +163,67 @@ def pairing_reminders(*, state: Compliance, schedule: Schedule, held: list[Held]
         elif report.state == LATE:
             due.append(Due(f"{name}_late", 0, {"until": report.due.isoformat()}))
     return due
+
+
+# --- Kept state (matching/meetings/models.py: PairingCompliance) ------------------------------
+
+def changes_on(*, state: Compliance, today: date) -> date | None:
+    """The first day after `today` on which time alone (no meeting, plan or report) could change
+    the state or the reminders due: a month or period starting or ending, a reminder's window
+    opening, a planned visit passing, a deadline coming or running out. None when none is left.
+    Until that day the kept state is the state; the property test holds this to a full
+    recomputation, day after day."""
+    days: list[date] = []
+    for month in state.months:
+        p = month.period
+        days += [p.first_day, p.last_day - timedelta(days=ONLINE_MEETING_DAYS_LEFT - 1),
+                 p.last_day + timedelta(days=1)]
+    for quarter in state.quarters:
+        p = quarter.period
+        days += [p.first_day, p.last_day - timedelta(days=VISIT_DAYS_LEFT - 1),
+                 p.last_day + timedelta(days=1),
+                 *(day + timedelta(days=1) for day in quarter.planned)]
+    first = state.first_visit
+    days += [first.due - timedelta(days=FIRST_VISIT_DAYS_BEFORE - 1),
+             first.due + timedelta(days=1)]
+    for report in (state.interim_report, state.narrative_report):
+        days += [report.due - timedelta(days=REPORT_DAYS_BEFORE), report.due,
+                 report.late_after + timedelta(days=1)]
+    return min((day for day in days if day > today), default=None)
+
+
+def as_json(state: Compliance) -> dict[str, Any]:
+    """The state as the kept row holds it (`from_json` reads it back)."""
+    def period(p: PeriodState) -> list[object]:
+        return [p.period.number, p.period.first_day.isoformat(), p.period.last_day.isoformat(),
+                p.held, [day.isoformat() for day in p.planned], p.state]
+
+    def deadline(d: Deadline) -> list[object]:
+        return [d.due.isoformat(), d.late_after.isoformat(), d.state,
+                d.held.isoformat() if d.held else None]
+
+    return {"months": [period(m) for m in state.months],
+            "quarters": [period(q) for q in state.quarters],
+            "first_visit": deadline(state.first_visit),
+            "interim_report": deadline(state.interim_report),
+            "narrative_report": deadline(state.narrative_report), "late": state.late}
+
+
+def from_json(data: dict[str, Any]) -> Compliance:
+    def period(row: list[Any]) -> PeriodState:
+        number, first, last, held, planned, state = row
+        return PeriodState(Period(number, date.fromisoformat(first), date.fromisoformat(last)),
+                           held, tuple(date.fromisoformat(day) for day in planned), state)
+
+    def deadline(row: list[Any]) -> Deadline:
+        due, late_after, state, held = row
+        return Deadline(date.fromisoformat(due), date.fromisoformat(late_after), state,
+                        date.fromisoformat(held) if held else None)
+
+    return Compliance([period(m) for m in data["months"]],
+                      [period(q) for q in data["quarters"]], deadline(data["first_visit"]),
+                      deadline(data["interim_report"]), deadline(data["narrative_report"]),
+                      list(data["late"]))
 
 
 def plan_reminder(*, accepted_on: date, today: date) -> Due | None:

@@ -63,6 +63,49 @@ class Meeting(TenantModel):
         return f"{self.get_kind_display()} {self.day} ({self.pairing})"
 
 
+class PairingCompliance(TenantModel):
+    """A pairing's compliance as of `checked_on`, kept so that lists, the dashboard and the
+    reminder scan read it like any other column instead of recomputing every pairing.
+
+    Written only by `compliance_keep` (matching/meetings/services.py): when something that
+    counts happens (a meeting logged, corrected or confirmed, a plan approved, a report or
+    feedback handed in, the project's rules changed) and, as time passes, by the scan, which
+    recomputes the rows whose `changes_on` has come. Between `checked_on` and `changes_on`,
+    time alone changes neither the state nor the reminders due: compliance.changes_on()
+    names every day that could. A pairing without an approved plan has none."""
+
+    tenant_parents = ("pairing",)
+
+    pairing = models.OneToOneField(Pairing, on_delete=models.CASCADE,
+                                   related_name="kept_compliance")
+    plan_start = models.DateField()  # the approved plan's calendar, which the state is of
+    plan_months = models.PositiveSmallIntegerField()
+    detail = models.JSONField()  # compliance.as_json(): every month, period and deadline
+    late_count = models.PositiveSmallIntegerField(default=0)
+    late_months = models.PositiveSmallIntegerField(default=0)
+    late_periods = models.PositiveSmallIntegerField(default=0)
+    first_visit_late = models.BooleanField(default=False)
+    interim_late = models.BooleanField(default=False)
+    narrative_late = models.BooleanField(default=False)
+    to_confirm = models.PositiveSmallIntegerField(default=0)  # meetings not yet confirmed
+    checked_on = models.DateField()
+    changes_on = models.DateField(null=True, blank=True)  # None: time changes nothing more
+    # The reminders due on `checked_on`, as [kind, period, params]; planned by the scan.
+    reminders = models.JSONField(default=list, blank=True)
+    reminders_planned = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["changes_on"], name="compliance_changes_on"),
+            models.Index(fields=["organisation", "reminders_planned"],
+                         condition=Q(reminders_planned=False),
+                         name="compliance_reminders_to_plan"),
+        ]
+
+    def __str__(self) -> str:
+        return f"compliance of {self.pairing_id} on {self.checked_on}"
+
+
 # -- What these models hold about people (programmes/privacy/register.py) ---------------------
 # What the person who logged a meeting wrote is theirs; the meeting itself (when, where, how
 # long) is the pair's, and counts for compliance.
@@ -74,3 +117,12 @@ register.declare(
               "logged_by": register.MENTORING, "confirmed_by": register.MENTORING,
               "confirmed_at": register.MENTORING.counted()},
     not_personal=["kind", "cost_currency"], linked=["logged_by", "confirmed_by"])
+# Derived from the meetings, plan and reports (each audited): the pair's compliance, kept for the
+# figures and the scan; its own changes are not history.
+register.declare(
+    PairingCompliance, subject=["pairing__mentee", "pairing__mentor"],
+    personal={name: register.MENTORING.counted() for name in (
+        "detail", "late_count", "late_months", "late_periods", "first_visit_late",
+        "interim_late", "narrative_late", "to_confirm", "reminders", "plan_start")},
+    not_personal=["plan_months", "checked_on", "changes_on", "reminders_planned"],
+    history=False)

@@ -1,20 +1,20 @@
-"""Reads of meetings, and each pairing's compliance (computed by compliance.py from the
-meetings, the approved plan and the reports handed in)."""
+"""Reads of meetings, and pairings' compliance: one pairing's computed by compliance.py from its
+meetings, approved plan and reports; many pairings' read from what was kept
+(PairingCompliance)."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.db.models.functions import Coalesce, Lower
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from matching.hooks import HandedIn, reporting
-from matching.meetings.compliance import Compliance, Held, compliance
+from matching.meetings.compliance import Compliance, Held, compliance, from_json
 from matching.models import ActivityPlan, Meeting, Pairing
 from matching.schedule import Schedule
 from programmes.actor import Actor
-from programmes.models import (
-    Project,
-)
 
 
 def pairing_meetings(pairing: Pairing) -> list[Meeting]:
@@ -44,26 +44,25 @@ def pairing_compliance(pairing: Pairing, plan: ActivityPlan | None, meetings: li
 @dataclass(frozen=True)
 class ComplianceRow:
     pairing: Pairing
-    state: Compliance | None
+    state: Compliance | None  # None before a plan is approved
+    to_confirm: int = 0  # meetings logged and not yet confirmed by the other
 
 
-def compliance_rows(*, project: Project, pairings: QuerySet[Pairing]) -> list[ComplianceRow]:
-    """Every pairing of the filtered list with its compliance, the latest first: six queries,
-    whatever the number of pairings."""
-    listed = list(pairings.select_related(
+def compliance_table(pairings: QuerySet[Pairing]) -> QuerySet[Pairing]:
+    """The filtered pairings with their kept compliance, those with the most late first, then by
+    the mentee's name: the database sorts and the page slices, whatever the number."""
+    return pairings.select_related(
         "project", "mentee", "mentor", "mentee_application__country",
-        "mentee_application__thematic_area", "mentor_application__country",
-    ))
-    ids = [pairing.pk for pairing in listed]
-    plans = {plan.pairing_id: plan for plan in ActivityPlan.objects.for_org(project.organisation)
-             .filter(pairing_id__in=ids, status=ActivityPlan.Status.APPROVED)
-             .prefetch_related("visits")}
-    meetings: dict[int, list[Meeting]] = {}
-    for meeting in Meeting.objects.for_org(project.organisation).filter(pairing_id__in=ids):
-        meetings.setdefault(meeting.pairing_id, []).append(meeting)
-    reports = reporting().handed_in(ids)
-    rows = [ComplianceRow(p, pairing_compliance(p, plans.get(p.pk), meetings.get(p.pk, []),
-                                                reports[p.pk]))
-            for p in listed]
-    return sorted(rows, key=lambda row: (-(row.state.late_count if row.state else 0),
-                                         row.pairing.mentee.full_name.casefold()))
+        "mentee_application__thematic_area", "mentor_application__country", "kept_compliance",
+    ).order_by(Coalesce("kept_compliance__late_count", 0).desc(), Lower("mentee__full_name"),
+               "pk")
+
+
+def compliance_rows(pairings: Iterable[Pairing]) -> list[ComplianceRow]:
+    """The rows of one page of `compliance_table`, each with its kept state."""
+    rows = []
+    for pairing in pairings:
+        kept = getattr(pairing, "kept_compliance", None)
+        rows.append(ComplianceRow(pairing, from_json(kept.detail) if kept else None,
+                                  kept.to_confirm if kept else 0))
+    return rows

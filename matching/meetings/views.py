@@ -69,16 +69,18 @@ def meeting_confirm(request: OrganisationRequest, org_slug: str, pk: int,
 
 
 def compliance_table(request: OrganisationRequest, org_slug: str, slug: str) -> HttpResponse:
-    """All pairings of a project and how each keeps the rhythm, the latest first."""
+    """All pairings of a project and how each keeps the rhythm, those with the most late first."""
     project = programme_selectors.project_for_member(actor=request.actor, slug=slug,
                                                      for_change=False)
     if not access.may(actor=request.actor, action="follow", obj=project):
         raise PermissionDenied
     pairings = pairing_access.pairings_visible_to(actor=request.actor).filter(
         project=project, status__in=[S.PLAN_AGREED, S.ACTIVE, S.COMPLETED, S.ENDED_EARLY])
+    services.compliance_catch_up(project=project)
     found = ComplianceFilter(request.GET, queryset=pairings, project=project)
-    rows = selectors.compliance_rows(project=project, pairings=found.qs)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.compliance_table(found.qs), PAGE_SIZE).get_page(
+        request.GET.get("page"))
     return render(request, "matching/compliance_table.html", {
         "project": project, "filter": found, "page": page,
+        "rows": selectors.compliance_rows(page.object_list),
     })

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from matching.meetings.services import compliance_keep
 from matching.models import (
     ActivityPlan,
     Pairing,
@@ -137,6 +138,7 @@ def plan_review(*, actor: Actor, pairing: Pairing, approve: bool,
     ).update(status=ActivityPlan.Status.SUPERSEDED, updated_at=timezone.now())
     plan.status, plan.coordinator_comments = ActivityPlan.Status.APPROVED, comments.strip()
     plan.save(update_fields=["status", "coordinator_comments", "updated_at"])
+    compliance_keep(organisation=pairing.organisation, pairing_ids=[pairing.pk])
     if pairing.status == S.ACCEPTED:
         pairing_transition(pairing=pairing, by=actor.user, to_status=S.PLAN_AGREED,
                            mover=Mover.PLAN_APPROVAL)

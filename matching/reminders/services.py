@@ -11,7 +11,9 @@ with a unique key, then the rows due are claimed under row locks and sent.
   rows are claimed again when its lease runs out. The one gap no database can close (the mail
   server accepted a message, then the sender died before its commit) is made recognisable: every
   mail of a reminder carries the same Message-ID, by which the receiving side can drop the copy.
-- The scan reads whole chunks of pairings with a fixed number of queries, whatever their number.
+- The scan reads the pairings' kept compliance (matching/meetings/services.py: compliance_keep),
+  recomputes only those whose state time has changed, and plans only those with something due
+  and not yet planned: a fixed number of queries per chunk, whatever their number.
 
 Cross-organisation on purpose: it is the system's own job, and every row it writes carries the
 organisation of the pairing or call it comes from."""
@@ -26,20 +28,20 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
+from django.db.models import Count
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_noop
 
-from matching.hooks import reporting
-from matching.meetings.compliance import Due, Held, compliance, pairing_reminders, plan_reminder
-from matching.models import ActivityPlan, Meeting, Pairing, PairingEvent, PlannedVisit, Reminder
-from matching.schedule import Schedule
+from matching.meetings.compliance import Due, plan_reminder
+from matching.meetings.services import compliance_keep
+from matching.models import ActivityPlan, Pairing, PairingCompliance, PairingEvent, Reminder
 from participants.models import Membership, Notification
 from programmes.access import COORDINATE, NOMINATE, holders
 from programmes.actor import Role
-from programmes.models import Call, Project
+from programmes.models import Call, Organisation, Project
 
 CHUNK = 2000  # pairings read at once
 # Pairings the scan reads: the active ones (a pairing is completed only once its narrative
@@ -95,61 +97,66 @@ def _row(*, subject: str, kind: str, period: int, recipient_id: int, organisatio
 
 def reminders_plan(*, now: datetime | None = None) -> int:
     """Writes a row for every reminder due now that is not planned yet; returns how many rows
-    it offered (those already planned are skipped by their key)."""
+    it offered (those already planned are skipped by their key).
+
+    It reads the kept compliance (PairingCompliance) instead of recomputing every pairing:
+    first it brings up to date the pairings whose day has come (`compliance_refresh`), then it
+    plans the reminders of those whose due reminders are not planned yet. A pairing with
+    nothing due, or whose reminders are planned, costs nothing."""
     now = now or timezone.now()
     today = timezone.localdate(now)
+    compliance_refresh(today)
+    started = timezone.now()
+    to_plan = (PairingCompliance.unscoped.filter(reminders_planned=False,
+                                                 pairing__status__in=SCANNED)
+               .order_by("pk").values_list(
+                   "pk", "organisation_id", "pairing_id", "pairing__mentee_id",
+                   "pairing__mentor_id", "plan_start", "plan_months", "reminders"))
     rows: list[dict] = []
-    late_by_project: dict[int, int] = defaultdict(int)
-    scanned = Pairing.unscoped.filter(status__in=SCANNED)
-    projects = {project.pk: project for project in Project.unscoped.filter(
-        pk__in=scanned.values("project_id"))}
-    rules = {pk: project.rules for pk, project in projects.items()}
-    pairings = (scanned.order_by("pk").values_list(
-        "pk", "organisation_id", "project_id", "mentee_id", "mentor_id", "status"))
-    for chunk in _chunks(pairings):
-        ids = [pairing[0] for pairing in chunk]
-        plans = {pairing_id: (start, months) for pairing_id, start, months in
-                 ActivityPlan.unscoped.filter(pairing_id__in=ids,
-                                              status=ActivityPlan.Status.APPROVED)
-                 .values_list("pairing_id", "start", "duration_months")}
-        planned: dict[int, list[date]] = defaultdict(list)
-        for pairing_id, day in PlannedVisit.unscoped.filter(
-                plan__pairing_id__in=ids, plan__status=ActivityPlan.Status.APPROVED
-        ).values_list("plan__pairing_id", "day"):
-            planned[pairing_id].append(day)
-        held: dict[int, list[Held]] = defaultdict(list)
-        for pairing_id, day, kind in Meeting.unscoped.filter(pairing_id__in=ids).values_list(
-                "pairing_id", "day", "kind"):
-            held[pairing_id].append(Held(day, kind == Meeting.Kind.IN_PERSON))
-        reports = reporting().handed_in(ids)
+    for chunk in _chunks(to_plan):
         chunk_rows: list[dict] = []
-        for pairing_id, organisation_id, project_id, mentee_id, mentor_id, status in chunk:
-            if pairing_id not in plans:
-                continue
-            start, months = plans[pairing_id]
-            schedule = Schedule(start, months)
-            state = compliance(schedule=schedule, held=held[pairing_id],
-                               planned_visits=planned[pairing_id], rules=rules[project_id],
-                               today=today, interim_done=reports[pairing_id].interim,
-                               narrative_done=reports[pairing_id].narrative)
-            if state.late_count and status == Pairing.Status.ACTIVE:
-                late_by_project[project_id] += 1
-            for due in pairing_reminders(state=state, schedule=schedule, held=held[pairing_id],
-                                         today=today):
+        for _pk, organisation_id, pairing_id, mentee_id, mentor_id, start, months, due in chunk:
+            for kind, period, params in due:
                 chunk_rows += [
                     # The plan's start and length are in the key: an approved revision that
                     # moves the calendar gets reminders of its own dates.
-                    _row(subject=f"p{pairing_id}/{start:%Y%m%d}+{months}", kind=due.kind,
-                         period=due.period,
-                         recipient_id=person, organisation_id=organisation_id, now=now,
-                         params=due.params, pairing_id=pairing_id)
+                    _row(subject=f"p{pairing_id}/{start:%Y%m%d}+{months}", kind=kind,
+                         period=period, recipient_id=person, organisation_id=organisation_id,
+                         now=now, params=params, pairing_id=pairing_id)
                     for person in (mentee_id, mentor_id)
                 ]
         rows += _new(chunk_rows)
+        # Planned, unless kept again meanwhile (a meeting logged during the scan): then its
+        # new reminders wait for the next scan.
+        PairingCompliance.unscoped.filter(pk__in=[row[0] for row in chunk],
+                                          updated_at__lte=started).update(reminders_planned=True)
+    late_by_project = dict(
+        PairingCompliance.unscoped.filter(pairing__status=Pairing.Status.ACTIVE, late_count__gt=0)
+        .values_list("pairing__project_id").annotate(n=Count("pk"))
+        .values_list("pairing__project_id", "n"))
     rows += _new([*_plan_rows(now, today), *_call_rows(now),
                   *_digest_rows(late_by_project, now, today)])
     _insert(rows, now)
     return len(rows)
+
+
+def compliance_refresh(today: date) -> int:
+    """Keeps, as of `today`, the compliance of every pairing whose kept state could have changed
+    by now with time alone (its `changes_on` has come), and of every pairing with an approved
+    plan that has none yet (one brought in otherwise than through the services). Returns how
+    many it kept."""
+    stale = PairingCompliance.unscoped.filter(changes_on__lte=today).values_list(
+        "organisation_id", "pairing_id")
+    missing = ActivityPlan.unscoped.filter(
+        status=ActivityPlan.Status.APPROVED, pairing__kept_compliance__isnull=True
+    ).values_list("organisation_id", "pairing_id")
+    by_organisation: dict[int, list[int]] = defaultdict(list)
+    for organisation_id, pairing_id in [*stale, *missing]:
+        by_organisation[organisation_id].append(pairing_id)
+    organisations = Organisation.objects.in_bulk(list(by_organisation))
+    return sum(compliance_keep(organisation=organisations[organisation_id],
+                               pairing_ids=pairing_ids, today=today)
+               for organisation_id, pairing_ids in by_organisation.items())
 
 
 COLUMNS = ("organisation_id", "key", "kind", "period", "recipient_id", "pairing_id", "call_id",
