@@ -25,6 +25,7 @@ from pypdf import PdfReader
 
 from matching.models import ActivityPlan, Pairing
 from matching.plans.rules import Visit
+from matching.plans.services import plan_save, plan_seal, plan_sign
 from matching.schedule import add_months
 from participants.models import (
     MFA_ROLES,
@@ -157,6 +158,17 @@ def active_pairing(world: World, *, mentee=None, mentor=None, start: date = STAR
         PlannedVisitFactory(plan=plan, day=start + timedelta(days=days), place=place,
                             funded=True)
     return pairing
+
+
+def revision_signed(pairing: Pairing, *, months: int = 10) -> ActivityPlan:
+    """A revision of the pairing's plan, shorter, signed by both and awaiting the coordinator."""
+    revised = plan_save(actor=as_actor(pairing.mentee), pairing=pairing,
+                        objectives="Trace criminal assets.", start=START, duration_months=months,
+                        online_meetings_per_month=1,
+                        visits=[Visit(START + timedelta(days=54), "Rabat", True)])
+    for person in (pairing.mentee, pairing.mentor):
+        revised = plan_sign(actor=as_actor(person), pairing=pairing, seen=plan_seal(revised))
+    return revised
 
 
 def at_nine(day: date) -> datetime:

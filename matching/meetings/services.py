@@ -73,7 +73,7 @@ def meeting_save(*, actor: Actor, pairing: Pairing, meeting: Meeting | None,
     meeting.confirmed_by, meeting.confirmed_at = None, None
     meeting.full_clean()
     meeting.save()
-    compliance_keep(organisation=pairing.organisation, pairing_ids=[pairing.pk])
+    compliance_keep(organisation=pairing.organisation, pairing_ids=[pairing.pk], today=today)
     return meeting
 
 

@@ -20,15 +20,17 @@ organisation of the pairing or call it comes from."""
 
 from collections import defaultdict
 from collections.abc import Iterator
+from copy import copy
 from datetime import date, datetime, timedelta
 from json import dumps as json_dumps
 from typing import cast
 
+from auditlog.context import disable_auditlog
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, F, Model
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -42,6 +44,8 @@ from participants.models import Membership, Notification
 from programmes.access import COORDINATE, NOMINATE, holders
 from programmes.actor import Role
 from programmes.models import Call, Organisation, Project
+from programmes.privacy.models import AuditEntry
+from programmes.privacy.services import audit_changes_unsaved
 
 CHUNK = 2000  # pairings read at once
 # Pairings the scan reads: the active ones (a pairing is completed only once its narrative
@@ -301,10 +305,10 @@ def reminders_send(*, now: datetime | None = None, limit: int = BATCH) -> int:
 
     The claim is one short transaction: the rows are locked, skipping those another sender holds
     (`skip_locked`), and leased to this sender until `now + LEASE`. Each reminder is then sent
-    (mail and notification) and marked sent in its own transaction. A sender killed midway
-    leaves its leased rows unsent; when the lease runs out they are claimed again. Only the one
-    reminder it was sending at the kill can reach its recipient twice, under the same
-    Message-ID."""
+    (mail and notification) and marked sent in its own transaction, in two queries. A sender
+    killed midway leaves its leased rows unsent; when the lease runs out they are claimed again.
+    Only the one reminder it was sending at the kill can reach its recipient twice, under the
+    same Message-ID."""
     now = now or timezone.now()
     with transaction.atomic():
         ids = list(
@@ -319,13 +323,14 @@ def reminders_send(*, now: datetime | None = None, limit: int = BATCH) -> int:
     claimed = (Reminder.unscoped.filter(pk__in=ids)
                .select_related("recipient", "organisation", "pairing__project", "call",
                                "project").order_by("pk"))
-    for reminder in claimed:
-        with transaction.atomic():
-            # Still ours? A sender too slow for its lease has lost the row to another one.
-            if Reminder.unscoped.select_for_update().filter(
-                    pk=reminder.pk, status=Reminder.Status.SENDING,
-                    next_attempt_at=lease_until).exists():
-                _send_one(reminder, now)
+    sent: list[tuple[Model | None, Model]] = []
+    try:
+        for reminder in claimed:
+            sent.extend(_send_one(reminder, now, lease_until))
+    finally:
+        # The trail's entries of the batch (each reminder marked sent, each notification), in
+        # one query, written even when the task runs out of time midway.
+        AuditEntry.objects.bulk_create(audit_changes_unsaved(sent))
     return len(ids)
 
 
@@ -333,21 +338,35 @@ def lease() -> timedelta:
     return timedelta(seconds=settings.REMINDER_LEASE_SECONDS)
 
 
-def _send_one(reminder: Reminder, now: datetime) -> None:
+def _send_one(reminder: Reminder, now: datetime, lease_until: datetime
+              ) -> list[tuple[Model | None, Model]]:
+    """Sends one reminder, marked sent and its notification made in two queries; returns what
+    changed (before, after), for the batch's audit entries."""
+    # Still ours? A sender too slow for its lease has lost the row to another one.
+    ours = Reminder.unscoped.filter(pk=reminder.pk, status=Reminder.Status.SENDING,
+                                    next_attempt_at=lease_until)
     if reminder.pairing is not None and reminder.pairing.status not in STILL_OWED:
         # The pairing ended (early, or was declined) since the reminder was planned.
-        reminder.status, reminder.last_error = Reminder.Status.CANCELLED, "no longer applies"
-        reminder.save(update_fields=["status", "last_error", "updated_at"])
-        return
+        ours.update(status=Reminder.Status.CANCELLED, last_error="no longer applies",
+                    updated_at=now)
+        return [(reminder, _changed(reminder, status=Reminder.Status.CANCELLED,
+                                    last_error="no longer applies"))]
     try:
-        with transaction.atomic():  # a failed mail takes its notification back with it
+        with transaction.atomic():
+            # Marked sent first: the update holds the row's lock until the commit, which comes
+            # once the mail is accepted; a failed mail takes the mark and the notification back.
+            if not ours.update(status=Reminder.Status.SENT, sent_at=now,
+                               attempts=F("attempts") + 1, updated_at=now):
+                return []
             text, link = _message(reminder)
-            Notification.objects.create(organisation_id=reminder.organisation_id,
-                                        user=reminder.recipient, text=text[:500], link=link)
+            with disable_auditlog():  # its entry is written with the batch's
+                notification = Notification.objects.create(
+                    organisation_id=reminder.organisation_id, user=reminder.recipient,
+                    text=text[:500], link=link)
             _mail(reminder, text, link)
-            reminder.status, reminder.sent_at = Reminder.Status.SENT, now
-            reminder.attempts += 1
-            reminder.save(update_fields=["status", "sent_at", "attempts", "updated_at"])
+        return [(reminder, _changed(reminder, status=Reminder.Status.SENT, sent_at=now,
+                                    attempts=reminder.attempts + 1)),
+                (None, notification)]
     except SoftTimeLimitExceeded:
         raise  # the task is out of time: the lease gives the rest to the next sender
     except Exception as error:
@@ -363,6 +382,15 @@ def _send_one(reminder: Reminder, now: datetime) -> None:
                            else Reminder.Status.PENDING)
         reminder.save(update_fields=["attempts", "last_error", "next_attempt_at", "status",
                                      "updated_at"])
+        return []
+
+
+def _changed(reminder: Reminder, **values: object) -> Reminder:
+    """A copy of the reminder with the values an `update()` gave its row."""
+    after = copy(reminder)
+    for name, value in values.items():
+        setattr(after, name, value)
+    return after
 
 
 def _message(reminder: Reminder) -> tuple[str, str]:

@@ -26,7 +26,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, cast
 
+from auditlog.cid import get_cid
 from auditlog.context import disable_auditlog
+from auditlog.diff import model_instance_diff
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -42,7 +44,7 @@ from programmes.access import require_role
 from programmes.actor import Actor, Role
 from programmes.models import Organisation, TenantModel
 from programmes.privacy import register
-from programmes.privacy.models import AuditEntry, DataRequest
+from programmes.privacy.models import AuditEntry, DataRequest, _organisation_of
 from programmes.signals import data_request_made
 from programmes.validators import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 
@@ -72,6 +74,30 @@ def audit_record(*, event: str, organisation: Organisation | None, user: Any = N
     )
     entry.save()
     return entry
+
+
+def audit_changes_unsaved(changes: Iterable[tuple[models.Model | None, models.Model]]
+                          ) -> list[AuditEntry]:
+    """The trail's entries for rows a service wrote with `update()` or with auditlog's signals
+    off, as auditlog itself would have written them (created when there is no row before, else
+    changed): a service that writes many rows in a batch saves them with one `bulk_create`."""
+    entries = []
+    for before, after in changes:
+        diff = model_instance_diff(before, after,
+                                   use_json_for_changes=settings.AUDITLOG_STORE_JSON_CHANGES)
+        if not diff:
+            continue
+        created = before is None
+        entries.append(AuditEntry(
+            organisation_id=_organisation_of(after),
+            event=AuditEntry.Event.CREATED if created else AuditEntry.Event.CHANGED,
+            action=AuditEntry.Action.CREATE if created else AuditEntry.Action.UPDATE,
+            content_type=ContentType.objects.get_for_model(after),
+            object_pk=str(after.pk), object_id=after.pk if isinstance(after.pk, int) else None,
+            # Named by kind and number, as AuditEntry.save names every entry.
+            object_repr=f"{after._meta.verbose_name} #{after.pk}", changes=diff,
+            cid=get_cid()))
+    return entries
 
 
 def audit_record_for_person(*, event: str, user: Any, remote_addr: str | None = None,

@@ -13,13 +13,12 @@ from django.utils import timezone
 from matching.meetings.services import meeting_save
 from matching.models import Meeting, Pairing, Reminder
 from matching.pairings.services import pairing_move, pairing_respond
-from matching.plans.rules import Visit
-from matching.plans.services import plan_review, plan_save, plan_seal, plan_sign
+from matching.plans.services import plan_review
 from matching.proposals.services import pairing_propose
 from matching.reminders.services import reminders_plan, reminders_send
 from participants.models import Notification
 from tests.factories import MembershipFactory
-from tests.helpers import START, World, active_pairing, as_actor, at_nine
+from tests.helpers import START, World, active_pairing, as_actor, at_nine, revision_signed
 
 
 def log(pairing: Pairing, day: date, *, in_person: bool = False) -> Meeting:
@@ -204,12 +203,7 @@ def test_an_approved_revision_that_moves_the_calendar_gets_its_own_reminders(wor
     pairing = active_pairing(world)
     reminders_plan(now=at_nine(date(2027, 7, 9)))  # interim report a week ahead
     assert Reminder.unscoped.filter(kind="interim_before").count() == 2
-    revised = plan_save(actor=as_actor(pairing.mentee), pairing=pairing,
-                        objectives="Trace criminal assets.", start=START, duration_months=10,
-                        online_meetings_per_month=1,
-                        visits=[Visit(START + timedelta(days=54), "Rabat", True)])
-    for person in (pairing.mentee, pairing.mentor):
-        revised = plan_sign(actor=as_actor(person), pairing=pairing, seen=plan_seal(revised))
+    revision_signed(pairing, months=10)
     plan_review(actor=as_actor(world.people["coordinator"]), pairing=pairing, approve=True)
     # Ten months: the halfway mark moves to 15 June (14 days' grace), so on 9 July the report
     # is late: reminded as such, although the old calendar's "a week ahead" went out.
