@@ -5,9 +5,11 @@ every write that counts brings up to date."""
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
+from typing import cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.db.models import Field
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -146,8 +148,8 @@ def _write_kept(kept: list[dict]) -> None:
         return
     meta = PairingCompliance._meta
     names = ["organisation_id", "pairing_id", *KEPT_FIELDS]
-    fields = [meta.get_field(name) for name in names]
-    columns = [field.column for field in fields]
+    fields = [cast(Field, meta.get_field(name)) for name in names]
+    columns = [cast(str, field.column) for field in fields]
     quote = connection.ops.quote_name
     now = timezone.now()
     statement = (
