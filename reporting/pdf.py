@@ -56,16 +56,22 @@ def html_to_pdf(html: str, *, organisation: Organisation | None = None,
     if done.returncode != 0:
         logger.warning("PDF render failed (%s): %s", done.returncode,
                        done.stderr.decode(errors="replace")[-2000:])
-        # Out of memory shows as our exit code, a signal (a C library aborting), or an
-        # allocation error reported on the way out.
-        if done.returncode == OUT_OF_MEMORY or done.returncode < 0 or \
-                b"MemoryError" in done.stderr or b"allocate" in done.stderr:
-            raise RenderError(_("The document needs more memory than a render may use and was "
-                                "stopped. Ask for a smaller one (a shorter period, fewer "
-                                "pairings)."))
-        raise RenderError(_("The document could not be rendered. Try again; if it fails again, "
-                            "tell the platform's support."))
+        raise failure(done.returncode, done.stderr)
     return done.stdout
+
+
+def failure(returncode: int, stderr: bytes) -> RenderError:
+    """What to tell the person who asked, from how the renderer's process ended."""
+    # Out of memory shows as our exit code, a signal (a C library aborting), an allocation error
+    # reported on the way out, or the loader's "failed to map segment" when the limit is reached
+    # while a library (pango's, one of Python's own) is being loaded.
+    if returncode == OUT_OF_MEMORY or returncode < 0 or b"MemoryError" in stderr or \
+            b"allocate" in stderr or b"failed to map segment" in stderr:
+        return RenderError(_("The document needs more memory than a render may use and was "
+                             "stopped. Ask for a smaller one (a shorter period, fewer "
+                             "pairings)."))
+    return RenderError(_("The document could not be rendered. Try again; if it fails again, "
+                         "tell the platform's support."))
 
 
 def render_pdf(template: str, context: dict, *, organisation: Organisation, language: str,

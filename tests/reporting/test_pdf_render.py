@@ -9,6 +9,8 @@ No database: only the `settings` fixture. Every server, socket and thread opened
 import http.client
 import io
 import os
+import subprocess
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -20,7 +22,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from programmes.models import Organisation
-from reporting.pdf import RenderError, html_to_pdf
+from reporting.pdf import RenderError, failure, html_to_pdf
 from reporting.render import FILE_PREFIX, STATIC_PREFIX, fetcher_class, render
 
 PASSWD = "file:///etc/passwd"
@@ -351,6 +353,31 @@ def test_a_document_too_big_is_stopped_by_the_memory_limit(settings, body):
 
     assert "needs more memory than a render may use" in str(error.value)
     assert child_pids() - before == set()  # no zombie left behind
+
+
+def test_a_library_that_cannot_be_loaded_for_want_of_memory_is_out_of_memory():
+    """When the limit is reached while a shared library is being loaded (pango's, or one of
+    Python's own modules imported late), the loader says "failed to map segment" and Python raises
+    ImportError or OSError, not MemoryError. A real process, with a limit just above what it
+    already uses, shows the words the renderer would print."""
+    loading = subprocess.run([sys.executable, "-c", """
+import ctypes, ctypes.util, resource
+name = ctypes.util.find_library("pango-1.0")
+size = next(int(line.split()[1]) for line in open("/proc/self/status")
+            if line.startswith("VmSize:")) * 1024
+resource.setrlimit(resource.RLIMIT_AS, (size + 2**20, size + 2**20))
+ctypes.CDLL(name)
+"""], capture_output=True, timeout=60, check=False)
+    assert loading.returncode == 1
+    assert b"failed to map segment" in loading.stderr
+
+    assert "needs more memory than a render may use" in str(
+        failure(loading.returncode, loading.stderr))
+    # Any other failure is not blamed on the document's size.
+    broken = subprocess.run([sys.executable, "-c", "import weasyprint.no_such_module"],
+                            capture_output=True, timeout=60, check=False)
+    assert broken.returncode == 1
+    assert "could not be rendered" in str(failure(broken.returncode, broken.stderr))
 
 
 # --- 4. What people type is text, not markup ---------------------------------------------------
