@@ -6,6 +6,7 @@ import json
 import logging
 import subprocess
 import sys
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -13,7 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from programmes.models import Organisation
-from reporting.render import FILE_PREFIX, OUT_OF_MEMORY, STATIC_PREFIX
+from reporting.render import FILE_PREFIX, OUT_OF_MEMORY, PEAK_MEMORY, STATIC_PREFIX
 
 logger = logging.getLogger(__name__)
 
@@ -34,15 +35,30 @@ def document_html(template: str, context: dict, *, organisation: Organisation,
         })
 
 
+@dataclass(frozen=True)
+class Rendered:
+    pdf: bytes
+    peak_mb: float | None  # the renderer's peak resident memory, as it reported it
+
+
 def html_to_pdf(html: str, *, organisation: Organisation | None = None,
                 timeout: int | None = None, memory_mb: int | None = None) -> bytes:
+    return run_renderer(html, organisation=organisation, timeout=timeout,
+                        memory_mb=memory_mb).pdf
+
+
+def run_renderer(html: str, *, organisation: Organisation | None = None,
+                 timeout: int | None = None, memory_mb: int | None = None,
+                 trimmed: bool = True) -> Rendered:
+    """The PDF from the renderer's process. `trimmed=False` gives WeasyPrint its whole user-agent
+    stylesheet (see reporting/render.py): the benchmark's baseline."""
     files = {}
     if organisation is not None and organisation.logo:
         files["logo"] = (base64.b64encode(bytes(organisation.logo)).decode(),
                          organisation.logo_type)
     job = {"html": html, "files": files,
            "static_dirs": [str(folder) for folder in settings.STATICFILES_DIRS],
-           "memory_mb": memory_mb or settings.PDF_MEMORY_MB}
+           "memory_mb": memory_mb or settings.PDF_MEMORY_MB, "trimmed": trimmed}
     timeout = timeout or settings.PDF_TIMEOUT_SECONDS
     try:
         done = subprocess.run(  # our own interpreter and module, no shell
@@ -56,16 +72,26 @@ def html_to_pdf(html: str, *, organisation: Organisation | None = None,
     if done.returncode != 0:
         logger.warning("PDF render failed (%s): %s", done.returncode,
                        done.stderr.decode(errors="replace")[-2000:])
-        # Out of memory shows as our exit code, a signal (a C library aborting), or an
-        # allocation error reported on the way out.
-        if done.returncode == OUT_OF_MEMORY or done.returncode < 0 or \
-                b"MemoryError" in done.stderr or b"allocate" in done.stderr:
-            raise RenderError(_("The document needs more memory than a render may use and was "
-                                "stopped. Ask for a smaller one (a shorter period, fewer "
-                                "pairings)."))
-        raise RenderError(_("The document could not be rendered. Try again; if it fails again, "
-                            "tell the platform's support."))
-    return done.stdout
+        raise failure(done.returncode, done.stderr)
+    peak = PEAK_MEMORY.search(done.stderr)
+    peak_mb = int(peak.group(1)) / 1024 if peak else None
+    logger.info("PDF rendered: %d bytes, the renderer's peak memory %s MB", len(done.stdout),
+                f"{peak_mb:.0f}" if peak_mb is not None else "unknown")
+    return Rendered(done.stdout, peak_mb)
+
+
+def failure(returncode: int, stderr: bytes) -> RenderError:
+    """What to tell the person who asked, from how the renderer's process ended."""
+    # Out of memory shows as our exit code, a signal (a C library aborting), an allocation error
+    # reported on the way out, or the loader's "failed to map segment" when the limit is reached
+    # while a library (pango's, one of Python's own) is being loaded.
+    if returncode == OUT_OF_MEMORY or returncode < 0 or b"MemoryError" in stderr or \
+            b"allocate" in stderr or b"failed to map segment" in stderr:
+        return RenderError(_("The document needs more memory than a render may use and was "
+                             "stopped. Ask for a smaller one (a shorter period, fewer "
+                             "pairings)."))
+    return RenderError(_("The document could not be rendered. Try again; if it fails again, "
+                         "tell the platform's support."))
 
 
 def render_pdf(template: str, context: dict, *, organisation: Organisation, language: str,

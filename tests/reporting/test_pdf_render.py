@@ -9,6 +9,8 @@ No database: only the `settings` fixture. Every server, socket and thread opened
 import http.client
 import io
 import os
+import subprocess
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -20,8 +22,15 @@ from PIL import Image
 from pypdf import PdfReader
 
 from programmes.models import Organisation
-from reporting.pdf import RenderError, html_to_pdf
-from reporting.render import FILE_PREFIX, STATIC_PREFIX, fetcher_class, render
+from reporting.pdf import RenderError, failure, html_to_pdf, run_renderer
+from reporting.render import (
+    FILE_PREFIX,
+    STATIC_PREFIX,
+    fetcher_class,
+    html_class,
+    render,
+    trimmed_ua_stylesheet_text,
+)
 
 PASSWD = "file:///etc/passwd"
 
@@ -353,7 +362,146 @@ def test_a_document_too_big_is_stopped_by_the_memory_limit(settings, body):
     assert child_pids() - before == set()  # no zombie left behind
 
 
-# --- 4. What people type is text, not markup ---------------------------------------------------
+def test_a_library_that_cannot_be_loaded_for_want_of_memory_is_out_of_memory():
+    """When the limit is reached while a shared library is being loaded (pango's, or one of
+    Python's own modules imported late), the loader says "failed to map segment" and Python raises
+    ImportError or OSError, not MemoryError. A real process, with a limit just above what it
+    already uses, shows the words the renderer would print."""
+    loading = subprocess.run([sys.executable, "-c", """
+import ctypes, ctypes.util, resource
+name = ctypes.util.find_library("pango-1.0")
+size = next(int(line.split()[1]) for line in open("/proc/self/status")
+            if line.startswith("VmSize:")) * 1024
+resource.setrlimit(resource.RLIMIT_AS, (size + 2**20, size + 2**20))
+ctypes.CDLL(name)
+"""], capture_output=True, timeout=60, check=False)
+    assert loading.returncode == 1
+    assert b"failed to map segment" in loading.stderr
+
+    assert "needs more memory than a render may use" in str(
+        failure(loading.returncode, loading.stderr))
+    # Any other failure is not blamed on the document's size.
+    broken = subprocess.run([sys.executable, "-c", "import weasyprint.no_such_module"],
+                            capture_output=True, timeout=60, check=False)
+    assert broken.returncode == 1
+    assert "could not be rendered" in str(failure(broken.returncode, broken.stderr))
+
+
+def test_the_renderer_reports_its_own_peak_memory_not_its_callers(settings):
+    ballast = bytearray(300 * 2**20)  # this process, the caller, holds 300 MB more
+    ballast[::4096] = b"x" * len(ballast[::4096])  # touched, so resident
+
+    small, bigger = run_renderer(SMALL), run_renderer(table(300))
+
+    assert small.peak_mb is not None and bigger.peak_mb is not None
+    assert 20 < small.peak_mb < bigger.peak_mb < 300
+    assert "Pairing 299 met" in pdf_text(bigger.pdf)
+
+
+# --- 4. WeasyPrint's user-agent stylesheet, without its footnote and note rules ----------------
+# (reporting/render.py: they cost a 100-page dossier about 100 MB and no document uses them)
+
+NOTE_RULES = ["::footnote-call", "::footnote-marker", "::note-call", "::note-marker",
+              "::note-callback"]
+
+
+def test_the_trimmed_stylesheet_lacks_the_five_note_rules_and_nothing_else():
+    from weasyprint.html import UA
+
+    trimmed = trimmed_ua_stylesheet_text()
+
+    removed = [line for line in UA.splitlines() if line not in trimmed.splitlines()]
+    assert [line.split(" {")[0] for line in removed] == NOTE_RULES
+    assert "::footnote" not in trimmed
+    assert "::note" not in trimmed
+    assert len(trimmed.splitlines()) == len(UA.splitlines()) - len(NOTE_RULES)
+
+
+def test_weasyprint_still_takes_a_documents_user_agent_stylesheets_from_the_hook_we_replace():
+    """`HTML._ua_stylesheets` is private to WeasyPrint: should an upgrade rename it or stop
+    calling it, this fails rather than the renderer quietly needing 100 MB more."""
+    from weasyprint import HTML
+    from weasyprint.html import UA_FORM_STYLESHEET, UA_STYLESHEET
+
+    assert HTML(string=SMALL)._ua_stylesheets() == [UA_STYLESHEET]
+    assert HTML(string=SMALL)._ua_stylesheets(forms=True) == [UA_STYLESHEET, UA_FORM_STYLESHEET]
+    trimmed = html_class()(string=SMALL)
+    assert trimmed._ua_stylesheets()[0] is not UA_STYLESHEET
+    assert trimmed._ua_stylesheets(forms=True)[1] is UA_FORM_STYLESHEET
+    # And WeasyPrint does use it: a footnote, which needs the rules, shows what was taken away.
+    html = ('<html><body><p>Asset tracing<span style="float: footnote">Seen in 2025.</span> '
+            "works.</p></body></html>")
+    pdf, _ = render(html, static_dirs=[], files={}, trimmed=False)
+    assert pdf_text(pdf) == "Asset tracing1 works.\n1. Seen in 2025."
+    with pytest.raises(TypeError):  # WeasyPrint finds no style for the footnote's call
+        render(html, static_dirs=[], files={})
+
+
+def test_a_footnote_brings_its_rules_in_its_own_stylesheet():
+    """The way back, should a document ever want footnotes: the rules, scoped to its class."""
+    html = ("<html><head><style>.footnote { float: footnote }"
+            " .footnote::footnote-call { content: counter(footnote); vertical-align: super;"
+            " font-size: smaller; line-height: inherit }"
+            ' .footnote::footnote-marker { content: counter(footnote) ". " }</style></head>'
+            '<body><p>Asset tracing<span class="footnote">Seen in 2025.</span> works.</p>'
+            "</body></html>")
+
+    trimmed, _ = render(html, static_dirs=[], files={})
+
+    assert trimmed == render(html, static_dirs=[], files={}, trimmed=False)[0]
+    assert pdf_text(trimmed) == "Asset tracing1 works.\n1. Seen in 2025."
+
+
+def dossier_like(language: str) -> str:
+    """What the documents are made of, with the PDFs' own stylesheet, over several pages: a
+    letterhead, headings (bookmarks), facts in a grid, lists with and without markers, a quote, line
+    breaks, isolated dates, long tables, and the page counter in the margin."""
+    arabic = language == "ar"
+    words = ("تتبعنا عائدات قضيتين عبر ثلاث ولايات قضائية مع وحدة الاستخبارات المالية. " if arabic
+             else "We traced the proceeds of two cases through three jurisdictions. ")
+    rows = "".join(
+        f'<tr><td><bdi dir="ltr">2026-01-{n % 28 + 1:02d}</bdi></td><td>{n}</td>'
+        f"<td>{words}</td><td>{words[:30]}<br>{n * 7}</td></tr>" for n in range(160))
+    return f"""<!doctype html>
+<html lang="{language}" dir="{"rtl" if arabic else "ltr"}"><head>
+<link rel="stylesheet" href="{STATIC_PREFIX}css/pdf.css"></head><body>
+<header class="letterhead"><div class="who"><strong>CEPOL</strong>Mentoring unit</div></header>
+<h1>{words[:20]}</h1><p class="meta">EUROMED Police · <bdi>Claire Martin</bdi></p>
+<h2>{words[:12]}</h2>
+<dl class="facts"><dt>E-mail</dt><dd>claire@example.org</dd><dt>{words[:10]}</dt>
+<dd>{words}</dd></dl>
+<ul><li>{words}</li><li>{words[:40]}</li></ul>
+<ol><li>{words}</li><li><q>{words[:25]}</q></li></ol>
+<ul class="figures"><li class="figure"><strong>12</strong>meetings</li>
+<li class="figure"><strong>3</strong>visits</li></ul>
+<h3>{words[:15]}</h3><p>{words * 12}</p>
+<div class="comments"><p>{words * 3}</p></div>
+<table><caption>{words[:18]}</caption><thead><tr><th>Date</th><th>N</th><th>{words[:8]}</th>
+<th>{words[:9]}</th></tr></thead><tbody>{rows}</tbody></table>
+<div class="page-break"></div><h2>{words[:11]}</h2><p>{words * 20}</p>
+</body></html>"""
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_a_document_renders_the_same_without_the_note_rules(settings, language):
+    html = dossier_like(language)
+
+    full, refused = render(html, static_dirs=static_dirs(settings), files={}, trimmed=False)
+    assert refused == []
+    trimmed, _ = render(html, static_dirs=static_dirs(settings), files={})
+
+    full_pages = [page.extract_text() for page in PdfReader(io.BytesIO(full)).pages]
+    trimmed_pages = [page.extract_text() for page in PdfReader(io.BytesIO(trimmed)).pages]
+    assert len(full_pages) >= 4
+    assert trimmed_pages == full_pages
+    count = len(full_pages)  # pdf.css did apply: "1 / 9" (read right to left in Arabic)
+    assert f"1 / {count}" in trimmed_pages[0] or f"{count} / 1" in trimmed_pages[0]
+    assert trimmed == full  # to the byte: nothing drawn differently either
+    # Through the renderer's process too, which trims by default.
+    assert html_to_pdf(html) == full
+
+
+# --- 5. What people type is text, not markup ---------------------------------------------------
 
 
 def test_user_text_is_escaped_and_fetches_nothing(settings, server):
