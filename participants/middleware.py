@@ -13,8 +13,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from participants.models import User
-from participants.selectors import actor_for, mfa_required
+from participants.models import Membership, User
+from participants.selectors import actor_for, memberships_of_user, mfa_required
 from programmes.requests import ActorRequest
 
 
@@ -34,6 +34,16 @@ ACTIVE_ROLE_SESSION_KEY = "active-role:{organisation_id}"
 # Pages a person may reach before setting up MFA: their account pages (sign-out, the set-up
 # itself), the language switcher, static files and invitations.
 OPEN_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/invitations/")
+
+
+def memberships_held(request: HttpRequest) -> list[Membership]:
+    """Every role the signed-in person holds, in every organisation, read once per request:
+    the MFA rule, the actor and the role switcher all start from them."""
+    held: list[Membership] | None = getattr(request, "_memberships_held", None)
+    if held is None:
+        held = list(memberships_of_user(request.user))  # type: ignore[arg-type]  # signed in
+        request._memberships_held = held  # type: ignore[attr-defined]  # ours, for this request
+    return held
 
 
 def mfa_passed(request: HttpRequest) -> bool:
@@ -59,7 +69,7 @@ class MfaRequiredMiddleware:
         if not user.is_authenticated or request.path.startswith(OPEN_PREFIXES):
             return self.get_response(request)
         if (
-            mfa_required(user=user)
+            (user.is_superuser or mfa_required(user=user, memberships=memberships_held(request)))
             and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
         ):
             return redirect("mfa_activate_totp")
@@ -95,7 +105,8 @@ class ActorMiddleware:
             return None
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        actor = actor_for(user=request.user, organisation_slug=slug)
+        actor = actor_for(user=request.user, organisation_slug=slug,
+                          memberships=memberships_held(request))
         if actor is None:
             raise Http404
         key = ACTIVE_ROLE_SESSION_KEY.format(organisation_id=actor.organisation.pk)
