@@ -57,19 +57,22 @@ def pairing_for_member(*, actor: Actor, pk: int, for_change: bool) -> Pairing:
 LIST_FIELDS = (
     "organisation_id", "project_id", "status", "overridden", "created_at",
     "mentee__full_name", "mentee__email", "mentor__full_name", "mentor__email",
-    "mentee_application__country__name", "mentee_application__thematic_area__name",
-    "mentor_application__country__name",
+    "mentee_application__country", "mentee_application__thematic_area",
+    "mentor_application__country",
 )
 
 
 def pairing_list(*, actor: Actor) -> QuerySet[Pairing]:
-    """The pairings this person may see, newest first, with what the list shows. The projects
-    come in a query of their own (a handful of rows): joined, the project table would lead
-    the database's plan, and it would sort every pairing before cutting a page."""
+    """The pairings this person may see, newest first, with what the list shows. The page's
+    pairings are joined to their people and applications only: the project, the countries
+    and the thematic area (a handful of rows) come in small queries of their own. Joined
+    too, PostgreSQL spent some 4 ms planning the nine-table join on every request (against
+    0.3 ms running it), and SQLite led its plan with the project and sorted every pairing
+    before cutting the page."""
     return (pairings_visible_to(actor=actor)
-            .select_related("mentee", "mentor", "mentee_application__country",
-                            "mentor_application__country", "mentee_application__thematic_area")
-            .prefetch_related("project")
+            .select_related("mentee", "mentor", "mentee_application", "mentor_application")
+            .prefetch_related("project", "mentee_application__country",
+                              "mentee_application__thematic_area", "mentor_application__country")
             .only(*LIST_FIELDS)
             .order_by("-created_at", "-pk"))
 

@@ -5,6 +5,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import get_resolver
 
 from config.bench import DatabaseHasData, bench_data_build, bench_data_grow
 from matching.models import ActivityPlan, Meeting, Pairing, PairingCompliance, PlannedVisit
@@ -82,3 +83,8 @@ def test_the_benchmarked_pages_read_as_many_queries_at_two_sizes(db, client):
     page = client.get(urls[0])
     assert len(page.context["page"].object_list) == 25
     assert "40 pairings" in page.text
+
+
+def test_the_benchmarks_admin_is_not_served_by_the_app():
+    assert not any("bench-admin" in str(pattern.pattern)
+                   for pattern in get_resolver().url_patterns)
