@@ -8,13 +8,14 @@ from allauth.account.authentication import get_authentication_records
 from allauth.mfa.models import Authenticator
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.views import redirect_to_login
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from participants.models import User
-from participants.selectors import actor_for, mfa_required
+from participants.models import Membership, User
+from participants.selectors import actor_for, memberships_of_user, mfa_required
 from programmes.requests import ActorRequest
 
 
@@ -34,6 +35,28 @@ ACTIVE_ROLE_SESSION_KEY = "active-role:{organisation_id}"
 # Pages a person may reach before setting up MFA: their account pages (sign-out, the set-up
 # itself), the language switcher, static files and invitations.
 OPEN_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/invitations/")
+
+
+def memberships_held(request: HttpRequest) -> list[Membership]:
+    """Every role the signed-in person holds, in every organisation, read once per request:
+    the MFA rule, the actor and the role switcher all start from them. Each says, in the same
+    query, whether the person has an authenticator app (`has_totp`), which the MFA rule asks
+    of every admin and coordinator on every request."""
+    held: list[Membership] | None = getattr(request, "_memberships_held", None)
+    if held is None:
+        held = list(memberships_of_user(request.user).annotate(  # type: ignore[arg-type]  # signed in
+            has_totp=Exists(_totp_of(OuterRef("user")))))
+        request._memberships_held = held  # type: ignore[attr-defined]  # ours, for this request
+    return held
+
+
+def _totp_of(user: object) -> QuerySet[Authenticator]:
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP)
+
+
+def has_totp(request: HttpRequest) -> bool:
+    held = memberships_held(request) if not request.user.is_superuser else []
+    return held[0].has_totp if held else _totp_of(request.user).exists()  # type: ignore[attr-defined]  # annotated
 
 
 def mfa_passed(request: HttpRequest) -> bool:
@@ -59,8 +82,8 @@ class MfaRequiredMiddleware:
         if not user.is_authenticated or request.path.startswith(OPEN_PREFIXES):
             return self.get_response(request)
         if (
-            mfa_required(user=user)
-            and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+            (user.is_superuser or mfa_required(user=user, memberships=memberships_held(request)))
+            and not has_totp(request)
         ):
             return redirect("mfa_activate_totp")
         if (
@@ -95,7 +118,8 @@ class ActorMiddleware:
             return None
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        actor = actor_for(user=request.user, organisation_slug=slug)
+        actor = actor_for(user=request.user, organisation_slug=slug,
+                          memberships=memberships_held(request))
         if actor is None:
             raise Http404
         key = ACTIVE_ROLE_SESSION_KEY.format(organisation_id=actor.organisation.pk)

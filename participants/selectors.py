@@ -24,28 +24,38 @@ from programmes.models import Call, Country, Organisation, Project
 
 
 def actor_for(*, user: User, organisation: Organisation | None = None,
-              organisation_slug: str | None = None) -> Actor | None:
+              organisation_slug: str | None = None,
+              memberships: Iterable[Membership] | None = None) -> Actor | None:
     """The person acting in an organisation, in the first role they hold there (by
-    precedence); nobody when they hold none. The middleware builds one per request; a task, a
-    command or a test builds its own the same way."""
-    memberships = (Membership.objects.filter(user=user, organisation=organisation)
-                   if organisation is not None else
-                   Membership.objects.filter(user=user, organisation__slug=organisation_slug))
-    held = sorted(memberships.select_related("organisation", "country"),
-                  key=lambda membership: membership.precedence)
+    precedence); nobody when they hold none. The middleware builds one per request from the
+    person's `memberships` it has already read (memberships_of_user); a task, a command or a
+    test builds its own the same way, and without them it reads those of that organisation."""
+    if memberships is not None:
+        found = [m for m in memberships if (m.organisation_id == organisation.pk
+                                            if organisation is not None
+                                            else m.organisation.slug == organisation_slug)]
+    else:
+        found = list((Membership.objects.filter(user=user, organisation=organisation)
+                      if organisation is not None else
+                      Membership.objects.filter(user=user, organisation__slug=organisation_slug))
+                     .select_related("organisation", "country"))
+    held = sorted(found, key=lambda membership: membership.precedence)
     if not held:
         return None
     return Actor(user=user, organisation=held[0].organisation, memberships=tuple(held),
                  membership=held[0])
 
 
-def mfa_required(*, user: User) -> bool:
+def mfa_required(*, user: User, memberships: Iterable[Membership] | None = None) -> bool:
     """Whether this person must have an authenticator app: the platform's superusers (the
     admin reaches every organisation) and every organisation admin and coordinator. The one
     rule: the middleware sends them to set it up before anything else, and the MFA adapter
-    keeps them from removing it."""
-    return user.is_superuser or Membership.unscoped.filter(
-        user=user, role__in=MFA_ROLES).exists()
+    keeps them from removing it. `memberships`: all of the person's, when already read."""
+    if user.is_superuser:
+        return True
+    if memberships is not None:
+        return any(m.role in MFA_ROLES for m in memberships)
+    return Membership.unscoped.filter(user=user, role__in=MFA_ROLES).exists()
 
 
 def membership_for_admin(*, actor: Actor, pk: int, for_change: bool) -> Membership:
@@ -96,8 +106,9 @@ def projects_of_membership(membership: Membership) -> list[Project]:
 
 
 def memberships_of_user(user: User) -> QuerySet[Membership]:
-    """Every role a person holds, in every organisation: their own, so not tenant-scoped."""
-    return Membership.unscoped.filter(user=user).select_related("organisation")
+    """Every role a person holds, in every organisation: their own, so not tenant-scoped.
+    With each one's country, for the actor the middleware builds from them."""
+    return Membership.unscoped.filter(user=user).select_related("organisation", "country")
 
 
 def focal_points_of_projects(

@@ -79,12 +79,31 @@ def projects_served(*, actor: Actor, perm: str) -> QuerySet[Project]:
     )
 
 
+def projects_served_ids(*, actor: Actor, perm: str) -> frozenset[int]:
+    """The ids of `projects_served`, read once per actor: a filter on them is a plain list of
+    ids, not guardian's subquery in every query that names them."""
+    return _served_ids(actor, perm)
+
+
 def _served_ids(actor: Actor, perm: str) -> frozenset[int]:
     # guardian's has_perm would answer yes to any superuser: the ids, read once per actor.
+    # Straight from guardian's tables, the person's own permissions and their groups', as
+    # get_objects_for_user reads them (accept_global_perms=False, with_superuser=False): the
+    # same ids in one plain query, without the several milliseconds that function spends
+    # building its querysets on every request.
     key = f"served:{perm}"
     if key not in actor.cache:
-        actor.cache[key] = frozenset(projects_served(actor=actor, perm=perm)
-                                     .values_list("pk", flat=True))
+        app_label, codename = perm.split(".")
+        user = actor.user
+        actor.cache[key] = frozenset(
+            Project.objects.for_org(actor.organisation).filter(
+                Q(projectuserobjectpermission__user=user,
+                  projectuserobjectpermission__permission__codename=codename,
+                  projectuserobjectpermission__permission__content_type__app_label=app_label)
+                | Q(projectgroupobjectpermission__group__user=user,
+                    projectgroupobjectpermission__permission__codename=codename,
+                    projectgroupobjectpermission__permission__content_type__app_label=app_label)
+            ).values_list("pk", flat=True))
     return actor.cache[key]
 
 

@@ -3,7 +3,7 @@
 from django.db.models import Q, QuerySet
 
 from matching.models import Pairing
-from programmes.access import COORDINATE, may, projects_served, rule
+from programmes.access import COORDINATE, may, projects_served_ids, rule
 from programmes.actor import Actor, Role
 
 
@@ -15,8 +15,7 @@ def pairings_visible_to(*, actor: Actor) -> QuerySet[Pairing]:
         return pairings
     visible = Q(pk__in=[])
     if actor.holds(Role.COORDINATOR):
-        coordinated = projects_served(actor=actor, perm=COORDINATE)
-        visible |= Q(project__in=coordinated.values("pk"))
+        visible |= Q(project__in=projects_served_ids(actor=actor, perm=COORDINATE))
     if actor.holds(Role.MENTOR):
         visible |= Q(mentor=actor.user)
     if actor.holds(Role.MENTEE):

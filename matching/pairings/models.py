@@ -91,6 +91,17 @@ class Pairing(TenantModel):
         ordering = ["-created_at"]
         verbose_name = _("pairing")
         verbose_name_plural = _("pairings")
+        # The pairing list pages the newest first (selectors.pairing_list): with these the
+        # database walks an index backwards and stops after a page, instead of sorting every
+        # pairing of the organisation, the project or the status filtered on.
+        indexes = [
+            models.Index(fields=["organisation", "created_at", "id"],
+                         name="pairing_list_newest"),
+            models.Index(fields=["organisation", "project", "created_at", "id"],
+                         name="pairing_list_project_newest"),
+            models.Index(fields=["organisation", "status", "created_at", "id"],
+                         name="pairing_list_status_newest"),
+        ]
         constraints = [
             models.CheckConstraint(condition=~Q(mentee=F("mentor")),
                                    name="pairing_of_two_people"),

@@ -1,0 +1,240 @@
+"""Times the pages a coordinator of a national scheme reads, at 100 and 10,000 active pairings,
+side by side with yardsticks measured in the same run: Django's admin changelist of the same
+pairings (25 rows, the same columns, list_select_related; a site of the benchmark's own,
+config/bench_admin.py) and the raw SQL fetch of the same rows. Then the CSV and XLSX exports
+against the raw fetch of all the rows, and requests per second under a bounded load
+(gunicorn, production settings) of the pairing list against the sign-in page.
+
+Each figure is printed next to its goal (issue 13) as a ratio. Runs on a scratch database only
+(`manage.py bench_database create`; make bench does): it refuses a database that has data."""
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+
+from config import bench_admin, bench_load
+from config.bench import BenchData, DatabaseHasData, bench_data_build, bench_data_grow
+from matching.models import Pairing
+from participants.models import Application, User
+from programmes.models import Country, Project, ThematicArea
+from reporting import exports
+from reporting.models import Export
+
+SIZES = (100, 10_000)
+PAGE_ROUNDS = 9
+EXPORT_ROUNDS = 3
+LOAD_SECONDS = 5.0
+LOAD_ROUNDS = 2
+
+
+@dataclass
+class Timed:
+    seconds: float
+    queries: int | None = None
+
+    @property
+    def ms(self) -> str:
+        return f"{self.seconds * 1000:8.1f} ms"
+
+
+class Command(BaseCommand):
+    help = ("Times the pairing list, compliance table, dashboard, exports and the list under "
+            "load at 100 and 10,000 pairings, against the admin and raw SQL (scratch database).")
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
+        parser.add_argument("--no-load", action="store_true", help="skip the load on gunicorn")
+        parser.add_argument("--load-seconds", type=float, default=LOAD_SECONDS)
+
+    def handle(self, *args: object, **options: Any) -> None:
+        try:
+            bench = bench_data_build(pairings=0)
+        except DatabaseHasData as error:
+            raise CommandError(str(error)) from error
+        bench_admin.PairingAdmin.project = bench.project
+        self.stdout.write(f"Pages, exports and load on {connection.vendor} "
+                          f"(median of interleaved runs; ratio to the yardstick, goal after /):")
+        for size in options["sizes"]:
+            started = time.perf_counter()
+            bench_data_grow(bench, size)
+            self.stdout.write(f"\n{size:,} active pairings (built in "
+                              f"{time.perf_counter() - started:.1f} s)")
+            # As a deployment runs: no debug cursor, the bench admin beside the app's URLs.
+            with override_settings(DEBUG=False, ROOT_URLCONF="config.bench_admin",
+                                   ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]):
+                self._pages(bench)
+                self._exports(bench)
+            if not options["no_load"]:
+                self._load(bench, options["load_seconds"])
+
+    # -- pages ---------------------------------------------------------------------------------
+
+    def _pages(self, bench: BenchData) -> None:
+        coordinator, admin = Client(), Client()
+        coordinator.force_login(bench.coordinator)
+        admin.force_login(bench.admin)
+        slug, project = bench.organisation.slug, bench.project.slug
+        pages: dict[str, Callable[[], object]] = {
+            "pairing list": _page(coordinator, f"/{slug}/pairings/"),
+            "compliance table": _page(coordinator, f"/{slug}/projects/{project}/compliance/"),
+            "project dashboard": _page(coordinator, f"/{slug}/projects/{project}/dashboard/"),
+            "admin changelist": _page(admin, bench_admin.URL),
+            "raw SQL, 25 rows": lambda: _raw_rows(bench.project, limit=25),
+        }
+        times = _interleaved(pages, PAGE_ROUNDS)
+        admin_time = times["admin changelist"].seconds
+        raw_time = times["raw SQL, 25 rows"].seconds
+        goals = {"pairing list": 1.0, "compliance table": 2.0, "project dashboard": 2.0}
+        for name, timed in times.items():
+            line = f"  {name:<18} {timed.ms}"
+            if timed.queries is not None:
+                line += f", {timed.queries:>2} queries"
+            else:
+                line += " " * 12
+            if name in goals:
+                ratio = timed.seconds / admin_time
+                line += (f"   {ratio:5.2f}x admin / <={goals[name]:g}x "
+                         f"{'met' if ratio <= goals[name] else 'MISSED'}"
+                         f"   ({timed.seconds / raw_time:5.1f}x raw SQL)")
+            elif name == "admin changelist":
+                line += f"   ({timed.seconds / raw_time:5.1f}x raw SQL)"
+            self.stdout.write(line)
+
+    # -- exports -------------------------------------------------------------------------------
+
+    def _exports(self, bench: BenchData) -> None:
+        made = {format: Export.objects.create(
+            organisation=bench.organisation, project=bench.project,
+            requested_by=bench.coordinator, kind=Export.Kind.PAIRINGS, format=format,
+            params={"language": "en"}) for format in (Export.Format.CSV, Export.Format.XLSX)}
+        jobs: dict[str, Callable[[], object]] = {
+            f"{format.upper()} export": partial(_built, export) for format, export in made.items()}
+        jobs["raw SQL, all rows"] = lambda: _raw_rows(bench.project, limit=None)
+        times = _interleaved(jobs, EXPORT_ROUNDS)
+        raw_time = times["raw SQL, all rows"].seconds
+        goals = {"CSV export": 5.0, "XLSX export": 15.0}
+        for name, timed in times.items():
+            line = f"  {name:<18} {timed.ms}"
+            if name in goals:
+                ratio = timed.seconds / raw_time
+                line += (f"{'':12}   {ratio:5.2f}x raw SQL / <={goals[name]:g}x "
+                         f"{'met' if ratio <= goals[name] else 'MISSED'}")
+            self.stdout.write(line)
+        Export.objects.for_org(bench.organisation).filter(
+            pk__in=[export.pk for export in made.values()]).delete()
+
+    # -- load ----------------------------------------------------------------------------------
+
+    def _load(self, bench: BenchData, seconds: float) -> None:
+        client = Client()
+        client.force_login(bench.coordinator)
+        name = settings.SESSION_COOKIE_NAME
+        cookie = f"{name}={client.cookies[name].value}"
+        database = connection.settings_dict
+        if connection.vendor == "sqlite":
+            database_url = f"sqlite:///{database['NAME']}"
+        else:
+            database_url = (f"postgres://{database['USER']}:{database['PASSWORD']}@"
+                            f"{database['HOST']}:{database['PORT']}/{database['NAME']}")
+        connection.close()  # SQLite: let the workers read without our transaction around
+        list_path = f"/{bench.organisation.slug}/pairings/"
+        totals = {"pairing list": bench_load.Load(0, 0, 0.0),
+                  "sign-in page": bench_load.Load(0, 0, 0.0)}
+        with bench_load.server(database_url=database_url,
+                               redis_url=settings.REDIS_URL,
+                               secret_key=settings.SECRET_KEY) as port:
+            if bench_load.get(port, list_path, cookie) != 200:
+                raise CommandError("The pairing list did not answer 200 under gunicorn.")
+            for path, with_cookie in ((list_path, cookie), ("/accounts/login/", "")):
+                bench_load.hammer(port, path, seconds=1, cookie=with_cookie)  # warm up
+            for _ in range(LOAD_ROUNDS):
+                for name, path, with_cookie in (("pairing list", list_path, cookie),
+                                                ("sign-in page", "/accounts/login/", "")):
+                    load = bench_load.hammer(port, path, seconds=seconds, cookie=with_cookie)
+                    total = totals[name]
+                    totals[name] = bench_load.Load(total.requests + load.requests,
+                                                   total.errors + load.errors,
+                                                   total.seconds + load.seconds)
+        listed, sign_in = totals["pairing list"], totals["sign-in page"]
+        ratio = listed.per_second / sign_in.per_second
+        self.stdout.write(
+            f"  under load ({bench_load.WORKERS} gunicorn workers, {bench_load.THREADS} "
+            f"clients, {LOAD_ROUNDS}x{seconds:g} s each): pairing list "
+            f"{listed.per_second:6.1f} req/s, sign-in page {sign_in.per_second:6.1f} req/s"
+            f"   {ratio:5.2f}x sign-in / >=0.25x {'met' if ratio >= 0.25 else 'MISSED'}"
+            + (f"   ({listed.errors + sign_in.errors} errors)"
+               if listed.errors + sign_in.errors else ""))
+
+
+def _page(client: Client, url: str) -> Callable[[], object]:
+    def get() -> object:
+        response = client.get(url)
+        if response.status_code != 200:
+            raise CommandError(f"{url} answered {response.status_code}")
+        return response
+    return get
+
+
+def _interleaved(jobs: dict[str, Callable[[], object]], rounds: int) -> dict[str, Timed]:
+    """Each job once per round, in turn, after one untimed run (warm caches); the median of
+    each, and the queries of one run."""
+    queries = {}
+    for name, job in jobs.items():
+        with CaptureQueriesContext(connection) as captured:
+            job()
+        queries[name] = len(captured) if not name.startswith("raw SQL") else None
+    samples: dict[str, list[float]] = {name: [] for name in jobs}
+    for _ in range(rounds):
+        for name, job in jobs.items():
+            started = time.perf_counter()
+            job()
+            samples[name].append(time.perf_counter() - started)
+    return {name: Timed(statistics.median(times), queries[name] if "export" not in name
+                        else None) for name, times in samples.items()}
+
+
+def _built(export: Export) -> None:
+    """Builds the export as its worker does; whatever `build` returns (bytes or a stream), it
+    is read to the end."""
+    result: Any = exports.build(export, lambda per_cent: None)
+    content = result[0] if isinstance(result, tuple) else result
+    if hasattr(content, "read"):
+        while content.read(1 << 20):
+            pass
+    elif not isinstance(content, bytes | str):
+        for _ in content:
+            pass
+
+
+def _raw_rows(project: Project, *, limit: int | None) -> list[tuple]:
+    """The pairing list's (and the export's) columns, in one hand-written query: what the
+    database alone costs."""
+    table = {model: model._meta.db_table for model in (Pairing, User, Application, Country,
+                                                         ThematicArea, Project)}
+    order = "p.created_at DESC, p.id DESC LIMIT 25" if limit else "p.id"
+    sql = f"""
+        SELECT p.id, p.status, p.overridden, mentee.full_name, mentor.full_name, pr.name,
+               mentee_country.name, mentor_country.name, area.name
+        FROM {table[Pairing]} p
+        JOIN {table[User]} mentee ON mentee.id = p.mentee_id
+        JOIN {table[User]} mentor ON mentor.id = p.mentor_id
+        JOIN {table[Project]} pr ON pr.id = p.project_id
+        LEFT JOIN {table[Application]} ma ON ma.id = p.mentee_application_id
+        LEFT JOIN {table[Country]} mentee_country ON mentee_country.code = ma.country_id
+        LEFT JOIN {table[ThematicArea]} area ON area.id = ma.thematic_area_id
+        LEFT JOIN {table[Application]} mo ON mo.id = p.mentor_application_id
+        LEFT JOIN {table[Country]} mentor_country ON mentor_country.code = mo.country_id
+        WHERE p.organisation_id = %s AND p.project_id = %s
+        ORDER BY {order}"""  # noqa: S608 (table names from the models, values as parameters)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [project.organisation_id, project.pk])
+        return cursor.fetchall()

@@ -1,0 +1,90 @@
+"""The page benchmarks' data (config/bench.py) is what it says, runs on a scratch database
+only, and the pages it times read a constant number of queries at two sizes."""
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import get_resolver
+
+from config.bench import DatabaseHasData, bench_data_build, bench_data_grow
+from matching.models import ActivityPlan, Meeting, Pairing, PairingCompliance, PlannedVisit
+from participants.models import Application, Membership, User
+from participants.selectors import actor_for
+from programmes import access
+from reporting.models import Report
+from tests.helpers import World
+
+
+def test_the_builder_makes_active_pairings_with_plans_meetings_and_kept_compliance(db):
+    bench = bench_data_build(pairings=4)
+    organisation = bench.organisation
+    pairings = Pairing.objects.for_org(organisation)
+    assert pairings.filter(status=Pairing.Status.ACTIVE, project=bench.project).count() == 4
+    assert bench.size == 4 and set(pairings.values_list("pk", flat=True)) == set(
+        bench.pairing_ids)
+    assert ActivityPlan.objects.for_org(organisation).filter(
+        status=ActivityPlan.Status.APPROVED).count() == 4
+    assert PlannedVisit.objects.for_org(organisation).count() == 8
+    assert PairingCompliance.objects.for_org(organisation).count() == 4
+    assert Meeting.objects.for_org(organisation).exists()
+    assert Application.objects.for_org(organisation).count() == 8
+    assert not pairings.filter(mentee_application=None).exists()
+    # Mentors and mentees are members who cannot sign in; the coordinator and admin can.
+    people = User.objects.filter(email__startswith="person")
+    assert people.count() == 8
+    assert not any(person.has_usable_password() for person in people)
+    assert Membership.objects.for_org(organisation).filter(user__in=people).count() == 8
+    assert bench.coordinator.check_password(bench.password)
+    assert bench.admin.is_superuser and bench.admin.check_password(bench.password)
+    actor = actor_for(user=bench.coordinator, organisation=organisation)
+    assert actor is not None and actor.holds("coordinator")
+    assert list(access.projects_coordinated(actor=actor)) == [bench.project]
+
+    bench_data_grow(bench, 10)
+    assert pairings.count() == 10 and bench.size == 10
+    assert PairingCompliance.objects.for_org(organisation).count() == 10
+    assert Report.objects.for_org(organisation).count() <= 10
+
+
+def test_the_builder_refuses_a_database_that_has_data(world: World):
+    with pytest.raises(DatabaseHasData):
+        bench_data_build(pairings=1)
+    with pytest.raises(CommandError, match="has data"):
+        call_command("bench_pages", "--sizes", "1", "--no-load")
+    assert not Pairing.unscoped.exists()
+
+
+def test_the_scratch_database_is_never_the_configured_one(db):
+    name = connection.settings_dict["NAME"]
+    stem = name if connection.vendor == "postgresql" else str(name).rsplit("/", 1)[-1].removesuffix(
+        ".sqlite3")
+    with pytest.raises(CommandError):
+        call_command("bench_database", "create", "--name", stem)
+
+
+def queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_benchmarked_pages_read_as_many_queries_at_two_sizes(db, client):
+    bench = bench_data_build(pairings=3)
+    client.force_login(bench.coordinator)
+    slug, project = bench.organisation.slug, bench.project.slug
+    urls = [f"/{slug}/pairings/", f"/{slug}/pairings/?status=active&q=Person",
+            f"/{slug}/projects/{project}/compliance/", f"/{slug}/projects/{project}/dashboard/"]
+    for url in urls:
+        queries(client, url)  # warms the per-process caches (content types) first
+    small = [queries(client, url) for url in urls]
+    bench_data_grow(bench, 40)
+    assert [queries(client, url) for url in urls] == small
+    page = client.get(urls[0])
+    assert len(page.context["page"].object_list) == 25
+    assert "40 pairings" in page.text
+
+
+def test_the_benchmarks_admin_is_not_served_by_the_app():
+    assert not any("bench-admin" in str(pattern.pattern)
+                   for pattern in get_resolver().url_patterns)
