@@ -9,7 +9,7 @@ from typing import cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Field
+from django.db.models import Exists, Field, OuterRef
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -133,8 +133,9 @@ def compliance_catch_up(*, project: Project, today: date | None = None) -> int:
     stale = PairingCompliance.objects.for_org(organisation).filter(
         pairing__project=project, changes_on__lte=today).values_list("pairing_id", flat=True)
     missing = ActivityPlan.objects.for_org(organisation).filter(
-        pairing__project=project, status=ActivityPlan.Status.APPROVED,
-        pairing__kept_compliance__isnull=True).values_list("pairing_id", flat=True)
+        pairing__project=project, status=ActivityPlan.Status.APPROVED).exclude(
+        Exists(PairingCompliance.unscoped.filter(pairing_id=OuterRef("pairing_id")))
+    ).order_by().values_list("pairing_id", flat=True)
     return compliance_keep(organisation=organisation, pairing_ids=[*stale, *missing],
                            today=today)
 

@@ -82,5 +82,5 @@ def compliance_table(request: OrganisationRequest, org_slug: str, slug: str) -> 
         request.GET.get("page"))
     return render(request, "matching/compliance_table.html", {
         "project": project, "filter": found, "page": page,
-        "rows": selectors.compliance_rows(page.object_list),
+        "rows": selectors.compliance_rows(found.qs, page.object_list),
     })

@@ -350,8 +350,8 @@ def test_the_cohort_runs_like_a_live_programme(loaded: demo.DemoSummary) -> None
                    for m in meetings)
     # Two pairs missed a month's online meeting: the compliance table shows them late.
     euromed = project("cepol", "euromed-police")
-    rows = compliance_rows(compliance_table(cohort("euromed-police").filter(
-        project=euromed, status=S.ACTIVE)))
+    active = cohort("euromed-police").filter(project=euromed, status=S.ACTIVE)
+    rows = compliance_rows(active, compliance_table(active))
     late = {row.pairing.mentee.full_name: row.state.late for row in rows if row.state.late}
     assert late == {"Georges Khoury": ["month-3"], "Ahmed Al-Mabrouk": ["month-2"]}
 
