@@ -230,8 +230,11 @@ def dossier(pairing: Pairing, *, contacts: bool) -> dict:
 def dashboard_pairings(project: Project) -> QuerySet[Pairing]:
     """The project's pairings with the day each starts (its approved plan's start, or the day
     it was proposed), which the period filter reads."""
+    # Ordered by version alone: the plans' default order starts with their pairing's, which
+    # would join the pairing again in every row's subquery for an order that cannot differ.
     plan_start = ActivityPlan.objects.for_org(project.organisation).filter(
-        pairing=OuterRef("pk"), status=ActivityPlan.Status.APPROVED).values("start")[:1]
+        pairing=OuterRef("pk"), status=ActivityPlan.Status.APPROVED).order_by(
+        "-version").values("start")[:1]
     return (Pairing.objects.for_org(project.organisation).filter(project=project)
             .annotate(start_day=Coalesce(Subquery(plan_start), TruncDate("created_at"))))
 

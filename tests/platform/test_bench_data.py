@@ -1,18 +1,24 @@
 """The page benchmarks' data (config/bench.py) is what it says, runs on a scratch database
 only, and the pages it times read a constant number of queries at two sizes."""
 
+import csv
+import io
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import get_resolver
+from django.utils import timezone
 
 from config.bench import DatabaseHasData, bench_data_build, bench_data_grow
+from config.management.commands.bench_pages import _raw_export_rows
 from matching.models import ActivityPlan, Meeting, Pairing, PairingCompliance, PlannedVisit
 from participants.models import Application, Membership, User
 from participants.selectors import actor_for
 from programmes import access
-from reporting.models import Report
+from reporting import exports
+from reporting.models import Export, Report
 from tests.helpers import World
 
 
@@ -88,3 +94,22 @@ def test_the_benchmarked_pages_read_as_many_queries_at_two_sizes(db, client):
 def test_the_benchmarks_admin_is_not_served_by_the_app():
     assert not any("bench-admin" in str(pattern.pattern)
                    for pattern in get_resolver().url_patterns)
+
+
+def test_the_exports_yardstick_reads_every_row_and_column_the_pairings_export_writes(db):
+    bench = bench_data_build(pairings=6)
+    pairing = Pairing.objects.for_org(bench.organisation).get(pk=bench.pairing_ids[0])
+    ActivityPlan.objects.for_org(bench.organisation).filter(pairing=pairing).update(
+        status=ActivityPlan.Status.SUPERSEDED)  # its start is then the day it was proposed
+    Meeting.objects.for_org(bench.organisation).filter(pairing=pairing).delete()
+    export = Export.objects.create(
+        organisation=bench.organisation, project=bench.project, requested_by=bench.coordinator,
+        kind=Export.Kind.PAIRINGS, format=Export.Format.CSV, params={"language": "en"})
+    content, _name = exports.build(export, lambda per_cent: None)
+    written = list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))[1:]
+    statuses = {value: str(label) for value, label in Pairing.Status.choices}
+    fetched = [["" if cell is None else str(statuses.get(cell, cell) if column == 1 else cell)
+                for column, cell in enumerate(row)] for row in _raw_export_rows(bench.project)]
+    assert fetched == written and len(written) == 6
+    assert [row[-2:] for row in written if row[0] == str(pairing.pk)] == [
+        [str(timezone.localdate(pairing.created_at)), "0"]]

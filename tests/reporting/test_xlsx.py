@@ -1,0 +1,70 @@
+"""The exports' own XLSX writer: what a spreadsheet (here openpyxl) reads back is what was
+written, with the right types, text that never runs as a formula, and nothing XML forbids."""
+
+import io
+import zipfile
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+
+from django.utils.functional import lazy
+from openpyxl import load_workbook
+
+from reporting import xlsx
+
+
+def written(rows: list[list], title: str = "Pairings") -> list[list]:
+    file = io.BytesIO()
+    xlsx.write(file, title=title, rows=iter(rows))
+    return [list(row) for row in load_workbook(file).active.values]
+
+
+def naive(*when: int) -> datetime:
+    """A time as a spreadsheet holds it, with no time zone."""
+    return datetime(*when, tzinfo=UTC).replace(tzinfo=None)
+
+
+def test_numbers_days_and_times_read_back_with_their_types():
+    rows = written([[7, 2.5, Decimal("1250.50"), True, date(2026, 3, 10),
+                     naive(2026, 5, 2, 1, 30, 15), time(14, 45)]])
+    # openpyxl reads a day back as a datetime at midnight.
+    assert rows == [[7, 2.5, 1250.5, True, naive(2026, 3, 10), naive(2026, 5, 2, 1, 30, 15),
+                     time(14, 45)]]
+    assert [type(value) for value in rows[0][:4]] == [int, float, float, bool]
+
+
+def test_text_is_escaped_and_kept_as_it_was():
+    shown = ["<b>Fish & chips</b>", 'She said "no"', "  spaces around  ", "two\nlines",
+             "a\rreturn", "tab\there", "Ünïcödé ✓ 日本"]
+    assert written([shown]) == [shown]
+
+
+def test_characters_that_xml_forbids_are_dropped():
+    assert written([["bell\x07 nul\x00 escape\x1b end\ufffe"]]) == [["bell nul escape end"]]
+
+
+def test_formula_looking_text_stays_text():
+    content = io.BytesIO()
+    xlsx.write(content, title="Meetings", rows=[["=1+1", "@SUM(A1)", "'=2+2"]])
+    sheet = load_workbook(content).active
+    cells = [cell for row in sheet.iter_rows() for cell in row]
+    assert [cell.value for cell in cells] == ["=1+1", "@SUM(A1)", "'=2+2"]
+    assert {cell.data_type for cell in cells} == {"s"}
+    with zipfile.ZipFile(content) as book:
+        assert b"<f>" not in book.read("xl/worksheets/sheet1.xml")
+
+
+def test_empty_cells_keep_the_columns_after_them_in_place():
+    assert written([["a", None, "", "d"], [None, 2]]) == [["a", None, None, "d"],
+                                                           [None, 2, None, None]]
+
+
+def test_other_values_are_written_as_their_text():
+    label = lazy(lambda: "Active", str)()
+    assert written([[label, float("nan"), Decimal("Infinity")]]) == [["Active", "nan",
+                                                                      "Infinity"]]
+
+
+def test_the_sheet_is_named_within_what_excel_allows():
+    file = io.BytesIO()
+    xlsx.write(file, title="Reports: interim/narrative [all of them] and more", rows=[])
+    assert load_workbook(file).sheetnames == ["Reports  interim narrative  all"]
