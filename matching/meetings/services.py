@@ -134,7 +134,8 @@ def compliance_catch_up(*, project: Project, today: date | None = None) -> int:
         pairing__project=project, changes_on__lte=today).values_list("pairing_id", flat=True)
     missing = ActivityPlan.objects.for_org(organisation).filter(
         pairing__project=project, status=ActivityPlan.Status.APPROVED).exclude(
-        Exists(PairingCompliance.unscoped.filter(pairing_id=OuterRef("pairing_id")))
+        Exists(PairingCompliance.objects.for_org(organisation).filter(
+            pairing_id=OuterRef("pairing_id")))
     ).order_by().values_list("pairing_id", flat=True)
     return compliance_keep(organisation=organisation, pairing_ids=[*stale, *missing],
                            today=today)
