@@ -69,7 +69,7 @@ def home(request: OrganisationRequest, org_slug: str) -> HttpResponse:
         # Their own pairings only, even for someone who also coordinates.
         context["pairings"] = pairing_list(actor=request.actor).filter(
             Q(mentor=request.user) | Q(mentee=request.user)
-        )[:5]
+        ).select_related("mentee", "mentor", "project")[:5]
         context["calls"] = call_list(actor=request.actor).filter(
             status="open", allow_self_nomination=True
         )[:10]

@@ -67,6 +67,9 @@ class OrganisationMismatch(ValueError):
     """A tenant row would point at a row of another organisation."""
 
 
+_TENANT_FOREIGN_KEYS: dict[type, list[models.ForeignKey]] = {}
+
+
 class TenantModel(models.Model):
     """Every tenant-owned row reaches its organisation by this foreign key.
 
@@ -140,11 +143,16 @@ class TenantModel(models.Model):
 
     @classmethod
     def tenant_foreign_keys(cls) -> list[models.ForeignKey]:
-        """The foreign keys to other tenant rows: each must stay inside the organisation."""
-        return [cast(models.ForeignKey, field) for field in cls._meta.concrete_fields
+        """The foreign keys to other tenant rows: each must stay inside the organisation.
+        Found once per model (every row read asks)."""
+        found = _TENANT_FOREIGN_KEYS.get(cls)
+        if found is None:
+            found = _TENANT_FOREIGN_KEYS[cls] = [
+                cast(models.ForeignKey, field) for field in cls._meta.concrete_fields
                 if field.many_to_one or field.one_to_one
                 if isinstance(field.related_model, type)
                 and issubclass(field.related_model, TenantModel)]
+        return found
 
     @classmethod
     def from_db(cls, db, field_names, values, **kwargs):
@@ -155,10 +163,9 @@ class TenantModel(models.Model):
     def _remember_tenant_keys(self) -> None:
         # What was checked (by the database or by save) need not be checked again.
         loaded = vars(self)
-        self._tenant_keys = {
-            name: loaded.get(name) for name in
-            ["organisation_id", *(field.attname for field in self.tenant_foreign_keys())]
-        }
+        self._tenant_keys = {"organisation_id": loaded.get("organisation_id")}
+        for field in self.tenant_foreign_keys():
+            self._tenant_keys[field.attname] = loaded.get(field.attname)
 
     def _parent_organisation_id(self, field: models.ForeignKey) -> int | None:
         value = getattr(self, field.attname)

@@ -2,11 +2,13 @@
 moves."""
 
 from collections.abc import Callable
+from typing import cast
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -38,10 +40,15 @@ PAGE_SIZE = 25
 def pairing_list(request: OrganisationRequest, org_slug: str) -> HttpResponse:
     access.require_role(actor=request.actor, roles=[
         Role.ADMIN, Role.COORDINATOR, Role.OBSERVER, Role.MENTOR, Role.MENTEE])
+    projects = list(access.projects_visible_to(actor=request.actor).values_list("pk", "name"))
     pairings = PairingFilter(request.GET, queryset=selectors.pairing_list(actor=request.actor),
-                             projects=access.projects_visible_to(actor=request.actor))
+                             projects=projects)
     page = Paginator(pairings.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "matching/pairing_list.html", {"filter": pairings, "page": page})
+    # A page of a queryset is the queryset sliced: its rows are read as values.
+    rows = selectors.pairing_rows(cast(QuerySet[Pairing], page.object_list),
+                                  organisation=request.organisation, project_names=dict(projects))
+    return render(request, "matching/pairing_list.html",
+                  {"filter": pairings, "page": page, "rows": rows})
 
 
 def render_pairing(request: OrganisationRequest, pairing: Pairing, *, status: int = 200,
