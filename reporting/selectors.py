@@ -22,7 +22,7 @@ from matching.plans.selectors import approved_plan, pairing_plans
 from participants.models import Application, User
 from programmes import access
 from programmes.actor import Actor
-from programmes.models import Project
+from programmes.models import Country, Project, ThematicArea
 from reporting.models import Export, Feedback, Report
 
 S = Pairing.Status
@@ -257,29 +257,39 @@ class Highlights:
         return [(name, str(GROUP_LABELS[name]), self.by_group[name]) for name in GROUPS]
 
 
-BREAKDOWNS = {"by_theme": "mentee_application__thematic_area__name",
-              "by_mentee_country": "mentee_application__country__name",
-              "by_mentor_country": "mentor_application__country__name"}
+# Each breakdown: the key the pairings are grouped by, and where its names are read.
+BREAKDOWNS = {"by_theme": "mentee_application__thematic_area_id",
+              "by_mentee_country": "mentee_application__country_id",
+              "by_mentor_country": "mentor_application__country_id"}
 
 
-def _breakdowns(pairings: QuerySet[Pairing]) -> tuple[dict[str, int], dict[str, list]]:
+def _breakdowns(project: Project, pairings: QuerySet[Pairing],
+                countries: dict[str, str]) -> tuple[dict[str, int], dict[str, list]]:
     """The pairings by status, and the charted ones by theme, mentee's country and mentor's
-    country, from one GROUP BY over the four: each group is a handful of pairings or many, and
-    three joins' worth of grouping cost three times one."""
+    country, from one GROUP BY over the four keys, then the names of the keys found (two
+    small queries): each group is a handful of pairings or many, three joins' worth of
+    grouping cost three times one, and grouping by the countries' and themes' names rather
+    than their keys joined three more tables to every pairing (14 ms against 10 ms at 10,000
+    pairings on PostgreSQL). `countries`: every country's name, by code."""
+    rows = list(pairings.values_list(*BREAKDOWNS.values(), "status").annotate(n=Count("pk"))
+                .values_list(*BREAKDOWNS.values(), "status", "n"))
+    themes = dict(ThematicArea.objects.for_org(project.organisation).filter(
+        pk__in={row[0] for row in rows} - {None}).values_list("pk", "name"))
+    names: dict[str, dict] = {"by_theme": themes, "by_mentee_country": countries,
+                              "by_mentor_country": countries}
     by_status: Counter = Counter()
     counts: dict[str, dict[str, Counter]] = {name: defaultdict(Counter) for name in BREAKDOWNS}
     charted = {s for group in CHARTED for s in GROUPS[group]}
-    for *names, status, n in (pairings.values_list(*BREAKDOWNS.values(), "status")
-                              .annotate(n=Count("pk")).values_list(*BREAKDOWNS.values(),
-                                                                   "status", "n")):
+    for *keys, status, n in rows:
         by_status[status] += n
         if status in charted:
-            for breakdown, name in zip(BREAKDOWNS, names, strict=True):
-                counts[breakdown][name or _("Not given")][group_of(status)] += n
+            for breakdown, key in zip(BREAKDOWNS, keys, strict=True):
+                name = names[breakdown].get(key) or _("Not given")
+                counts[breakdown][name][group_of(status)] += n
     charts = {}
     for breakdown, by_name in counts.items():
-        rows = [(name, [counter[group] for group in CHARTED]) for name, counter in by_name.items()]
-        charts[breakdown] = sorted(rows, key=lambda row: (-sum(row[1]), row[0]))
+        chart = [(name, [counter[group] for group in CHARTED]) for name, counter in by_name.items()]
+        charts[breakdown] = sorted(chart, key=lambda row: (-sum(row[1]), row[0]))
     return dict(by_status), charts
 
 
@@ -297,7 +307,9 @@ def highlights(*, project: Project, pairings: QuerySet[Pairing],
     """The figures of the dashboard and of the highlights report, in a fixed number of queries
     whatever the number of pairings. What is late is read from the kept compliance, first
     brought up to date where its day has come (compliance_catch_up)."""
-    by_status, charts = _breakdowns(pairings)
+    # The countries: a reference table of a few hundred rows at most, read whole once.
+    countries = dict(Country.objects.values_list("code", "name"))
+    by_status, charts = _breakdowns(project, pairings, countries)
     by_group = {name: sum(by_status.get(s, 0) for s in statuses)
                 for name, statuses in GROUPS.items()}
     # What is late, from the kept compliance of the active pairings: one aggregate query.
@@ -316,8 +328,8 @@ def highlights(*, project: Project, pairings: QuerySet[Pairing],
         support_received=Avg("support_received"),
         recommend=Count("pk", filter=Q(would_recommend=True)))
     applications_by_country = sorted(
-        ((name or _("Not given"), n) for name, n in applications.values_list("country__name")
-         .annotate(n=Count("pk")).values_list("country__name", "n")),
+        ((countries.get(code) or _("Not given"), n) for code, n in applications.values_list(
+            "country_id").annotate(n=Count("pk")).values_list("country_id", "n")),
         key=lambda row: (-row[1], row[0]))
     return Highlights(
         total=sum(by_group.values()), by_group=by_group,

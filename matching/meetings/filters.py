@@ -10,12 +10,10 @@ from programmes.validators import CleanForm
 
 class ComplianceFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Pairing.Status.choices)
-    country = django_filters.ModelChoiceFilter(
-        label=_("Mentee's country"), field_name="mentee_application__country",
-        queryset=Country.objects.none())
-    thematic_area = django_filters.ModelChoiceFilter(
-        label=_("Thematic area"), field_name="mentee_application__thematic_area",
-        queryset=ThematicArea.objects.none())
+    country = django_filters.ChoiceFilter(label=_("Mentee's country"),
+                                          field_name="mentee_application__country")
+    thematic_area = django_filters.ChoiceFilter(label=_("Thematic area"),
+                                                field_name="mentee_application__thematic_area")
 
     class Meta:
         model = Pairing
@@ -23,7 +21,11 @@ class ComplianceFilter(django_filters.FilterSet):
         form = CleanForm
 
     def __init__(self, *args, project: Project, **kwargs) -> None:
+        """The choices are read as (key, name) pairs, not as models: the countries, and this
+        project's thematic areas only."""
         super().__init__(*args, **kwargs)
-        self.filters["country"].queryset = Country.objects.order_by("name")
-        self.filters["thematic_area"].queryset = ThematicArea.objects.for_org(
-            project.organisation).filter(project=project)
+        self.filters["country"].extra["choices"] = list(
+            Country.objects.order_by("name").values_list("code", "name"))
+        self.filters["thematic_area"].extra["choices"] = list(
+            ThematicArea.objects.for_org(project.organisation).filter(project=project)
+            .values_list("pk", "name"))

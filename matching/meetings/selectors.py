@@ -56,13 +56,25 @@ def compliance_table(pairings: QuerySet[Pairing]) -> QuerySet[Pairing, int]:
                              Lower("mentee__full_name"), "pk").values_list("pk", flat=True)
 
 
+# What a row of the table reads: not the pairing's, the applications' or the kept row's other
+# columns (long texts, and the reminders' bookkeeping), nor the joins nothing shows.
+ROW_FIELDS = (
+    "organisation_id", "status", "mentee__full_name", "mentee__email", "mentor__full_name",
+    "mentor__email", "mentee_application__organisation_id",
+    "mentee_application__country__name", "mentee_application__thematic_area__name",
+    "mentee_application__thematic_area__organisation_id",
+    "kept_compliance__organisation_id", "kept_compliance__detail",
+    "kept_compliance__to_confirm",
+)
+
+
 def compliance_rows(pairings: QuerySet[Pairing], ids: Iterable[int]) -> list[ComplianceRow]:
     """The rows of one page of `compliance_table` (its pairings' ids, in order), each with what
     the table shows and its kept state, in one query."""
     ids = list(ids)
     found = pairings.filter(pk__in=ids).select_related(
-        "project", "mentee", "mentor", "mentee_application__country",
-        "mentee_application__thematic_area", "mentor_application__country", "kept_compliance")
+        "mentee", "mentor", "mentee_application__country", "mentee_application__thematic_area",
+        "kept_compliance").only(*ROW_FIELDS)
     by_id = {pairing.pk: pairing for pairing in found}
     rows = []
     for pairing in (by_id[pk] for pk in ids if pk in by_id):

@@ -1,6 +1,7 @@
 """Activity plans (every version kept) and their planned visits."""
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from matching.pairings.models import Pairing
@@ -40,6 +41,12 @@ class ActivityPlan(TenantModel):
         constraints = [
             models.UniqueConstraint(fields=["organisation", "pairing", "version"],
                                     name="one_plan_per_version"),
+        ]
+        indexes = [
+            # The approved plans alone, narrow: the catch-up before the compliance table and
+            # the dashboard looks for those without kept compliance (an index-only merge).
+            models.Index(fields=["organisation", "pairing"],
+                         condition=Q(status="approved"), name="plan_approved"),
         ]
 
     def __str__(self) -> str:

@@ -4,12 +4,21 @@ from functools import lru_cache
 from django import template
 from django.utils import translation
 from django.utils.formats import date_format
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext, gettext_lazy
 
 from matching import models
-from matching.meetings.compliance import AHEAD, DONE, MISSED, OPEN, PeriodState
+from matching.meetings.compliance import (
+    AHEAD,
+    DONE,
+    DUE,
+    LATE,
+    MISSED,
+    OPEN,
+    Deadline,
+    PeriodState,
+)
 
 register = template.Library()
 
@@ -31,17 +40,46 @@ def periods(periods: list[PeriodState]) -> SafeString:
     sign, its state for screen readers and its dates on hover. Built here rather than by a
     template included for each pairing: the table shows 25 pairings of up to 16 periods, and
     the included template's tags and date formatting were most of the page's time."""
-    words = {state: str(word) for state, word in WORDS.items()}
     language = translation.get_language()
-    items = format_html_join(
-        "", '<li class="period-{}" title="{} \u2013 {}"><span class="visually-hidden">{}: </span>{}'
-            '<span class="visually-hidden"> {}</span></li>',
-        ((p.state, _day(p.period.first_day, language), _day(p.period.last_day, language),
-          p.period.number, SIGNS[p.state], words[p.state]) for p in periods))
-    return format_html('<ol class="periods" aria-label="{}">{}</ol>', gettext("Periods"), items)
+    items = "".join(_period(p.state, p.period.number, p.period.first_day, p.period.last_day,
+                            language) for p in periods)
+    return format_html('<ol class="periods" aria-label="{}">{}</ol>', gettext("Periods"),
+                       SafeString(items))
+
+
+@register.simple_tag
+def deadline(deadline: Deadline, report: bool = False) -> SafeString:
+    """A deadline (the first visit, a report) in words: due, done or late, and on which day."""
+    return _deadline(deadline.state, deadline.due, deadline.held, report,
+                     translation.get_language())
+
+
+# Pairings of one cohort share their months and deadlines: each item is built once per
+# language (the argument keys the cache; the text is made in the language active, the same).
+@lru_cache(maxsize=8192)
+def _period(state: str, number: int, first: date, last: date,
+            language: str | None) -> SafeString:
+    return format_html(
+        '<li class="period-{}" title="{} \u2013 {}"><span class="visually-hidden">{}: </span>{}'
+        '<span class="visually-hidden"> {}</span></li>',
+        state, date_format(first), date_format(last), number, SIGNS[state], WORDS[state])
 
 
 @lru_cache(maxsize=8192)
-def _day(day: date, language: str | None) -> str:
-    # Pairings of one cohort share their months: each day is formatted once per language.
-    return date_format(day)
+def _deadline(state: str, due: date, held: date | None, report: bool,
+              language: str | None) -> SafeString:
+    if state == DONE:
+        text = (gettext("handed in on %(day)s") if report else gettext("held on %(day)s")) % {
+            "day": date_format(held or due)}
+    elif state == LATE and held:
+        text = (gettext("handed in late, on %(day)s") if report
+                else gettext("held late, on %(day)s")) % {"day": date_format(held or due)}
+    else:
+        text = DEADLINE_WORDS.get(state, DEADLINE_WORDS[AHEAD]) % {"day": date_format(due)}
+    return format_html('<span class="deadline deadline-{}">{}</span>', state, text)
+
+
+DEADLINE_WORDS = {LATE: gettext_lazy("late (due %(day)s)"),
+                  MISSED: gettext_lazy("missed (due %(day)s)"),
+                  DUE: gettext_lazy("due now (%(day)s)"),
+                  AHEAD: gettext_lazy("by %(day)s")}
