@@ -30,10 +30,12 @@ class DashboardFilter(django_filters.FilterSet):
         widget=forms.DateInput(attrs={"type": "date"}))
     group = django_filters.ChoiceFilter(label=_("Status"), method="in_group",
                                         choices=list(GROUP_LABELS.items()))
-    country = django_filters.ChoiceFilter(label=_("Country (mentor or mentee)"),
-                                          method="from_country")
-    thematic_area = django_filters.ChoiceFilter(
-        label=_("Thematic area"), field_name="mentee_application__thematic_area")
+    country = django_filters.ModelChoiceFilter(
+        label=_("Country (mentor or mentee)"), method="from_country",
+        queryset=Country.objects.none())
+    thematic_area = django_filters.ModelChoiceFilter(
+        label=_("Thematic area"), field_name="mentee_application__thematic_area",
+        queryset=ThematicArea.objects.none())
 
     class Meta:
         model = Pairing
@@ -42,19 +44,15 @@ class DashboardFilter(django_filters.FilterSet):
 
     def __init__(self, *args, project: Project, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        # The choices as (key, name) pairs, not models, read when a value is checked or the
-        # form shown (an export checks only the filters it was given); the thematic areas of
-        # this project only.
-        self.filters["country"].extra["choices"] = lambda: list(
-            Country.objects.order_by("name").values_list("code", "name"))
-        self.filters["thematic_area"].extra["choices"] = lambda: list(
-            ThematicArea.objects.for_org(project.organisation).filter(project=project)
-            .values_list("pk", "name"))
+        # Choices from the project only: django-filter would list every organisation's areas.
+        self.filters["country"].queryset = Country.objects.order_by("name")
+        self.filters["thematic_area"].queryset = ThematicArea.objects.for_org(
+            project.organisation).filter(project=project)
 
     def in_group(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(status__in=GROUPS[value])
 
-    def from_country(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def from_country(self, queryset: QuerySet, name: str, value: Country) -> QuerySet:
         return queryset.filter(Q(mentee_application__country=value)
                                | Q(mentor_application__country=value))
 
