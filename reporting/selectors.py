@@ -328,8 +328,8 @@ def highlights(*, project: Project, pairings: QuerySet[Pairing],
         support_received=Avg("support_received"),
         recommend=Count("pk", filter=Q(would_recommend=True)))
     applications_by_country = sorted(
-        ((countries.get(code) or _("Not given"), n) for code, n in applications.values_list(
-            "country_id").annotate(n=Count("pk")).values_list("country_id", "n")),
+        ((countries.get(code) or _("Not given"), n) for code, n in applications.order_by()
+         .values_list("country_id").annotate(n=Count("pk")).values_list("country_id", "n")),
         key=lambda row: (-row[1], row[0]))
     return Highlights(
         total=sum(by_group.values()), by_group=by_group,
