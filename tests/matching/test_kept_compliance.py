@@ -27,7 +27,13 @@ from participants.models import Notification
 from programmes.privacy.models import AuditEntry
 from programmes.rules import Rules
 from reporting.models import Feedback
-from tests.factories import FeedbackFactory, MeetingFactory, MembershipFactory, ReportFactory
+from tests.factories import (
+    FeedbackFactory,
+    MeetingFactory,
+    MembershipFactory,
+    ReportFactory,
+    ThematicAreaFactory,
+)
 from tests.helpers import (
     OBJECTIVES,
     START,
@@ -298,3 +304,17 @@ def _assert_kept_is_recomputed(pairing: Pairing, day: date) -> None:
     assert kept.reminders == [[d.kind, d.period, d.params] for d in due], day
     assert kept.changes_on is None or kept.changes_on > day
     assert rules_of.from_json(kept.detail) == fresh
+
+
+def test_the_tables_filters_refuse_another_projects_area_and_an_unknown_country(
+        world: World, client_as):
+    active_pairing(world)
+    foreign = ThematicAreaFactory(project=world.foreign_project, name="Foreign area")
+    response = client_as(world.people["coordinator"]).get(
+        reverse("compliance_table", args=[world.org.slug, world.project.slug]),
+        {"thematic_area": foreign.pk, "country": "XX", "status": "active"})
+    assert response.status_code == 200
+    assert set(response.context["filter"].errors) == {"thematic_area", "country"}
+    assert 'aria-describedby="id_country_error"' in response.text
+    assert '<option value="active" selected>' in response.text  # the valid choice is kept
+    assert "Foreign area" not in response.text

@@ -9,6 +9,7 @@ from django.urls import reverse
 from matching.models import ActivityPlan, Pairing
 from matching.pairings.services import pairing_respond
 from matching.proposals.services import pairing_propose
+from programmes.models import Project
 from tests.factories import MembershipFactory
 from tests.helpers import World, as_actor
 
@@ -339,3 +340,28 @@ def test_each_person_is_told_in_their_own_language(world: World):
         "refusez.")
     assert Notification.unscoped.get(user=world.people["mentor"]).text.startswith(
         "You are proposed a pairing")
+
+
+def test_a_pairing_of_a_project_no_longer_active_still_names_it(world: World, proposed,
+                                                                  client_as):
+    Project.objects.for_org(world.org).filter(pk=world.project.pk).update(is_active=False)
+    response = client_as(world.people["mentor"]).get(reverse("pairing_list",
+                                                             args=[world.org.slug]))
+    assert [row.project for row in response.context["rows"]] == [world.project.name]
+    # Not offered as a filter: only the projects the person sees are.
+    assert str(world.project.pk) not in dict(
+        response.context["filter"].form.fields["project"].choices)
+
+
+def test_another_organisations_project_or_an_unknown_status_is_refused_next_to_the_field(
+        world: World, proposed, client_as):
+    client = client_as(world.people["coordinator"])
+    response = client.get(reverse("pairing_list", args=[world.org.slug]),
+                          {"project": world.foreign_project.pk, "status": "nope",
+                           "q": "Person"})
+    assert response.status_code == 200
+    errors = response.context["filter"].errors
+    assert set(errors) == {"project", "status"}
+    assert 'aria-invalid="true" aria-describedby="id_project_error"' in response.text
+    assert 'value="Person"' in response.text  # what was typed is kept
+    assert world.foreign_project.name not in response.text
