@@ -6,14 +6,14 @@ from allauth.account.decorators import secure_admin_login
 from allauth.account.utils import get_next_redirect_url
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from matching.models import Pairing
 from matching.pairings.access import pairings_visible_to
-from matching.pairings.selectors import pairing_list
+from matching.pairings.selectors import own_pairings_with_steps
 from participants import selectors as participant_selectors
 from participants.middleware import OrganisationRequest
 from participants.models import Invitation, Membership
@@ -66,10 +66,7 @@ def home(request: OrganisationRequest, org_slug: str) -> HttpResponse:
     else:
         context["projects"] = access.projects_visible_to(actor=request.actor)
         context["applications"] = participant_selectors.applications_of(actor=request.actor)[:10]
-        # Their own pairings only, even for someone who also coordinates.
-        context["pairings"] = pairing_list(actor=request.actor).filter(
-            Q(mentor=request.user) | Q(mentee=request.user)
-        ).select_related("mentee", "mentor", "project")[:5]
+        context["pairings"] = own_pairings_with_steps(actor=request.actor)
         context["calls"] = call_list(actor=request.actor).filter(
             status="open", allow_self_nomination=True
         )[:10]

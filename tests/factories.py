@@ -401,7 +401,7 @@ class PairingComplianceFactory(factory.django.DjangoModelFactory):
     plan_months = 12
     detail = factory.LazyAttribute(lambda row: as_json(compliance(
         schedule=Schedule(row.plan_start, row.plan_months), held=[], planned_visits=[],
-        rules=Rules(), today=row.plan_start)))
+        meetings_a_month=1, rules=Rules(), today=row.plan_start)))
     checked_on = factory.LazyFunction(timezone.localdate)
 
 

@@ -62,11 +62,14 @@ class Compliance:
 
 
 def compliance(*, schedule: Schedule, held: list[Held], planned_visits: list[date],
-               rules: Rules, today: date, interim_done: date | None = None,
+               meetings_a_month: int, rules: Rules, today: date,
+               interim_done: date | None = None,
                narrative_done: date | None = None) -> Compliance:
-    """`interim_done` and `narrative_done` are the days the reports were handed in (the
+    """`meetings_a_month` is the online meetings a month the pair agreed in their approved
+    plan: what they are held to (the project's minimum only bounds what a plan may agree).
+    `interim_done` and `narrative_done` are the days the reports were handed in (the
     narrative report with both participants' feedback), or None."""
-    months = [_month(period, held, rules, today) for period in schedule.months]
+    months = [_month(period, held, meetings_a_month, today) for period in schedule.months]
     quarters = [_quarter(period, held, planned_visits, today)
                 for period in schedule.quarters(rules.funded_visit_period_months)]
     first_due = schedule.first_months_end(rules.first_visit_within_months)
@@ -88,9 +91,9 @@ def compliance(*, schedule: Schedule, held: list[Held], planned_visits: list[dat
     return Compliance(months, quarters, first_visit, interim, narrative, late)
 
 
-def _month(period: Period, held: list[Held], rules: Rules, today: date) -> PeriodState:
+def _month(period: Period, held: list[Held], needed: int, today: date) -> PeriodState:
     count = sum(1 for h in held if not h.in_person and h.day in period)
-    enough = count >= rules.online_meetings_per_month
+    enough = count >= needed
     return PeriodState(period, count, (), _state(period, enough, today))
 
 

@@ -36,7 +36,8 @@ def pairing_compliance(pairing: Pairing, plan: ActivityPlan | None, meetings: li
         schedule=Schedule(plan.start, plan.duration_months),
         held=[Held(m.day, m.kind == Meeting.Kind.IN_PERSON) for m in meetings],
         planned_visits=[visit.day for visit in plan.visits.all()],
-        rules=pairing.project.rules, today=timezone.localdate(),
+        meetings_a_month=plan.online_meetings_per_month, rules=pairing.project.rules,
+        today=timezone.localdate(),
         interim_done=reports.interim, narrative_done=reports.narrative,
     )
 

@@ -174,10 +174,11 @@ def _keep(organisation: Organisation, pairing_ids: list[int], today: date) -> in
                     .values_list("pk", "project_id"))
     rules = {project.pk: project.rules for project in
              Project.objects.for_org(organisation).filter(pk__in=set(pairings.values()))}
-    plans = {pairing_id: (start, months) for pairing_id, start, months in
+    plans = {pairing_id: (start, months, per_month) for pairing_id, start, months, per_month in
              ActivityPlan.objects.for_org(organisation).filter(
                  pairing_id__in=pairings, status=ActivityPlan.Status.APPROVED)
-             .values_list("pairing_id", "start", "duration_months")}
+             .values_list("pairing_id", "start", "duration_months",
+                          "online_meetings_per_month")}
     planned: dict[int, list[date]] = defaultdict(list)
     for pairing_id, day in PlannedVisit.objects.for_org(organisation).filter(
             plan__pairing_id__in=plans, plan__status=ActivityPlan.Status.APPROVED
@@ -191,11 +192,11 @@ def _keep(organisation: Organisation, pairing_ids: list[int], today: date) -> in
         to_confirm[pairing_id] += confirmed is None
     reports = reporting().handed_in(list(plans))
     kept = []
-    for pairing_id, (start, months) in plans.items():
+    for pairing_id, (start, months, per_month) in plans.items():
         schedule = Schedule(start, months)
         state = compliance.compliance(
             schedule=schedule, held=held[pairing_id], planned_visits=planned[pairing_id],
-            rules=rules[pairings[pairing_id]], today=today,
+            meetings_a_month=per_month, rules=rules[pairings[pairing_id]], today=today,
             interim_done=reports[pairing_id].interim,
             narrative_done=reports[pairing_id].narrative)
         due = compliance.pairing_reminders(state=state, schedule=schedule,

@@ -3,16 +3,19 @@ languages, a pairing's next step and its coordinators."""
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from matching.hooks import reporting
+from matching.meetings.compliance import AHEAD, DUE, LATE, MISSED, OPEN, Compliance
+from matching.meetings.selectors import pairing_compliance, pairing_meetings
 from matching.models import ActivityPlan, Pairing
 from matching.pairings.access import pairings_visible_to
-from matching.schedule import Schedule
+from matching.plans.selectors import approved_plan, pairing_plans
 from participants.models import (
     Application,
     ApplicationLanguage,
@@ -134,9 +137,13 @@ def application_languages(application: Application | None) -> list[str]:
             for row in application.languages.all()]
 
 
-def next_step(*, pairing: Pairing, latest: ActivityPlan | None, schedule: Schedule | None,
-              user: User, can_manage: bool) -> str:
-    """One sentence: what this pairing waits for, said to the person looking at it."""
+def next_steps(*, pairing: Pairing, latest: ActivityPlan | None,
+               approved: ActivityPlan | None, state: Compliance | None, user: User,
+               can_manage: bool) -> list[str]:
+    """What this pairing waits for, said to the person looking at it, most urgent first: what
+    is late, then what the reports wait for, then what is due now, then the next thing ahead.
+    `latest` and `approved` are its newest and its approved plan, `state` its compliance today
+    (None without an approved plan)."""
     in_pair = user.pk in (pairing.mentee_id, pairing.mentor_id)
     partner = pairing.mentor if user.pk == pairing.mentee_id else pairing.mentee
     plan = ActivityPlan.Status
@@ -144,47 +151,100 @@ def next_step(*, pairing: Pairing, latest: ActivityPlan | None, schedule: Schedu
         answered = (pairing.mentee_accepted_at if user.pk == pairing.mentee_id
                     else pairing.mentor_accepted_at)
         if in_pair and not answered:
-            return _("Accept or decline this pairing.")
+            return [_("Accept or decline this pairing.")]
         if in_pair:
-            return _("Waiting for %(name)s to accept.") % {"name": partner}
-        return _("Waiting for the mentor and the mentee to accept.")
+            return [_("Waiting for %(name)s to accept.") % {"name": partner}]
+        return [_("Waiting for the mentor and the mentee to accept.")]
     if pairing.status in (S.ACCEPTED, S.PLAN_AGREED, S.ACTIVE) and latest is not None \
             and latest.status in (plan.DRAFT, plan.SIGNED, plan.RETURNED):
         if latest.status == plan.SIGNED:
-            return _("Review the activity plan: approve it or return it with comments.") \
-                if can_manage else _("Waiting for the coordinator to review the plan.")
+            return [_("Review the activity plan: approve it or return it with comments.")
+                    if can_manage else _("Waiting for the coordinator to review the plan.")]
         if latest.status == plan.RETURNED:
-            return _("The coordinator returned the plan: revise it, then both sign again.")
+            return [_("The coordinator returned the plan: revise it, then both sign again.")]
         signed = (latest.mentee_signed_at if user.pk == pairing.mentee_id
                   else latest.mentor_signed_at)
         if in_pair and signed:
-            return _("Waiting for %(name)s to sign the plan.") % {"name": partner}
+            return [_("Waiting for %(name)s to sign the plan.") % {"name": partner}]
         if in_pair:
-            return _("Read the draft plan and sign it (or change it first).")
-        return _("The pair is drafting the activity plan.")
+            return [_("Read the draft plan and sign it (or change it first).")]
+        return [_("The pair is drafting the activity plan.")]
     if pairing.status == S.ACCEPTED:
-        return _("Draft the activity plan together, then both sign it.") if in_pair \
-            else _("The pair is drafting the activity plan.")
-    if pairing.status == S.PLAN_AGREED and schedule is not None:
+        return [_("Draft the activity plan together, then both sign it.") if in_pair
+                else _("The pair is drafting the activity plan.")]
+    if pairing.status == S.PLAN_AGREED and approved is not None:
         if can_manage:
-            return _("The plan is approved: start the pairing on %(day)s.") % {
-                "day": date_format(schedule.start)}
-        return _("The plan is approved: the pairing starts on %(day)s.") % {
-            "day": date_format(schedule.start)}
+            return [_("The plan is approved: start the pairing on %(day)s.") % {
+                "day": date_format(approved.start)}]
+        return [_("The plan is approved: the pairing starts on %(day)s.") % {
+            "day": date_format(approved.start)}]
     if pairing.status == S.ACTIVE:
-        waiting = reporting().next_step(pairing, user=user, in_pair=in_pair,
-                                        can_manage=can_manage)
-        if waiting:
-            return waiting
-    if pairing.status == S.ACTIVE and schedule is not None:
-        if timezone.localdate() <= schedule.halfway:
-            return _("The interim report, due on %(day)s.") % {
-                "day": date_format(schedule.halfway)}
-        return _("The narrative report and feedback, at the end on %(day)s.") % {
-            "day": date_format(schedule.end)}
+        steps = _active_steps(pairing, approved, state, user=user, in_pair=in_pair,
+                              can_manage=can_manage)
+        if steps:
+            return steps
     if pairing.status in (S.DECLINED, S.ENDED_EARLY):
-        return _("This pairing has ended: %(reason)s") % {"reason": pairing.end_reason}
-    return str(S(pairing.status).label)
+        return [_("This pairing has ended: %(reason)s") % {"reason": pairing.end_reason}]
+    return [str(S(pairing.status).label)]
+
+
+def own_pairings_with_steps(*, actor: Actor, limit: int = 5) -> list[tuple[Pairing, list[str]]]:
+    """A mentor's or mentee's own pairings (even someone who also coordinates sees only theirs
+    here), newest first, each with what is next for them: for their home page. Each pairing
+    reads its plans, meetings and reports (a person holds one or two pairings; `limit` caps it).
+    """
+    user = actor.user
+    pairings = list(pairing_list(actor=actor).filter(Q(mentor=user) | Q(mentee=user))
+                    .select_related("mentee", "mentor", "project")[:limit])
+    shown = []
+    for pairing in pairings:
+        plans = pairing_plans(pairing)
+        approved = approved_plan(plans)
+        state = pairing_compliance(pairing, approved, pairing_meetings(pairing)) \
+            if pairing.status == S.ACTIVE else None
+        shown.append((pairing, next_steps(pairing=pairing, latest=plans[0] if plans else None,
+                                          approved=approved, state=state, user=user,
+                                          can_manage=False)))
+    return shown
+
+
+def _active_steps(pairing: Pairing, approved: ActivityPlan | None, state: Compliance | None,
+                  *, user: User, in_pair: bool, can_manage: bool) -> list[str]:
+    """An active pairing's steps from its compliance today: late, then the reports' review,
+    then due now, then the next deadline ahead."""
+    waiting = reporting().next_step(pairing, user=user, in_pair=in_pair, can_manage=can_manage)
+    if approved is None or state is None:
+        return [waiting] if waiting else []
+    today = timezone.localdate()
+    reports = ((_("interim report"), state.interim_report),
+               (_("narrative report"), state.narrative_report))
+    late, due, ahead = [], [], []
+    for name, deadline in reports:
+        day = {"report": name, "day": date_format(deadline.due),
+               "late": date_format(deadline.late_after)}
+        if deadline.state == LATE and deadline.held is None:
+            late.append(_("The %(report)s is late: it was due on %(day)s. Write it and submit "
+                          "it now.") % day if in_pair else
+                        _("The %(report)s is late: it was due on %(day)s.") % day)
+        elif deadline.state == DUE:
+            due.append(_("The %(report)s is due now (since %(day)s); it is late after "
+                         "%(late)s.") % day)
+        elif deadline.state == AHEAD:
+            ahead.append(_("The %(report)s, due on %(day)s.") % day)
+    first = state.first_visit
+    if first.state == MISSED:
+        late.append(_("The first visit was due by %(day)s and none is logged.") % {
+            "day": date_format(first.due)})
+    elif first.state == OPEN:
+        due.append(_("The first visit, by %(day)s.") % {"day": date_format(first.due)})
+    month = next((m for m in state.months if today in m.period), None)
+    if month is not None and month.state == OPEN:
+        due.append(ngettext(
+            "This month, until %(day)s: %(held)s online meeting held of the %(needed)s agreed.",
+            "This month, until %(day)s: %(held)s online meetings held of the %(needed)s agreed.",
+            month.held) % {"day": date_format(month.period.last_day), "held": month.held,
+                           "needed": approved.online_meetings_per_month})
+    return late + ([waiting] if waiting else []) + due + ahead[:1]
 
 
 def coordinators_of(project: Project) -> list[User]:

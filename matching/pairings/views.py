@@ -62,6 +62,7 @@ def render_pairing(request: OrganisationRequest, pairing: Pairing, *, status: in
                        else "mentor" if user.pk == pairing.mentor_id else None)
     can_manage = access.may(actor=request.actor, action="manage", obj=pairing.project)
     meetings = meeting_selectors.pairing_meetings(pairing)
+    compliance = meeting_selectors.pairing_compliance(pairing, approved, meetings)
     mentee_card = (_("Mentee"), pairing.mentee, pairing.mentee_application,
                    selectors.application_languages(pairing.mentee_application))
     mentor_card = (_("Mentor"), pairing.mentor, pairing.mentor_application,
@@ -70,13 +71,13 @@ def render_pairing(request: OrganisationRequest, pairing: Pairing, *, status: in
         "pairing": pairing, "plans": plans, "latest": latest, "approved": approved,
         "schedule": schedule,
         "meetings": meetings,
-        "compliance": meeting_selectors.pairing_compliance(pairing, approved, meetings),
+        "compliance": compliance,
         "can_log": (role_in_pairing is not None
                     and pairing.status in meeting_services.MEETING_STATUSES),
         "events": pairing.events.select_related("by"),
         "role_in_pairing": role_in_pairing, "can_manage": can_manage,
-        "next_step": selectors.next_step(pairing=pairing, latest=latest, schedule=schedule,
-                                         user=user, can_manage=can_manage),
+        "next_steps": selectors.next_steps(pairing=pairing, latest=latest, approved=approved,
+                                           state=compliance, user=user, can_manage=can_manage),
         # The partner first: it is whom the mentor or mentee came to read about.
         "profiles": [mentor_card, mentee_card] if role_in_pairing == "mentee"
         else [mentee_card, mentor_card],

@@ -206,7 +206,8 @@ def test_time_alone_changes_nothing_before_the_day_the_kept_state_names(
     def at(day: date):
         state = compliance(
             schedule=schedule, held=held,
-            planned_visits=[start + timedelta(days=d) for d in planned], rules=rules, today=day,
+            planned_visits=[start + timedelta(days=d) for d in planned],
+            meetings_a_month=per_month, rules=rules, today=day,
             interim_done=start + timedelta(days=interim) if interim is not None else None,
             narrative_done=start + timedelta(days=narrative) if narrative is not None else None)
         return state, (as_json(state), pairing_reminders(state=state, schedule=schedule,
@@ -294,6 +295,7 @@ def _assert_kept_is_recomputed(pairing: Pairing, day: date) -> None:
     reports = reporting().handed_in([pairing.pk])[pairing.pk]
     fresh = compliance(schedule=schedule, held=held,
                        planned_visits=[visit.day for visit in plan.visits.all()],
+                       meetings_a_month=plan.online_meetings_per_month,
                        rules=pairing.project.rules, today=day, interim_done=reports.interim,
                        narrative_done=reports.narrative)
     due = pairing_reminders(state=fresh, schedule=schedule, held=held, today=day)

@@ -1,17 +1,18 @@
 """The pairing page: mentor and mentee answer, draft and sign their plan; the coordinator reviews
 it and moves the pairing along. Bad input is refused next to the field and saves nothing."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from matching.models import ActivityPlan, Pairing
 from matching.pairings.services import pairing_respond
 from matching.proposals.services import pairing_propose
 from programmes.models import Project
-from tests.factories import MembershipFactory
-from tests.helpers import World, as_actor
+from tests.factories import MeetingFactory, MembershipFactory
+from tests.helpers import World, as_actor, running
 
 
 @pytest.fixture
@@ -247,7 +248,7 @@ def test_another_organisations_pairing_answers_like_a_missing_one(world: World, 
 
 def test_home_pages_show_the_pairing(world: World, proposed, client_as):
     page = client_as(world.people["mentee"]).get(reverse("home", args=[world.org.slug])).text
-    assert "With your mentor Mentor Person" in page and "Your answer is awaited." in page
+    assert "With your mentor Mentor Person" in page and "Accept or decline this pairing." in page
     page = client_as(world.people["mentor"]).get(reverse("home", args=[world.org.slug])).text
     assert "With your mentee Mentee Person" in page
     home = client_as(world.people["coordinator"]).get(reverse("home", args=[world.org.slug]))
@@ -365,3 +366,65 @@ def test_another_organisations_project_or_an_unknown_status_is_refused_next_to_t
     assert 'aria-invalid="true" aria-describedby="id_project_error"' in response.text
     assert 'value="Person"' in response.text  # what was typed is kept
     assert world.foreign_project.name not in response.text
+
+
+# --- What is next: what is late and due comes before what lies ahead -------------------------
+
+def _started(world: World, days_ago: int, **plan) -> Pairing:
+    pairing = running(world)
+    ActivityPlan.unscoped.filter(pairing=pairing, status="approved").update(
+        start=timezone.localdate() - timedelta(days=days_ago), **plan)
+    return pairing
+
+
+def _steps(client, world: World, pairing: Pairing) -> list[str]:
+    return client.get(at(world, "pairing_detail", pairing)).context["next_steps"]
+
+
+def test_an_interim_report_due_now_comes_first_not_the_narrative_report(world, client_as):
+    # Twelve months from 190 days ago: the interim report was due 8 days ago, within grace.
+    pairing = _started(world, 190)
+    MeetingFactory(pairing=pairing, kind="in_person", city="Rabat",
+                   day=timezone.localdate() - timedelta(days=150))  # the first visit, held
+    mentee = client_as(world.people["mentee"])
+    steps = _steps(mentee, world, pairing)
+    assert steps[0].startswith("The interim report is due now")
+    assert steps[-1].startswith("The narrative report, due on")  # what lies ahead, last
+    home = mentee.get(reverse("home", args=[world.org.slug])).text
+    assert "The interim report is due now" in home
+    # The coordinator reads the same first.
+    steps = _steps(client_as(world.people["coordinator"]), world, pairing)
+    assert steps[0].startswith("The interim report is due now")
+
+
+def test_a_late_interim_report_and_a_missed_first_visit_come_before_anything_else(
+        world, client_as):
+    pairing = _started(world, 230)  # due 48 days ago, late after 34
+    steps = _steps(client_as(world.people["mentor"]), world, pairing)
+    assert steps[0].startswith("The interim report is late: it was due on")
+    assert "Write it and submit it now." in steps[0]
+    assert any(step.startswith("The first visit was due by") for step in steps)
+    home = client_as(world.people["mentor"]).get(reverse("home", args=[world.org.slug])).text
+    assert "The interim report is late" in home
+
+
+def test_ahead_of_the_interim_report_the_month_comes_first_and_the_report_last(
+        world, client_as):
+    pairing = _started(world, 40)
+    steps = _steps(client_as(world.people["mentee"]), world, pairing)
+    assert steps[-1].startswith("The interim report, due on")
+    assert any(step.startswith("This month, until") and "0 online meetings held of the 1 agreed"
+               in step for step in steps)
+    assert steps.index(next(s for s in steps if s.startswith("This month"))) < len(steps) - 1
+
+
+def test_the_month_is_held_to_the_meetings_the_plan_agreed_not_the_projects_minimum(
+        world, client_as):
+    # The project asks one online meeting a month; this pair agreed two and held one.
+    pairing = _started(world, 40, online_meetings_per_month=2)
+    MeetingFactory(pairing=pairing, day=timezone.localdate() - timedelta(days=35))
+    coordinator = client_as(world.people["coordinator"])
+    compliance = coordinator.get(at(world, "pairing_detail", pairing)).context["compliance"]
+    assert compliance.months[0].held == 1 and compliance.months[0].state == "missed"
+    steps = _steps(coordinator, world, pairing)
+    assert any("of the 2 agreed" in step for step in steps)
