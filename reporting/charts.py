@@ -39,7 +39,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext as _
 
-from reporting.selectors import CHARTED, GROUP_LABELS, Highlights
+from reporting.selectors import CHARTED, SERIES_LABELS, Highlights
 
 SVG_NS = "http://www.w3.org/2000/svg"
 BAR_HEIGHT = 16  # px; the stylesheets set the height they want (1.1rem on the page, 11pt in PDF)
@@ -277,19 +277,22 @@ def _num(value: float) -> str:
 
 def highlights_charts(figures: Highlights, colour: str) -> dict[str, SafeString]:
     """The charts of the dashboard and of the highlights report, in the active language."""
-    series = [str(GROUP_LABELS[group]) for group in CHARTED]
+    series = [str(SERIES_LABELS[group]) for group in CHARTED]
     colours = [colour, "#8a9a5b", "#6b7280"]
     return {
-        "status": bar_chart(title=_("Pairs by status"), colour=colour, rows=[
-            (label, count) for _name, label, count in figures.group_rows]),
-        "theme": stacked_bar_chart(title=_("Pairs by thematic area"), rows=figures.by_theme,
-                                   series=series, colours=colours),
+        "status": bar_chart(
+            title=_("Pairings by status, proposals included"), colour=colour,
+            rows=[(label, count) for _name, label, count in figures.group_rows]),
+        "theme": stacked_bar_chart(
+            title=_("Pairs by the mentee's thematic area"), rows=figures.by_theme,
+            series=series, colours=colours),
         "mentee_country": stacked_bar_chart(
             title=_("Pairs by the mentee's country"), rows=figures.by_mentee_country,
             series=series, colours=colours),
         "mentor_country": stacked_bar_chart(
             title=_("Pairs by the mentor's country"), rows=figures.by_mentor_country,
             series=series, colours=colours),
-        "applications": bar_chart(title=_("Applications by country"), colour=colour,
-                                  rows=figures.applications_by_country),
+        "applications": bar_chart(
+            title=_("Applications submitted, by the applicant's country"), colour=colour,
+            rows=figures.applications_by_country),
     }

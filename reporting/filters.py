@@ -57,15 +57,15 @@ class DashboardFilter(django_filters.FilterSet):
                                | Q(mentor_application__country=value))
 
     def applications(self, queryset: QuerySet) -> QuerySet:
-        """The same filters on the project's applications: period (when they came), country
-        and thematic area; the status of a pairing does not apply to them."""
+        """The same filters on the project's applications: period (when they were submitted),
+        country and thematic area; the status of a pairing does not apply to them."""
         if not self.is_valid():
             return queryset.none()
         data = self.form.cleaned_data
         if data.get("start_from"):
-            queryset = queryset.filter(created_at__date__gte=data["start_from"])
+            queryset = queryset.filter(submitted_at__date__gte=data["start_from"])
         if data.get("start_to"):
-            queryset = queryset.filter(created_at__date__lte=data["start_to"])
+            queryset = queryset.filter(submitted_at__date__lte=data["start_to"])
         if data.get("country"):
             queryset = queryset.filter(country=data["country"])
         if data.get("thematic_area"):

@@ -35,11 +35,18 @@ GROUPS = {
     "proposed": (S.PROPOSED,),
     "ended": (S.DECLINED, S.ENDED_EARLY),
 }
+# What each figure counts, said in full on the dashboard and the highlights report.
 GROUP_LABELS = {
-    "active": gettext_lazy("Active"), "starting": gettext_lazy("Starting"),
-    "finished": gettext_lazy("Finished"), "proposed": gettext_lazy("Proposed"),
-    "ended": gettext_lazy("Declined or ended early"),
+    "active": gettext_lazy("Active pairs"),
+    "starting": gettext_lazy("Pairs accepted, not started yet"),
+    "finished": gettext_lazy("Pairs completed"),
+    "proposed": gettext_lazy("Proposals awaiting an answer"),
+    "ended": gettext_lazy("Proposals declined or pairs ended early"),
 }
+# The same groups as the series of a chart and the columns of a table, whose title says they
+# count pairs.
+SERIES_LABELS = {"active": gettext_lazy("Active"), "starting": gettext_lazy("Starting"),
+                 "finished": gettext_lazy("Completed")}
 CHARTED = ("active", "starting", "finished")  # the series of the highlights' charts
 FEEDBACK_SHOWN_FROM = 3  # answers, before their averages are shown
 
@@ -347,7 +354,11 @@ def highlights(*, project: Project, pairings: QuerySet[Pairing],
 
 
 def project_applications(project: Project) -> QuerySet[Application]:
-    return Application.objects.for_org(project.organisation).filter(call__project=project)
+    """The applications handed in to the project's calls: submitted once at least (those
+    later shortlisted, held in reserve, declined or withdrawn included), never a nomination
+    whose candidate has not submitted."""
+    return Application.objects.for_org(project.organisation).filter(
+        call__project=project, submitted_at__isnull=False)
 
 
 # --- Exports ----------------------------------------------------------------------------------

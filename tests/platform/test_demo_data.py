@@ -418,8 +418,8 @@ def test_the_dashboard_and_the_highlights_pdf_show_the_2023_highlights(
     assert (shown.by_group["active"], shown.by_group["starting"]) == (11, 2)
     assert dict(shown.by_theme)["Criminal finances"][0] == 4
     text = page.content.decode()
-    assert '<strong>11</strong> <span>Active</span>' in text
-    assert '<strong>2</strong> <span>Starting</span>' in text
+    assert '<strong>11</strong> <span>Active pairs</span>' in text
+    assert '<strong>2</strong> <span>Pairs accepted, not started yet</span>' in text
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("export_create", args=["cepol", "euromed-police"]),
                     {"choice": "highlights:pdf"})
@@ -429,7 +429,7 @@ def test_the_dashboard_and_the_highlights_pdf_show_the_2023_highlights(
     text = pdf_text(content)
     assert "EUROMED Police" in text and "Criminal finances" in text
     lines = [line.strip() for line in text.splitlines()]
-    assert "11" in lines and "Active" in text and "Starting" in text
+    assert "11" in lines and "Active pairs" in text and "not started yet" in text
     keep_pages(content, "highlights-euromed-2023")
 
 

@@ -12,10 +12,16 @@ from openpyxl import load_workbook
 from PIL import Image
 
 from matching.models import Pairing
-from programmes.models import Organisation
+from participants.models import Application
+from programmes.models import Country, Organisation
 from reporting.exports import export_build
 from reporting.models import Export
-from tests.factories import FeedbackFactory, MeetingFactory, ThematicAreaFactory
+from tests.factories import (
+    ApplicationFactory,
+    FeedbackFactory,
+    MeetingFactory,
+    ThematicAreaFactory,
+)
 from tests.helpers import World, keep_pages, pair, pdf_text
 
 
@@ -46,7 +52,27 @@ def test_the_dashboard_shows_pairs_by_status_area_and_country(programme: World, 
     assert figures.applications_by_country == [("France", 6), ("Morocco", 6)]
     assert figures.on_track + figures.behind == 3
     text = response.content.decode()
-    assert "Pairs by thematic area" in text and "<svg" in text
+    assert "Pairs by the mentee&#x27;s thematic area" in text and "<svg" in text
+    assert "6 pairings proposed in all" in text
+
+
+def test_applications_count_those_submitted_never_a_nomination_not_yet_submitted(
+        programme: World, client_as):
+    """The figure's label says "submitted": a nominee who has not handed the application in
+    is not counted, one who submitted then withdrew is."""
+    morocco = Country.objects.get(code="MA")
+    ApplicationFactory(call=programme.call, country=morocco, submitted_at=None,
+                       status=Application.Status.INVITED)
+    ApplicationFactory(call=programme.call, country=morocco,
+                       status=Application.Status.WITHDRAWN)
+    response = client_as(programme.people["coordinator"]).get(dashboard(programme))
+    figures = response.context["figures"]
+    assert figures.applications_by_country == [("Morocco", 7), ("France", 6)]
+    text = response.content.decode()
+    assert "Applications submitted, by the applicant&#x27;s country" in text
+    for label in ("Active pairs", "Pairs accepted, not started yet", "Pairs completed",
+                  "Proposals awaiting an answer", "Proposals declined or pairs ended early"):
+        assert f"<span>{label}</span>" in text
 
 
 @pytest.mark.parametrize(("query", "active", "starting"), [
@@ -204,7 +230,7 @@ def test_the_highlights_report_is_a_pdf_with_the_figures(
     assert made.status == "done", made.error
     content = download(programme, client, made)
     text = pdf_text(content)
-    for expected in ("EUROMED Police", "Pairs by thematic area", "Criminal finances",
+    for expected in ("EUROMED Police", "Pairs by the mentee's thematic area", "Criminal finances",
                      "Cybercrime", "Morocco", "France"):
         assert expected in text, expected
     keep_pages(content, "highlights-test")
