@@ -321,8 +321,9 @@ def reminders_send(*, now: datetime | None = None, limit: int = BATCH) -> int:
         Reminder.unscoped.filter(pk__in=ids).update(
             status=Reminder.Status.SENDING, next_attempt_at=lease_until, updated_at=now)
     claimed = (Reminder.unscoped.filter(pk__in=ids)
-               .select_related("recipient", "organisation", "pairing__project", "call",
-                               "project").order_by("pk"))
+               .select_related("recipient", "organisation", "pairing__project",
+                               "pairing__mentee", "pairing__mentor", "call", "project")
+               .order_by("pk"))
     sent: list[tuple[Model | None, Model]] = []
     try:
         for reminder in claimed:
@@ -417,6 +418,9 @@ def _mail(reminder: Reminder, text: str, link: str) -> None:
     context = {"text": text, "link": settings.SITE_URL + link, "recipient": recipient,
                "organisation": reminder.organisation}
     with translation.override(recipient.language):
+        # The subject says what is due and for which pairing, call or project.
+        context["kind"] = reminder.get_kind_display()
+        context["about"] = _about(reminder)
         subject = render_to_string("matching/email/reminder_subject.txt", context).strip()
         body = render_to_string("matching/email/reminder.txt", context)
         html = render_to_string("matching/email/reminder.html", context)
@@ -427,6 +431,21 @@ def _mail(reminder: Reminder, text: str, link: str) -> None:
     })
     message.attach_alternative(html, "text/html")
     message.send()
+
+
+def _about(reminder: Reminder) -> str:
+    """What a reminder concerns, as its recipient knows it (in their language, already set)."""
+    pairing = reminder.pairing
+    if pairing is not None:
+        partner = pairing.mentor if reminder.recipient_id == pairing.mentee_id else (
+            pairing.mentee if reminder.recipient_id == pairing.mentor_id else None)
+        if partner is None:  # a coordinator's reminder about a pairing
+            return gettext("the pairing of %(mentee)s and %(mentor)s") % {
+                "mentee": pairing.mentee, "mentor": pairing.mentor}
+        return gettext("your pairing with %(name)s") % {"name": partner}
+    if reminder.call is not None:
+        return reminder.call.title
+    return cast(Project, reminder.project).name
 
 
 def reminders_due_count(*, now: datetime | None = None) -> int:

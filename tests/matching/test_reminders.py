@@ -150,6 +150,11 @@ def test_a_reminder_speaks_the_recipients_language(world: World):
         french.alternatives[0][0]
     english = next(m for m in mail.outbox if m.to == [world.people["mentor"].email])
     assert "No online meeting is logged yet" in english.body
+    # The subject says what is due and with whom, in each one's language.
+    assert english.subject == (f"CEPOL mentoring · Online meeting of the month: your pairing "
+                               f"with {world.people['mentee']}")
+    assert "Réunion en ligne du mois" in french.subject
+    assert str(world.people["mentor"]) in french.subject
 
 
 def test_focal_points_are_reminded_of_a_call_deadline_once(world: World):
@@ -161,6 +166,7 @@ def test_focal_points_are_reminded_of_a_call_deadline_once(world: World):
         reminders_send(now=timezone.now() + timedelta(hours=hour))
     assert [m.to for m in mail.outbox] == [[world.people["focal_point"].email]]
     assert "closes on" in mail.outbox[0].body
+    assert mail.outbox[0].subject == f"CEPOL mentoring · Call deadline: {world.call.title}"
 
 
 def test_a_plan_not_agreed_is_reminded_weekly_from_the_second_week(world: World):
