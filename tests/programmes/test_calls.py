@@ -63,3 +63,17 @@ def test_the_road_to_a_shortlist(world, client_as, django_capture_on_commit_call
     fp = client_as(world.people["focal_point"])
     assert fp.get(reverse("notification_list", args=["cepol"])).status_code == 200
     assert Nomination.unscoped.count() == 1
+
+
+def test_a_fixed_duration_reads_as_one_number_not_a_range(world, client_as):
+    """INTERPOL's pairings last 24 months, no more, no less: not "24 to 24 months"."""
+    world.project.duration_min_months = world.project.duration_max_months = 24
+    world.project.save()
+    client = client_as(world.people["coordinator"])
+    home = client.get(reverse("home", args=[world.org.slug])).text
+    assert "Pairings last 24 months." in home and "24 to 24" not in home
+    page = client.get(reverse("project_detail", args=[world.org.slug, world.project.slug])).text
+    assert "24 months" in page and "24 to 24" not in page
+    admin = client_as(world.people["admin"])
+    listed = admin.get(reverse("project_list", args=[world.org.slug])).text
+    assert "24–24" not in listed
