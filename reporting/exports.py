@@ -254,8 +254,12 @@ def _meeting_table(pairings: QuerySet[Pairing], organisation: Organisation) -> T
 
 
 def _report_table(pairings: QuerySet[Pairing], organisation: Organisation) -> Table:
+    # A spreadsheet has no time zones: the times are the export's clock, to the minute, and
+    # the headers name its zone.
+    zone = {"zone": timezone.get_current_timezone_name()}
     header = [_("Pairing"), _("Mentor"), _("Mentee"), _("Report"), _("Version"), _("Status"),
-              _("Submitted"), _("Reviewed"), _("Coordinator's comments")]
+              _("Submitted (%(zone)s time)") % zone, _("Reviewed (%(zone)s time)") % zone,
+              _("Coordinator's comments")]
     rows = (Report.objects.for_org(organisation).filter(pairing__in=pairings.values("pk"))
             .exclude(status=Report.Status.DRAFT)
             .order_by("pairing_id", "kind", "version")
@@ -265,8 +269,8 @@ def _report_table(pairings: QuerySet[Pairing], organisation: Organisation) -> Ta
     kinds, statuses = _labels(Report.Kind), _labels(Report.Status)
 
     def local(moment: datetime | None) -> datetime | None:
-        # A spreadsheet has no time zones: the time as the reader's clock showed it.
-        return timezone.localtime(moment).replace(tzinfo=None) if moment else None
+        return timezone.localtime(moment).replace(tzinfo=None, second=0, microsecond=0) \
+            if moment else None
 
     def cells(row: tuple) -> list:
         pairing, mentor, mentee, kind, version, status, submitted, reviewed, comments = row

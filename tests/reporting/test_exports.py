@@ -123,7 +123,7 @@ def test_the_reports_export_holds_every_column_in_local_time(world: World, forma
     pairing = pair(world, status="active")
     reviewed = ReportFactory(
         pairing=pairing, kind="interim", version=1, status="returned",
-        submitted_at=datetime(2026, 5, 1, 22, 30, tzinfo=UTC),
+        submitted_at=datetime(2026, 5, 1, 22, 30, 17, 123456, tzinfo=UTC),
         reviewed_at=datetime(2026, 5, 3, 8, 0, tzinfo=UTC),
         coordinator_comments="Say more about the visits.")
     ReportFactory(pairing=pairing, kind="interim", version=2, status="submitted",
@@ -132,8 +132,10 @@ def test_the_reports_export_holds_every_column_in_local_time(world: World, forma
     assert reviewed.pk
     with timezone.override("Asia/Riyadh"):  # UTC+3 all year
         rows = table(made(world, "reports", format))
+    # To the minute, in the zone the headers name.
     assert rows[0] == ["Pairing", "Mentor", "Mentee", "Report", "Version", "Status",
-                       "Submitted", "Reviewed", "Coordinator's comments"]
+                       "Submitted (Asia/Riyadh time)", "Reviewed (Asia/Riyadh time)",
+                       "Coordinator's comments"]
     names = [pairing.pk, pairing.mentor.full_name, pairing.mentee.full_name]
     assert rows[1:] == expected([
         [*names, "Interim report", 1, "Returned with comments", naive(2026, 5, 2, 1, 30),
