@@ -44,6 +44,9 @@ class Meeting(TenantModel):
     confirmed_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
                                      related_name="+", verbose_name=_("confirmed by"))
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    # Changed by the other participant after it was logged: the two disagree, so it does not
+    # count for compliance until the first confirms the correction.
+    corrected = models.BooleanField(_("corrected, to be confirmed"), default=False)
 
     class Meta:
         ordering = ["-day", "-pk"]
@@ -61,6 +64,11 @@ class Meeting(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.day} ({self.pairing})"
+
+    @property
+    def counts(self) -> bool:
+        """Whether it counts as held: not while a correction waits for confirmation."""
+        return not self.corrected or self.confirmed_at is not None
 
 
 class PairingCompliance(TenantModel):
@@ -121,7 +129,8 @@ register.declare(
               "notes": register.MENTORING.by("logged_by"),
               "day": register.MENTORING.counted(), "city": register.MENTORING.joint(),
               "logged_by": register.MENTORING, "confirmed_by": register.MENTORING,
-              "confirmed_at": register.MENTORING.counted()},
+              "confirmed_at": register.MENTORING.counted(),
+              "corrected": register.MENTORING.counted()},
     not_personal=["kind", "cost_currency"], linked=["logged_by", "confirmed_by"])
 # Derived from the meetings, plan and reports (each audited): the pair's compliance, kept for the
 # figures and the scan; its own changes are not history.

@@ -34,7 +34,7 @@ def pairing_compliance(pairing: Pairing, plan: ActivityPlan | None, meetings: li
     reports = reports or reporting().handed_in([pairing.pk])[pairing.pk]
     return compliance(
         schedule=Schedule(plan.start, plan.duration_months),
-        held=[Held(m.day, m.kind == Meeting.Kind.IN_PERSON) for m in meetings],
+        held=[Held(m.day, m.kind == Meeting.Kind.IN_PERSON) for m in meetings if m.counts],
         planned_visits=[visit.day for visit in plan.visits.all()],
         meetings_a_month=plan.online_meetings_per_month, rules=pairing.project.rules,
         today=timezone.localdate(),

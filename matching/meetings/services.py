@@ -71,6 +71,10 @@ def meeting_save(*, actor: Actor, pairing: Pairing, meeting: Meeting | None,
     if not in_person:  # a place and costs belong to a visit only
         meeting.city, meeting.country, meeting.cost_currency = "", None, ""
     meeting.topics, meeting.notes = meeting.topics.strip(), meeting.notes.strip()
+    # A change by the other participant is a correction: it waits for the first to confirm it
+    # and does not count meanwhile. A change by whoever logged it is still their own record.
+    if meeting.pk is not None and meeting.logged_by_id != actor.user.pk:
+        meeting.corrected = True
     meeting.logged_by = actor.user
     meeting.confirmed_by, meeting.confirmed_at = None, None
     meeting.full_clean()
@@ -90,7 +94,8 @@ def meeting_confirm(*, actor: Actor, meeting: Meeting) -> Meeting:
     if meeting.confirmed_at is not None:
         raise ValidationError(_("This meeting is already confirmed."))
     meeting.confirmed_by, meeting.confirmed_at = actor.user, timezone.now()
-    meeting.save(update_fields=["confirmed_by", "confirmed_at", "updated_at"])
+    meeting.corrected = False  # the two agree again
+    meeting.save(update_fields=["confirmed_by", "confirmed_at", "corrected", "updated_at"])
     compliance_keep(organisation=pairing.organisation, pairing_ids=[pairing.pk])
     return meeting
 
@@ -186,9 +191,11 @@ def _keep(organisation: Organisation, pairing_ids: list[int], today: date) -> in
         planned[pairing_id].append(day)
     held: dict[int, list[compliance.Held]] = defaultdict(list)
     to_confirm: dict[int, int] = defaultdict(int)
-    for pairing_id, day, kind, confirmed in Meeting.objects.for_org(organisation).filter(
-            pairing_id__in=plans).values_list("pairing_id", "day", "kind", "confirmed_at"):
-        held[pairing_id].append(compliance.Held(day, kind == Meeting.Kind.IN_PERSON))
+    for pairing_id, day, kind, confirmed, corrected in Meeting.objects.for_org(
+            organisation).filter(pairing_id__in=plans).values_list(
+            "pairing_id", "day", "kind", "confirmed_at", "corrected"):
+        if not corrected or confirmed is not None:  # as Meeting.counts says
+            held[pairing_id].append(compliance.Held(day, kind == Meeting.Kind.IN_PERSON))
         to_confirm[pairing_id] += confirmed is None
     reports = reporting().handed_in(list(plans))
     kept = []

@@ -85,11 +85,13 @@ def test_meetings_logged_corrected_and_confirmed_a_plan_approved_a_report_and_a_
         assert row.to_confirm == 1 and "1 meeting to confirm" in page.content.decode()
 
         # The mentor corrects the day into month 1; the mentee then confirms the correction.
+        # A correction counts only once confirmed: until then the two disagree.
         meeting = log(pairing, date(2027, 1, 20), meeting=meeting, by=pairing.mentor)
         row, _page = shown(coordinator, world, pairing)
-        assert row.state.late == ["month-2", "month-3", "period-1", "first-visit"]
+        assert row.state.late == ["month-1", "month-2", "month-3", "period-1", "first-visit"]
         meeting_confirm(actor=as_actor(pairing.mentee), meeting=meeting)
         row, page = shown(coordinator, world, pairing)
+        assert row.state.late == ["month-2", "month-3", "period-1", "first-visit"]
         assert row.to_confirm == 0 and "meeting to confirm" not in page.content.decode()
 
         # A revision of the plan, ten months instead of twelve, approved by the coordinator.
@@ -291,7 +293,8 @@ def _assert_kept_is_recomputed(pairing: Pairing, day: date) -> None:
                                                                   status="approved")
     schedule = Schedule(plan.start, plan.duration_months)
     held = [Held(m.day, m.kind == Meeting.Kind.IN_PERSON)
-            for m in Meeting.objects.for_org(pairing.organisation).filter(pairing=pairing)]
+            for m in Meeting.objects.for_org(pairing.organisation).filter(pairing=pairing)
+            if m.counts]
     reports = reporting().handed_in([pairing.pk])[pairing.pk]
     fresh = compliance(schedule=schedule, held=held,
                        planned_visits=[visit.day for visit in plan.visits.all()],

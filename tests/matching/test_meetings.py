@@ -8,7 +8,8 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from matching.models import Meeting, Pairing
+from matching.meetings.compliance import from_json
+from matching.models import Meeting, Pairing, PairingCompliance
 from tests.factories import MembershipFactory
 from tests.helpers import START, World, active_pairing, as_actor
 
@@ -67,9 +68,30 @@ def test_the_other_corrects_and_the_first_confirms(world: World, pairing, client
         == 302
     meeting.refresh_from_db()
     assert (meeting.duration_minutes, meeting.logged_by) == (90, world.people["mentor"])
+    # The two disagree: the corrected meeting does not count until the mentee confirms it.
+    page = client_as(world.people["mentee"]).get(at(world, "pairing_detail", pairing))
+    assert page.context["compliance"].months[0].held == 0
+    assert "corrected: counts once confirmed" in page.text
+    kept = PairingCompliance.objects.for_org(world.org).get(pairing=pairing)
+    assert from_json(kept.detail).months[0].held == 0
     client_as(world.people["mentee"]).post(at(world, "meeting_confirm", pairing, meeting.pk))
     meeting.refresh_from_db()
-    assert meeting.confirmed_by == world.people["mentee"]
+    assert meeting.confirmed_by == world.people["mentee"] and meeting.counts
+    kept.refresh_from_db()
+    assert from_json(kept.detail).months[0].held == 1
+
+
+def test_a_change_by_whoever_logged_it_still_counts(world: World, pairing, client_as,
+                                                    frozen_today):
+    mentee = client_as(world.people["mentee"])
+    mentee.post(at(world, "meeting_create", pairing), ONLINE)
+    meeting = Meeting.unscoped.get()
+    mentee.post(at(world, "meeting_edit", pairing, meeting.pk),
+                {**ONLINE, "duration_minutes": "75"})
+    meeting.refresh_from_db()
+    assert meeting.duration_minutes == 75 and not meeting.corrected
+    page = mentee.get(at(world, "pairing_detail", pairing))
+    assert page.context["compliance"].months[0].held == 1
 
 
 @pytest.mark.parametrize("changes,field,message", [
