@@ -24,6 +24,9 @@ class PlanForm(CleanTextForm, forms.Form):
                                          max_value=60)
     online_meetings_per_month = forms.IntegerField(label=_("Online meetings a month"),
                                                    min_value=0, max_value=31)
+    # Shown with the warning next to a start date that has passed: the pair keeps that date
+    # knowingly, or chooses another.
+    keep_past_start = forms.BooleanField(label=_("Keep this start date"), required=False)
 
 
 class VisitForm(CleanTextForm, forms.Form):
@@ -56,4 +59,5 @@ class ReviewForm(CleanTextForm, forms.Form):
     comments = forms.CharField(
         label=_("Comments for the pair (needed to return the plan)"), required=False,
         max_length=5000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("A plan whose start date has passed is approved only with a reason here."),
     )

@@ -16,7 +16,7 @@ from matching.models import (
 )
 from matching.pairings.selectors import coordinators_of
 from matching.pairings.services import Mover, pairing_locked, pairing_tell, pairing_transition
-from matching.plans.rules import PlanDraft, Visit, plan_problems
+from matching.plans.rules import PlanDraft, Visit, plan_problems, starts_in_the_past
 from matching.texts import gettext_noop
 from programmes import access
 from programmes.actor import Actor
@@ -116,7 +116,10 @@ def plan_seal(plan: ActivityPlan) -> str:
 def plan_review(*, actor: Actor, pairing: Pairing, approve: bool,
                 comments: str = "") -> ActivityPlan:
     """The coordinator approves the signed plan (the pairing's plan is then agreed, and an
-    earlier approved version is replaced) or returns it with comments."""
+    earlier approved version is replaced) or returns it with comments. A plan that starts in
+    the past is approved only with a reason, in the comments: its first weeks, and perhaps its
+    first visit's deadline, are gone. The comments are kept with the plan and, when the
+    approval agrees the pairing's plan, in the pairing's history."""
     pairing = pairing_locked(pairing)
     if not access.may(actor=actor, action="manage", obj=pairing.project):
         raise PermissionDenied
@@ -133,15 +136,22 @@ def plan_review(*, actor: Actor, pairing: Pairing, approve: bool,
         pairing_tell(pairing, [pairing.mentee, pairing.mentor], gettext_noop(
             "The coordinator returned your activity plan in %(project)s with comments."))
         return plan
-    ActivityPlan.objects.for_org(pairing.organisation).filter(
-        pairing=pairing, status=ActivityPlan.Status.APPROVED
-    ).update(status=ActivityPlan.Status.SUPERSEDED, updated_at=timezone.now())
+    earlier = ActivityPlan.objects.for_org(pairing.organisation).filter(
+        pairing=pairing, status=ActivityPlan.Status.APPROVED)
+    kept_start = earlier.values_list("start", flat=True).first()
+    if starts_in_the_past(plan.start, today=timezone.localdate(), kept_start=kept_start) \
+            and not comments.strip():
+        raise ValidationError({"comments": _(
+            "This plan starts on %(start)s, a date that has passed: say why you approve it "
+            "all the same. The reason is kept in the pairing's history."
+        ) % {"start": plan.start.isoformat()}})
+    earlier.update(status=ActivityPlan.Status.SUPERSEDED, updated_at=timezone.now())
     plan.status, plan.coordinator_comments = ActivityPlan.Status.APPROVED, comments.strip()
     plan.save(update_fields=["status", "coordinator_comments", "updated_at"])
     compliance_keep(organisation=pairing.organisation, pairing_ids=[pairing.pk])
     if pairing.status == S.ACCEPTED:
         pairing_transition(pairing=pairing, by=actor.user, to_status=S.PLAN_AGREED,
-                           mover=Mover.PLAN_APPROVAL)
+                           mover=Mover.PLAN_APPROVAL, reason=plan.coordinator_comments)
     pairing_tell(pairing, [pairing.mentee, pairing.mentor], gettext_noop(
         "The coordinator approved your activity plan in %(project)s."))
     return plan

@@ -1,17 +1,20 @@
 """Activity plans: drafted by the pair, checked against the rules, signed by both, approved or
 returned by the coordinator; every revision keeps the earlier version."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils import timezone
 
 from matching.models import ActivityPlan, Pairing, PlannedVisit
 from matching.pairings.services import pairing_move, pairing_respond
 from matching.plans.rules import Visit
 from matching.plans.services import plan_review, plan_save, plan_seal, plan_sign
 from matching.proposals.services import pairing_propose
-from tests.helpers import GOOD, World, as_actor
+from matching.schedule import add_months
+from tests.helpers import GOOD, World, as_actor, running
 
 
 @pytest.fixture
@@ -57,8 +60,10 @@ def test_a_plan_that_breaks_the_rules_is_refused_with_the_rule_named(world, pair
            "visits": [Visit(date(2027, 5, 1), "Rabat", True)]}
     with pytest.raises(ValidationError) as refused:
         plan_save(actor=as_actor(world.people["mentee"]), pairing=pairing, **bad)
+    # Every rule at once: the wrong duration does not hide the late first visit.
     assert refused.value.message_dict == {
-        "duration_months": ["Duration: the project allows 3 to 12 months."]}
+        "duration_months": ["Duration: the project allows 3 to 12 months."],
+        "visits": ["First in-person visit: plan it within the first 3 months (by 2027-04-14)."]}
     late_first_visit = {**GOOD, "visits": [Visit(date(2027, 5, 1), "Rabat", True)]}
     with pytest.raises(ValidationError) as refused:
         plan_save(actor=as_actor(world.people["mentee"]), pairing=pairing, **late_first_visit)
@@ -168,3 +173,153 @@ def test_revising_a_plan_under_review_withdraws_it(world: World, pairing: Pairin
               **{**GOOD, "objectives": "One more objective."})
     assert list(pairing.plans.values_list("version", "status")) == [
         (2, "draft"), (1, "superseded")]
+
+
+# --- Through the pages: every broken rule at once, and a start date that has passed ----------
+
+def at(world: World, name: str, pairing: Pairing) -> str:
+    return reverse(name, args=[world.org.slug, pairing.pk])
+
+
+def typed(start: date, *, months: int = 12, online: int = 1,
+          visits: tuple[tuple[date, str, bool], ...] = ()) -> dict[str, str]:
+    """The plan form as the pair fills it in."""
+    data = {"objectives": "Trace criminal assets across borders.", "start": start.isoformat(),
+            "duration_months": str(months), "online_meetings_per_month": str(online),
+            "visits-TOTAL_FORMS": str(len(visits)), "visits-INITIAL_FORMS": "0"}
+    for row, (day, place, funded) in enumerate(visits):
+        data |= {f"visits-{row}-day": day.isoformat(), f"visits-{row}-place": place,
+                 **({f"visits-{row}-funded": "on"} if funded else {})}
+    return data
+
+
+def test_a_plan_breaking_several_rules_shows_them_all_next_to_their_fields(world, pairing,
+                                                                           client_as):
+    # 14 months, no online meeting, and a funded visit in month 14: before, only the duration
+    # was named, and the rest came one by one as each was corrected.
+    data = typed(date(2027, 1, 15), months=14, online=0,
+                 visits=((date(2027, 3, 1), "Rabat, Morocco", True),
+                         (date(2028, 2, 20), "Lyon, France", True)))
+    response = client_as(world.people["mentee"]).post(at(world, "plan_edit", pairing), data)
+    assert response.status_code == 400
+    form, formset = response.context["form"], response.context["formset"]
+    assert form.errors == {
+        "duration_months": ["Duration: the project allows 3 to 12 months."],
+        "online_meetings_per_month": ["Online meetings: the project asks for at least 1 a month."]}
+    assert formset.errors[0] == {}
+    assert formset.errors[1] == {
+        "day": ["Visit of 2028-02-20: it falls outside the longest pairing the project allows "
+                "(2027-01-15 to 2028-01-14)."],
+        "funded": ["Funded visits: only within the first 12 months; 2028-02-20 is later."]}
+    page = response.content.decode()
+    # Each message on the page once, the visit's in the second visit's row.
+    second_row = page[page.index('aria-label="Visit 2"'):]
+    assert "falls outside the longest pairing" in second_row
+    assert "only within the first 12 months" in second_row
+    for message in ("the project allows 3 to 12 months", "at least 1 a month"):
+        assert page.count(message) == 1
+    assert 'value="14"' in page and 'value="Lyon, France"' in page
+    assert not ActivityPlan.unscoped.exists() and not PlannedVisit.unscoped.exists()
+
+
+def test_a_field_to_correct_does_not_hide_the_rules(world, pairing, client_as):
+    data = typed(date(2027, 1, 15), online=0,
+                 visits=((date(2027, 3, 1), "", True), (date(2027, 4, 1), "Lyon, France", True)))
+    response = client_as(world.people["mentee"]).post(at(world, "plan_edit", pairing), data)
+    assert response.status_code == 400
+    assert response.context["formset"].errors[0] == {"place": ["This field is required."]}
+    assert response.context["formset"].errors[1] == {"funded": [
+        "Funded visits: at most one in each 3-month period; period 1 already has the visit of "
+        "2027-03-01."]}
+    assert response.context["form"].errors == {"online_meetings_per_month": [
+        "Online meetings: the project asks for at least 1 a month."]}
+    assert not ActivityPlan.unscoped.exists()
+
+
+PAST_WARNING = "has already passed: the pairing's first weeks are gone"
+
+
+def test_a_start_date_that_has_passed_warns_the_pair_before_anything_is_saved(
+        world, pairing, client_as):
+    start = timezone.localdate() - timedelta(days=20)
+    data = typed(start, visits=((start + timedelta(days=40), "Rabat, Morocco", True),))
+    mentee = client_as(world.people["mentee"])
+    response = mentee.post(at(world, "plan_edit", pairing), data)
+    assert response.status_code == 200
+    assert not response.context["form"].errors
+    page = response.content.decode()
+    first_visit_by = add_months(start, 3) - timedelta(days=1)
+    assert response.context["start_warning"] == (
+        f"{start.isoformat()} {PAST_WARNING}, and its first in-person visit is due by "
+        f"{first_visit_by.isoformat()}, counted from that date. Choose a later date, or keep "
+        "this one and the coordinator approves the plan only with a reason.")
+    # Next to the start date, before the duration, with the box to keep it.
+    warning_at = page.index(PAST_WARNING.replace("'", "&#x27;"))
+    assert page.index('name="start"') < warning_at < page.index('name="duration_months"')
+    assert page.index('name="keep_past_start"') > warning_at
+    assert f'value="{start.isoformat()}"' in page and 'value="Rabat, Morocco"' in page
+    assert not ActivityPlan.unscoped.exists()
+
+    response = mentee.post(at(world, "plan_edit", pairing), {**data, "keep_past_start": "on"})
+    assert response.status_code == 302
+    assert ActivityPlan.unscoped.get().start == start
+    # The warning stays on the plan's pages, for the partner who signs it too.
+    assert PAST_WARNING in mentee.get(at(world, "plan_edit", pairing)).context["start_warning"]
+    partner_page = client_as(world.people["mentor"]).get(at(world, "pairing_detail", pairing))
+    assert "The start date has passed." in partner_page.content.decode()
+
+
+def test_a_revision_keeping_the_start_of_a_pairing_under_way_is_not_warned(world, client_as):
+    pairing = running(world)  # its approved plan started three months ago
+    start = ActivityPlan.unscoped.get(pairing=pairing).start
+    data = typed(start, visits=((start + timedelta(days=30), "Rabat, Morocco", True),))
+    response = client_as(world.people["mentee"]).post(at(world, "plan_edit", pairing), data)
+    assert response.status_code == 302
+    assert pairing.plans.get(status="draft").start == start
+    plan = signed(world, pairing.plans.get(status="draft"))
+    plan_review(actor=as_actor(world.people["coordinator"]), pairing=plan.pairing, approve=True)
+    assert pairing.plans.get(status="approved").version == 2
+
+
+def test_approving_a_plan_that_starts_in_the_past_needs_a_reason(world, pairing, client_as):
+    start = timezone.localdate() - timedelta(days=20)
+    signed(world, plan_save(actor=as_actor(world.people["mentee"]), pairing=pairing, **{
+        **GOOD, "start": start, "visits": [Visit(start + timedelta(days=40), "Rabat", True)]}))
+    coordinator = client_as(world.people["coordinator"])
+    page = coordinator.get(at(world, "pairing_detail", pairing)).content.decode()
+    assert "The start date has passed." in page
+    assert "approved only with a reason here" in page
+
+    response = coordinator.post(at(world, "plan_review", pairing),
+                                {"decision": "approve", "comments": "  "})
+    assert response.status_code == 400
+    assert response.context["review_form"].errors["comments"] == [
+        f"This plan starts on {start.isoformat()}, a date that has passed: say why you approve "
+        "it all the same. The reason is kept in the pairing's history."]
+    pairing.refresh_from_db()
+    assert pairing.status == "accepted" and pairing.plans.get().status == "signed"
+    assert not pairing.events.filter(to_status="plan_agreed").exists()
+
+    reason = "The mentor's posting was confirmed late; the pair met online meanwhile."
+    response = coordinator.post(at(world, "plan_review", pairing),
+                                {"decision": "approve", "comments": reason})
+    assert response.status_code == 302
+    pairing.refresh_from_db()
+    plan = pairing.plans.get()
+    assert (pairing.status, plan.status, plan.coordinator_comments) == (
+        "plan_agreed", "approved", reason)
+    assert pairing.events.get(to_status="plan_agreed").reason == reason
+    for who in ("coordinator", "mentee"):
+        page = client_as(world.people[who]).get(at(world, "pairing_detail", pairing))
+        history = page.content.decode().split('id="history-h"')[1]
+        assert reason.replace("'", "&#x27;") in history
+
+
+def test_the_service_refuses_a_past_start_approval_without_a_reason(world, pairing):
+    start = timezone.localdate() - timedelta(days=1)
+    signed(world, plan_save(actor=as_actor(world.people["mentee"]), pairing=pairing, **{
+        **GOOD, "start": start, "visits": [Visit(start + timedelta(days=40), "Rabat", True)]}))
+    with pytest.raises(ValidationError) as refused:
+        plan_review(actor=as_actor(world.people["coordinator"]), pairing=pairing, approve=True)
+    assert list(refused.value.message_dict) == ["comments"]
+    assert pairing.plans.get().status == "signed"

@@ -4,7 +4,13 @@ from datetime import date
 
 import pytest
 
-from matching.plans.rules import PlanDraft, Visit, plan_problems
+from matching.plans.rules import (
+    PlanDraft,
+    Visit,
+    past_start_warning,
+    plan_problems,
+    starts_in_the_past,
+)
 from programmes.rules import Rules
 
 CEPOL = Rules()
@@ -54,9 +60,10 @@ def test_no_visit_at_all_breaks_the_first_visit_rule():
 
 def test_two_funded_visits_in_one_three_month_period():
     visits = ((date(2027, 2, 10), True), (date(2027, 4, 20), True))
-    assert plan_problems(plan(visits=visits), CEPOL) == {"visits": [
-        "Funded visits: at most one in each 3-month period; 2027-02-10, 2027-04-20 fall in "
-        "period 1."]}
+    # Shown on the row of the second one, naming the visit that took the period.
+    assert plan_problems(plan(visits=visits), CEPOL) == {"visits.1.funded": [
+        "Funded visits: at most one in each 3-month period; period 1 already has the visit of "
+        "2027-02-10."]}
     # The second one unfunded is fine; so is one on the first day of the next period.
     assert plan_problems(plan(visits=((date(2027, 2, 10), True), (date(2027, 4, 20), False))),
                          CEPOL) == {}
@@ -70,7 +77,7 @@ def test_funded_visits_only_within_the_first_twelve_months():
     visits = ((date(2027, 2, 10), True), (date(2028, 1, 31), True))
     # A 24-month plan (allowed by these rules) with a funded visit in month 13.
     rules = Rules(duration_max_months=24)
-    assert plan_problems(plan(24, visits), rules) == {"visits": [
+    assert plan_problems(plan(24, visits), rules) == {"visits.1.funded": [
         "Funded visits: only within the first 12 months; 2028-01-31 is later."]}
     assert plan_problems(plan(24, ((date(2027, 2, 10), True), (date(2028, 1, 30), True))),
                          rules) == {}
@@ -78,7 +85,7 @@ def test_funded_visits_only_within_the_first_twelve_months():
 
 def test_a_visit_outside_the_pairing():
     visits = ((date(2027, 2, 10), True), (date(2027, 5, 1), False))
-    assert plan_problems(plan(3, visits), CEPOL) == {"visits": [
+    assert plan_problems(plan(3, visits), CEPOL) == {"visits.1.day": [
         "Visit of 2027-05-01: it falls outside the pairing (2027-01-31 to 2027-04-29)."]}
 
 
@@ -91,5 +98,57 @@ def test_too_few_online_meetings():
 def test_several_problems_are_all_named():
     visits = ((date(2027, 6, 1), True), (date(2027, 6, 20), True))
     problems = plan_problems(plan(visits=visits, online=0), CEPOL)
-    assert set(problems) == {"visits", "online_meetings_per_month"}
-    assert len(problems["visits"]) == 2
+    assert set(problems) == {"visits", "visits.1.funded", "online_meetings_per_month"}
+    assert "First in-person visit" in problems["visits"][0]
+
+
+def test_a_plan_too_long_has_every_other_rule_checked_at_once():
+    # 14 months where the project allows 12: the visits are still checked, against the
+    # longest pairing the project allows (one in month 13 is wrong whatever the pair then
+    # chooses), and so are the online meetings.
+    visits = ((date(2027, 3, 10), True), (date(2028, 2, 10), True))
+    assert plan_problems(plan(14, visits, online=0), CEPOL) == {
+        "duration_months": ["Duration: the project allows 3 to 12 months."],
+        "online_meetings_per_month": ["Online meetings: the project asks for at least 1 a month."],
+        "visits.1.day": ["Visit of 2028-02-10: it falls outside the longest pairing the project "
+                         "allows (2027-01-31 to 2028-01-30)."],
+        "visits.1.funded": ["Funded visits: only within the first 12 months; 2028-02-10 is "
+                            "later."],
+    }
+
+
+def test_a_plan_too_short_claims_no_visit_a_longer_duration_would_allow():
+    visits = ((date(2027, 3, 10), True), (date(2027, 6, 1), False))
+    assert plan_problems(plan(2, visits), CEPOL) == {
+        "duration_months": ["Duration: the project allows 3 to 12 months."]}
+
+
+def test_what_the_form_refused_leaves_the_other_rules_checked():
+    # No start date: no visit can be placed, but the duration and the meetings are checked.
+    no_start = PlanDraft(start=None, duration_months=14, online_meetings_per_month=0,
+                         visits=(Visit(date(2030, 1, 1), "Rabat", True),))
+    assert set(plan_problems(no_start, CEPOL)) == {"duration_months", "online_meetings_per_month"}
+    # No duration: the visits are held to the longest pairing the project allows.
+    no_duration = PlanDraft(start=START, duration_months=None, online_meetings_per_month=1,
+                            visits=(Visit(date(2027, 3, 10), "Rabat", True),
+                                    Visit(date(2028, 1, 31), "Lyon", False)))
+    assert plan_problems(no_duration, CEPOL) == {"visits.1.day": [
+        "Visit of 2028-01-31: it falls outside the longest pairing the project allows "
+        "(2027-01-31 to 2028-01-30)."]}
+    # A visit whose date was refused may be the first one: its absence is not claimed.
+    unread = PlanDraft(start=START, duration_months=12, online_meetings_per_month=1,
+                       visits=(Visit(date(2027, 9, 1), "Rabat", False),), visits_complete=False)
+    assert plan_problems(unread, CEPOL) == {}
+
+
+def test_a_start_before_today_is_in_the_past_unless_it_is_the_approved_start():
+    today = date(2027, 3, 1)
+    assert starts_in_the_past(date(2027, 2, 28), today=today, kept_start=None)
+    assert not starts_in_the_past(today, today=today, kept_start=None)
+    # A revision of a pairing under way keeps the date it started on.
+    assert not starts_in_the_past(START, today=today, kept_start=START)
+    assert starts_in_the_past(date(2027, 2, 1), today=today, kept_start=START)
+    assert past_start_warning(START, CEPOL) == (
+        "2027-01-31 has already passed: the pairing's first weeks are gone, and its first "
+        "in-person visit is due by 2027-04-29, counted from that date. Choose a later date, or "
+        "keep this one and the coordinator approves the plan only with a reason.")
