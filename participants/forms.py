@@ -322,6 +322,10 @@ class ApplicationForm(CleanTextForm, forms.ModelForm):
                 required=False, initial=known.level if known else "",
             )
 
+    def describe_stored_cv(self, element_id: str) -> None:
+        """Screen readers hear, at the file input, the note that a CV is already stored."""
+        self.fields["cv"].widget.attrs["aria-describedby"] = element_id
+
     def clean_cv(self):
         upload = self.cleaned_data.get("cv")
         if not upload:

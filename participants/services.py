@@ -454,13 +454,50 @@ def application_start(*, actor: Actor, call: Call, country: Country,
 
 
 @transaction.atomic
+def application_cv_store(*, actor: Actor, application: Application, cv) -> Application:
+    """Stores a CV the form has checked on the candidate's draft, in a transaction of its own:
+    a browser never sends a chosen file again, so a page refused for something else (consent
+    missing, a field left empty, a criterion not met) must not lose it. The replaced CV goes
+    once the new one is safely saved. `application` gets the stored CV too."""
+    current = (Application.objects.for_org(application.organisation)
+               .select_for_update().get(pk=application.pk))
+    if current.status != Application.Status.INVITED:
+        raise ValidationError(_("This application is submitted and can no longer be changed."))
+    old_cv = current.cv
+    old_name = old_cv.name
+    current.cv = cv
+    current.full_clean(exclude=[field.name for field in Application._meta.concrete_fields
+                                if field.name != "cv"])
+    current.save(update_fields=["cv", "updated_at"])
+    if old_name:
+        transaction.on_commit(lambda: old_cv.storage.delete(old_name))
+    application.cv = current.cv
+    return application
+
+
+def submission_problems(application: Application, *, consent: bool) -> dict[str, str]:
+    """What still stops the application from being submitted, field name → what to do; empty
+    when it can go. The submission refuses on these, and the page's "before you can submit"
+    list shows the same, so that the two cannot disagree."""
+    problems = eligibility_of(application)
+    if not application.cv:
+        problems["cv"] = _("Attach your CV as a PDF.")
+    if not application.motivation.strip():
+        problems["motivation"] = _("Tell the coordinator why you apply.")
+    if not consent:
+        problems["consent"] = _("Your consent is needed to submit the application.")
+    return problems
+
+
+@transaction.atomic
 def application_save(
     *, actor: Actor, application: Application, fields: dict, languages: dict[str, str],
-    expertise_areas: list[ThematicArea], cv=None, submit: bool = False, consent: bool = False,
+    expertise_areas: list[ThematicArea], submit: bool = False, consent: bool = False,
 ) -> Application:
     """Saves what the candidate typed and, with `submit`, submits it in the same transaction:
-    a refused submission saves nothing. The status is read again under a lock, and never
-    written here: a save that raced a withdrawal or a submission cannot undo it."""
+    a refused submission saves nothing (the CV is stored on its own, application_cv_store).
+    The status is read again under a lock, and never written here: a save that raced a
+    withdrawal or a submission cannot undo it."""
     current = (Application.objects.for_org(application.organisation)
                .select_for_update().get(pk=application.pk))
     if current.status != Application.Status.INVITED:
@@ -468,17 +505,8 @@ def application_save(
     application.status = current.status
     for name, value in fields.items():
         setattr(application, name, value)
-    changed = [*fields, "updated_at"]
-    if cv is not None:
-        old_cv = current.cv
-        old_name = old_cv.name
-        application.cv = cv
-        changed.append("cv")
-        # The replaced CV goes once the new one is safely saved.
-        if old_name:
-            transaction.on_commit(lambda: old_cv.storage.delete(old_name))
     application.full_clean()
-    application.save(update_fields=changed)
+    application.save(update_fields=[*fields, "updated_at"])
     application.expertise_areas.set(expertise_areas)
     application.languages.all().delete()
     ApplicationLanguage.objects.bulk_create([
@@ -487,26 +515,21 @@ def application_save(
         for code, level in languages.items()
     ])
     if submit:
-        if not consent:
-            raise ValidationError({"consent": _("Your consent is needed to submit the "
-                                                "application.")})
-        application = application_submit(actor=actor, application=application)
+        application = application_submit(actor=actor, application=application, consent=consent)
     return application
 
 
 @transaction.atomic
-def application_submit(*, actor: Actor, application: Application) -> Application:
+def application_submit(*, actor: Actor, application: Application,
+                       consent: bool) -> Application:
+    """Every problem at once, consent among them: the candidate mends them in one go."""
     application = (Application.objects.for_org(application.organisation)
                    .select_for_update().get(pk=application.pk))
     if application.status != Application.Status.INVITED:
         raise ValidationError(_("This application is already submitted."))
     if not application.call.accepts_nominations:
         raise ValidationError(call_closed_message(application.call))
-    problems = eligibility_of(application)
-    if not application.cv:
-        problems["cv"] = _("Attach your CV as a PDF.")
-    if not application.motivation.strip():
-        problems["motivation"] = _("Tell the coordinator why you apply.")
+    problems = submission_problems(application, consent=consent)
     if problems:
         raise ValidationError(problems)
     record_status_change(acting_user=actor.user, subject=application,

@@ -1,6 +1,8 @@
 """The role switcher, members and invitations, accepting an invitation, the call page with its
 nomination forms, nominations, applications and notifications."""
 
+from typing import NamedTuple
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -345,42 +347,98 @@ def application_start(request: OrganisationRequest, org_slug: str, pk: int) -> H
     }, status=400)
 
 
+class ChecklistItem(NamedTuple):
+    done: bool
+    text: str
+
+
+def submission_checklist(problems: dict[str, str]) -> list[ChecklistItem]:
+    """The "before you can submit" list: the call's criteria, then the CV, the motivation and
+    the consent, each done or with what is still to do."""
+    steps = {"cv": _("Your CV is stored."),
+             "motivation": _("Your motivation is written."),
+             "consent": _("You consent to the processing of your personal data.")}
+    items = [ChecklistItem(False, text) for field, text in problems.items() if field not in steps]
+    if not items:
+        items.append(ChecklistItem(True, _("You meet the criteria of the call.")))
+    items += [ChecklistItem(step not in problems, problems.get(step, done))
+              for step, done in steps.items()]
+    return items
+
+
+def cv_filename(application: Application) -> str:
+    # The stored file's own name is made up (cv_upload_to): the person sees this one.
+    return f"CV {application.full_name}.pdf"
+
+
+def stored_cv(application: Application) -> dict | None:
+    if not application.cv:
+        return None
+    try:
+        size: int | None = application.cv.size
+    except OSError:  # the file is missing from the storage: its name is still shown
+        size = None
+    return {"name": cv_filename(application), "size": size}
+
+
 def application_edit(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
-    """The candidate completes the application: saves as often as they like, then submits."""
+    """The candidate completes the application: saves as often as they like, then submits.
+    A CV that passes its checks is stored at once, even when the rest of the page is refused:
+    the browser will not send the file again."""
     application = selectors.application_for_applicant(actor=request.actor, pk=pk)
     editable = application.status == Application.Status.INVITED
     form = ApplicationForm(form_data(request), request.FILES or None, instance=application)
     submit_form = SubmitApplicationForm(form_data(request) if "submit" in request.POST else None)
-    if request.method == "POST" and editable and form.is_valid():
-        submitting = "submit" in request.POST
-        try:
-            services.application_save(
-                actor=request.actor, application=form.instance,
-                fields={name: form.cleaned_data[name] for name in form.Meta.fields
-                        if name in form.fields and name != "expertise_areas"},
-                languages=form.cleaned_data["languages"],
-                expertise_areas=list(form.cleaned_data["expertise_areas"]),
-                cv=form.cleaned_data.get("cv"),
-                submit=submitting,
-                consent=submitting and submit_form.is_valid(),
-            )
-        except ValidationError as error:
-            if hasattr(error, "error_dict") and "consent" in error.error_dict:
-                submit_form.is_valid()  # its own message, next to the consent box
-            else:
+    problems: dict[str, str] | None = None
+    if request.method == "POST" and editable:
+        form.is_valid()
+        if form.cleaned_data.get("cv"):
+            try:
+                services.application_cv_store(actor=request.actor, application=application,
+                                              cv=form.cleaned_data["cv"])
+            except ValidationError as error:
                 add_service_errors(form, error)
-        else:
-            if submitting:
-                messages.success(request, _("Your application is submitted."))
+        if not form.errors:
+            submitting = "submit" in request.POST
+            try:
+                services.application_save(
+                    actor=request.actor, application=application,
+                    fields={name: form.cleaned_data[name] for name in form.Meta.fields
+                            if name in form.fields and name != "expertise_areas"},
+                    languages=form.cleaned_data["languages"],
+                    expertise_areas=list(form.cleaned_data["expertise_areas"]),
+                    submit=submitting,
+                    consent=submitting and submit_form.is_valid(),
+                )
+            except ValidationError as error:
+                if hasattr(error, "error_dict"):
+                    # What the submission found in what was typed: the list shows the same.
+                    problems = {field: " ".join(texts)
+                                for field, texts in error.message_dict.items()}
+                    # The consent box shows its own message (submit_form is bound).
+                    error = ValidationError({field: errors for field, errors
+                                             in error.error_dict.items() if field != "consent"})
+                add_service_errors(form, error)
             else:
-                messages.success(request, _("Your application is saved. Submit it when it is "
-                                            "complete."))
-            return redirect("application_edit", org_slug=org_slug, pk=application.pk)
+                if submitting:
+                    messages.success(request, _("Your application is submitted."))
+                else:
+                    messages.success(request, _("Your application is saved. Submit it when it "
+                                                "is complete."))
+                return redirect("application_edit", org_slug=org_slug, pk=application.pk)
+    if editable and problems is None:
+        # The draft with what the form took of the typing (the fields it refused keep their
+        # saved value) and the stored CV; the consent box as the page shows it.
+        problems = services.submission_problems(
+            application, consent=submit_form.is_bound and submit_form.is_valid())
     application.refresh_from_db()
+    if editable and application.cv:
+        form.describe_stored_cv("cv-stored")
     return render(request, "participants/application_form.html", {
         "application": application, "form": form, "submit_form": submit_form,
         "editable": editable, "consent_version": services.CONSENT_VERSION,
-        "eligibility": selectors.eligibility_of(application) if editable else {},
+        "checklist": submission_checklist(problems) if problems is not None else [],
+        "stored_cv": stored_cv(application) if editable else None,
     }, status=400 if request.method == "POST" else 200)
 
 
@@ -393,7 +451,7 @@ def application_cv(request: OrganisationRequest, org_slug: str, pk: int) -> Http
     except FileNotFoundError:
         raise Http404 from None
     response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=f"CV {application.full_name}.pdf"
+        as_attachment=True, filename=cv_filename(application)
     )
     audit_record(event=AuditEntry.Event.CV_DOWNLOADED, organisation=request.organisation,
                  user=request.actor.user, obj=application,

@@ -1,10 +1,13 @@
 """The candidate's application through the test client: a bad CV, missing consent, an
 ineligible candidate or bad languages are refused next to the field, keeping what was typed;
-a draft saves without consent; a complete application is submitted with it and then stays."""
+a good CV sent with a refused page is stored all the same, and the "before you can submit"
+list follows; a draft saves without consent; a complete application is submitted with it and
+then stays."""
 
 import io
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from pypdf import PdfWriter
@@ -16,7 +19,7 @@ from participants.models import (
     Application,
     StatusChange,
 )
-from programmes.models import Call
+from programmes.models import AuditEntry, Call
 from tests.factories import (
     ApplicationFactory,
     pdf_bytes,
@@ -100,6 +103,161 @@ def test_a_cv_of_exactly_5_mb_is_accepted(world: World, client_as, draft):
     draft.refresh_from_db()
     assert draft.cv.size == 5 * 1024 * 1024
     draft.cv.delete(save=False)  # no 5 MB left behind by every run
+
+
+# --- A CV sent with a refused page is kept -----------------------------------------------------
+
+@pytest.fixture
+def draft_without_cv(world: World) -> Application:
+    return ApplicationFactory(call=world.call, status="invited", submitted_at=None,
+                              applicant=world.people["mentee"], full_name="Stored Name",
+                              agency="Stored Agency", motivation="", cv="")
+
+
+def a_cv(name: str = "my cv.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
+
+
+def checklist(response) -> dict[str, bool]:
+    """The "before you can submit" list the page shows: text → done."""
+    return {item.text: item.done for item in response.context["checklist"]}
+
+
+def cv_audit_entries(world: World, application: Application):
+    return AuditEntry.objects.for_org(world.org).filter(
+        content_type=ContentType.objects.get_for_model(Application), object_id=application.pk,
+        action=AuditEntry.Action.UPDATE, changes__has_key="cv")
+
+
+CV_DONE = "Your CV is stored."
+CV_TO_DO = "Attach your CV as a PDF."
+CONSENT_TO_DO = "Your consent is needed to submit the application."
+
+
+def test_a_cv_sent_without_consent_is_kept_and_the_next_submission_uses_it(
+        world: World, client_as, draft_without_cv):
+    draft = draft_without_cv
+    client = client_as(world.people["mentee"])
+    response = post_application(client, draft, application_data(submit="1", cv=a_cv()))
+    assert response.status_code == 400
+    assert has_error(response, "consent", CONSENT_TO_DO, form="submit_form")
+    assert response.context["form"].errors == {}
+    draft.refresh_from_db()
+    assert draft.cv.name.startswith(f"cv/{world.org.pk}/")
+    assert draft.cv.read().startswith(b"%PDF-")
+    draft.cv.close()
+    assert cv_audit_entries(world, draft).count() == 1
+    # Only the CV: a refused submission saves nothing of what was typed.
+    assert_unchanged(draft)
+    assert "A CV is stored: CV Stored Name.pdf (" in response.text
+    assert reverse("application_cv", args=["cepol", draft.pk]) in response.text
+    assert 'aria-describedby="cv-stored"' in response.text
+    assert 'value="Typed Name"' in response.text
+    listed = checklist(response)
+    assert listed[CV_DONE] is True and CV_TO_DO not in listed
+    assert listed[CONSENT_TO_DO] is False
+    assert f'<li class="done"><span aria-hidden="true">✓</span> <span class="visually-hidden">' \
+           f'Done:</span> {CV_DONE}</li>' in response.text
+    assert f'<li class="to-do"><span aria-hidden="true">✗</span> <span class="visually-hidden">' \
+           f'To do:</span> {CONSENT_TO_DO}</li>' in response.text
+
+    stored = draft.cv.name
+    response = post_application(client, draft, submit_data())  # no file chosen this time
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == "submitted" and draft.consent_at is not None
+    assert draft.cv.name == stored
+    assert cv_audit_entries(world, draft).count() == 1
+
+
+def test_a_cv_sent_with_an_empty_required_field_is_kept(world: World, client_as,
+                                                       draft_without_cv):
+    draft = draft_without_cv
+    response = post_application(client_as(world.people["mentee"]), draft,
+                                submit_data(full_name="", cv=a_cv()))
+    assert response.status_code == 400
+    assert has_error(response, "full_name", "This field is required.")
+    draft.refresh_from_db()
+    assert draft.cv
+    assert_unchanged(draft)
+    assert "A CV is stored: CV Stored Name.pdf (" in response.text
+    listed = checklist(response)
+    assert listed[CV_DONE] is True
+    # The box was ticked and the page shows it ticked.
+    assert listed["You consent to the processing of your personal data."] is True
+    # The motivation the form took is counted, though nothing was saved.
+    assert listed["Your motivation is written."] is True
+
+
+def test_a_submission_lists_every_problem_at_once(world: World, client_as, draft_without_cv):
+    Call.unscoped.filter(pk=world.call.pk).update(min_years_of_service=5)
+    draft = draft_without_cv
+    response = post_application(client_as(world.people["mentee"]), draft, application_data(
+        submit="1", motivation="", years_of_service=3))
+    assert response.status_code == 400
+    assert has_error(response, "consent", CONSENT_TO_DO, form="submit_form")
+    assert has_error(response, "cv", CV_TO_DO)
+    assert has_error(response, "motivation", "Tell the coordinator why you apply.")
+    assert has_error(response, "years_of_service",
+                     "Years of service: this call asks for at least 5.")
+    assert checklist(response) == {
+        "Years of service: this call asks for at least 5.": False, CV_TO_DO: False,
+        "Tell the coordinator why you apply.": False, CONSENT_TO_DO: False}
+    assert "A CV is stored" not in response.text
+    assert_unchanged(draft)
+
+
+@pytest.mark.parametrize("cv", [
+    lambda: SimpleUploadedFile("cv.pdf", b"PK\x03\x04 a zip, not a PDF",
+                               content_type="application/pdf"),
+    lambda: SimpleUploadedFile("cv.pdf", big_pdf(), content_type="application/pdf"),
+], ids=["not-a-pdf", "over-5-mb"])
+def test_a_bad_cv_sent_with_a_refused_page_is_not_kept(world: World, client_as,
+                                                      draft_without_cv, cv, monkeypatch):
+    draft = draft_without_cv
+    storage = Application._meta.get_field("cv").storage
+    saved: list[str] = []
+    save = storage.save
+    monkeypatch.setattr(storage, "save", lambda name, *args, **kwargs: saved.append(name)
+                        or save(name, *args, **kwargs))
+    response = post_application(client_as(world.people["mentee"]), draft,
+                                application_data(submit="1", cv=cv()))
+    assert response.status_code == 400
+    assert response.context["form"].errors["cv"]
+    draft.refresh_from_db()
+    assert not draft.cv
+    assert saved == []  # not even for a moment
+    assert not cv_audit_entries(world, draft).exists()
+    assert "A CV is stored" not in response.text
+    assert checklist(response)[CV_TO_DO] is False
+    assert_unchanged(draft)
+
+
+def test_a_new_cv_with_a_refused_page_replaces_the_stored_one(
+        world: World, client_as, draft, django_capture_on_commit_callbacks):
+    old = draft.cv.name
+    storage = draft.cv.storage
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_application(client_as(world.people["mentee"]), draft,
+                                    application_data(submit="1", cv=a_cv()))
+    assert response.status_code == 400
+    draft.refresh_from_db()
+    assert draft.cv.name != old and storage.exists(draft.cv.name)
+    assert not storage.exists(old)
+    assert cv_audit_entries(world, draft).count() == 1
+    assert_unchanged(draft)
+
+
+def test_the_checklist_of_a_new_draft_lists_what_is_missing(world: World, client_as,
+                                                          draft_without_cv):
+    response = client_as(world.people["mentee"]).get(
+        reverse("application_edit", args=["cepol", draft_without_cv.pk]))
+    assert response.status_code == 200
+    assert checklist(response) == {
+        "You meet the criteria of the call.": True, CV_TO_DO: False,
+        "Tell the coordinator why you apply.": False, CONSENT_TO_DO: False}
+    assert "A CV is stored" not in response.text
+    assert "aria-describedby=\"cv-stored\"" not in response.text
 
 
 # --- A CV with active content: built here with pypdf, each the way a real one carries it ------
