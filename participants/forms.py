@@ -18,6 +18,7 @@ from participants.models import (
     Role,
     User,
 )
+from participants.services import REASON_NEEDED, REASON_NEEDED_MESSAGE
 from programmes.access import PROJECT_PERMISSION_OF_ROLE
 from programmes.models import (
     WORKING_LANGUAGES,
@@ -378,5 +379,15 @@ class DecisionForm(CleanTextForm, forms.Form):
         (Application.Status.RESERVE, _("Keep in reserve")),
         (Application.Status.DECLINED, _("Decline")),
     ])
-    reason = forms.CharField(label=_("Reason (the applicant and the focal point are told)"),
-                             widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    reason = forms.CharField(
+        label=_("Reason"), required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Needed to keep in reserve or to decline: the applicant and their focal "
+                    "point receive it. When shortlisting, a note here is optional and stays "
+                    "with the coordinators."))
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        if data.get("decision") in REASON_NEEDED and not data.get("reason", "").strip():
+            self.add_error("reason", REASON_NEEDED_MESSAGE)
+        return data

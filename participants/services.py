@@ -547,11 +547,34 @@ DECISIONS = (Application.Status.SHORTLISTED, Application.Status.RESERVE,
              Application.Status.DECLINED)
 
 
+# Decisions that tell the applicant why.
+REASON_NEEDED = (Application.Status.RESERVE, Application.Status.DECLINED)
+REASON_NEEDED_MESSAGE = gettext_lazy(
+    "Give a reason to keep in reserve or to decline: the applicant and their focal point "
+    "receive it.")
+# What each decision tells the applicant and their focal point: a shortlisting says so plainly
+# (a coordinator's note on it stays with the coordinators, in the application's history); a
+# reserve or a decline gives the coordinator's reason.
+DECISION_MESSAGES: "dict[str, StrOrPromise]" = {
+    Application.Status.SHORTLISTED: gettext_lazy(
+        "Good news: the application of %(name)s to %(call)s is shortlisted. The coordinator "
+        "now looks for the right partner; a proposed pairing will follow."),
+    Application.Status.RESERVE: gettext_lazy(
+        "The application of %(name)s to %(call)s is kept in reserve: it may be paired later, "
+        "if a place opens. The coordinator's reason: %(reason)s"),
+    Application.Status.DECLINED: gettext_lazy(
+        "The application of %(name)s to %(call)s is not retained. The coordinator's reason: "
+        "%(reason)s"),
+}
+
+
 @transaction.atomic
 def application_decide(*, actor: Actor, application: Application, decision: str,
                        reason: str) -> Application:
-    """The coordinator shortlists, keeps in reserve or declines, with a reason; the applicant
-    and their focal point are told."""
+    """The coordinator shortlists, keeps in reserve or declines. Keeping in reserve and
+    declining need a reason, which the applicant and their focal point receive and read on
+    the application; a note on a shortlisting is optional and stays in the history, which
+    only the coordinators read. Both are told of the decision."""
     # Lock the application row only: PostgreSQL cannot lock the nullable side of the joins.
     application = (Application.objects.for_org(application.organisation)
                    .select_for_update(of=("self",))
@@ -559,27 +582,27 @@ def application_decide(*, actor: Actor, application: Application, decision: str,
                    .get(pk=application.pk))
     if decision not in DECISIONS:
         raise ValidationError({"decision": _("Choose shortlist, reserve or decline.")})
-    if not reason.strip():
-        raise ValidationError({"reason": _("Give a reason: the applicant is told.")})
+    told = decision in REASON_NEEDED
+    if told and not reason.strip():
+        raise ValidationError({"reason": REASON_NEEDED_MESSAGE})
     if application.status not in (Application.Status.SUBMITTED, *DECISIONS):
         raise ValidationError(_("Only a submitted application can be decided."))
     record_status_change(acting_user=actor.user, subject=application, to_status=decision,
                          reason=reason.strip())
     application.status = decision
-    application.decision_reason = reason.strip()
+    application.decision_reason = reason.strip() if told else ""
     application.save(update_fields=["status", "decision_reason", "updated_at"])
-    message = gettext_lazy("Application of %(name)s to %(call)s: %(status)s. %(reason)s")
     organisation = application.call.organisation
     recipients = [application.applicant]
     if application.nomination:
         recipients.append(application.nomination.nominated_by)
     for recipient in filter(None, recipients):
-        with translation.override(recipient.language):
-            status = str(application.get_status_display())
-        notify(user=recipient, organisation=organisation, message=message, params={
-            "name": application.full_name, "call": application.call.title, "status": status,
-            "reason": application.decision_reason,
-        })
+        notify(user=recipient, organisation=organisation, message=DECISION_MESSAGES[decision],
+               params={"name": application.full_name, "call": application.call.title,
+                       "reason": application.decision_reason},
+               link=reverse("application_edit", args=[organisation.slug, application.pk])
+               if recipient == application.applicant else
+               reverse("nomination_list", args=[organisation.slug]))
     return application
 
 

@@ -504,8 +504,8 @@ def application_decide_many(request: OrganisationRequest, org_slug: str, pk: int
         pk__in=ids_from(request.POST.getlist("application"))
     )
     if not form.is_valid() or not chosen:
-        messages.error(request, _("Tick at least one application, choose a decision and give "
-                                  "a reason."))
+        messages.error(request, _("Tick at least one application and choose a decision; give "
+                                  "a reason to keep in reserve or to decline."))
         return redirect("application_list", org_slug=org_slug, pk=call.pk)
     decided, refused = 0, []
     for application in chosen:

@@ -163,6 +163,8 @@ def test_the_road_to_a_shortlist(
     expect(coord.locator("dl.facts")).to_contain_text("Years of service9")
     expect(coord.locator("dl.facts")).to_contain_text("French (Fluent)")
     coord.get_by_label("Decision").select_option(label="Shortlist")
+    # A reason is optional to shortlist: a note stays with the coordinators.
+    expect(coord.get_by_text("When shortlisting, a note here is optional")).to_be_visible()
     coord.get_by_label("Reason").fill(REASON)
     screenshot(coord, "road-4-decision.png")
     coord.get_by_role("button", name="Record the decision").click()
@@ -171,19 +173,19 @@ def test_the_road_to_a_shortlist(
     )
     expect(rows.first).to_contain_text("Shortlisted")
 
-    # 5. The focal point sees the decision and its reason.
+    # 5. The focal point sees the decision; the coordinators' note on a shortlisting is theirs.
     fp.locator("nav.main-nav").get_by_role("link", name="Nominations").click()
     expect(fp.get_by_role("heading", level=1)).to_have_text("Nominees from Morocco")
     row = fp.locator("main table tbody tr")
     expect(row).to_have_count(1)
     expect(row.locator("td")).to_have_text(
-        [re.compile(CANDIDATE), TITLE, "Criminal finances", "Shortlisted", REASON]
+        [re.compile(CANDIDATE), TITLE, "Criminal finances", "Shortlisted", "\u2013"]
     )
     screenshot(fp, "road-5-nominations.png")
 
     application.refresh_from_db()
     assert application.status == Application.Status.SHORTLISTED
-    assert application.decision_reason == REASON
+    assert application.decision_reason == ""  # the note is in the history only
     assert application.applicant.email == CANDIDATE_EMAIL
     assert Nomination.unscoped.get(call=call).status == Nomination.Status.NOMINATED
     history = StatusChange.unscoped.filter(application=application).order_by("created_at", "pk")

@@ -29,6 +29,9 @@ from tests.helpers import (
 
 # --- Coordinator review -----------------------------------------------------------------------
 
+REASON_NEEDED = ("Give a reason to keep in reserve or to decline: the applicant and their "
+                 "focal point receive it.")
+
 def review(client, application: Application, data: dict, capture=None):
     url = reverse("application_review", args=["cepol", application.pk])
     if capture is None:
@@ -38,9 +41,9 @@ def review(client, application: Application, data: dict, capture=None):
 
 
 @pytest.mark.parametrize(("data", "field", "message"), [
-    ({"decision": "shortlisted", "reason": ""}, "reason", "This field is required."),
-    ({"decision": "shortlisted", "reason": "   "}, "reason", "This field is required."),
-    ({"decision": "shortlisted"}, "reason", "This field is required."),
+    ({"decision": "declined", "reason": ""}, "reason", REASON_NEEDED),
+    ({"decision": "reserve", "reason": "   "}, "reason", REASON_NEEDED),
+    ({"decision": "declined"}, "reason", REASON_NEEDED),
     ({"decision": "accepted", "reason": "Typed reason"}, "decision", "Select a valid choice."),
     ({"decision": "submitted", "reason": "Typed reason"}, "decision", "Select a valid choice."),
     ({"reason": "Typed reason"}, "decision", "This field is required."),
@@ -136,7 +139,8 @@ def test_bulk_decision_on_several_applications(world: World, client_as,
     assert not StatusChange.unscoped.filter(application=untouched).exists()
     for user in applicants:
         texts = list(Notification.unscoped.filter(user=user).values_list("text", flat=True))
-        assert len(texts) == 1 and "In reserve" in texts[0] and "Places are full" in texts[0]
+        assert len(texts) == 1 and "is kept in reserve" in texts[0] \
+            and "The coordinator's reason: Places are full" in texts[0]
         assert [m.to for m in mail.outbox].count([user.email]) == 1
     assert Notification.unscoped.filter(user=fp).count() == 3
     assert [m.to for m in mail.outbox].count([fp.email]) == 3
@@ -176,7 +180,8 @@ def test_bad_bulk_decision_changes_nothing(world: World, client_as,
         response = client_as(world.people["coordinator"]).post(
             reverse("application_decide_many", args=["cepol", world.call.pk]), data,
             follow=True)
-    assert "Tick at least one application, choose a decision and give a reason." in response.text
+    assert ("Tick at least one application and choose a decision; give a reason to keep in "
+            "reserve or to decline.") in response.text
     application.refresh_from_db()
     assert application.status == "submitted"
     assert counts() == before
@@ -291,3 +296,46 @@ def test_tampered_ids_in_the_bulk_form_change_nothing(world: World, client_as):
     assert response.status_code == 302
     application.refresh_from_db()
     assert application.status == "reserve"
+
+
+def test_shortlisting_needs_no_reason_and_a_note_stays_with_the_coordinators(
+        world: World, client_as, django_capture_on_commit_callbacks):
+    nominee = ApplicationFactory(call=world.call, full_name="Amina Alaoui",
+                                 nomination=NominationFactory(call=world.call))
+    mail.outbox.clear()
+    coordinator = client_as(world.people["coordinator"])
+    response = review(coordinator, nominee, {"decision": "shortlisted", "reason": ""},
+                      django_capture_on_commit_callbacks)
+    assert response.status_code == 302
+    nominee.refresh_from_db()
+    assert nominee.status == "shortlisted" and nominee.decision_reason == ""
+    # In bulk too, with a private note: kept in the history, never mailed nor shown to her.
+    other = ApplicationFactory(call=world.call, full_name="Salma Haddad")
+    with django_capture_on_commit_callbacks(execute=True):
+        coordinator.post(reverse("application_decide_many", args=["cepol", world.call.pk]),
+                         {"application": [other.pk], "decision": "shortlisted",
+                          "reason": "Strong on asset tracing; pair with a French mentor."})
+    other.refresh_from_db()
+    assert other.status == "shortlisted" and other.decision_reason == ""
+    assert StatusChange.unscoped.get(application=other, to_status="shortlisted").reason == (
+        "Strong on asset tracing; pair with a French mentor.")
+    assert mail.outbox and not any("French mentor" in m.body for m in mail.outbox)
+    assert all("is shortlisted" in m.body for m in mail.outbox)
+    page = client_as(other.applicant).get(reverse("application_edit",
+                                                  args=["cepol", other.pk])).text
+    assert "French mentor" not in page
+
+
+def test_a_decline_tells_the_applicant_and_the_focal_point_the_reason_plainly(
+        world: World, client_as, django_capture_on_commit_callbacks):
+    nominee = ApplicationFactory(call=world.call, full_name="Amina Alaoui",
+                                 applicant=UserFactory(email="amina@police.ma"),
+                                 nomination=NominationFactory(call=world.call))
+    mail.outbox.clear()
+    review(client_as(world.people["coordinator"]), nominee,
+           {"decision": "declined", "reason": "Five years of service are asked."},
+           django_capture_on_commit_callbacks)
+    bodies = [m.body for m in mail.outbox]
+    assert len(bodies) == 2
+    assert all("is not retained. The coordinator's reason: Five years of service are asked."
+               in body for body in bodies)
