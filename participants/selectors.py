@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from django.db.models import Count, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from participants.eligibility import Candidate, Criteria, eligibility_problems
 from participants.models import (
@@ -172,6 +173,20 @@ def eligibility_of(application: Application) -> dict[str, str]:
     )
     return eligibility_problems(candidate, criteria)
 
+
+
+def submission_problems(application: Application, *, consent: bool) -> dict[str, str]:
+    """What still stops the application from being submitted, field name → what to do; empty
+    when it can go. The submission refuses on these, and the page's "before you can submit"
+    list shows the same, so that the two cannot disagree."""
+    problems = eligibility_of(application)
+    if not application.cv:
+        problems["cv"] = _("Attach your CV as a PDF.")
+    if not application.motivation.strip():
+        problems["motivation"] = _("Tell the coordinator why you apply.")
+    if not consent:
+        problems["consent"] = _("Your consent is needed to submit the application.")
+    return problems
 
 def application_for_applicant(*, actor: Actor, pk: int) -> Application:
     """The candidate's own application; anyone else's answers like a missing one."""

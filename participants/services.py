@@ -26,10 +26,10 @@ from participants.models import (
     hash_token,
 )
 from participants.selectors import (
-    eligibility_of,
     focal_points_for_call,
     places_left,
     projects_of_membership,
+    submission_problems,
 )
 from participants.tasks import invitation_send, notification_email
 from programmes import access
@@ -473,20 +473,6 @@ def application_cv_store(*, actor: Actor, application: Application, cv) -> Appli
         transaction.on_commit(lambda: old_cv.storage.delete(old_name))
     application.cv = current.cv
     return application
-
-
-def submission_problems(application: Application, *, consent: bool) -> dict[str, str]:
-    """What still stops the application from being submitted, field name → what to do; empty
-    when it can go. The submission refuses on these, and the page's "before you can submit"
-    list shows the same, so that the two cannot disagree."""
-    problems = eligibility_of(application)
-    if not application.cv:
-        problems["cv"] = _("Attach your CV as a PDF.")
-    if not application.motivation.strip():
-        problems["motivation"] = _("Tell the coordinator why you apply.")
-    if not consent:
-        problems["consent"] = _("Your consent is needed to submit the application.")
-    return problems
 
 
 @transaction.atomic

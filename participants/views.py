@@ -429,7 +429,7 @@ def application_edit(request: OrganisationRequest, org_slug: str, pk: int) -> Ht
     if editable and problems is None:
         # The draft with what the form took of the typing (the fields it refused keep their
         # saved value) and the stored CV; the consent box as the page shows it.
-        problems = services.submission_problems(
+        problems = selectors.submission_problems(
             application, consent=submit_form.is_bound and submit_form.is_valid())
     application.refresh_from_db()
     if editable and application.cv:
