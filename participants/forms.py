@@ -168,10 +168,29 @@ class NominationForm(CleanTextForm, forms.Form):
         label=_("Working languages"), choices=WORKING_LANGUAGES,
         widget=forms.CheckboxSelectMultiple,
     )
+    language = forms.ChoiceField(
+        label=_("Language of the invitation"), choices=LANGUAGE_CHOICES, required=False,
+        help_text=_("The candidate receives the invitation and the application in it."),
+    )
 
-    def __init__(self, *args, call: Call, **kwargs) -> None:
+    def __init__(self, *args, call: Call, language: str = "en", **kwargs) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["thematic_area"]).queryset = areas_of_call(call)
+        self.fields["language"].initial = language
+        # What the call's criteria need is asked now, so that the focal point learns at once
+        # that a candidate cannot apply (the service checks the criteria).
+        if call.female_only:
+            self.fields["gender"] = forms.ChoiceField(
+                label=_("Gender"), choices=[("", "---------"), *Application.Gender.choices],
+                help_text=_("This call is for female officers only."),
+            )
+        if call.min_years_of_service:
+            self.fields["years_of_service"] = forms.IntegerField(
+                label=_("Years of service"), min_value=0, max_value=60,
+                help_text=_("This call asks for at least %(years)s.")
+                % {"years": call.min_years_of_service},
+            )
+        self.fields["language"] = self.fields.pop("language")  # last, after the criteria
 
     def clean_email(self) -> str:
         return self.cleaned_data["email"].strip().lower()

@@ -148,15 +148,34 @@ def focal_points_for_call(*, call: Call) -> list[Membership]:
     )
 
 
+# A nomination holds one of its country's places while it stands and its application is still
+# in play: a nominee withdrawn by the focal point, who withdraws, or whom the coordinator declines
+# (found ineligible, say) gives the place back while the call takes nominations.
+PLACE_RETURNED = (Application.Status.DECLINED, Application.Status.WITHDRAWN)
+
+
+def nominations_holding_places(call: Call) -> QuerySet[Nomination]:
+    return Nomination.objects.for_org(call.organisation).filter(
+        call=call, status=Nomination.Status.NOMINATED
+    ).exclude(application__status__in=PLACE_RETURNED)
+
+
 def places_left(*, call: Call, country: Country) -> int:
-    taken = Nomination.objects.for_org(call.organisation).filter(
-        call=call, country=country, status=Nomination.Status.NOMINATED
-    ).count()
+    taken = nominations_holding_places(call).filter(country=country).count()
     return max(call.places_per_country - taken, 0)
 
 
+def criteria_of(call: Call) -> Criteria:
+    return Criteria(
+        invited_country_codes=frozenset(call.invited_countries.values_list("code", flat=True)),
+        thematic_area_ids=frozenset(call.thematic_areas.values_list("pk", flat=True)),
+        min_years_of_service=call.min_years_of_service,
+        working_languages=frozenset(call.working_languages),
+        female_only=call.female_only,
+    )
+
+
 def eligibility_of(application: Application) -> dict[str, str]:
-    call = application.call
     candidate = Candidate(
         country_code=application.country_id,
         thematic_area_id=application.thematic_area_id,
@@ -164,15 +183,7 @@ def eligibility_of(application: Application) -> dict[str, str]:
         gender=application.gender,
         languages=frozenset(application.languages.values_list("language", flat=True)),
     )
-    criteria = Criteria(
-        invited_country_codes=frozenset(call.invited_countries.values_list("code", flat=True)),
-        thematic_area_ids=frozenset(call.thematic_areas.values_list("pk", flat=True)),
-        min_years_of_service=call.min_years_of_service,
-        working_languages=frozenset(call.working_languages),
-        female_only=call.female_only,
-    )
-    return eligibility_problems(candidate, criteria)
-
+    return eligibility_problems(candidate, criteria_of(application.call))
 
 
 def submission_problems(application: Application, *, consent: bool) -> dict[str, str]:
@@ -273,8 +284,7 @@ def applications_of(*, actor: Actor) -> QuerySet[Application]:
 def call_country_counts(*, call: Call) -> list[dict]:
     """Per invited country: nominations made, places left and applications submitted."""
     nominated = dict(
-        Nomination.objects.for_org(call.organisation)
-        .filter(call=call, status=Nomination.Status.NOMINATED)
+        nominations_holding_places(call)
         .values_list("country").annotate(n=Count("pk")).values_list("country", "n")
     )
     submitted = dict(

@@ -6,13 +6,14 @@ from typing import TYPE_CHECKING
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from participants.eligibility import Candidate, eligibility_problems
 from participants.models import (
     Application,
     ApplicationLanguage,
@@ -26,6 +27,7 @@ from participants.models import (
     hash_token,
 )
 from participants.selectors import (
+    criteria_of,
     focal_points_for_call,
     places_left,
     projects_of_membership,
@@ -309,9 +311,12 @@ def notifications_mark_read(*, user: User, organisation: Organisation) -> int:
 def nomination_create(
     *, actor: Actor, membership: Membership, call: Call, full_name: str, email: str,
     agency: str, rank: str, thematic_area: ThematicArea, languages: list[str],
+    language: str = "", gender: str = "", years_of_service: int | None = None,
 ) -> Nomination:
     """A focal point nominates a candidate for their own country. The candidate gets an
-    invitation to complete the application."""
+    invitation, in `language` (the focal point's own by default), to complete the application.
+    What the call's criteria need (gender, years of service) is asked here, so that a nominee
+    the call excludes takes no place; the application starts with these answers."""
     # Locked so that two nominations at once cannot both take the last place.
     call = Call.objects.for_org(call.organisation).select_for_update().get(pk=call.pk)
     country = membership.country
@@ -332,6 +337,18 @@ def nomination_create(
         call=call, email__iexact=email, status=Nomination.Status.NOMINATED
     ).exists():
         raise ValidationError({"email": _("This candidate is already nominated for this call.")})
+    problems = eligibility_problems(
+        Candidate(country_code=country.code, thematic_area_id=thematic_area.pk,
+                  years_of_service=years_of_service, gender=gender,
+                  languages=frozenset(languages)),
+        criteria_of(call),
+    )
+    if problems:
+        raise ValidationError({
+            NON_FIELD_ERRORS: _("This candidate does not meet the call's criteria: a nomination "
+                         "would take one of your places for someone who cannot apply."),
+            **problems,
+        })
     nomination = Nomination(
         organisation=call.organisation, call=call, country=country, nominated_by=actor.user,
         full_name=full_name.strip(), email=email, agency=agency.strip(), rank=rank.strip(),
@@ -342,12 +359,12 @@ def nomination_create(
     record_status_change(acting_user=actor.user, subject=nomination,
                          to_status=Nomination.Status.NOMINATED, created=True)
     invitation = _invitation_for_candidate(call=call, email=email, full_name=full_name,
-                                           actor=actor)
+                                           actor=actor, language=language)
     application = Application.objects.create(
         organisation=call.organisation, call=call, nomination=nomination, invitation=invitation,
         applicant=invitation.email_user(), country=country, thematic_area=thematic_area,
         full_name=nomination.full_name, email=email, agency=nomination.agency,
-        rank=nomination.rank,
+        rank=nomination.rank, gender=gender, years_of_service=years_of_service,
     )
     for code in languages:
         ApplicationLanguage.objects.create(
@@ -360,7 +377,7 @@ def nomination_create(
 
 
 def _invitation_for_candidate(*, call: Call, email: str, full_name: str,
-                              actor: Actor) -> Invitation:
+                              actor: Actor, language: str) -> Invitation:
     """The candidate joins the organisation as mentee or mentor through the usual invitation;
     its e-mail leads to the application."""
     pending = Invitation.objects.for_org(call.organisation).pending().filter(
@@ -374,7 +391,7 @@ def _invitation_for_candidate(*, call: Call, email: str, full_name: str,
             with transaction.atomic():
                 return invitation_create(
                     actor=actor, email=email,
-                    full_name=full_name, language=actor.user.language,
+                    full_name=full_name, language=language or actor.user.language,
                     role=call.role_sought, country=None, projects=[],
                 )
         except (IntegrityError, ValidationError):
@@ -421,6 +438,39 @@ def nomination_withdraw(*, actor: Actor, nomination: Nomination) -> Nomination:
 # The text a candidate consents to; a new wording gets a new version, and each consent records
 # the version it was given to (templates/participants/consent_<version>.html).
 CONSENT_VERSION = "2026-12"
+
+
+@transaction.atomic
+def application_withdraw(*, actor: Actor, application: Application) -> Application:
+    """The candidate withdraws before the coordinator decides. A nomination is withdrawn with
+    the application, so its place returns to the country while the call takes nominations;
+    the focal point who nominated is told."""
+    application = (Application.objects.for_org(application.organisation)
+                   .select_for_update(of=("self",))
+                   .select_related("call", "nomination__nominated_by")
+                   .get(pk=application.pk))
+    if application.status not in (Application.Status.INVITED, Application.Status.SUBMITTED):
+        raise ValidationError(_("The coordinator has decided on your application: write to "
+                                "them if you can no longer take part."))
+    record_status_change(acting_user=actor.user, subject=application,
+                         to_status=Application.Status.WITHDRAWN)
+    application.status = Application.Status.WITHDRAWN
+    application.save(update_fields=["status", "updated_at"])
+    nomination = application.nomination
+    if nomination is not None and nomination.status == Nomination.Status.NOMINATED:
+        record_status_change(acting_user=actor.user, subject=nomination,
+                             to_status=Nomination.Status.WITHDRAWN)
+        nomination.status = Nomination.Status.WITHDRAWN
+        nomination.save(update_fields=["status", "updated_at"])
+        organisation = application.call.organisation
+        notify(
+            user=nomination.nominated_by, organisation=organisation,
+            message=gettext_lazy("%(name)s has withdrawn from %(call)s: the place is free for "
+                                 "another nomination while the call is open."),
+            params={"name": application.full_name, "call": application.call.title},
+            link=reverse("call_detail", args=[organisation.slug, application.call_id]),
+        )
+    return application
 
 
 @transaction.atomic

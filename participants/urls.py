@@ -22,6 +22,8 @@ urlpatterns += [
     path("nominations/", views.nomination_list, name="nomination_list"),
     path("nominations/<int:pk>/withdraw/", views.nomination_withdraw, name="nomination_withdraw"),
     path("applications/<int:pk>/", views.application_edit, name="application_edit"),
+    path("applications/<int:pk>/withdraw/", views.application_withdraw,
+         name="application_withdraw"),
     path("applications/<int:pk>/cv/", views.application_cv, name="application_cv"),
     path("applications/<int:pk>/review/", views.application_review, name="application_review"),
     path("notifications/", views.notification_list, name="notification_list"),

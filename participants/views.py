@@ -275,7 +275,8 @@ def call_detail_context(request: OrganisationRequest, call: Call) -> dict:
         )
         context["nominations"] = selectors.nominations_of_focal_point(
             actor=request.actor).filter(call=call)
-        context["nomination_form"] = NominationForm(call=call)
+        context["nomination_form"] = NominationForm(
+            call=call, language=request.actor.user.language)
     if (call.allow_self_nomination and call.accepts_nominations
             and request.actor.holds(call.role_sought)):
         context["self_nomination_form"] = SelfNominationForm(call=call)
@@ -291,7 +292,7 @@ def nomination_create(request: OrganisationRequest, org_slug: str, pk: int) -> H
     membership = access.focal_point_membership_for(actor=request.actor, call=call)
     if membership is None:
         raise PermissionDenied
-    form = NominationForm(request.POST, call=call)
+    form = NominationForm(request.POST, call=call, language=request.actor.user.language)
     if form.is_valid():
         try:
             nomination = services.nomination_create(
@@ -379,6 +380,17 @@ def stored_cv(application: Application) -> dict | None:
     except OSError:  # the file is missing from the storage: its name is still shown
         size = None
     return {"name": cv_filename(application), "size": size}
+
+
+@require_POST
+def application_withdraw(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:
+    application = selectors.application_for_applicant(actor=request.actor, pk=pk)
+    run_action(
+        request,
+        lambda: services.application_withdraw(actor=request.actor, application=application),
+        _("Your application is withdrawn."),
+    )
+    return redirect("application_edit", org_slug=org_slug, pk=application.pk)
 
 
 def application_edit(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:

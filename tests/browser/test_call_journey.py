@@ -104,6 +104,18 @@ def test_the_road_to_a_shortlist(
     nominate.get_by_label("Rank or position").fill("Commissaire")
     nominate.get_by_label("Thematic area").select_option(label="Criminal finances")
     nominate.get_by_label("French").check()
+    # The call asks five years of service: the form asks them, and refuses three at once,
+    # next to the field, keeping what was typed and the place.
+    nominate.get_by_label(re.compile(r"^Years of service")).fill("3")
+    nominate.get_by_role("button", name="Nominate").click()
+    expect(nominate.locator("#id_years_of_service_error")).to_contain_text(
+        "this call asks for at least 5")
+    expect(nominate).to_contain_text("a nomination would take one of your places")
+    expect(nominate).to_contain_text("2 places left.")
+    expect(nominate.get_by_label("Full name")).to_have_value(CANDIDATE)
+    screenshot(fp, "road-2-nomination-refused.png")
+    assert not Nomination.unscoped.exists()
+    nominate.get_by_label(re.compile(r"^Years of service")).fill("9")
     nominate.get_by_role("button", name="Nominate").click()
     expect(fp.locator(".messages")).to_contain_text(
         f"{CANDIDATE} is nominated and has been invited to complete the application."

@@ -341,3 +341,144 @@ def test_two_focal_points_racing_for_the_last_place_get_one_place(django_db_bloc
     assert outcomes.count("nominated") == 1, outcomes
     assert any("has used its 1 place" in outcome for outcome in outcomes), outcomes
     assert Nomination.unscoped.filter(call=call).count() == 1
+
+
+# --- Nominations: the call's criteria, asked at nomination -------------------------------------
+
+def test_a_female_only_call_asks_the_gender_and_refuses_a_man_next_to_it(
+    world: World, client_as, django_capture_on_commit_callbacks
+):
+    world.call.female_only = True
+    world.call.save()
+    client = client_as(world.people["focal_point"])
+    page = client.get(reverse("call_detail", args=["cepol", world.call.pk]))
+    assert 'name="gender"' in page.text
+    before = counts()
+    response = nominate(client, world.call, nomination_data(world, gender="male"),
+                        django_capture_on_commit_callbacks)
+    assert response.status_code == 400
+    assert has_error(response, "gender", "this call is for female officers only",
+                     form="nomination_form")
+    assert "a nomination would take one of your places" in response.text
+    assert "2 places left" in response.text
+    assert 'value="Typed Name"' in response.text
+    assert counts() == before
+
+    response = nominate(client, world.call, nomination_data(world),
+                        django_capture_on_commit_callbacks)
+    assert has_error(response, "gender", "This field is required.", form="nomination_form")
+
+    response = nominate(client, world.call, nomination_data(world, gender="female"),
+                        django_capture_on_commit_callbacks)
+    assert response.status_code == 302
+    assert Application.unscoped.get().gender == "female"
+
+
+def test_years_of_service_and_languages_the_call_needs_are_checked_at_nomination(
+    world: World, client_as, django_capture_on_commit_callbacks
+):
+    world.call.min_years_of_service = 5
+    world.call.working_languages = ["en"]
+    world.call.save()
+    client = client_as(world.people["focal_point"])
+    before = counts()
+    response = nominate(client, world.call,
+                        nomination_data(world, years_of_service=3, languages=["fr"]),
+                        django_capture_on_commit_callbacks)
+    assert response.status_code == 400
+    assert has_error(response, "years_of_service", "this call asks for at least 5",
+                     form="nomination_form")
+    assert has_error(response, "languages", "this call asks for at least one of English",
+                     form="nomination_form")
+    assert counts() == before
+    response = nominate(client, world.call,
+                        nomination_data(world, years_of_service=7, languages=["en", "fr"]),
+                        django_capture_on_commit_callbacks)
+    assert response.status_code == 302
+    assert Application.unscoped.get().years_of_service == 7
+
+
+def test_a_call_without_such_criteria_does_not_ask_them(world: World, client_as):
+    page = client_as(world.people["focal_point"]).get(
+        reverse("call_detail", args=["cepol", world.call.pk]))
+    assert 'name="gender"' not in page.text and 'name="years_of_service"' not in page.text
+
+
+def test_the_focal_point_chooses_the_language_of_the_nominees_invitation(
+    world: World, client_as, django_capture_on_commit_callbacks, mailoutbox
+):
+    response = nominate(client_as(world.people["focal_point"]), world.call,
+                        nomination_data(world, language="fr"),
+                        django_capture_on_commit_callbacks)
+    assert response.status_code == 302
+    invitation = Application.unscoped.get().invitation
+    assert invitation.language == "fr"
+    assert [mail.to for mail in mailoutbox] == [["typed@police.ma"]]
+    assert "Invitation" in mailoutbox[0].subject or "invit" in mailoutbox[0].subject.lower()
+    assert "Bonjour" in mailoutbox[0].body or "invité" in mailoutbox[0].body
+
+
+def test_a_nominee_the_coordinator_declines_gives_the_place_back(
+    world: World, client_as, two_countries
+):
+    from participants.services import application_decide
+
+    _jo, nomination = two_countries
+    client = client_as(world.people["focal_point"])
+    assert "1 place left" in client.get(
+        reverse("call_detail", args=["cepol", world.call.pk])).text
+    application = nomination.application
+    Application.unscoped.filter(pk=application.pk).update(status="submitted")
+    application_decide(actor=as_actor(world.people["coordinator"]), application=application,
+                       decision="declined", reason="Not a police officer.")
+    page = client.get(reverse("call_detail", args=["cepol", world.call.pk]))
+    assert "2 places left" in page.text
+    coordinator_page = client_as(world.people["coordinator"]).get(
+        reverse("call_detail", args=["cepol", world.call.pk]))
+    assert coordinator_page.context["country_rows"][0]["places_left"] == 2
+
+
+def test_a_nominee_who_withdraws_gives_the_place_back_and_the_focal_point_is_told(
+    world: World, client_as, two_countries, django_capture_on_commit_callbacks
+):
+    from participants.models import Notification
+
+    _jo, nomination = two_countries
+    application = nomination.application
+    nominee = UserFactory(email="salma@police.ma")
+    Application.unscoped.filter(pk=application.pk).update(applicant=nominee)
+    Membership.objects.create(organisation=world.org, user=nominee, role="mentee")
+    client = client_as(nominee)
+    page = client.get(reverse("application_edit", args=["cepol", application.pk]))
+    assert "Withdraw my application" in page.text
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("application_withdraw", args=["cepol", application.pk]),
+                               follow=True)
+    assert "Your application is withdrawn." in response.text
+    assert "You have withdrawn this application." in response.text
+    assert "Withdraw my application" not in response.text
+    nomination.refresh_from_db()
+    assert nomination.status == "withdrawn"
+    assert nomination.application.status == "withdrawn"
+    told = Notification.unscoped.get(user=world.people["focal_point"])
+    assert "Salma Idrissi has withdrawn from" in told.text
+    assert "2 places left" in client_as(world.people["focal_point"]).get(
+        reverse("call_detail", args=["cepol", world.call.pk])).text
+
+
+def test_a_nominee_cannot_withdraw_once_the_coordinator_has_decided(
+    world: World, client_as, two_countries
+):
+    _jo, nomination = two_countries
+    application = nomination.application
+    nominee = UserFactory(email="salma@police.ma")
+    Application.unscoped.filter(pk=application.pk).update(applicant=nominee,
+                                                          status="shortlisted")
+    Membership.objects.create(organisation=world.org, user=nominee, role="mentee")
+    history = StatusChange.unscoped.count()
+    response = client_as(nominee).post(
+        reverse("application_withdraw", args=["cepol", application.pk]), follow=True)
+    assert "The coordinator has decided on your application" in response.text
+    assert StatusChange.unscoped.count() == history
+    application.refresh_from_db()
+    assert application.status == "shortlisted"

@@ -239,6 +239,7 @@ ACCESS: dict[str, Row] = {
     "application_list": Row("GET", call, MANAGERS_PAGE),
     "application_decide_many": Row("POST", call, MANAGERS_ACTION),
     "application_edit": Row("GET", own_application, roles(MISSING, mentee=OK)),
+    "application_withdraw": Row("POST", own_application, roles(MISSING, mentee=REDIRECT)),
     "application_cv": Row("GET", application, roles(FORBIDDEN, admin=OK, coordinator=OK,
                                                      mentee=OK)),
     "application_review": Row("GET", application, MANAGERS_PAGE),
