@@ -45,7 +45,7 @@ def _check_role_scope(form: forms.Form, role: str, country: Country | None, proj
                 form.add_error("country", _(
                     "%(country)s is neither a partner country of %(projects)s nor an EU member "
                     "state."
-                ) % {"country": country.name, "projects": ", ".join(outside)})
+                ) % {"country": country, "projects": ", ".join(outside)})
 
 
 class InvitationForm(CleanTextForm, forms.Form):

@@ -395,6 +395,8 @@ class Notification(TenantModel):
     """A message in the app, beside the e-mail."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    # What the message is about, for whom (a pairing, a call): its e-mail's subject line.
+    subject = models.CharField(max_length=200, blank=True)
     text = models.CharField(max_length=500)
     link = models.CharField(max_length=300, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -449,7 +451,8 @@ register.declare(
     not_personal=["from_status", "to_status"], linked=["changed_by"])
 register.declare(
     Notification, subject=["user"],
-    personal={"user": register.NOTICE, "text": register.NOTICE, "link": register.NOTICE,
+    personal={"user": register.NOTICE, "subject": register.NOTICE, "text": register.NOTICE,
+              "link": register.NOTICE,
               "read_at": register.NOTICE},
     erase=register.Erase.DELETE)
 

@@ -1,7 +1,7 @@
 """Every write to people, memberships and invitations."""
 
 import secrets
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from allauth.account.models import EmailAddress
@@ -34,7 +34,7 @@ from participants.selectors import (
     submission_problems,
 )
 from participants.tasks import invitation_send, notification_email
-from programmes import access
+from programmes import access, cldr
 from programmes import services as programme_services
 from programmes.access import PROJECT_PERMISSION_OF_ROLE
 from programmes.actor import Actor
@@ -261,18 +261,31 @@ def record_status_change(
 
 
 def notify(
-    *, user: User, organisation: Organisation, message: "StrOrPromise", params: dict,
-    link: str = "",
+    *, user: User, organisation: Organisation, subject: "StrOrPromise", message: "StrOrPromise",
+    params: dict, link: str = "",
 ) -> Notification:
     """A message in the app, and the same by e-mail after the commit, in the person's own
-    language."""
+    language. `subject` says in a few words what it is about and for which pairing or call (the
+    e-mail's subject line); both take `params`, whose dates are written the person's way."""
     with translation.override(user.language):
+        params = {name: written_date(value) for name, value in params.items()}
         text = str(message) % params
+        about = str(subject) % params
     notification = Notification.objects.create(
-        organisation=organisation, user=user, text=text[:500], link=link
+        organisation=organisation, user=user, subject=about[:200], text=text[:500], link=link
     )
     notification_email.delay_on_commit(organisation.pk, notification.pk)  # type: ignore[attr-defined]  # Celery's Django fixup makes tasks DjangoTasks
     return notification
+
+
+def written_date(value: object) -> object:
+    """A date (or a moment, in the platform's time zone) the way the current language writes
+    it; anything else as it is."""
+    if isinstance(value, datetime):
+        return cldr.moment(value)
+    if isinstance(value, date):
+        return cldr.day(value)
+    return value
 
 
 def call_focal_points_tell(*, call: Call, countries: list[Country]) -> None:
@@ -282,11 +295,12 @@ def call_focal_points_tell(*, call: Call, countries: list[Country]) -> None:
             continue
         notify(
             user=focal_point.user, organisation=call.organisation,
+            subject=gettext_lazy("Call open: %(title)s, nominations for %(country)s"),
             message=gettext_lazy(
                 "Call open: %(title)s. Nominate candidates for %(country)s by %(deadline)s."
             ),
-            params={"title": call.title, "country": focal_point.country.name,
-                    "deadline": call.deadline.date().isoformat()},
+            params={"title": call.title, "country": focal_point.country,
+                    "deadline": call.deadline},
             link=reverse("call_detail", args=[call.organisation.slug, call.pk]),
         )
 
@@ -332,7 +346,7 @@ def nomination_create(
             "%(country)s has used all its %(places)s places in this call: withdraw a "
             "nomination to nominate someone else.",
             call.places_per_country,
-        ) % {"country": country.name, "places": call.places_per_country}})
+        ) % {"country": country, "places": call.places_per_country}})
     if Nomination.objects.for_org(call.organisation).filter(
         call=call, email__iexact=email, status=Nomination.Status.NOMINATED
     ).exists():
@@ -465,6 +479,7 @@ def application_withdraw(*, actor: Actor, application: Application) -> Applicati
         organisation = application.call.organisation
         notify(
             user=nomination.nominated_by, organisation=organisation,
+            subject=gettext_lazy("%(name)s has withdrawn from %(call)s"),
             message=gettext_lazy("%(name)s has withdrawn from %(call)s: the place is free for "
                                  "another nomination while the call is open."),
             params={"name": application.full_name, "call": application.call.title},
@@ -604,6 +619,13 @@ DECISION_MESSAGES: "dict[str, StrOrPromise]" = {
 }
 
 
+DECISION_SUBJECTS: "dict[str, StrOrPromise]" = {
+    Application.Status.SHORTLISTED: gettext_lazy("Shortlisted: %(name)s, %(call)s"),
+    Application.Status.RESERVE: gettext_lazy("In reserve: %(name)s, %(call)s"),
+    Application.Status.DECLINED: gettext_lazy("Not retained: %(name)s, %(call)s"),
+}
+
+
 @transaction.atomic
 def application_decide(*, actor: Actor, application: Application, decision: str,
                        reason: str) -> Application:
@@ -633,7 +655,8 @@ def application_decide(*, actor: Actor, application: Application, decision: str,
     if application.nomination:
         recipients.append(application.nomination.nominated_by)
     for recipient in filter(None, recipients):
-        notify(user=recipient, organisation=organisation, message=DECISION_MESSAGES[decision],
+        notify(user=recipient, organisation=organisation,
+               subject=DECISION_SUBJECTS[decision], message=DECISION_MESSAGES[decision],
                params={"name": application.full_name, "call": application.call.title,
                        "reason": application.decision_reason},
                link=reverse("application_edit", args=[organisation.slug, application.pk])
@@ -681,8 +704,9 @@ def data_request_tell_admins(*, data_request: DataRequest) -> None:
         with translation.override(admin.language):
             kind = str(data_request.get_kind_display())
         notify(user=admin, organisation=organisation,
+               subject=gettext_lazy("Data request to answer by %(due)s: %(kind)s"),
                message=gettext_lazy("A data request (%(kind)s) waits for your answer by "
                                     "%(due)s."),
-               params={"kind": kind, "due": data_request.due_on.isoformat()},
+               params={"kind": kind, "due": data_request.due_on},
                # The admins' page of requests (programmes/privacy).
                link=f"/{organisation.slug}/privacy/requests/")

@@ -3,6 +3,8 @@ nomination forms, nominations, applications and notifications."""
 
 from typing import NamedTuple
 
+from allauth.account.internal.flows.login import record_authentication
+from allauth.account.utils import perform_login
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -202,8 +204,8 @@ def invitation_resend(request: OrganisationRequest, org_slug: str, pk: int) -> H
 
 
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
-    """The link in the invitation e-mail. A newcomer chooses a name and password, then signs in;
-    someone who already has an account signs in first, then accepts."""
+    """The link in the invitation e-mail. A newcomer chooses a name and password and is signed
+    in; someone who already has an account signs in first, then accepts."""
     invitation = selectors.invitation_by_token(token)
     if invitation is None:
         return render(request, "participants/invitation_invalid.html", status=404)
@@ -241,8 +243,17 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 "organisation": membership.organisation, "role": membership.get_role_display(),
             })
             return redirect(home_url)
-        messages.success(request, _("Your account is ready. Sign in to continue."))
-        return redirect(f"{reverse('account_login')}?next={home_url}")
+        # The link came to this address, and the person has just chosen their password: they
+        # are signed in through allauth's own login (its stages, such as setting up MFA for
+        # the roles that need it, come next), not asked to type it all again.
+        messages.success(request, _("Your account is ready: welcome."))
+        # The password they chose is how they authenticated: recorded as allauth records a
+        # password sign-in, so that setting up MFA right after asks for it no second time
+        # (allauth's internal flow; the version is pinned in pyproject.toml).
+        record_authentication(request, membership.user, method="password",
+                              email=invitation.email)
+        return perform_login(request, membership.user, redirect_url=home_url,
+                             email=invitation.email, signup=True)
     return render(request, "participants/invitation_accept.html", {
         "invitation": invitation, "form": form,
     })

@@ -158,7 +158,7 @@ class CallForm(CleanTextForm, forms.ModelForm):
         invited = data.get("invited_countries") or []
         role = data.get("role_sought") or getattr(self.instance, "role_sought", None)
         if project and invited and role == Call.RoleSought.MENTOR and project.mentors_from_eu_only:
-            outside = [country.name for country in invited if not country.is_eu_member]
+            outside = [str(country) for country in invited if not country.is_eu_member]
             if outside:
                 self.add_error("invited_countries", _(
                     "%(project)s takes mentors from EU member states only, not from %(countries)s."
@@ -166,7 +166,7 @@ class CallForm(CleanTextForm, forms.ModelForm):
         if (project and invited and role == Call.RoleSought.MENTEE
                 and project.mentees_from_partner_countries_only):
             partners = set(project.partner_countries.all())
-            outside = [country.name for country in invited if country not in partners]
+            outside = [str(country) for country in invited if country not in partners]
             if outside:
                 self.add_error("invited_countries", _(
                     "%(project)s takes mentees from its partner countries only, not from "

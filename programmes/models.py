@@ -6,9 +6,11 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from programmes.cldr import country_name, language_name
 from programmes.querysets import CrossTenantManager, ProjectQuerySet, TenantQuerySet
 from programmes.rules import Rules, Weights
 
@@ -218,7 +220,8 @@ class Country(models.Model):
         verbose_name_plural = _("countries")
 
     def __str__(self) -> str:
-        return self.name
+        # As the active language names it (CLDR); `name` is the English, for sorting.
+        return country_name(self.code, self.name)
 
 
 class Project(TenantModel):
@@ -390,12 +393,12 @@ class ThematicArea(TenantModel):
 
 
 # Working languages a call may ask for and a candidate may speak (ISO 639-1), in English.
+# The working languages a candidate may name, each called as the reader's language calls it
+# (CLDR), in the order of their English names.
 WORKING_LANGUAGES = [
-    ("ar", _("Arabic")), ("hy", _("Armenian")), ("az", _("Azerbaijani")), ("nl", _("Dutch")),
-    ("en", _("English")), ("fr", _("French")), ("ka", _("Georgian")), ("de", _("German")),
-    ("el", _("Greek")), ("he", _("Hebrew")), ("it", _("Italian")), ("pl", _("Polish")),
-    ("pt", _("Portuguese")), ("ro", _("Romanian")), ("ru", _("Russian")), ("es", _("Spanish")),
-    ("uk", _("Ukrainian")),
+    (code, lazy(language_name, str)(code))
+    for code in ("ar", "hy", "az", "nl", "en", "fr", "ka", "de", "el", "he", "it", "pl", "pt",
+                 "ro", "ru", "es", "uk")
 ]
 
 

@@ -9,19 +9,22 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, gettext_noop
+from django.utils.translation import gettext_noop
 
 from matching.meetings.services import compliance_keep
 from matching.models import ActivityPlan, Pairing
 from matching.pairings.selectors import coordinators_of
-from matching.pairings.services import Mover, pairing_locked, pairing_transition
+from matching.pairings.services import (
+    Mover,
+    pairing_locked,
+    pairing_tell,
+    pairing_transition,
+)
 from matching.plans.selectors import approved_schedule
 from matching.schedule import Schedule
 from participants.models import User
-from participants.services import notify
-from programmes import access
+from programmes import access, cldr
 from programmes.actor import Actor
 from programmes.models import Organisation, Project
 from programmes.validators import refuse_control_characters
@@ -56,16 +59,8 @@ def report_closed_reason(pairing: Pairing, kind: str, schedule: Schedule | None,
     if opens is None:
         return _("Reports are written once the activity plan is approved.")
     if today < opens:
-        return _("This report opens on %(day)s.") % {"day": date_format(opens)}
+        return _("This report opens on %(day)s.") % {"day": cldr.day(opens)}
     return ""
-
-
-def _tell(pairing: Pairing, people: list[User], message: str, link: str,
-          **params: object) -> None:
-    for person in people:
-        notify(user=person, organisation=pairing.organisation, link=link,
-               message=gettext_lazy(message),
-               params={"project": pairing.project.name, **params})
 
 
 def _report_link(report: Report) -> str:
@@ -218,12 +213,18 @@ def report_submit(*, actor: Actor, pairing: Pairing, kind: str, values: dict[str
     if submit:
         compliance_keep(organisation=pairing.organisation, pairing_ids=[pairing.pk])
         partner = pairing.mentor if actor.user.pk == pairing.mentee_id else pairing.mentee
-        message = (gettext_noop("%(name)s submitted the interim report of a pairing in "
-                                "%(project)s.") if kind == Report.Kind.INTERIM else
-                   gettext_noop("%(name)s submitted the narrative report of a pairing in "
-                                "%(project)s."))
-        _tell(pairing, [*coordinators_of(pairing.project), partner], message,
-              _report_link(report), name=actor.user.full_name)
+        subject, message = {
+            Report.Kind.INTERIM: (
+                gettext_noop("Interim report submitted: %(pairing)s"),
+                gettext_noop("%(name)s submitted the interim report of a pairing in "
+                             "%(project)s.")),
+            Report.Kind.NARRATIVE: (
+                gettext_noop("Narrative report submitted: %(pairing)s"),
+                gettext_noop("%(name)s submitted the narrative report of a pairing in "
+                             "%(project)s.")),
+        }[Report.Kind(kind)]
+        pairing_tell(pairing, [*coordinators_of(pairing.project), partner], subject, message,
+                     link=_report_link(report), name=actor.user.full_name)
     return report
 
 
@@ -254,18 +255,22 @@ def report_review(*, actor: Actor, report: Report, accept: bool, comments: str) 
         )
         compliance_keep(organisation=pairing.organisation, pairing_ids=[pairing.pk])
     # One message for each kind, so that each recipient reads all of it in their language.
-    message = {
-        (Report.Kind.INTERIM, True): gettext_noop(
-            "Your interim report in %(project)s was accepted."),
-        (Report.Kind.INTERIM, False): gettext_noop(
-            "Your interim report in %(project)s was returned: %(comments)s"),
-        (Report.Kind.NARRATIVE, True): gettext_noop(
-            "Your narrative report in %(project)s was accepted."),
-        (Report.Kind.NARRATIVE, False): gettext_noop(
-            "Your narrative report in %(project)s was returned: %(comments)s"),
+    subject, message = {
+        (Report.Kind.INTERIM, True): (
+            gettext_noop("Interim report accepted: %(pairing)s"),
+            gettext_noop("Your interim report in %(project)s was accepted.")),
+        (Report.Kind.INTERIM, False): (
+            gettext_noop("Interim report returned, to correct: %(pairing)s"),
+            gettext_noop("Your interim report in %(project)s was returned: %(comments)s")),
+        (Report.Kind.NARRATIVE, True): (
+            gettext_noop("Narrative report accepted: %(pairing)s"),
+            gettext_noop("Your narrative report in %(project)s was accepted.")),
+        (Report.Kind.NARRATIVE, False): (
+            gettext_noop("Narrative report returned, to correct: %(pairing)s"),
+            gettext_noop("Your narrative report in %(project)s was returned: %(comments)s")),
     }[Report.Kind(report.kind), accept]
-    _tell(pairing, [pairing.mentee, pairing.mentor], message, _report_link(report),
-          comments=comments)
+    pairing_tell(pairing, [pairing.mentee, pairing.mentor], subject, message,
+                 link=_report_link(report), comments=comments)
     if accept and report.kind == Report.Kind.NARRATIVE:
         _complete_if_done(pairing, by=actor.user)
     return report
@@ -315,10 +320,7 @@ def pairing_complete_without_feedback(*, actor: Actor, pairing: Pairing,
                                            "feedback.")})
     pairing_transition(pairing=pairing, by=actor.user, to_status=S.COMPLETED,
                        mover=Mover.REPORTS, reason=reason.strip())
-    _tell(pairing, [pairing.mentee, pairing.mentor],
-          gettext_noop("Your pairing in %(project)s is completed: thank you. Your "
-                       "certificate of completion is on the pairing's page."),
-          reverse("pairing_detail", args=[pairing.organisation.slug, pairing.pk]))
+    _tell_completed(pairing)
     return pairing
 
 
@@ -333,10 +335,14 @@ def _complete_if_done(pairing: Pairing, *, by: User) -> None:
                   .values_list("author_id", flat=True))
     if accepted and authors >= {pairing.mentee_id, pairing.mentor_id}:
         pairing_transition(pairing=pairing, by=by, to_status=S.COMPLETED, mover=Mover.REPORTS)
-        _tell(pairing, [pairing.mentee, pairing.mentor],
-              gettext_noop("Your pairing in %(project)s is completed: thank you. Your "
-                           "certificate of completion is on the pairing's page."),
-              reverse("pairing_detail", args=[pairing.organisation.slug, pairing.pk]))
+        _tell_completed(pairing)
+
+
+def _tell_completed(pairing: Pairing) -> None:
+    pairing_tell(pairing, [pairing.mentee, pairing.mentor],
+                 gettext_noop("Completed, your certificate is ready: %(pairing)s"),
+                 gettext_noop("Your pairing in %(project)s is completed: thank you. Your "
+                              "certificate of completion is on the pairing's page."))
 
 
 # --- Exports ----------------------------------------------------------------------------------

@@ -96,6 +96,9 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "participants.context_processors.memberships",
             ],
+            # CLDR dates and names, and people's words isolated, in every template: |day, |moment,
+            # |month, |language, |country, |isolated (programmes/templatetags/cldr.py).
+            "builtins": ["programmes.templatetags.cldr"],
         },
     },
 ]

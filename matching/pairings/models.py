@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from matching.texts import Text
 from participants.models import Application, User
+from programmes.cldr import language_name
 from programmes.models import Call, Project, TenantModel
 from programmes.privacy import register
 
@@ -29,6 +30,9 @@ def explained(text: object) -> str:
         template, params = str(text.get("template", "")), dict(text.get("params", {}))
     else:
         return str(text)
+    if params.get("language_codes"):
+        params["languages"] = ", ".join(
+            language_name(code) for code in str(params["language_codes"]).split(","))
     if "gender" in params:
         params["gender"] = GENDER_WORDS.get(str(params["gender"]), params["gender"])
     try:

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -23,7 +22,7 @@ from participants.models import (
     Role,
     User,
 )
-from programmes import access
+from programmes import access, cldr
 from programmes.access import COORDINATE
 from programmes.actor import Actor
 from programmes.models import (
@@ -175,9 +174,9 @@ def next_steps(*, pairing: Pairing, latest: ActivityPlan | None,
     if pairing.status == S.PLAN_AGREED and approved is not None:
         if can_manage:
             return [_("The plan is approved: start the pairing on %(day)s.") % {
-                "day": date_format(approved.start)}]
+                "day": cldr.day(approved.start)}]
         return [_("The plan is approved: the pairing starts on %(day)s.") % {
-            "day": date_format(approved.start)}]
+            "day": cldr.day(approved.start)}]
     if pairing.status == S.ACTIVE:
         steps = _active_steps(pairing, approved, state, user=user, in_pair=in_pair,
                               can_manage=can_manage)
@@ -220,8 +219,8 @@ def _active_steps(pairing: Pairing, approved: ActivityPlan | None, state: Compli
                (_("narrative report"), state.narrative_report))
     late, due, ahead = [], [], []
     for name, deadline in reports:
-        day = {"report": name, "day": date_format(deadline.due),
-               "late": date_format(deadline.late_after)}
+        day = {"report": name, "day": cldr.day(deadline.due),
+               "late": cldr.day(deadline.late_after)}
         if deadline.state == LATE and deadline.held is None:
             late.append(_("The %(report)s is late: it was due on %(day)s. Write it and submit "
                           "it now.") % day if in_pair else
@@ -234,15 +233,15 @@ def _active_steps(pairing: Pairing, approved: ActivityPlan | None, state: Compli
     first = state.first_visit
     if first.state == MISSED:
         late.append(_("The first visit was due by %(day)s and none is logged.") % {
-            "day": date_format(first.due)})
+            "day": cldr.day(first.due)})
     elif first.state == OPEN:
-        due.append(_("The first visit, by %(day)s.") % {"day": date_format(first.due)})
+        due.append(_("The first visit, by %(day)s.") % {"day": cldr.day(first.due)})
     month = next((m for m in state.months if today in m.period), None)
     if month is not None and month.state == OPEN:
         due.append(ngettext(
             "This month, until %(day)s: %(held)s online meeting held of the %(needed)s agreed.",
             "This month, until %(day)s: %(held)s online meetings held of the %(needed)s agreed.",
-            month.held) % {"day": date_format(month.period.last_day), "held": month.held,
+            month.held) % {"day": cldr.day(month.period.last_day), "held": month.held,
                            "needed": approved.online_meetings_per_month})
     return late + ([waiting] if waiting else []) + due + ahead[:1]
 

@@ -7,7 +7,7 @@ from enum import StrEnum
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -57,14 +57,29 @@ def coordinator_moves(pairing: Pairing) -> list[str]:
     return [to for start, to in sorted(COORDINATOR_MOVES) if start == pairing.status]
 
 
-def pairing_tell(pairing: Pairing, people: Sequence[User], message: str, **params: object) -> None:
-    """Tells these people of a move, in the app and by e-mail, with a link to the pairing."""
-    link = reverse("pairing_detail", args=[pairing.organisation.slug, pairing.pk])
+def pairing_named_for(pairing: Pairing, person: User) -> str:
+    """The pairing as this person knows it, in the current language: their pairing with the
+    partner for its mentor and mentee, the pairing of both for anyone else."""
+    partner = {pairing.mentee_id: pairing.mentor, pairing.mentor_id: pairing.mentee}.get(person.pk)
+    if partner is None:
+        return _("the pairing of %(mentee)s and %(mentor)s") % {
+            "mentee": pairing.mentee, "mentor": pairing.mentor}
+    return _("your pairing with %(name)s") % {"name": partner}
+
+
+def pairing_tell(pairing: Pairing, people: Sequence[User], subject: str, message: str, *,
+                 link: str = "", **params: object) -> None:
+    """Tells these people of a move, in the app and by e-mail, with a link (the pairing's page
+    unless another is given). `subject` and `message` may name %(project)s and %(pairing)s,
+    the pairing as each person knows it."""
+    link = link or reverse("pairing_detail", args=[pairing.organisation.slug, pairing.pk])
     for person in people:
-        # Lazy, so that notify() translates it into each person's own language.
+        with translation.override(person.language):
+            named = pairing_named_for(pairing, person)
+        # Lazy, so that notify() translates them into each person's own language.
         notify(user=person, organisation=pairing.organisation, link=link,
-               message=gettext_lazy(message),
-               params={"project": pairing.project.name, **params})
+               subject=gettext_lazy(subject), message=gettext_lazy(message),
+               params={"project": pairing.project.name, "pairing": named, **params})
 
 
 def pairing_event_record(pairing: Pairing, *, by: User, to_status: str, reason: str = "",
@@ -91,7 +106,8 @@ def pairing_respond(*, actor: Actor, pairing: Pairing, accept: bool,
         pairing_transition(pairing=pairing, by=actor.user, to_status=S.DECLINED,
                            mover=Mover.PAIR, reason=pairing.end_reason)
         partner = pairing.mentor if actor.user.pk == pairing.mentee_id else pairing.mentee
-        pairing_tell(pairing, [partner, *coordinators_of(pairing.project)], gettext_noop(
+        pairing_tell(pairing, [partner, *coordinators_of(pairing.project)],
+            gettext_noop("Pairing declined by %(name)s: %(pairing)s"), gettext_noop(
             "%(name)s declined the proposed pairing in %(project)s: %(reason)s"),
             name=str(actor.user), reason=pairing.end_reason)
         return pairing
@@ -101,7 +117,8 @@ def pairing_respond(*, actor: Actor, pairing: Pairing, accept: bool,
     if pairing.mentee_accepted_at and pairing.mentor_accepted_at:
         pairing_transition(pairing=pairing, by=actor.user, to_status=S.ACCEPTED,
                            mover=Mover.PAIR)
-        pairing_tell(pairing, [pairing.mentee, pairing.mentor], gettext_noop(
+        pairing_tell(pairing, [pairing.mentee, pairing.mentor],
+                     gettext_noop("Pairing accepted: %(pairing)s, draft your plan"), gettext_noop(
             "Both of you accepted the pairing in %(project)s: draft your activity plan "
             "together."))
     return pairing
@@ -122,11 +139,15 @@ def pairing_move(*, actor: Actor, pairing: Pairing, to_status: str,
         pairing.end_reason = reason.strip()
     pairing_transition(pairing=pairing, by=actor.user, to_status=to_status,
                        mover=Mover.COORDINATOR, reason=reason.strip())
-    message = {
-        S.ACTIVE: gettext_noop("Your pairing in %(project)s has started."),
-        S.ENDED_EARLY: gettext_noop("Your pairing in %(project)s has ended early: %(reason)s"),
+    subject, message = {
+        S.ACTIVE: (gettext_noop("Started: %(pairing)s"),
+                   gettext_noop("Your pairing in %(project)s has started.")),
+        S.ENDED_EARLY: (gettext_noop("Ended early: %(pairing)s"),
+                        gettext_noop("Your pairing in %(project)s has ended early: "
+                                     "%(reason)s")),
     }[S(to_status)]
-    pairing_tell(pairing, [pairing.mentee, pairing.mentor], message, reason=pairing.end_reason)
+    pairing_tell(pairing, [pairing.mentee, pairing.mentor], subject, message,
+                 reason=pairing.end_reason)
     return pairing
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from matching.schedule import Schedule
+from programmes import cldr
 from programmes.rules import Rules
 
 
@@ -84,14 +85,14 @@ def plan_problems(plan: PlanDraft, rules: Rules) -> dict[str, list[str]]:
         if months_allowed:
             refuse(visit_field(index, "day"), _(
                 "Visit of %(day)s: it falls outside the pairing (%(start)s to %(end)s)."
-            ) % {"day": visit.day.isoformat(), "start": start.isoformat(),
-                 "end": schedule.end.isoformat()})
+            ) % {"day": cldr.day(visit.day), "start": cldr.day(start),
+                 "end": cldr.day(schedule.end)})
         else:
             refuse(visit_field(index, "day"), _(
                 "Visit of %(day)s: it falls outside the longest pairing the project allows "
                 "(%(start)s to %(end)s)."
-            ) % {"day": visit.day.isoformat(), "start": start.isoformat(),
-                 "end": schedule.end.isoformat()})
+            ) % {"day": cldr.day(visit.day), "start": cldr.day(start),
+                 "end": cldr.day(schedule.end)})
 
     first_visit_by = schedule.first_months_end(rules.first_visit_within_months)
     # A visit whose date the form refused may be the first one: its absence is not claimed.
@@ -101,7 +102,7 @@ def plan_problems(plan: PlanDraft, rules: Rules) -> dict[str, list[str]]:
             "First in-person visit: plan it within the first month (by %(day)s).",
             "First in-person visit: plan it within the first %(months)s months (by %(day)s).",
             rules.first_visit_within_months,
-        ) % {"months": rules.first_visit_within_months, "day": first_visit_by.isoformat()})
+        ) % {"months": rules.first_visit_within_months, "day": cldr.day(first_visit_by)})
 
     funded_until = schedule.first_months_end(rules.funded_visits_until_month)
     funded = [(index, visit) for index, visit in indexed if visit.funded and start <= visit.day]
@@ -109,7 +110,7 @@ def plan_problems(plan: PlanDraft, rules: Rules) -> dict[str, list[str]]:
         if visit.day > funded_until:
             refuse(visit_field(index, "funded"), _(
                 "Funded visits: only within the first %(months)s months; %(day)s is later."
-            ) % {"months": rules.funded_visits_until_month, "day": visit.day.isoformat()})
+            ) % {"months": rules.funded_visits_until_month, "day": cldr.day(visit.day)})
     taken: dict[int, Visit] = {}
     for index, visit in funded:
         period = schedule.period_of(visit.day, rules.funded_visit_period_months)
@@ -122,7 +123,7 @@ def plan_problems(plan: PlanDraft, rules: Rules) -> dict[str, list[str]]:
             "Funded visits: at most one in each %(months)s-month period; period %(number)s "
             "already has the visit of %(other)s."
         ) % {"months": rules.funded_visit_period_months, "number": period.number,
-             "other": taken[period.number].day.isoformat()})
+             "other": cldr.day(taken[period.number].day)})
     return problems
 
 
@@ -140,7 +141,7 @@ def past_start_warning(start: date, rules: Rules) -> str:
     return _("%(start)s has already passed: the pairing's first weeks are gone, and its first "
              "in-person visit is due by %(day)s, counted from that date. Choose a later date, "
              "or keep this one and the coordinator approves the plan only with a reason."
-             ) % {"start": start.isoformat(), "day": first_visit_by.isoformat()}
+             ) % {"start": cldr.day(start), "day": cldr.day(first_visit_by)}
 
 
 @dataclass(frozen=True)
@@ -163,13 +164,13 @@ def meeting_problems(meeting: MeetingDraft, *, schedule: Schedule, rules: Rules,
 
     if meeting.day > today:
         refuse("day", _("%(day)s is in the future: log a meeting once it has taken place.")
-               % {"day": meeting.day.isoformat()})
+               % {"day": cldr.day(meeting.day)})
     elif meeting.day < schedule.start:
         refuse("day", _("%(day)s is before the pairing started (%(start)s).")
-               % {"day": meeting.day.isoformat(), "start": schedule.start.isoformat()})
+               % {"day": cldr.day(meeting.day), "start": cldr.day(schedule.start)})
     elif meeting.day > schedule.end:
         refuse("day", _("%(day)s is after the pairing ended (%(end)s).")
-               % {"day": meeting.day.isoformat(), "end": schedule.end.isoformat()})
+               % {"day": cldr.day(meeting.day), "end": cldr.day(schedule.end)})
     if meeting.funded and not meeting.in_person:
         refuse("funded", _("Only an in-person visit is funded."))
     if meeting.cost_amount is not None and not meeting.in_person:
@@ -184,7 +185,7 @@ def meeting_problems(meeting: MeetingDraft, *, schedule: Schedule, rules: Rules,
     if meeting.day > funded_until:
         refuse("funded", _(
             "Funded visits: only within the first %(months)s months; %(day)s is later."
-        ) % {"months": rules.funded_visits_until_month, "day": meeting.day.isoformat()})
+        ) % {"months": rules.funded_visits_until_month, "day": cldr.day(meeting.day)})
         return problems
     period = schedule.period_of(meeting.day, rules.funded_visit_period_months)
     taken = [day for day in other_funded_days if period is not None and day in period]
@@ -193,5 +194,5 @@ def meeting_problems(meeting: MeetingDraft, *, schedule: Schedule, rules: Rules,
             "Funded visits: at most one in each %(months)s-month period; period %(number)s "
             "already has the visit of %(other)s."
         ) % {"months": rules.funded_visit_period_months, "number": period.number,
-             "other": taken[0].isoformat()})
+             "other": cldr.day(taken[0])})
     return problems

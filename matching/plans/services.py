@@ -18,7 +18,7 @@ from matching.pairings.selectors import coordinators_of
 from matching.pairings.services import Mover, pairing_locked, pairing_tell, pairing_transition
 from matching.plans.rules import PlanDraft, Visit, plan_problems, starts_in_the_past
 from matching.texts import gettext_noop
-from programmes import access
+from programmes import access, cldr
 from programmes.actor import Actor
 
 S = Pairing.Status
@@ -102,7 +102,8 @@ def plan_sign(*, actor: Actor, pairing: Pairing, seen: str) -> ActivityPlan:
     ActivityPlan.objects.for_org(pairing.organisation).filter(pk=plan.pk).update(
         **{name: getattr(plan, name) for name in changed})
     if plan.status == ActivityPlan.Status.SIGNED:
-        pairing_tell(pairing, coordinators_of(pairing.project), gettext_noop(
+        pairing_tell(pairing, coordinators_of(pairing.project),
+                     gettext_noop("Activity plan to review: %(pairing)s"), gettext_noop(
             "An activity plan in %(project)s is signed by both and waits for your review."))
     return plan
 
@@ -133,8 +134,10 @@ def plan_review(*, actor: Actor, pairing: Pairing, approve: bool,
             raise ValidationError({"comments": _("Say what to change: the pair is told.")})
         plan.status, plan.coordinator_comments = ActivityPlan.Status.RETURNED, comments.strip()
         plan.save(update_fields=["status", "coordinator_comments", "updated_at"])
-        pairing_tell(pairing, [pairing.mentee, pairing.mentor], gettext_noop(
-            "The coordinator returned your activity plan in %(project)s with comments."))
+        pairing_tell(pairing, [pairing.mentee, pairing.mentor],
+                     gettext_noop("Activity plan returned with comments: %(pairing)s"),
+                     gettext_noop("The coordinator returned your activity plan in %(project)s "
+                                  "with comments."))
         return plan
     earlier = ActivityPlan.objects.for_org(pairing.organisation).filter(
         pairing=pairing, status=ActivityPlan.Status.APPROVED)
@@ -144,7 +147,7 @@ def plan_review(*, actor: Actor, pairing: Pairing, approve: bool,
         raise ValidationError({"comments": _(
             "This plan starts on %(start)s, a date that has passed: say why you approve it "
             "all the same. The reason is kept in the pairing's history."
-        ) % {"start": plan.start.isoformat()}})
+        ) % {"start": cldr.day(plan.start)}})
     earlier.update(status=ActivityPlan.Status.SUPERSEDED, updated_at=timezone.now())
     plan.status, plan.coordinator_comments = ActivityPlan.Status.APPROVED, comments.strip()
     plan.save(update_fields=["status", "coordinator_comments", "updated_at"])
@@ -152,6 +155,7 @@ def plan_review(*, actor: Actor, pairing: Pairing, approve: bool,
     if pairing.status == S.ACCEPTED:
         pairing_transition(pairing=pairing, by=actor.user, to_status=S.PLAN_AGREED,
                            mover=Mover.PLAN_APPROVAL, reason=plan.coordinator_comments)
-    pairing_tell(pairing, [pairing.mentee, pairing.mentor], gettext_noop(
+    pairing_tell(pairing, [pairing.mentee, pairing.mentor],
+                 gettext_noop("Activity plan approved: %(pairing)s"), gettext_noop(
         "The coordinator approved your activity plan in %(project)s."))
     return plan

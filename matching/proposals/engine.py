@@ -201,8 +201,9 @@ def pair_score(
     points = len(common) * weights.per_common_language
     score += points
     names = ", ".join((language_names or {}).get(code, code) for code in common)
+    # The codes too, so that each reader gets the names in their own language.
     explanation.append(Text(gettext_noop("Common languages: %(languages)s (+%(points)s)"),
-                            languages=names, points=points))
+                            languages=names, points=points, language_codes=",".join(common)))
 
     gap = _seniority_gap(mentee, mentor, rules)
     points = min(gap, SENIORITY_CAP_YEARS) * weights.seniority_gap

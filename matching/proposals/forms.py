@@ -66,7 +66,7 @@ class MatchingForm(CleanTextForm, forms.Form):
         self.pool, self.result = pool, result
         self.proposed = {pair.mentee_id: pair for pair in result.pairs}
         mentor_choices = [("", _("Nobody for now"))] + [
-            (str(a.pk), f"{a.full_name} · {a.country.name} · {a.thematic_area.name}")
+            (str(a.pk), f"{a.full_name} · {a.country} · {a.thematic_area.name}")
             for a in pool.mentor_applications()
         ]
         for application in pool.mentee_applications():
@@ -155,6 +155,8 @@ class MatchingForm(CleanTextForm, forms.Form):
                 "note_field": self[f"note_{application.pk}"],
                 "proposed": pair,
                 "proposed_mentor": self.pool.applications.get(pair.mentor_id) if pair else None,
+                # Shown in full under the choice, which a narrow select cuts.
+                "chosen_mentor": self.pool.applications.get(mentor_id) if mentor_id else None,
                 "by_hand": by_hand,
                 "score": scored[0] if scored else None,
                 "explanation": scored[1] if scored else [],

@@ -74,7 +74,8 @@ def pairing_propose(
     pairing.save()
     pairing_event_record(pairing, by=actor.user, to_status=S.PROPOSED, reason=pairing.override_note,
             created=True)
-    pairing_tell(pairing, [mentee, mentor], gettext_noop(
+    pairing_tell(pairing, [mentee, mentor],
+                 gettext_noop("Pairing proposed: %(pairing)s, accept or decline"), gettext_noop(
         "You are proposed a pairing in %(project)s: see who with, and accept or decline."))
     return pairing
 

@@ -34,13 +34,14 @@ from django.db.models import Count, F, Model
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_noop
 
 from matching.meetings.compliance import Due, plan_reminder
 from matching.meetings.services import compliance_keep
 from matching.models import ActivityPlan, Pairing, PairingCompliance, PairingEvent, Reminder
+from matching.pairings.services import pairing_named_for
 from participants.models import Membership, Notification
+from programmes import cldr
 from programmes.access import COORDINATE, NOMINATE, holders
 from programmes.actor import Role
 from programmes.models import Call, Organisation, Project
@@ -399,7 +400,7 @@ def _message(reminder: Reminder) -> tuple[str, str]:
     params = dict(reminder.params)
     with translation.override(reminder.recipient.language):
         if "until" in params:
-            params["until"] = date_format(date.fromisoformat(params["until"]))
+            params["until"] = cldr.day(date.fromisoformat(params["until"]))
         slug = reminder.organisation.slug
         if reminder.pairing is not None:
             params["project"] = reminder.pairing.project.name
@@ -435,14 +436,8 @@ def _mail(reminder: Reminder, text: str, link: str) -> None:
 
 def _about(reminder: Reminder) -> str:
     """What a reminder concerns, as its recipient knows it (in their language, already set)."""
-    pairing = reminder.pairing
-    if pairing is not None:
-        partner = pairing.mentor if reminder.recipient_id == pairing.mentee_id else (
-            pairing.mentee if reminder.recipient_id == pairing.mentor_id else None)
-        if partner is None:  # a coordinator's reminder about a pairing
-            return gettext("the pairing of %(mentee)s and %(mentor)s") % {
-                "mentee": pairing.mentee, "mentor": pairing.mentor}
-        return gettext("your pairing with %(name)s") % {"name": partner}
+    if reminder.pairing is not None:
+        return pairing_named_for(reminder.pairing, reminder.recipient)
     if reminder.call is not None:
         return reminder.call.title
     return cast(Project, reminder.project).name

@@ -3,7 +3,6 @@ from functools import lru_cache
 
 from django import template
 from django.utils import translation
-from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext, gettext_lazy
@@ -19,6 +18,7 @@ from matching.meetings.compliance import (
     Deadline,
     PeriodState,
 )
+from programmes import cldr
 
 register = template.Library()
 
@@ -62,7 +62,7 @@ def _period(state: str, number: int, first: date, last: date,
     return format_html(
         '<li class="period-{}" title="{} \u2013 {}"><span class="visually-hidden">{}: </span>{}'
         '<span class="visually-hidden"> {}</span></li>',
-        state, date_format(first), date_format(last), number, SIGNS[state], WORDS[state])
+        state, cldr.day(first), cldr.day(last), number, SIGNS[state], WORDS[state])
 
 
 @lru_cache(maxsize=8192)
@@ -70,12 +70,12 @@ def _deadline(state: str, due: date, held: date | None, report: bool,
               language: str | None) -> SafeString:
     if state == DONE:
         text = (gettext("handed in on %(day)s") if report else gettext("held on %(day)s")) % {
-            "day": date_format(held or due)}
+            "day": cldr.day(held or due)}
     elif state == LATE and held:
         text = (gettext("handed in late, on %(day)s") if report
-                else gettext("held late, on %(day)s")) % {"day": date_format(held or due)}
+                else gettext("held late, on %(day)s")) % {"day": cldr.day(held or due)}
     else:
-        text = DEADLINE_WORDS.get(state, DEADLINE_WORDS[AHEAD]) % {"day": date_format(due)}
+        text = DEADLINE_WORDS.get(state, DEADLINE_WORDS[AHEAD]) % {"day": cldr.day(due)}
     return format_html('<span class="deadline deadline-{}">{}</span>', state, text)
 
 

@@ -13,11 +13,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from programmes import access
+from programmes import access, cldr
 from programmes.actor import Role
 from programmes.privacy import services as privacy_services
 from programmes.privacy.filters import AuditFilter, member_users
@@ -209,7 +208,7 @@ def _audit_value(value: Any, field: Any = None, people: dict[str, str] | None = 
         if timezone.is_naive(moment):
             moment = timezone.make_aware(moment, UTC)
         # Shown in the user's time zone, like the entry's own time.
-        return date_format(timezone.localtime(moment), "Y-m-d H:i")
+        return cldr.moment(moment)
     return str(value)
 
 

@@ -14,6 +14,7 @@ from matching.plans.rules import Visit
 from matching.plans.services import plan_review, plan_save, plan_seal, plan_sign
 from matching.proposals.services import pairing_propose
 from matching.schedule import add_months
+from programmes import cldr
 from tests.helpers import GOOD, World, as_actor, running
 
 
@@ -63,7 +64,7 @@ def test_a_plan_that_breaks_the_rules_is_refused_with_the_rule_named(world, pair
     # Every rule at once: the wrong duration does not hide the late first visit.
     assert refused.value.message_dict == {
         "duration_months": ["Duration: the project allows 3 to 12 months."],
-        "visits": ["First in-person visit: plan it within the first 3 months (by 2027-04-14)."]}
+        "visits": ["First in-person visit: plan it within the first 3 months (by Apr 14, 2027)."]}
     late_first_visit = {**GOOD, "visits": [Visit(date(2027, 5, 1), "Rabat", True)]}
     with pytest.raises(ValidationError) as refused:
         plan_save(actor=as_actor(world.people["mentee"]), pairing=pairing, **late_first_visit)
@@ -208,9 +209,9 @@ def test_a_plan_breaking_several_rules_shows_them_all_next_to_their_fields(world
         "online_meetings_per_month": ["Online meetings: the project asks for at least 1 a month."]}
     assert formset.errors[0] == {}
     assert formset.errors[1] == {
-        "day": ["Visit of 2028-02-20: it falls outside the longest pairing the project allows "
-                "(2027-01-15 to 2028-01-14)."],
-        "funded": ["Funded visits: only within the first 12 months; 2028-02-20 is later."]}
+        "day": ["Visit of Feb 20, 2028: it falls outside the longest pairing the project allows "
+                "(Jan 15, 2027 to Jan 14, 2028)."],
+        "funded": ["Funded visits: only within the first 12 months; Feb 20, 2028 is later."]}
     page = response.content.decode()
     # Each message on the page once, the visit's in the second visit's row.
     second_row = page[page.index('aria-label="Visit 2"'):]
@@ -230,7 +231,7 @@ def test_a_field_to_correct_does_not_hide_the_rules(world, pairing, client_as):
     assert response.context["formset"].errors[0] == {"place": ["This field is required."]}
     assert response.context["formset"].errors[1] == {"funded": [
         "Funded visits: at most one in each 3-month period; period 1 already has the visit of "
-        "2027-03-01."]}
+        "Mar 1, 2027."]}
     assert response.context["form"].errors == {"online_meetings_per_month": [
         "Online meetings: the project asks for at least 1 a month."]}
     assert not ActivityPlan.unscoped.exists()
@@ -250,8 +251,8 @@ def test_a_start_date_that_has_passed_warns_the_pair_before_anything_is_saved(
     page = response.content.decode()
     first_visit_by = add_months(start, 3) - timedelta(days=1)
     assert response.context["start_warning"] == (
-        f"{start.isoformat()} {PAST_WARNING}, and its first in-person visit is due by "
-        f"{first_visit_by.isoformat()}, counted from that date. Choose a later date, or keep "
+        f"{cldr.day(start)} {PAST_WARNING}, and its first in-person visit is due by "
+        f"{cldr.day(first_visit_by)}, counted from that date. Choose a later date, or keep "
         "this one and the coordinator approves the plan only with a reason.")
     # Next to the start date, before the duration, with the box to keep it.
     warning_at = page.index(PAST_WARNING.replace("'", "&#x27;"))
@@ -294,7 +295,7 @@ def test_approving_a_plan_that_starts_in_the_past_needs_a_reason(world, pairing,
                                 {"decision": "approve", "comments": "  "})
     assert response.status_code == 400
     assert response.context["review_form"].errors["comments"] == [
-        f"This plan starts on {start.isoformat()}, a date that has passed: say why you approve "
+        f"This plan starts on {cldr.day(start)}, a date that has passed: say why you approve "
         "it all the same. The reason is kept in the pairing's history."]
     pairing.refresh_from_db()
     assert pairing.status == "accepted" and pairing.plans.get().status == "signed"

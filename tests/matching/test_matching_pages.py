@@ -239,8 +239,9 @@ def test_reasons_are_shown_in_the_readers_language(world: World, pool: Pool, cli
     client = client_as(world.people["coordinator"])
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
     page = client.get(url(world)).content.decode()
-    assert "Même domaine thématique : Criminal finances (+40)" in page
-    assert "Langues communes : Français (+5)" in page
+    assert "Même domaine thématique\u00a0: Criminal finances (+40)" in page
+    # The language's name from CLDR, as French writes it.
+    assert "Langues communes\u00a0: français (+5)" in page
     assert "places épuisées" in page
     data = choices(pool, **{f"mentor_{pool.karim.pk}": pool.pablo.pk})
     page = client.post(url(world), data).content.decode()

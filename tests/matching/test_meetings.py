@@ -95,8 +95,8 @@ def test_a_change_by_whoever_logged_it_still_counts(world: World, pairing, clien
 
 
 @pytest.mark.parametrize("changes,field,message", [
-    ({"day": "2027-06-01"}, "day", "2027-06-01 is in the future"),
-    ({"day": "2027-01-14"}, "day", "is before the pairing started (2027-01-15)"),
+    ({"day": "Jun 1, 2027"}, "day", "Jun 1, 2027 is in the future"),
+    ({"day": "Jan 14, 2027"}, "day", "is before the pairing started (Jan 15, 2027)"),
     ({"duration_minutes": "0"}, "duration_minutes", "greater than or equal to 1"),
     ({"duration_minutes": "-30"}, "duration_minutes", "greater than or equal to 1"),
     ({"duration_minutes": "2000"}, "duration_minutes", "less than or equal to 1440"),
@@ -144,7 +144,7 @@ def test_a_second_funded_visit_in_a_period_is_refused_with_the_rule(world: World
     response = mentee.post(at(world, "meeting_create", pairing), {**VISIT, "day": "2027-04-01"})
     assert response.status_code == 400
     assert ("Funded visits: at most one in each 3-month period; period 1 already has the visit "
-            "of 2027-03-10.") in str(response.context["form"].errors["funded"])
+            "of Mar 10, 2027.") in str(response.context["form"].errors["funded"])
     assert Meeting.unscoped.count() == 1
     # Unfunded, the same visit is fine; in the next period, funded too.
     assert mentee.post(at(world, "meeting_create", pairing),

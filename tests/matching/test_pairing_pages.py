@@ -94,9 +94,9 @@ def test_an_answer_after_the_answer_is_refused_with_a_message(world: World, acce
     ({"duration_months": "30"}, "duration_months", "Duration: the project allows 3 to 12 months."),
     ({"online_meetings_per_month": "0"}, "online_meetings_per_month",
      "Online meetings: the project asks for at least 1 a month."),
-    ({"visits-0-day": "2027-05-01"}, "visits", "First in-person visit: plan it within the first "
-                                               "3 months (by 2027-04-14)."),
-    ({"visits-1-day": "2027-03-20"}, "visits", "Funded visits: at most one in each 3-month "
+    ({"visits-0-day": "May 1, 2027"}, "visits", "First in-person visit: plan it within the first "
+                                               "3 months (by Apr 14, 2027)."),
+    ({"visits-1-day": "Mar 20, 2027"}, "visits", "Funded visits: at most one in each 3-month "
                                                "period"),
     ({"visits-1-day": "2028-03-01"}, "visits", "falls outside the pairing"),
     ({"start": "2027-02-30"}, "start", "Enter a valid date."),
@@ -248,12 +248,13 @@ def test_another_organisations_pairing_answers_like_a_missing_one(world: World, 
 
 def test_home_pages_show_the_pairing(world: World, proposed, client_as):
     page = client_as(world.people["mentee"]).get(reverse("home", args=[world.org.slug])).text
-    assert "With your mentor Mentor Person" in page and "Accept or decline this pairing." in page
+    assert "With your mentor <bdi>Mentor Person</bdi>" in page
+    assert "Accept or decline this pairing." in page
     page = client_as(world.people["mentor"]).get(reverse("home", args=[world.org.slug])).text
-    assert "With your mentee Mentee Person" in page
+    assert "With your mentee <bdi>Mentee Person</bdi>" in page
     home = client_as(world.people["coordinator"]).get(reverse("home", args=[world.org.slug]))
     assert ("proposed", "Proposed", 1) in home.context["pairing_rows"]
-    assert "Match in EUROMED Police" in home.text
+    assert "Match in <bdi>EUROMED Police</bdi>" in home.text
 
 
 def test_each_step_tells_the_people_it_concerns(world: World, proposed, client_as):
@@ -337,7 +338,7 @@ def test_each_person_is_told_in_their_own_language(world: World):
     pairing_propose(actor=as_actor(world.people["coordinator"]), project=world.project,
                     mentee=world.people["mentee"], mentor=world.people["mentor"])
     assert Notification.unscoped.get(user=world.people["mentee"]).text == (
-        "Un binôme vous est proposé dans EUROMED Police : voyez avec qui, et acceptez ou "
+        "Un binôme vous est proposé dans EUROMED Police\u00a0: voyez avec qui, et acceptez ou "
         "refusez.")
     assert Notification.unscoped.get(user=world.people["mentor"]).text.startswith(
         "You are proposed a pairing")

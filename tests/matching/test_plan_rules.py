@@ -49,7 +49,7 @@ def test_the_first_visit_must_come_within_three_months():
     # first three months end on 29 April.
     late = ((date(2027, 4, 30), True),)
     assert plan_problems(plan(visits=late), CEPOL) == {"visits": [
-        "First in-person visit: plan it within the first 3 months (by 2027-04-29)."]}
+        "First in-person visit: plan it within the first 3 months (by Apr 29, 2027)."]}
     on_time = ((date(2027, 4, 29), True),)
     assert plan_problems(plan(visits=on_time), CEPOL) == {}
 
@@ -63,7 +63,7 @@ def test_two_funded_visits_in_one_three_month_period():
     # Shown on the row of the second one, naming the visit that took the period.
     assert plan_problems(plan(visits=visits), CEPOL) == {"visits.1.funded": [
         "Funded visits: at most one in each 3-month period; period 1 already has the visit of "
-        "2027-02-10."]}
+        "Feb 10, 2027."]}
     # The second one unfunded is fine; so is one on the first day of the next period.
     assert plan_problems(plan(visits=((date(2027, 2, 10), True), (date(2027, 4, 20), False))),
                          CEPOL) == {}
@@ -78,7 +78,7 @@ def test_funded_visits_only_within_the_first_twelve_months():
     # A 24-month plan (allowed by these rules) with a funded visit in month 13.
     rules = Rules(duration_max_months=24)
     assert plan_problems(plan(24, visits), rules) == {"visits.1.funded": [
-        "Funded visits: only within the first 12 months; 2028-01-31 is later."]}
+        "Funded visits: only within the first 12 months; Jan 31, 2028 is later."]}
     assert plan_problems(plan(24, ((date(2027, 2, 10), True), (date(2028, 1, 30), True))),
                          rules) == {}
 
@@ -86,7 +86,7 @@ def test_funded_visits_only_within_the_first_twelve_months():
 def test_a_visit_outside_the_pairing():
     visits = ((date(2027, 2, 10), True), (date(2027, 5, 1), False))
     assert plan_problems(plan(3, visits), CEPOL) == {"visits.1.day": [
-        "Visit of 2027-05-01: it falls outside the pairing (2027-01-31 to 2027-04-29)."]}
+        "Visit of May 1, 2027: it falls outside the pairing (Jan 31, 2027 to Apr 29, 2027)."]}
 
 
 def test_too_few_online_meetings():
@@ -110,9 +110,9 @@ def test_a_plan_too_long_has_every_other_rule_checked_at_once():
     assert plan_problems(plan(14, visits, online=0), CEPOL) == {
         "duration_months": ["Duration: the project allows 3 to 12 months."],
         "online_meetings_per_month": ["Online meetings: the project asks for at least 1 a month."],
-        "visits.1.day": ["Visit of 2028-02-10: it falls outside the longest pairing the project "
-                         "allows (2027-01-31 to 2028-01-30)."],
-        "visits.1.funded": ["Funded visits: only within the first 12 months; 2028-02-10 is "
+        "visits.1.day": ["Visit of Feb 10, 2028: it falls outside the longest pairing the project "
+                         "allows (Jan 31, 2027 to Jan 30, 2028)."],
+        "visits.1.funded": ["Funded visits: only within the first 12 months; Feb 10, 2028 is "
                             "later."],
     }
 
@@ -133,8 +133,8 @@ def test_what_the_form_refused_leaves_the_other_rules_checked():
                             visits=(Visit(date(2027, 3, 10), "Rabat", True),
                                     Visit(date(2028, 1, 31), "Lyon", False)))
     assert plan_problems(no_duration, CEPOL) == {"visits.1.day": [
-        "Visit of 2028-01-31: it falls outside the longest pairing the project allows "
-        "(2027-01-31 to 2028-01-30)."]}
+        "Visit of Jan 31, 2028: it falls outside the longest pairing the project allows "
+        "(Jan 31, 2027 to Jan 30, 2028)."]}
     # A visit whose date was refused may be the first one: its absence is not claimed.
     unread = PlanDraft(start=START, duration_months=12, online_meetings_per_month=1,
                        visits=(Visit(date(2027, 9, 1), "Rabat", False),), visits_complete=False)
@@ -149,6 +149,6 @@ def test_a_start_before_today_is_in_the_past_unless_it_is_the_approved_start():
     assert not starts_in_the_past(START, today=today, kept_start=START)
     assert starts_in_the_past(date(2027, 2, 1), today=today, kept_start=START)
     assert past_start_warning(START, CEPOL) == (
-        "2027-01-31 has already passed: the pairing's first weeks are gone, and its first "
-        "in-person visit is due by 2027-04-29, counted from that date. Choose a later date, or "
+        "Jan 31, 2027 has already passed: the pairing's first weeks are gone, and its first "
+        "in-person visit is due by Apr 29, 2027, counted from that date. Choose a later date, or "
         "keep this one and the coordinator approves the plan only with a reason.")

@@ -149,7 +149,7 @@ def test_a_cv_sent_without_consent_is_kept_and_the_next_submission_uses_it(
     assert cv_audit_entries(world, draft).count() == 1
     # Only the CV: a refused submission saves nothing of what was typed.
     assert_unchanged(draft)
-    assert "A CV is stored: CV Stored Name.pdf (" in response.text
+    assert "A CV is stored: <bdi>CV Stored Name.pdf</bdi> (" in response.text
     assert reverse("application_cv", args=["cepol", draft.pk]) in response.text
     assert 'aria-describedby="cv-stored"' in response.text
     assert 'value="Typed Name"' in response.text
@@ -180,7 +180,7 @@ def test_a_cv_sent_with_an_empty_required_field_is_kept(world: World, client_as,
     draft.refresh_from_db()
     assert draft.cv
     assert_unchanged(draft)
-    assert "A CV is stored: CV Stored Name.pdf (" in response.text
+    assert "A CV is stored: <bdi>CV Stored Name.pdf</bdi> (" in response.text
     listed = checklist(response)
     assert listed[CV_DONE] is True
     # The box was ticked and the page shows it ticked.

@@ -24,7 +24,7 @@ def test_each_role_has_a_home_page_made_for_it(world: World, client_as, role: st
     assert page.status_code == 200
     assert HOME_HEADINGS[role] in page.text
     assert str(Role(role).label) in page.text
-    assert f"Welcome, {world.people[role].full_name}" in page.text
+    assert f"Welcome, <bdi>{world.people[role].full_name}</bdi>" in page.text
 
 
 def test_coordinator_home_shows_their_projects_only(world: World, client_as):

@@ -14,6 +14,7 @@ from participants.models import (
     Notification,
     StatusChange,
 )
+from programmes import cldr
 from programmes.models import Call, Country
 from tests.factories import (
     CallFactory,
@@ -53,7 +54,7 @@ def test_opening_a_call_tells_the_focal_points_of_invited_countries_only(
     assert notification.user == fp
     assert notification.text == (
         f"Call open: EUROMED draft. Nominate candidates for Morocco by "
-        f"{call.deadline.date().isoformat()}.")
+        f"{cldr.moment(call.deadline)}.")
     assert notification.link == reverse("call_detail", args=["cepol", call.pk])
     assert [m.to for m in mail.outbox] == [[fp.email]]
     assert "EUROMED draft" in mail.outbox[0].body

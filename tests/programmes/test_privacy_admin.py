@@ -118,7 +118,7 @@ def test_erase_preview_shows_what_goes(world: World, client_as):
                         and line.anonymised)
     assert applications.anonymised == 1 and applications.files == 1
     page = response.content.decode()
-    assert "Erase Mentee Person now" in page
+    assert "Erase <bdi>Mentee Person</bdi> now" in page
     assert f'name="request" value="{data_request.pk}"' in page
     # Nothing happened yet.
     assert Membership.objects.for_org(world.org).filter(user=mentee).exists()
