@@ -216,6 +216,9 @@ def _pages() -> list[Page]:
         Page("pairings (observer)", observer, url("pairing_list")),
         # Someone with roles in two organisations chooses where to go.
         Page("start", demo.MULTI_EMAIL, reverse("start")),
+        # Where one may not go, and what is not there.
+        Page("refused", observer, url("project_create"), 403),
+        Page("not found", observer, url("pairing_detail", 999999), 404),
     ]
 
 
