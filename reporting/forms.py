@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
 from programmes.validators import CleanTextForm
+from reporting.charts import HEX_COLOUR
 from reporting.models import Feedback, Report
 
 RATINGS = [(1, _("1 (poor)")), (2, _("2")), (3, _("3")), (4, _("4")),
@@ -45,11 +46,13 @@ class ReportForm(CleanTextForm, forms.Form):
                 required=False, initial=seen.get(name, ""), widget=forms.HiddenInput)
             if autosave_url:
                 # It saves itself a moment after the person stops typing (htmx), with its own
-                # fingerprint only, which the answer renews.
+                # fingerprint only, which the answer renews. Spelled data-hx-* so that the page
+                # stays valid HTML (see templates/base.html).
                 self.fields[name].widget.attrs.update({
-                    "hx-post": autosave_url, "hx-trigger": "input changed delay:800ms",
-                    "hx-include": f"#id_seen_{name}", "hx-target": "#autosave-status",
-                    "hx-swap": "innerHTML", "hx-sync": "this:queue last",
+                    "data-hx-post": autosave_url,
+                    "data-hx-trigger": "input changed delay:800ms",
+                    "data-hx-include": f"#id_seen_{name}", "data-hx-target": "#autosave-status",
+                    "data-hx-swap": "innerHTML", "data-hx-sync": "this:queue last",
                 })
 
     def values(self) -> dict[str, str]:
@@ -102,9 +105,29 @@ class ExportForm(CleanTextForm, forms.Form):
         return kind, format
 
 
+class ColourInput(forms.TextInput):
+    """A colour picker. HTML allows neither maxlength nor required on it (it always holds a
+    colour), so it renders without them; the form field still checks both. Its value can only
+    be a colour: a refused one (no browser sends it) is not put back beside its error."""
+
+    input_type = "color"
+
+    def format_value(self, value: object) -> str | None:
+        text = super().format_value(value)
+        return text if text and HEX_COLOUR.fullmatch(text) else None
+
+    def use_required_attribute(self, initial: object) -> bool:
+        return False
+
+    def build_attrs(self, base_attrs: dict, extra_attrs: dict | None = None) -> dict:
+        attrs = super().build_attrs(base_attrs, extra_attrs)
+        attrs.pop("maxlength", None)
+        return attrs
+
+
 class BrandingForm(CleanTextForm, forms.Form):
     colour = forms.CharField(label=_("Colour of headings and charts"), max_length=7,
-                             widget=forms.TextInput(attrs={"type": "color"}))
+                             widget=ColourInput)
     logo = forms.FileField(label=_("Logo (PNG or JPEG, at most 500 KB)"), required=False)
     remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
 

@@ -76,12 +76,14 @@ class MatchingForm(CleanTextForm, forms.Form):
                 choices=mentor_choices, required=False,
                 initial=str(pair.mentor_id) if pair else "",
                 # With htmx, changing a mentor re-checks the page's pairs at once; without it,
-                # the "Check my changes" button does the same.
+                # the "Check my changes" button does the same. Spelled data-hx-* so that the page
+                # stays valid HTML (see templates/base.html).
                 widget=forms.Select(attrs={
-                    "hx-post": check_url, "hx-trigger": "change", "hx-target": "#matching-form",
-                    "hx-swap": "outerHTML", "hx-vals": '{"action": "check"}',
+                    "data-hx-post": check_url, "data-hx-trigger": "change",
+                    "data-hx-target": "#matching-form", "data-hx-swap": "outerHTML",
+                    "data-hx-vals": '{"action": "check"}',
                     # A second change cancels the first check, whose answer would be stale.
-                    "hx-sync": "closest form:replace",
+                    "data-hx-sync": "closest form:replace",
                 } if check_url else {}),
             )
             self.fields[f"note_{application.pk}"] = forms.CharField(

@@ -27,10 +27,10 @@ def test_the_dashboard_on_the_demo_data(transactional_db, live_server, new_page)
         expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
         expect(page.locator(".figure-active strong")).to_have_text("11")
         expect(page.locator(".figure-starting strong")).to_have_text("2")
-        expect(page.get_by_role("group", name="Pairs by the mentee's thematic area")) \
+        expect(page.get_by_role("figure", name="Pairs by the mentee's thematic area")) \
             .to_contain_text("Criminal finances")
         expect(page.locator(".figure-active")).to_contain_text("Active pairs")
-        expect(page.get_by_role("group", name="Applications submitted, by the applicant's "
+        expect(page.get_by_role("figure", name="Applications submitted, by the applicant's "
                                               "country")).to_be_visible()
         screenshot(page, f"dashboard-{name}.png")
     page.get_by_role("combobox", name="Status").select_option("active")
