@@ -156,7 +156,7 @@ def _personal_data(export: Export, progress: Progress, stamp: str) -> tuple[byte
         return content, f"my-data-{export.organisation.slug}-{stamp}.json"
     pdf = render_pdf("reporting/pdf/personal_data.html", {
         "person": person, "sections": personal_data_tables(data),
-        "generated_at": timezone.now(),
+        "generated_at": timezone.now(), "time_zone": timezone.get_current_timezone_name(),
     }, organisation=export.organisation, language=export.params["language"],
         timeout=settings.PDF_TASK_TIMEOUT_SECONDS)
     return pdf, f"my-data-{export.organisation.slug}-{stamp}.pdf"
