@@ -156,7 +156,7 @@ def _personal_data(export: Export, progress: Progress, stamp: str) -> tuple[byte
         return content, f"my-data-{export.organisation.slug}-{stamp}.json"
     pdf = render_pdf("reporting/pdf/personal_data.html", {
         "person": person, "sections": personal_data_tables(data),
-        "generated_at": timezone.now(),
+        "generated_at": timezone.now(), "time_zone": timezone.get_current_timezone_name(),
     }, organisation=export.organisation, language=export.params["language"],
         timeout=settings.PDF_TASK_TIMEOUT_SECONDS)
     return pdf, f"my-data-{export.organisation.slug}-{stamp}.pdf"
@@ -294,39 +294,31 @@ def _table(format: str, title: str, table: Table, progress: Progress) -> bytes:
         for number, row in enumerate(table.rows.iterator(chunk_size=CHUNK_ROWS), start=1):
             if number % step == 0:
                 progress(min(10 + 85 * number // total, 95))
-            # Every cell, the header's too, goes through spreadsheet_safe, in both formats.
-            yield [spreadsheet_safe(cell) for cell in cells(row)]
+            yield cells(row)
 
-    header = [spreadsheet_safe(cell) for cell in table.header]
     table.lookup()
     with tempfile.TemporaryFile() as file:
         if format == Export.Format.CSV:
             # utf-8-sig starts the file with a BOM, which makes Excel read it as UTF-8.
             text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
             writer = csv.writer(text)
-            writer.writerow(header)
-            writer.writerows(lines())
+            # Every field, the header's too, goes through spreadsheet_safe.
+            writer.writerow([spreadsheet_safe(cell) for cell in table.header])
+            writer.writerows([spreadsheet_safe(cell) for cell in line] for line in lines())
             text.detach()  # flushes, and leaves the file open for reading it back
         else:
-            xlsx.write(file, title=title, rows=itertools.chain([header], lines()))
+            # An XLSX cell has a type: text is stored as text, exactly as typed (reporting/xlsx).
+            xlsx.write(file, title=title, rows=itertools.chain([table.header], lines()),
+                       right_to_left=translation.get_language_bidi())
         file.seek(0)
         return file.read()
 
 
-# A cell starting with one of these runs as a formula in a spreadsheet, which also takes the
-# full-width forms (U+FF1D, U+FF0B, U+FF0D, U+FF20: East Asian input methods type them) for
-# the plain ones and skips whitespace before them: so they count after leading spaces or line
-# breaks too.
-FORMULA_STARTS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
-# A tab or line break at the very start is quoted whatever follows (OWASP's advice).
-UNSAFE_FIRST = frozenset("\t\r\n")
-
-
 def spreadsheet_safe(cell: object) -> object:
-    """The one place a cell of an export is neutralised: a text that a spreadsheet would run as
-    a formula gets a leading apostrophe, which shows it as the text it is."""
-    if isinstance(cell, str) and (cell[:1] in UNSAFE_FIRST
-                                  or cell.lstrip()[:1] in FORMULA_STARTS):
+    """The one place a field of a CSV export is neutralised: a CSV has no types, so a text that
+    a spreadsheet would run as a formula gets a leading apostrophe, which shows it as the text
+    it is. (An XLSX needs none: its text cells are text.)"""
+    if isinstance(cell, str) and xlsx.runs_as_formula(cell):
         return "'" + cell
     return cell
 

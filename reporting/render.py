@@ -37,6 +37,13 @@ PEAK_MEMORY = re.compile(rb"^peak memory: (\d+) kB$", re.MULTILINE)
 # (`.footnote::footnote-call { ... }`). The tests check each of these.
 NOTE_RULES = re.compile(r"^::(?:footnote|note)-[a-z]+ \{[^}]*\}\n", re.MULTILINE)
 
+# Every PDF is tagged for PDF/UA-1 (ISO 14289-1), so that a screen reader can read it: a structure
+# tree from the HTML's headings, paragraphs, lists and tables, the document's language (/Lang)
+# from <html lang>, and its title from <title>, which a reader shows instead of the file's name.
+# A document without lang, or an image without alt, still renders, but is not PDF/UA: the
+# templates give every one of them both (tests/reporting/test_pdf_tagging.py).
+PDF_VARIANT = "pdf/ua-1"
+
 
 def fetcher_class():
     from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -119,7 +126,7 @@ def render(html: str, *, static_dirs: list[str], files: dict[str, tuple[bytes, s
     with WeasyPrint's whole user-agent stylesheet (for the benchmark's baseline and the tests)."""
     fetcher = fetcher_class()(static_dirs, files)
     document = html_class(trimmed=trimmed)(string=html, base_url=BASE_URL, url_fetcher=fetcher)
-    pdf = document.write_pdf()
+    pdf = document.write_pdf(pdf_variant=PDF_VARIANT)
     return pdf, fetcher.refused
 
 

@@ -4,7 +4,8 @@ times the fetch of its rows; this writes the sheet's XML itself, in constant mem
 
 Cells hold text (inline strings: no shared-string table to keep in memory), numbers, dates and
 times (numbers with a date format, as Excel stores them), or nothing (None or "": no cell).
-No cell is ever a formula: text is always written as text."""
+No cell is ever a formula: text is always written as text, exactly as it was typed, and text
+that a spreadsheet would take for a formula is marked as such (see `runs_as_formula`)."""
 
 import math
 import re
@@ -20,8 +21,15 @@ from xml.sax.saxutils import escape, quoteattr
 FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 EPOCH = date(1899, 12, 30)  # Excel's day 0 (counting its 1900 leap-year mistake)
 SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-# Style 0 is the default; 1 shows a day, 2 a day and time (cellXfs in STYLES).
-DAY_STYLE, MOMENT_STYLE = 1, 2
+# Style 0 is the default; 1 shows a day, 2 a day and time, 3 is text marked with Excel's
+# quotePrefix (cellXfs in STYLES).
+DAY_STYLE, MOMENT_STYLE, QUOTED_STYLE = 1, 2, 3
+# Text starting with one of these is a formula to a spreadsheet, which also takes the full-width
+# forms (U+FF1D, U+FF0B, U+FF0D, U+FF20: East Asian input methods type them) for the plain ones
+# and skips whitespace before them: so they count after leading spaces or line breaks too.
+FORMULA_STARTS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
+# A tab or line break at the very start counts whatever follows (OWASP's advice).
+UNSAFE_FIRST = frozenset("\t\r\n")
 ESCAPES = {"\r": "&#13;"}  # a bare carriage return would be read back as a line feed
 
 CONTENT_TYPES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
@@ -60,13 +68,17 @@ STYLES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <fill><patternFill patternType="gray125"/></fill></fills>\
 <borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>\
 <cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>\
-<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>\
+<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>\
 <xf numFmtId="14" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>\
 <xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>\
-</cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>\
+<xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1" \
+quotePrefix="1"/></cellXfs>\
+<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>\
 </styleSheet>"""
 SHEET_START = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"""
+<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">{views}<sheetData>"""
+# A sheet in a right-to-left language opens with its first column on the right.
+RIGHT_TO_LEFT = '<sheetViews><sheetView rightToLeft="1" workbookViewId="0"/></sheetViews>'
 SHEET_END = "</sheetData></worksheet>"
 
 
@@ -75,10 +87,20 @@ def text(value: str) -> str:
     return escape(FORBIDDEN.sub("", value), ESCAPES)
 
 
+def runs_as_formula(value: str) -> bool:
+    """Whether a spreadsheet would run this text as a formula, were it typed in a cell or read
+    from a CSV file."""
+    return value[:1] in UNSAFE_FIRST or value.lstrip()[:1] in FORMULA_STARTS
+
+
 def _text(value: str) -> str:
     # A reader may trim what stands at either end unless told to keep it.
     space = ' xml:space="preserve"' if value != value.strip() else ""
-    return f'<c t="inlineStr"><is><t{space}>{text(value)}</t></is></c>'
+    # A text cell is never evaluated as it stands; quotePrefix (and the text format, 49) keeps
+    # formula-looking text a text when someone edits the cell, as a typed apostrophe would,
+    # without putting the apostrophe in the value.
+    style = f' s="{QUOTED_STYLE}"' if runs_as_formula(value) else ""
+    return f'<c t="inlineStr"{style}><is><t{space}>{text(value)}</t></is></c>'
 
 
 def _integer(value: int) -> str:
@@ -136,9 +158,11 @@ def cell(value: object) -> str:
     return _text(str(value))
 
 
-def write(file: IO[bytes], *, title: str, rows: Iterable[Iterable[object]]) -> None:
+def write(file: IO[bytes], *, title: str, rows: Iterable[Iterable[object]],
+          right_to_left: bool = False) -> None:
     """Writes a workbook of one sheet named `title` (cut to the 31 characters Excel allows) to
-    `file`, one row of `rows` at a time (see `cell` for what a value becomes)."""
+    `file`, one row of `rows` at a time (see `cell` for what a value becomes); with
+    `right_to_left`, the sheet opens right to left (for Arabic)."""
     name = SHEET_NAME_FORBIDDEN.sub(" ", FORBIDDEN.sub("", title))[:31].strip() or "Sheet"
     with zipfile.ZipFile(file, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as book:
         book.writestr("[Content_Types].xml", CONTENT_TYPES)
@@ -147,7 +171,8 @@ def write(file: IO[bytes], *, title: str, rows: Iterable[Iterable[object]]) -> N
         book.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
         book.writestr("xl/styles.xml", STYLES)
         with book.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
-            sheet.write(SHEET_START.encode())
+            sheet.write(SHEET_START.format(views=RIGHT_TO_LEFT if right_to_left else "")
+                        .encode())
             lines: list[str] = []
             for row in rows:
                 lines.append("<row>" + "".join(map(cell, row)) + "</row>")

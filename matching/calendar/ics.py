@@ -30,9 +30,19 @@ def _fold(line: str) -> list[str]:
     return [*out, current]
 
 
+# RFC 5545 (3.4, 3.6) wants at least one component in a calendar, and a person with nothing
+# planned yet has no event. The feed's one time zone stands in: every time it gives (DTSTAMP) is
+# UTC, a calendar may describe a zone its events do not name, and calendar applications read it
+# as a zone definition and show nothing. A placeholder event or to-do would show in people's
+# calendars. It is in every feed, so that a feed has one shape whatever it holds.
+UTC_ZONE = ["BEGIN:VTIMEZONE", "TZID:UTC", "BEGIN:STANDARD", "DTSTART:19700101T000000",
+            "TZOFFSETFROM:+0000", "TZOFFSETTO:+0000", "TZNAME:UTC", "END:STANDARD",
+            "END:VTIMEZONE"]
+
+
 def calendar(*, name: str, events: list[Event], stamp: datetime, domain: str) -> str:
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Mentoring platform//Calendar//EN",
-             "CALSCALE:GREGORIAN", f"X-WR-CALNAME:{_text(name)}"]
+             "CALSCALE:GREGORIAN", f"X-WR-CALNAME:{_text(name)}", *UTC_ZONE]
     for event in events:
         lines += [
             "BEGIN:VEVENT",

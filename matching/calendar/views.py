@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from matching.calendar import ics, selectors, services
@@ -36,8 +36,12 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     owner = selectors.calendar_owner(token)
     if owner is None:
         raise Http404
-    body = ics.calendar(name=_("Mentoring"), events=selectors.calendar_events(owner),
-                        stamp=timezone.now().astimezone(UTC), domain=site_domain())
+    # In the owner's language, whoever fetches it: a calendar application sends its own
+    # Accept-Language (or none), and someone else given the address reads the owner's calendar.
+    with translation.override(owner.language):
+        body = ics.calendar(name=_("Mentoring"), events=selectors.calendar_events(owner),
+                            stamp=timezone.now().astimezone(UTC), domain=site_domain())
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Language"] = owner.language
     response["Cache-Control"] = "private, max-age=900"
     return response

@@ -19,6 +19,7 @@ from reporting.exports import (
     build,
     export_build,
     progress_shown,
+    spreadsheet_safe,
 )
 from reporting.models import Export
 from tests.factories import ExportFactory, MeetingFactory, PairingFactory, ReportFactory
@@ -171,23 +172,56 @@ def test_the_xlsx_has_the_same_rows_as_the_csv(world: World, kind):
                  for cell in xlsx_row]
         if kind == "meetings":  # a sum of money: 120 in the cell, 120.00 in the CSV
             shown[10] = None if shown[10] is None else f"{shown[10]:.2f}"
-        assert csv_row == [as_text(cell) for cell in shown]
+        # The CSV quotes what looks like a formula; the XLSX keeps it as typed, in a text cell.
+        assert csv_row == [as_text(spreadsheet_safe(cell)) for cell in shown]
 
 
 # --- Cells that cannot run as formulas --------------------------------------------------------
 
-@pytest.mark.parametrize("format", FORMATS)
-def test_text_that_starts_like_a_formula_is_quoted_in_every_table(world: World, format):
+def test_text_that_starts_like_a_formula_is_quoted_in_every_csv(world: World):
     pairing = pair(world, status="active", mentee_name="=HYPERLINK(\"http://evil\")")
     MeetingFactory(pairing=pairing, topics="@SUM(A1)", city="\uff1dcity")
     ReportFactory(pairing=pairing, status="accepted", submitted_at=timezone.now(),
                   coordinator_comments="\n-1+1")
-    pairings, meetings, reports = (table(made(world, kind, format))
+    pairings, meetings, reports = (table(made(world, kind, "csv"))
                                    for kind in ("pairings", "meetings", "reports"))
     assert pairings[1][4] == "'=HYPERLINK(\"http://evil\")"
     assert meetings[1][2] == "'=HYPERLINK(\"http://evil\")" and meetings[1][6] == "'@SUM(A1)"
     assert meetings[1][7] == "'\uff1dcity"
     assert reports[1][8] == "'\n-1+1"
+
+
+def test_text_that_starts_like_a_formula_is_kept_as_typed_in_every_xlsx(world: World):
+    """An XLSX cell is text, read back exactly as it was typed (no apostrophe), and marked so
+    that it stays text when someone edits it."""
+    pairing = pair(world, status="active", mentee_name="=HYPERLINK(\"http://evil\")")
+    MeetingFactory(pairing=pairing, topics="@SUM(A1)", city="\uff1dcity")
+    ReportFactory(pairing=pairing, status="accepted", submitted_at=timezone.now(),
+                  coordinator_comments="\n-1+1")
+    sheets = {}
+    for kind in ("pairings", "meetings", "reports"):
+        content, _ = build(made(world, kind, "xlsx"), lambda per_cent: None)
+        sheets[kind] = [list(row) for row in load_workbook(io.BytesIO(content)).active.rows]
+    for cell, typed in [(sheets["pairings"][1][4], "=HYPERLINK(\"http://evil\")"),
+                        (sheets["meetings"][1][2], "=HYPERLINK(\"http://evil\")"),
+                        (sheets["meetings"][1][6], "@SUM(A1)"),
+                        (sheets["meetings"][1][7], "\uff1dcity"),
+                        (sheets["reports"][1][8], "\n-1+1")]:
+        assert (cell.value, cell.data_type, cell.quotePrefix) == (typed, "s", True)
+    assert sheets["pairings"][1][3].quotePrefix is False  # the mentor's name, plain text
+
+
+@pytest.mark.parametrize(("language", "right_to_left"), [("ar", True), ("en", False),
+                                                         ("fr", False)])
+def test_an_arabic_workbook_opens_right_to_left(world: World, language, right_to_left):
+    pair(world, status="active")
+    export = made(world, "pairings", "xlsx", language=language)
+    export_build(organisation_id=world.org.pk, export_id=export.pk)  # in the export's language
+    export.refresh_from_db()
+    assert export.status == "done", export.error
+    sheet = load_workbook(io.BytesIO(bytes(export.content))).active
+    assert bool(sheet.sheet_view.rightToLeft) is right_to_left
+    assert len(list(sheet.values)) == 2
 
 
 def test_no_cell_of_an_xlsx_is_a_formula(world: World):

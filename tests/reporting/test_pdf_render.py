@@ -516,3 +516,36 @@ def test_user_text_is_escaped_and_fetches_nothing(settings, server):
     assert "<img" in extracted
     assert server.url("/x") in extracted.replace("\n", "")
     assert image_count(pdf) == 0
+
+
+# --- 6. Tagged for screen readers (PDF/UA-1) ---------------------------------------------------
+
+
+def page_images(pdf: bytes, folder: Path) -> list[bytes]:
+    """The pages as poppler draws them (PNG), to compare two PDFs by what they show."""
+    source = folder / "document.pdf"
+    source.write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-png", "-r", "50", str(source),  # noqa: S603, S607 - poppler
+                    str(folder / "page")], check=True)
+    return [page.read_bytes() for page in sorted(folder.glob("page-*.png"))]
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_tagging_changes_nothing_drawn(settings, language, tmp_path):
+    """The renderer tags every PDF; the pages look the same as WeasyPrint's untagged ones,
+    right to left too."""
+    from weasyprint import HTML
+
+    html = dossier_like(language).replace("<head>", "<head><title>Dossier</title>")
+    tagged = html_to_pdf(html)
+    untagged = HTML(string=html, base_url=STATIC_PREFIX,
+                    url_fetcher=fetcher_class()(static_dirs(settings), {})).write_pdf()
+
+    catalog = PdfReader(io.BytesIO(tagged)).trailer["/Root"]
+    assert "/StructTreeRoot" in catalog and catalog["/Lang"] == language
+    assert "/StructTreeRoot" not in PdfReader(io.BytesIO(untagged)).trailer["/Root"]
+    (tmp_path / "tagged").mkdir()
+    (tmp_path / "untagged").mkdir()
+    shown = page_images(tagged, tmp_path / "tagged")
+    assert len(shown) >= 4
+    assert shown == page_images(untagged, tmp_path / "untagged")

@@ -42,15 +42,28 @@ def test_characters_that_xml_forbids_are_dropped():
     assert written([["bell\x07 nul\x00 escape\x1b end\ufffe"]]) == [["bell nul escape end"]]
 
 
-def test_formula_looking_text_stays_text():
+def test_formula_looking_text_stays_text_exactly_as_typed():
+    typed = ["=1+1", "@SUM(A1)", "-2", " +3", "\uff1dcity", "\ttab", "'=2+2", "Rabat", "a=b"]
     content = io.BytesIO()
-    xlsx.write(content, title="Meetings", rows=[["=1+1", "@SUM(A1)", "'=2+2"]])
+    xlsx.write(content, title="Meetings", rows=[typed])
     sheet = load_workbook(content).active
     cells = [cell for row in sheet.iter_rows() for cell in row]
-    assert [cell.value for cell in cells] == ["=1+1", "@SUM(A1)", "'=2+2"]
+    assert [cell.value for cell in cells] == typed  # no apostrophe added
     assert {cell.data_type for cell in cells} == {"s"}
+    # Marked as Excel marks text typed after an apostrophe: it stays text when edited.
+    assert [cell.quotePrefix for cell in cells] == [True] * 6 + [False] * 3
+    assert [cell.number_format for cell in cells] == ["@"] * 6 + ["General"] * 3
     with zipfile.ZipFile(content) as book:
         assert b"<f>" not in book.read("xl/worksheets/sheet1.xml")
+
+
+def test_a_sheet_opens_right_to_left_when_asked():
+    for right_to_left in (True, False):
+        file = io.BytesIO()
+        xlsx.write(file, title="Pairings", rows=[["a", 1]], right_to_left=right_to_left)
+        sheet = load_workbook(file).active
+        assert bool(sheet.sheet_view.rightToLeft) is right_to_left
+        assert [list(row) for row in sheet.values] == [["a", 1]]
 
 
 def test_empty_cells_keep_the_columns_after_them_in_place():
