@@ -1,6 +1,6 @@
 """Plain helpers of the browser journeys (their fixtures are in conftest.py): viewports, signing
-in without the forms, the invitation e-mail's link, screenshots in data/test-artifacts/
-(git-ignored)."""
+in without the forms, the interface's language, the invitation e-mail's link, screenshots in
+data/test-artifacts/ (git-ignored), and axe-core's checks of a page."""
 
 import re
 
@@ -15,6 +15,10 @@ from tests.helpers import ROOT
 ARTIFACTS = ROOT / "data" / "test-artifacts"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
+# WCAG 1.4.10 (reflow): content must read at 320 CSS px wide without scrolling sideways.
+REFLOW = {"width": 320, "height": 640}
+# Vendored from the npm package for the tests only (see its README); no page of the app loads it.
+AXE = "vendor/axe-core/axe.min.js"
 
 
 def join_from_invitation(page: Page, link: str, *, email: str, full_name: str,
@@ -43,6 +47,12 @@ def sign_in_with_cookie(page: Page, user: User, live_server) -> None:
     }])
 
 
+def use_language(page: Page, language: str, live_server) -> None:
+    """The interface's language for this browser context, as the language form would set it."""
+    page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language,
+                               "url": live_server.url}])
+
+
 def invitation_link(email: str, live_server) -> str:
     messages = [m for m in mail.outbox if m.to == [email]]
     assert len(messages) == 1, [m.to for m in mail.outbox]
@@ -55,3 +65,46 @@ def screenshot(page: Page, name: str) -> None:
     page.screenshot(path=ARTIFACTS / name, full_page=True)
 
 
+
+
+def axe_violations(page: Page, impacts: tuple[str, ...] = ("serious", "critical")) -> list[str]:
+    """axe-core's violations of the page as it stands, of the given impacts, one line each: the
+    rule, its impact, and the first few elements it names."""
+    # From the app's static files, as a page's own script would be: the pages' CSP (script-src
+    # 'self' and a nonce) refuses the inline script that add_script_tag(path=...) would write.
+    page.add_script_tag(url=settings.STATIC_URL + AXE)
+    results = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{violation['id']} ({violation['impact']}, {len(violation['nodes'])}): "
+        + "; ".join(" ".join(node["target"]) for node in violation["nodes"][:3])
+        for violation in results["violations"] if violation["impact"] in impacts
+    ]
+
+
+def sideways_scroll(page: Page) -> str:
+    """How far the page scrolls sideways ('' when it does not), and the outermost elements that
+    stick out of the viewport on the side it scrolls to (the left one in Arabic)."""
+    return page.evaluate("""() => {
+        const root = document.documentElement;
+        const extra = root.scrollWidth - root.clientWidth;
+        if (extra <= 0) return "";
+        const rtl = getComputedStyle(root).direction === "rtl";
+        const clipped = el => {
+            for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
+                if (getComputedStyle(up).overflowX !== "visible") return true;
+            }
+            return false;
+        };
+        const out = [];
+        for (const el of document.body.querySelectorAll("*")) {
+            const box = el.getBoundingClientRect();
+            const sticksOut = rtl ? box.left < -1 : box.right > root.clientWidth + 1;
+            if (box.width && sticksOut && !out.some(o => o.contains(el)) && !clipped(el)) {
+                out.push(el);
+            }
+        }
+        const name = el => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
+            + (el.className && typeof el.className === "string"
+               ? "." + el.className.trim().split(/\\s+/).join(".") : "");
+        return `${extra} px, by ${out.slice(0, 4).map(name).join(", ")}`;
+    }""")

@@ -132,6 +132,7 @@ def test_language_switcher(transactional_db, world: World, live_server, new_page
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("html")).to_have_attribute("dir", "ltr")
 
+    page.locator(".menu > summary").click()  # on a phone, the language form is in the menu
     page.select_option("#language", "ar")
     page.locator("form.language button[type=submit]").click()
     expect(page.locator("html[dir=rtl]")).to_have_count(1)
@@ -139,6 +140,7 @@ def test_language_switcher(transactional_db, world: World, live_server, new_page
     expect(page).to_have_url(re.compile(r"/cepol/$"))
     screenshot(page, "home-ar.png")
 
+    page.locator(".menu > summary").click()
     page.select_option("#language", "fr")
     page.locator("form.language button[type=submit]").click()
     expect(page.locator("html")).to_have_attribute("lang", "fr")

@@ -72,6 +72,7 @@ def test_log_confirm_and_follow_compliance(
     screenshot(coordinator, "meeting-3-timeline.png")
 
     mentee.goto("/cepol/")
+    mentee.locator(".menu > summary").click()  # on a phone, the links are in the menu
     mentee.get_by_role("navigation", name="Main").get_by_role("link", name="Calendar").click()
     mentee.get_by_role("button", name="Make my address").click()
     address = mentee.get_by_label("Calendar address").input_value()
