@@ -163,11 +163,12 @@ def _table_row(row: _Row, *, largest: int, series: list[str], colours: list[str]
     return format_html(
         '<tr><th scope="row" class="chart-label" title="{}">'
         '<span class="chart-label-text" dir="{}">{}</span></th>'
+        # The <title> first: the tagged PDF's figure takes it as its alternative text.
         '<td class="chart-bar"><svg class="chart-bars" xmlns="{}" width="100%" height="{}" '
-        'font-family="{}" font-size="{}">{}</svg></td>'
+        'font-family="{}" font-size="{}"><title>{}: {}</title>{}</svg></td>'
         '<td class="chart-value">{}</td></tr>',
         row.label, _direction(label), label, SVG_NS, BAR_HEIGHT, FONT_FAMILY, VALUE_SIZE,
-        _join(pieces), row.total)
+        row.label, row.total, _join(pieces), row.total)
 
 
 def _segment_value(value: int, *, share: float, fill: str, middle: float) -> SafeString:
@@ -189,9 +190,9 @@ def _legend(series: list[str], colours: list[str]) -> SafeString:
         format_html_join(
             "",
             '<li title="{}"><svg class="chart-swatch" xmlns="{}" width="{}" height="{}" '
-            'viewBox="0 0 {} {}"><rect width="{}" height="{}" fill="{}"/></svg>'
-            '<span class="chart-series" dir="{}">{}</span></li>',
-            ((name, SVG_NS, SWATCH, SWATCH, SWATCH, SWATCH, SWATCH, SWATCH, fill,
+            'viewBox="0 0 {} {}"><title>{}</title><rect width="{}" height="{}" fill="{}"/>'
+            '</svg><span class="chart-series" dir="{}">{}</span></li>',
+            ((name, SVG_NS, SWATCH, SWATCH, SWATCH, SWATCH, name, SWATCH, SWATCH, fill,
               _direction(name), _shorten(name, LABEL_CHARS))
              for name, fill in zip(series, colours, strict=True))))
 

@@ -125,6 +125,9 @@ def test_every_pdf_is_tagged_with_its_title_and_language(world: World, client, l
         logos = [element for element in elements if element["/S"] == "/Figure"
                  and "/Alt" in element and element["/Alt"] == "CEPOL agency"]
         assert len(logos) == 1, kind
+        # Every figure, the highlights' chart bars and swatches included, says what it shows.
+        figures = [element for element in elements if element["/S"] == "/Figure"]
+        assert all(str(element.get("/Alt", "")).strip() for element in figures), kind
     if language == "ar":  # to look at: tagging changes nothing drawn
         for kind, (content, _title) in documents.items():
             keep_pages(content, f"tagged-{kind.replace(' ', '-')}-ar")
