@@ -104,6 +104,15 @@ def call_save(
     nominations stand. The status is never written here."""
     # The call's project (a new call's, or the one an edit moves it to) is the actor's to manage.
     access.require(actor=actor, action="manage", obj=call.project)
+    # Two calls under way with one title cannot be told apart by focal points and candidates
+    # (in their mails, lists and the dashboard); a closed call's title may be used again.
+    if Call.objects.for_org(call.organisation).filter(
+        project=call.project_id, title__iexact=call.title.strip(),
+    ).exclude(status=Call.Status.CLOSED).exclude(pk=call.pk).exists():
+        raise ValidationError({"title": _(
+            "Another call of this project under way has this title: give this one its own, so "
+            "that focal points and candidates can tell them apart."
+        )})
     added: list[Country] = []
     if call.pk:
         current = Call.objects.for_org(call.organisation).select_for_update().get(pk=call.pk)

@@ -13,7 +13,7 @@ from programmes.actor import Role
 from programmes.filters import CallFilter
 from programmes.forms import CallForm, ProjectForm, RulesForm, ThematicAreaForm
 from programmes.models import Project
-from programmes.requests import ActorRequest, form_data, run_action
+from programmes.requests import ActorRequest, add_service_errors, form_data, run_action
 
 PAGE_SIZE = 25
 
@@ -149,13 +149,18 @@ def call_create(request: ActorRequest, org_slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         call = form.save(commit=False)
         call.organisation = request.organisation
-        call = services.call_save(
-            actor=request.actor, call=call,
-            invited_countries=list(form.cleaned_data["invited_countries"]),
-            thematic_areas=list(form.cleaned_data["thematic_areas"]),
-        )
-        messages.success(request, _("Call “%(title)s” saved as a draft.") % {"title": call.title})
-        return redirect("call_detail", org_slug=org_slug, pk=call.pk)
+        try:
+            call = services.call_save(
+                actor=request.actor, call=call,
+                invited_countries=list(form.cleaned_data["invited_countries"]),
+                thematic_areas=list(form.cleaned_data["thematic_areas"]),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Call “%(title)s” saved as a draft.")
+                             % {"title": call.title})
+            return redirect("call_detail", org_slug=org_slug, pk=call.pk)
     return render(request, "programmes/call_form.html", {"form": form, "call": None})
 
 

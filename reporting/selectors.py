@@ -18,7 +18,8 @@ from matching.meetings.selectors import pairing_compliance, pairing_meetings
 from matching.meetings.services import compliance_catch_up
 from matching.models import ActivityPlan, Meeting, Pairing, PairingCompliance
 from matching.pairings.access import in_pair
-from matching.plans.selectors import approved_plan, pairing_plans
+from matching.plans.selectors import approved_plan, approved_schedule, pairing_plans
+from matching.schedule import Schedule
 from participants.models import Application, User
 from programmes import access
 from programmes.actor import Actor
@@ -69,6 +70,20 @@ def plan_objectives(plan: ActivityPlan | None) -> list[str]:
     return [line for line in lines if line] or [plan.objectives.strip()]
 
 
+def report_opens(pairing: Pairing, kind: str, schedule: Schedule | None) -> date | None:
+    """The first day the pair may write this report: the interim report once the pairing has
+    started, the narrative report in its last month. None when there is no approved plan."""
+    if schedule is None:
+        return None
+    if kind == Report.Kind.INTERIM:
+        return schedule.start
+    return schedule.months[-1].first_day
+
+
+def _ahead(day: date | None) -> date | None:
+    return day if day is not None and day > timezone.localdate() else None
+
+
 def current_report(pairing: Pairing, kind: str) -> Report:
     """The latest version of a report; before the first keystroke, an unsaved draft holding
     the approved plan's objectives."""
@@ -90,10 +105,13 @@ def pairing_reporting(*, actor: Actor, pairing: Pairing) -> dict:
     # A draft is the pair's own: others see the versions handed in.
     shown = {kind: [r for r in versions if pair or r.status != Report.Status.DRAFT]
              for kind, versions in reports.items()}
+    schedule = approved_schedule(pairing)
     given = set(Feedback.objects.for_org(actor.organisation).filter(pairing=pairing)
                 .values_list("author_id", flat=True))
     return {
-        "report_rows": [(kind, label, shown[kind]) for kind, label in Report.Kind.choices],
+        # Each report with the day it opens for writing, while that day is still ahead.
+        "report_rows": [(kind, label, shown[kind], _ahead(report_opens(pairing, kind, schedule)))
+                        for kind, label in Report.Kind.choices],
         "feedback_shown": feedback_shown_to(actor=actor, pairing=pairing),
         "feedback_given": actor.user.pk in given,
         "feedback_count": len(given),

@@ -29,7 +29,7 @@ from programmes.actor import Actor
 from programmes.models import Organisation, Project
 from programmes.validators import refuse_control_characters
 from reporting.models import Export, Feedback, Report
-from reporting.selectors import meeting_log, plan_objectives
+from reporting.selectors import meeting_log, plan_objectives, report_opens
 from reporting.tasks import export_build
 
 S = Pairing.Status
@@ -37,16 +37,6 @@ logger = logging.getLogger(__name__)
 TEXT_LIMIT = 10000
 # Fields a report may be submitted without; every other one must be filled in.
 OPTIONAL = {"plan_changes", "recommendations"}
-
-
-def report_opens(pairing: Pairing, kind: str, schedule: Schedule | None) -> date | None:
-    """The first day the pair may write this report: the interim report once the pairing has
-    started, the narrative report in its last month. None when there is no approved plan."""
-    if schedule is None:
-        return None
-    if kind == Report.Kind.INTERIM:
-        return schedule.start
-    return schedule.months[-1].first_day
 
 
 def report_closed_reason(pairing: Pairing, kind: str, schedule: Schedule | None,

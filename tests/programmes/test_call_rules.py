@@ -264,3 +264,22 @@ def test_an_open_call_keeps_its_invited_countries_and_tells_new_ones(
     assert list(Notification.unscoped.values_list("user", flat=True)) == [jordan_fp.user_id]
     world.call.refresh_from_db()
     assert world.call.status == "open"
+
+
+def test_two_calls_under_way_in_one_project_cannot_share_a_title(world: World, client_as):
+    client = client_as(world.people["coordinator"])
+    first = client.post(reverse("call_create", args=["cepol"]),
+                        call_form_data(world, title="Mentees 2027"))
+    assert first.status_code == 302
+    before = Call.unscoped.count()
+    response = client.post(reverse("call_create", args=["cepol"]),
+                           call_form_data(world, title=" mentees 2027", places_per_country=3))
+    assert response.status_code == 200
+    assert has_error(response, "title", "Another call of this project under way has this title")
+    assert 'value="3"' in response.text
+    assert Call.unscoped.count() == before
+    # Once the first is closed, its title may serve again (next year's cohort).
+    Call.unscoped.filter(title="Mentees 2027").update(status="closed")
+    again = client.post(reverse("call_create", args=["cepol"]),
+                        call_form_data(world, title="Mentees 2027"))
+    assert again.status_code == 302

@@ -12,6 +12,7 @@ from matching.models import ActivityPlan, Pairing, Reminder
 from matching.reminders.services import reminders_plan
 from matching.schedule import add_months
 from participants.models import Notification
+from programmes import cldr
 from reporting.models import Feedback, Report
 from reporting.services import feedback_submit, report_review, report_submit
 from tests.factories import ExportFactory, MeetingFactory, ReportFactory
@@ -544,3 +545,14 @@ def test_a_save_racing_the_persons_own_autosave_is_no_conflict(world: World, cli
                            {**INTERIM, **seen, "action": "submit"})
     assert response.status_code == 302
     assert Report.unscoped.get().status == "submitted"
+
+
+def test_a_report_not_open_yet_says_when_it_opens_instead_of_a_link(world, client_as):
+    pairing = running(world, months_in=3, months=12)
+    page = client_as(world.people["mentee"]).get(
+        reverse("pairing_detail", args=["cepol", pairing.pk])).text
+    narrative_opens = add_months(
+        ActivityPlan.unscoped.get(pairing=pairing, status="approved").start, 11)
+    assert f"opens on {cldr.day(narrative_opens)}" in page
+    assert reverse("report_edit", args=["cepol", pairing.pk, "narrative"]) not in page
+    assert reverse("report_edit", args=["cepol", pairing.pk, "interim"]) in page
