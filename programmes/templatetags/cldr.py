@@ -16,6 +16,11 @@ register = template.Library()
 
 @register.filter
 def day(value: object) -> str:
+    if isinstance(value, str):  # a day kept as ISO text (JSON)
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            return value
     return cldr.day(value) if isinstance(value, date) else ""
 
 

@@ -14,6 +14,7 @@ from django.conf import settings
 from playwright.sync_api import expect
 
 from participants.models import Notification
+from programmes import cldr
 from programmes.models import AuditEntry
 from programmes.privacy.models import DataRequest
 from tests.browser.helpers import DESKTOP, PHONE, screenshot, sign_in_with_cookie
@@ -89,7 +90,7 @@ def test_a_mentee_sees_downloads_and_asks_about_her_data(
     expect(requests).to_contain_text("Erase my data")
     expect(requests).to_contain_text("Open")
     made = DataRequest.objects.for_org(world.org).get()
-    expect(requests).to_contain_text(made.due_on.isoformat())
+    expect(requests).to_contain_text(cldr.day(made.due_on))
     assert made.kind == "erasure"
     assert Notification.objects.for_org(world.org).filter(
         user=world.people["admin"], link="/cepol/privacy/requests/").exists()

@@ -117,7 +117,7 @@ def test_from_shortlist_to_an_active_pairing(
     visit.get_by_label("Funded visit").check()
     claire_page.get_by_role("button", name="Save the plan").click()
     expect(claire_page.locator("#visit-errors")).to_contain_text(
-        "First in-person visit: plan it within the first 3 months (by 2027-04-14).")
+        "First in-person visit: plan it within the first 3 months (by Apr 14, 2027).")
     expect(claire_page.get_by_label("Objectives")).to_have_value(
         "Financial investigations across borders.")
     assert not ActivityPlan.unscoped.exists()
@@ -142,8 +142,8 @@ def test_from_shortlist_to_an_active_pairing(
     expect(coord.locator("main .lead")).to_contain_text("Active")
     schedule = coord.locator("#schedule-h + dl")
     expect(schedule).to_contain_text("Interim report (halfway)")
-    expect(schedule).to_contain_text("July 16, 2027")
-    expect(schedule).to_contain_text("Jan. 14, 2028")
+    expect(schedule).to_contain_text("Jul 16, 2027")
+    expect(schedule).to_contain_text("Jan 14, 2028")
     periods = coord.locator("#schedule-h ~ .table-wrap").nth(1)
     expect(periods.locator("tbody tr")).to_have_count(4)
     coord.set_viewport_size({"width": DESKTOP["width"], "height": 2400})
@@ -153,7 +153,7 @@ def test_from_shortlist_to_an_active_pairing(
 
     youssef_page.reload()
     expect(youssef_page.locator(".next-step")).to_contain_text(
-        "The interim report, due on July 16, 2027.")
+        "The interim report, due on Jul 16, 2027.")
     screenshot(youssef_page, "pairing-6-active-phone.png")
 
     # The same pairing in Arabic, right to left.

@@ -88,7 +88,8 @@ def _pages() -> list[Page]:
         participant_services.nomination_create(
             actor=focal_point, membership=focal_point.membership, call=open_call,
             full_name=name, email=email, agency="DGSN", rank="Inspector", thematic_area=area,
-            languages=["ar", "fr"])
+            languages=["ar", "fr"], years_of_service=max(open_call.min_years_of_service, 10),
+            gender="female" if open_call.female_only else "")
     # The first candidate has the link in her mail; the second has followed his.
     Invitation.objects.for_org(org).filter(email="hanane.amrani@police.ma").update(
         token_hash=hash_token(INVITATION_TOKEN))
