@@ -18,7 +18,7 @@ register = template.Library()
 def day(value: object) -> str:
     if isinstance(value, str):  # a day kept as ISO text (JSON)
         try:
-            value = date.fromisoformat(value)
+            return cldr.day(date.fromisoformat(value))
         except ValueError:
             return value
     return cldr.day(value) if isinstance(value, date) else ""
