@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -428,16 +428,9 @@ def nomination_withdraw(*, actor: Actor, nomination: Nomination) -> Nomination:
     if nomination.application.status in DECISIONS:
         raise ValidationError(_("The coordinator has decided on this application: ask them to "
                                 "change the decision instead."))
-    record_status_change(acting_user=actor.user, subject=nomination,
-                         to_status=Nomination.Status.WITHDRAWN)
-    nomination.status = Nomination.Status.WITHDRAWN
-    nomination.save(update_fields=["status", "updated_at"])
     application = (Application.objects.for_org(nomination.organisation)
                    .select_for_update().get(nomination=nomination))
-    record_status_change(acting_user=actor.user, subject=application,
-                         to_status=Application.Status.WITHDRAWN)
-    application.status = Application.Status.WITHDRAWN
-    application.save(update_fields=["status", "updated_at"])
+    _withdraw(actor=actor, subjects=[nomination, application])
     invitation = application.invitation
     still_needed = invitation is not None and invitation.applications.exclude(
         status=Application.Status.WITHDRAWN
@@ -445,6 +438,16 @@ def nomination_withdraw(*, actor: Actor, nomination: Nomination) -> Nomination:
     if invitation and invitation.status == Invitation.Status.PENDING and not still_needed:
         invitation_revoke(actor=actor, invitation=invitation)
     return nomination
+
+
+def _withdraw(*, actor: Actor, subjects: list[Nomination | Application]) -> None:
+    """Withdraws a nomination and its application (locked by the caller), each change in its
+    history: one way for the focal point's withdrawal and the candidate's."""
+    for subject in subjects:
+        record_status_change(acting_user=actor.user, subject=subject,
+                             to_status=subject.Status.WITHDRAWN)
+        subject.status = subject.Status.WITHDRAWN
+        subject.save(update_fields=["status", "updated_at"])
 
 
 # --- Applications -----------------------------------------------------------------------------
@@ -463,19 +466,16 @@ def application_withdraw(*, actor: Actor, application: Application) -> Applicati
                    .select_for_update(of=("self",))
                    .select_related("call", "nomination__nominated_by")
                    .get(pk=application.pk))
+    if application.applicant_id != actor.user.pk:
+        raise PermissionDenied  # only the candidate withdraws their own application
     if application.status not in (Application.Status.INVITED, Application.Status.SUBMITTED):
         raise ValidationError(_("The coordinator has decided on your application: write to "
                                 "them if you can no longer take part."))
-    record_status_change(acting_user=actor.user, subject=application,
-                         to_status=Application.Status.WITHDRAWN)
-    application.status = Application.Status.WITHDRAWN
-    application.save(update_fields=["status", "updated_at"])
     nomination = application.nomination
-    if nomination is not None and nomination.status == Nomination.Status.NOMINATED:
-        record_status_change(acting_user=actor.user, subject=nomination,
-                             to_status=Nomination.Status.WITHDRAWN)
-        nomination.status = Nomination.Status.WITHDRAWN
-        nomination.save(update_fields=["status", "updated_at"])
+    if nomination is None or nomination.status != Nomination.Status.NOMINATED:
+        _withdraw(actor=actor, subjects=[application])
+    else:
+        _withdraw(actor=actor, subjects=[application, nomination])
         organisation = application.call.organisation
         notify(
             user=nomination.nominated_by, organisation=organisation,

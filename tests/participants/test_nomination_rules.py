@@ -482,3 +482,19 @@ def test_a_nominee_cannot_withdraw_once_the_coordinator_has_decided(
     assert StatusChange.unscoped.count() == history
     application.refresh_from_db()
     assert application.status == "shortlisted"
+
+
+def test_only_the_candidate_withdraws_their_application(world: World, two_countries):
+    from django.core.exceptions import PermissionDenied
+
+    from participants.services import application_withdraw
+
+    _jo, nomination = two_countries
+    history = StatusChange.unscoped.count()
+    with pytest.raises(PermissionDenied):
+        application_withdraw(actor=as_actor(world.people["focal_point"]),
+                             application=nomination.application)
+    nomination.refresh_from_db()
+    assert nomination.status == "nominated"
+    assert nomination.application.status == "invited"
+    assert StatusChange.unscoped.count() == history
