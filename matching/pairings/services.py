@@ -16,10 +16,11 @@ from matching.models import (
     PairingEvent,
 )
 from matching.pairings.selectors import coordinators_of
+from matching.plans.selectors import approved_schedule
 from matching.texts import gettext_noop
 from participants.models import User
 from participants.services import notify
-from programmes import access
+from programmes import access, cldr
 from programmes.actor import Actor
 
 S = Pairing.Status
@@ -133,6 +134,8 @@ def pairing_move(*, actor: Actor, pairing: Pairing, to_status: str,
     if not access.may(actor=actor, action="manage", obj=pairing.project):
         raise PermissionDenied
     _refuse_unless_allowed(pairing, to_status=to_status, mover=Mover.COORDINATOR)
+    if to_status == S.ACTIVE:
+        _refuse_before_plan_starts(pairing)
     if to_status == S.ENDED_EARLY:
         if not reason.strip():
             raise ValidationError({"reason": _("Say why the pairing ends early.")})
@@ -149,6 +152,17 @@ def pairing_move(*, actor: Actor, pairing: Pairing, to_status: str,
     pairing_tell(pairing, [pairing.mentee, pairing.mentor], subject, message,
                  reason=pairing.end_reason)
     return pairing
+
+
+def _refuse_before_plan_starts(pairing: Pairing) -> None:
+    """A pairing starts on its approved plan's start date, not before: its months, meetings
+    and reports are counted from that day."""
+    schedule = approved_schedule(pairing)
+    if schedule is not None and timezone.localdate() < schedule.start:
+        raise ValidationError(
+            _("The plan starts on %(day)s: the pairing can start on that day, not before. To "
+              "start sooner, the pair change the plan's start date and sign it again.")
+            % {"day": cldr.day(schedule.start)})
 
 
 def pairing_locked(pairing: Pairing) -> Pairing:

@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -91,6 +92,9 @@ def render_pairing(request: OrganisationRequest, pairing: Pairing, *, status: in
             (role_in_pairing == "mentee" and latest.mentee_signed_at)
             or (role_in_pairing == "mentor" and latest.mentor_signed_at)),
         "moves": services.coordinator_moves(pairing) if can_manage else [],
+        # A pairing starts on its plan's start date: before it, the coordinator is told when.
+        "starts_later": (approved.start if approved and pairing.status == S.PLAN_AGREED
+                         and approved.start > timezone.localdate() else None),
         # Reports, feedback and certificates: what the app above plugs in (reporting).
         **reporting().pairing_page(actor=request.actor, pairing=pairing),
         # A refusal that names no field (the pairing moved on meanwhile) shows at the top, as

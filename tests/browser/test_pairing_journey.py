@@ -1,12 +1,16 @@
 """From a shortlist to an active pairing in a real Chromium, one browser context per person: the
 coordinator matches the shortlist, overrides one pair (with a reason), confirms; mentee and
 mentor accept; they draft and sign a plan (the first draft breaks a rule and is refused); the
-coordinator approves it and starts the pairing, whose schedule is then shown.
+coordinator approves it, cannot start the pairing before the plan's start date, starts it on
+that day, and its schedule is then shown.
 
 The browser set-up (Debian's Chromium, screenshots in data/test-artifacts/) is
 tests/browser/conftest.py's."""
 
+from datetime import UTC, datetime
+
 import pytest
+import time_machine
 from django.conf import settings
 from playwright.sync_api import expect
 
@@ -27,7 +31,7 @@ OVERRIDE_REASON = "Youssef is learning French for this exchange."
 
 
 def test_from_shortlist_to_an_active_pairing(
-    transactional_db, world: World, live_server, new_page
+    transactional_db, world: World, live_server, new_page, request
 ):
     spain = Country.objects.create(code="ES", name="Spain", is_eu_member=True)
     mentor_call = CallFactory(organisation=world.org, project=world.project,
@@ -138,6 +142,19 @@ def test_from_shortlist_to_an_active_pairing(
     expect(coord.locator(".next-step")).to_contain_text("Review the activity plan")
     coord.get_by_role("button", name="Approve the plan").click()
     expect(coord.locator(".messages")).to_contain_text("Plan approved")
+    # The plan starts on 15 January: until then the page says so instead of a start button.
+    expect(coord.locator("#moves-h + .actions")).to_contain_text(
+        "The plan starts on Jan 15, 2027: you can start the pairing from that day.")
+    expect(coord.get_by_role("button", name="Start the pairing")).to_have_count(0)
+    screenshot(coord, "pairing-5-starts-later.png")
+
+    # On 15 January the coordinator starts it (sessions made before are long expired).
+    traveller = time_machine.travel(datetime(2027, 1, 15, 9, tzinfo=UTC))
+    traveller.start()
+    request.addfinalizer(traveller.stop)
+    sign_in_with_cookie(coord, world.people["coordinator"], live_server)
+    sign_in_with_cookie(youssef_page, youssef_user, live_server)
+    coord.reload()
     coord.get_by_role("button", name="Start the pairing").click()
     expect(coord.locator("main .lead")).to_contain_text("Active")
     schedule = coord.locator("#schedule-h + dl")

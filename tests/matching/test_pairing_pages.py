@@ -1,9 +1,10 @@
 """The pairing page: mentor and mentee answer, draft and sign their plan; the coordinator reviews
 it and moves the pairing along. Bad input is refused next to the field and saves nothing."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -190,8 +191,22 @@ def test_plan_drafted_signed_returned_revised_and_approved(world: World, accepte
     state = coordinator.get(at(world, "pairing_detail", accepted)).context["compliance"]
     assert (len(state.months), len(state.quarters)) == (12, 4)
 
-    assert coordinator.post(at(world, "pairing_move", accepted),
-                            {"to_status": "active"}).status_code == 302
+    # Before the plan's start date the pairing cannot start: the page says from when it can.
+    page = coordinator.get(at(world, "pairing_detail", accepted)).content.decode()
+    assert "you can start the pairing from that day" in page and "Start the pairing<" not in page
+    refused = coordinator.post(at(world, "pairing_move", accepted), {"to_status": "active"})
+    assert refused.status_code == 400
+    assert "the pairing can start on that day, not before" in refused.content.decode()
+    accepted.refresh_from_db()
+    assert accepted.status == "plan_agreed" and not accepted.events.filter(
+        to_status="active").exists()
+
+    with time_machine.travel(datetime(2027, 1, 15, 9, tzinfo=UTC), tick=False):
+        coordinator = client_as(world.people["coordinator"])
+        assert "Start the pairing<" in coordinator.get(
+            at(world, "pairing_detail", accepted)).content.decode()
+        assert coordinator.post(at(world, "pairing_move", accepted),
+                                {"to_status": "active"}).status_code == 302
     accepted.refresh_from_db()
     assert accepted.status == "active"
 
@@ -282,8 +297,9 @@ def test_each_step_tells_the_people_it_concerns(world: World, proposed, client_a
     client_as(world.people["coordinator"]).post(at(world, "plan_review", proposed),
                                                 {"decision": "approve"})
     assert told("mentor")[-1] == "The coordinator approved your activity plan in EUROMED Police."
-    client_as(world.people["coordinator"]).post(at(world, "pairing_move", proposed),
-                                                {"to_status": "active"})
+    with time_machine.travel(datetime(2027, 1, 15, 9, tzinfo=UTC), tick=False):
+        client_as(world.people["coordinator"]).post(at(world, "pairing_move", proposed),
+                                                    {"to_status": "active"})
     assert told("mentee")[-1] == "Your pairing in EUROMED Police has started."
     assert told("admin") == []  # an admin is not told of every plan
 

@@ -1,6 +1,9 @@
 """The life of a pairing: each move only from the right status, by the right person, recorded."""
 
+from datetime import timedelta
+
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from matching.models import Pairing, PairingEvent
@@ -35,11 +38,31 @@ def test_the_whole_life_of_a_pairing(world: World, proposed: Pairing):
     for who in (mentee, mentor):
         plan = plan_sign(actor=as_actor(who), pairing=pairing, seen=plan_seal(plan))
     plan_review(actor=as_actor(coordinator), pairing=pairing, approve=True)
-    pairing = pairing_move(actor=as_actor(coordinator), pairing=pairing, to_status=S.ACTIVE)
+    with time_machine.travel(PLAN["start"], tick=False):
+        pairing = pairing_move(actor=as_actor(coordinator), pairing=pairing, to_status=S.ACTIVE)
     assert pairing.status == S.ACTIVE
     assert history(pairing) == [
         ("", "proposed", coordinator.pk), ("proposed", "accepted", mentor.pk),
         ("accepted", "plan_agreed", coordinator.pk), ("plan_agreed", "active", coordinator.pk)]
+
+
+def test_a_pairing_starts_on_its_plans_start_date_not_before(world: World, proposed: Pairing):
+    coordinator = as_actor(world.people["coordinator"])
+    for who in ("mentee", "mentor"):
+        pairing_respond(actor=as_actor(world.people[who]), pairing=proposed, accept=True)
+    plan = plan_save(actor=as_actor(world.people["mentee"]), pairing=proposed, **PLAN)
+    for who in ("mentee", "mentor"):
+        plan = plan_sign(actor=as_actor(world.people[who]), pairing=proposed,
+                         seen=plan_seal(plan))
+    plan_review(actor=coordinator, pairing=proposed, approve=True)
+    the_day_before = PLAN["start"] - timedelta(days=1)
+    with time_machine.travel(the_day_before, tick=False), \
+            pytest.raises(ValidationError, match="can start on that day, not before"):
+        pairing_move(actor=coordinator, pairing=proposed, to_status=S.ACTIVE)
+    assert history(proposed)[-1][1] == "plan_agreed"
+    with time_machine.travel(PLAN["start"], tick=False):
+        assert pairing_move(actor=coordinator, pairing=proposed,
+                            to_status=S.ACTIVE).status == S.ACTIVE
 
 
 def test_only_the_pair_answers_a_proposal(world: World, proposed: Pairing):
