@@ -28,6 +28,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from matching.models import Meeting, Pairing
+from programmes import cldr
 from programmes.models import Organisation, Project
 from programmes.privacy.services import on_erasure, personal_data_collect, personal_data_tables
 from reporting import charts, selectors, xlsx
@@ -204,10 +205,15 @@ def _labels(choices: type[models.Choices]) -> dict[object, str]:
     return {value: str(label) for value, label in choices.choices}
 
 
+def _country(code: str | None) -> str | None:
+    """A country as the export's language names it (CLDR), like the pages do."""
+    return cldr.country_name(code) if code else None
+
+
 # start_day is dashboard_pairings' annotation (which the filters read too).
 PAIRING_COLUMNS = (
-    "pk", "status", "mentor__full_name", "mentor_application__country__name",
-    "mentee__full_name", "mentee_application__country__name",
+    "pk", "status", "mentor__full_name", "mentor_application__country__code",
+    "mentee__full_name", "mentee_application__country__code",
     "mentee_application__thematic_area__name", "start_day")
 
 
@@ -225,8 +231,8 @@ def _pairing_table(pairings: QuerySet[Pairing], organisation: Organisation) -> T
 
     def cells(row: tuple) -> list:
         pk, status, mentor, mentor_country, mentee, mentee_country, area, start = row
-        return [pk, statuses.get(status, status), mentor, mentor_country, mentee,
-                mentee_country, area, start, held.get(pk, 0)]
+        return [pk, statuses.get(status, status), mentor, _country(mentor_country), mentee,
+                _country(mentee_country), area, start, held.get(pk, 0)]
     return Table(header, rows, cells, lookup)
 
 
@@ -240,7 +246,7 @@ def _meeting_table(pairings: QuerySet[Pairing], organisation: Organisation) -> T
             .order_by("pairing_id", "day", "pk")
             .values_list("pairing_id", "pairing__mentor__full_name",
                          "pairing__mentee__full_name", "day", "kind", "duration_minutes",
-                         "topics", "city", "country__name", "funded", "cost_amount",
+                         "topics", "city", "country__code", "funded", "cost_amount",
                          "cost_currency", "confirmed"))
     kinds, yes, no = _labels(Meeting.Kind), _("yes"), _("no")
 
@@ -248,7 +254,7 @@ def _meeting_table(pairings: QuerySet[Pairing], organisation: Organisation) -> T
         (pairing, mentor, mentee, day, kind, minutes, topics, city, country, funded, cost,
          currency, confirmed) = row
         return [pairing, mentor, mentee, day, kinds.get(kind, kind), minutes, topics,
-                city or None, country, yes if funded else no, cost, currency or None,
+                city or None, _country(country), yes if funded else no, cost, currency or None,
                 yes if confirmed else no]
     return Table(header, rows, cells)
 

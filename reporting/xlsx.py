@@ -22,8 +22,10 @@ FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 EPOCH = date(1899, 12, 30)  # Excel's day 0 (counting its 1900 leap-year mistake)
 SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 # Style 0 is the default; 1 shows a day, 2 a day and time, 3 is text marked with Excel's
-# quotePrefix (cellXfs in STYLES).
-DAY_STYLE, MOMENT_STYLE, QUOTED_STYLE = 1, 2, 3
+# quotePrefix, 4 a time of day (cellXfs in STYLES). Days and moments use the spreadsheet's own
+# date formats (14 and 22), which show them the way the reader's language and region write
+# dates, and leave them dates to sort and count with.
+DAY_STYLE, MOMENT_STYLE, QUOTED_STYLE, TIME_STYLE = 1, 2, 3, 4
 # Text starting with one of these is a formula to a spreadsheet, which also takes the full-width
 # forms (U+FF1D, U+FF0B, U+FF0D, U+FF20: East Asian input methods type them) for the plain ones
 # and skips whitespace before them: so they count after leading spaces or line breaks too.
@@ -62,17 +64,19 @@ Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles
 Target="styles.xml"/></Relationships>"""
 STYLES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">\
-<numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd hh:mm:ss"/></numFmts>\
+<numFmts count="1"><numFmt numFmtId="164" formatCode="hh:mm:ss"/></numFmts>\
 <fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>\
 <fills count="2"><fill><patternFill patternType="none"/></fill>\
 <fill><patternFill patternType="gray125"/></fill></fills>\
 <borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>\
 <cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>\
-<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>\
+<cellXfs count="5"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>\
 <xf numFmtId="14" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>\
-<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>\
+<xf numFmtId="22" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>\
 <xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1" \
-quotePrefix="1"/></cellXfs>\
+quotePrefix="1"/>\
+<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>\
+</cellXfs>\
 <cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>\
 </styleSheet>"""
 SHEET_START = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
@@ -132,7 +136,7 @@ def _day(value: date) -> str:
 
 
 def _time(value: time) -> str:
-    return f'<c s="{MOMENT_STYLE}"><v>{_fraction(value)!r}</v></c>'
+    return f'<c s="{TIME_STYLE}"><v>{_fraction(value)!r}</v></c>'
 
 
 # Looked up by the value's exact type, the common case; subclasses go through isinstance.

@@ -152,6 +152,19 @@ def test_an_export_in_french_has_french_headers_and_labels(world: World):
     with translation.override("fr"):
         rows = table(export)
     assert rows[0][:2] == ["Binôme", "Statut"] and rows[1][1] == "Actif"
+    # Country names come from CLDR in the export's language, as on the pages.
+    assert (rows[1][3], rows[1][5]) == ("France", "Maroc")
+
+
+def test_an_arabic_export_names_countries_in_arabic(world: World):
+    pairing = pair(world, status="active")
+    MeetingFactory(pairing=pairing, kind="in_person", city="Rabat", country=world.morocco,
+                   funded=True)
+    with translation.override("ar"):
+        pairings = table(made(world, "pairings", "xlsx", language="ar"))
+        meetings = table(made(world, "meetings", "xlsx", language="ar"))
+    assert (pairings[1][3], pairings[1][5]) == ("فرنسا", "المغرب")
+    assert meetings[1][8] == "المغرب"
 
 
 @pytest.mark.parametrize("kind", ["pairings", "meetings", "reports"])

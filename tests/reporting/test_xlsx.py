@@ -32,6 +32,23 @@ def test_numbers_days_and_times_read_back_with_their_types():
     assert [type(value) for value in rows[0][:4]] == [int, float, float, bool]
 
 
+def test_days_and_moments_use_the_spreadsheets_own_date_formats():
+    """Built-in formats 14 and 22 follow the reader's language and region in the spreadsheet,
+    so every date of a workbook is written one way, that reader's, and stays a date."""
+    file = io.BytesIO()
+    xlsx.write(file, title="Reports", rows=[[date(2026, 3, 10), naive(2026, 5, 2, 1, 30),
+                                             time(14, 45)]])
+    with zipfile.ZipFile(file) as book:
+        styles = book.read("xl/styles.xml").decode()
+    sheet = load_workbook(file).active
+    day, moment, clock = (cell.style_id for cell in next(sheet.iter_rows()))
+    formats = [cell.number_format for cell in next(sheet.iter_rows())]
+    assert (day, moment, clock) == (xlsx.DAY_STYLE, xlsx.MOMENT_STYLE, xlsx.TIME_STYLE)
+    assert '<xf numFmtId="14"' in styles and '<xf numFmtId="22"' in styles
+    assert formats[:2] == ["mm-dd-yy", "m/d/yy h:mm"]  # openpyxl's names of 14 and 22
+    assert formats[2] == "hh:mm:ss"
+
+
 def test_text_is_escaped_and_kept_as_it_was():
     shown = ["<b>Fish & chips</b>", 'She said "no"', "  spaces around  ", "two\nlines",
              "a\rreturn", "tab\there", "Ünïcödé ✓ 日本"]
