@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # its widget templates, under ours (templates/django/forms/widgets/)
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -102,6 +103,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Forms render through TEMPLATES, so that templates/django/forms/widgets/ (dir="auto" on what
+# people type words into) comes before Django's own.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # --- Database ----------------------------------------------------------------------------------
 DATABASES = {
