@@ -46,6 +46,8 @@ PEOPLE = {
     "stranger": {"email": "stranger@police.ma", "email_verified": True},
     "interpol": {"email": "admin@interpol.test", "email_verified": True},
     "unverified": {"email": "mentor@cepol.test", "email_verified": False},
+    # Entra ID's way of saying the address is verified.
+    "fatima": {"email": "focal_point@cepol.test", "xms_edov": True},
     "leaver": {"email": "mentor@cepol.test", "email_verified": True},
 }
 
@@ -130,6 +132,13 @@ def test_a_member_signs_in_with_their_agency_account(connected, live_server, new
     link = SocialAccount.objects.get(provider="sso-cepol")
     assert link.user == connected.people["mentee"]
     assert User.objects.count() == len(connected.people) + 1  # no account made
+
+
+def test_entra_ids_own_word_for_a_verified_address_counts(connected, new_page):
+    page = new_page(DESKTOP)
+    agency_sign_in(page, "fatima")
+    expect(page).to_have_url(re.compile(r"/cepol/$"))
+    assert SocialAccount.objects.get().user == connected.people["focal_point"]
 
 
 def test_someone_invited_joins_through_the_provider(connected, new_page):
