@@ -17,7 +17,8 @@ from django.http import HttpRequest
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from participants import selectors, services
+from participants import selectors, services, sso
+from participants.models import IdentityProvider
 from participants.selectors import PROVIDER_MFA, mfa_required
 from participants.tasks import email_send
 from programmes.validators import refuse_control_characters
@@ -126,31 +127,43 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
 
     def list_apps(self, request: HttpRequest | None, provider: str | None = None,
                   client_id: str | None = None) -> list[SocialApp]:
-        provider_id = None if provider in (None, "openid_connect") else provider
-        return [
-            SocialApp(provider="openid_connect", provider_id=row.provider_id, name=row.name,
-                      client_id=row.client_id, secret=row.client_secret,
-                      settings={"server_url": row.issuer, "oauth_pkce_enabled": True})
-            for row in selectors.identity_providers(provider_id=provider_id,
-                                                    client_id=client_id)
-        ]
+        """The organisations' providers, as allauth asks for them: all; those of a protocol
+        ("saml", whose client ID is the organisation's slug; "openid_connect"); or one by its
+        name ("sso-<organisation slug>")."""
+        protocol = IdentityProvider.Protocol
+        if provider == "saml":
+            rows = selectors.identity_providers(protocol=protocol.SAML, slug=client_id)
+        elif provider == "openid_connect":
+            rows = selectors.identity_providers(protocol=protocol.OIDC, client_id=client_id)
+        elif provider is not None:
+            rows = selectors.identity_providers(slug=provider.removeprefix("sso-"))
+        else:
+            rows = selectors.identity_providers()
+        return [sso.social_app(row) for row in rows]
 
     def is_open_for_signup(self, request: HttpRequest, sociallogin: SocialLogin) -> bool:
         return False
 
     def pre_social_login(self, request: HttpRequest, sociallogin: SocialLogin) -> None:
-        providers = selectors.identity_providers(provider_id=sociallogin.account.provider)
-        data = sociallogin.account.extra_data or {}
-        claims = {**data.get("userinfo", {}), **data.get("id_token", {})}
-        email = claims.get("email") or ""
+        providers = selectors.identity_providers(
+            slug=sociallogin.account.provider.removeprefix("sso-"))
+        provider = providers[0] if providers else None
+        if provider is not None and provider.protocol == IdentityProvider.Protocol.SAML:
+            # The assertion, signed by the organisation's own provider, names the address.
+            email, verified, mfa = sociallogin.user.email or "", True, False
+        else:
+            data = sociallogin.account.extra_data or {}
+            claims = {**data.get("userinfo", {}), **data.get("id_token", {})}
+            email = claims.get("email") or ""
+            # Entra ID says so in its own claim, "xms_edov" (the domain is the tenant's).
+            verified = claims.get("email_verified") is True or claims.get("xms_edov") is True
+            mfa = "mfa" in (claims.get("amr") or [])
         user = None
-        # Entra ID says so in its own claim, "xms_edov" (the address's domain is the tenant's).
-        verified = claims.get("email_verified") is True or claims.get("xms_edov") is True
-        if providers and email and verified:
-            user = services.sso_account(provider=providers[0], email=email)
+        if provider is not None and email and verified:
+            user = services.sso_account(provider=provider, email=email)
         if user is None or (sociallogin.is_existing and sociallogin.user.pk != user.pk):
             raise ImmediateHttpResponse(render(request, "account/sso_refused.html", {
-                "provider": providers[0] if providers else None}, status=403))
-        request.session[PROVIDER_MFA] = "mfa" in (claims.get("amr") or [])
+                "provider": provider}, status=403))
+        request.session[PROVIDER_MFA] = mfa
         if not sociallogin.is_existing:
             sociallogin.connect(request, user)

@@ -3,11 +3,13 @@ from typing import cast
 
 from django import forms
 from django.contrib.auth import password_validation
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
+from participants import sso
 from participants.models import (
     CV_MAX_BYTES,
     LANGUAGE_CHOICES,
@@ -414,18 +416,57 @@ class DecisionForm(CleanTextForm, forms.Form):
 
 
 class IdentityProviderForm(CleanTextForm, forms.ModelForm):
-    """The organisation's identity provider, as its admin connects it. The secret is never
-    shown back: left blank, the stored one stays."""
+    """The organisation's identity provider, as its admin connects it: SAML metadata (uploaded,
+    or pasted), or OpenID Connect's issuer, client ID and secret. The secret is never shown
+    back: left blank, the stored one stays. An uploaded metadata file is read into the text
+    box, so that it is kept when something else is refused."""
+
+    metadata_file = forms.FileField(
+        label=_("The provider's metadata file (XML)"), required=False,
+        help_text=_("Download it from your provider (ADFS, Entra ID, Okta: “federation "
+                    "metadata”)."))
 
     class Meta:
         model = IdentityProvider
-        fields = ["name", "issuer", "client_id", "client_secret", "enabled", "password_allowed"]
-        widgets = {"client_secret": forms.PasswordInput(render_value=False)}
+        fields = ["protocol", "name", "metadata_file", "saml_metadata", "issuer", "client_id",
+                  "client_secret", "enabled", "password_allowed"]
+        widgets = {"protocol": forms.RadioSelect,
+                   "client_secret": forms.PasswordInput(render_value=False),
+                   "saml_metadata": forms.Textarea(attrs={"rows": 4, "dir": "ltr"})}
+        labels = {"saml_metadata": _("Or paste the metadata here")}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        stored = self.instance.pk is not None
-        self.fields["client_secret"].required = not stored
-        if stored:
+        self.secret_stored = bool(self.instance.pk and self.instance.client_secret)
+        if self.secret_stored:
             self.fields["client_secret"].help_text = _(
                 "A secret is stored; type a new one only to replace it.")
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        upload = data.get("metadata_file")
+        if upload:
+            try:
+                data["saml_metadata"] = upload.read().decode("utf-8")
+            except UnicodeDecodeError:
+                self.add_error("metadata_file", _("This file is not XML text."))
+                return data
+            if isinstance(self.data, QueryDict):  # shown in the text box if anything is refused
+                kept = self.data.copy()
+                kept["saml_metadata"] = data["saml_metadata"]
+                self.data = kept
+        if data.get("protocol") == IdentityProvider.Protocol.SAML:
+            if not data.get("saml_metadata", "").strip():
+                self.add_error("metadata_file", _("Upload the provider's metadata."))
+            else:
+                try:
+                    sso.saml_idp(data["saml_metadata"])
+                except forms.ValidationError as error:
+                    self.add_error("metadata_file" if upload else "saml_metadata", error)
+        elif data.get("protocol") == IdentityProvider.Protocol.OIDC:
+            for name in ("issuer", "client_id"):
+                if not data.get(name):
+                    self.add_error(name, _("An OpenID Connect provider needs this."))
+            if not data.get("client_secret") and not self.secret_stored:
+                self.add_error("client_secret", _("Give the client secret the provider made."))
+        return data

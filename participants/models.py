@@ -407,19 +407,27 @@ class Notification(TenantModel):
 
 
 class IdentityProvider(TenantModel):
-    """An organisation's own identity provider (OpenID Connect: Entra ID, Okta, Keycloak...),
-    connected by its admin. Its members may then sign in with their agency account; it never
-    makes an account (participants/adapters.py: SocialAccountAdapter)."""
+    """An organisation's own identity provider, connected by its admin: SAML 2.0 (ADFS, Entra
+    ID, Okta: its metadata uploaded) or OpenID Connect (its issuer, client ID and secret). Its
+    members may then sign in with their agency account; it never makes an account
+    (participants/adapters.py: SocialAccountAdapter)."""
 
+    class Protocol(models.TextChoices):
+        SAML = "saml", _("SAML 2.0")
+        OIDC = "oidc", _("OpenID Connect")
+
+    protocol = models.CharField(_("protocol"), max_length=4, choices=Protocol.choices,
+                                default=Protocol.SAML)
     name = models.CharField(
         _("name shown on the sign-in button"), max_length=100,
         help_text=_("For example: Guardia Civil account (Entra ID)."))
+    saml_metadata = models.TextField(_("the provider's SAML metadata"), blank=True)
     issuer = models.URLField(
-        _("issuer address"), max_length=300,
+        _("issuer address"), max_length=300, blank=True,
         help_text=_("The provider's address, where /.well-known/openid-configuration is "
                     "found."))
-    client_id = models.CharField(_("client ID"), max_length=200)
-    client_secret = models.CharField(_("client secret"), max_length=500)
+    client_id = models.CharField(_("client ID"), max_length=200, blank=True)
+    client_secret = models.CharField(_("client secret"), max_length=500, blank=True)
     enabled = models.BooleanField(_("members may sign in with it"), default=True)
     password_allowed = models.BooleanField(
         _("members may still sign in with a password"), default=True,
@@ -449,8 +457,8 @@ register.declare(
               "calendar_token_hash": register.ACCOUNT},
     history=False)
 register.declare(IdentityProvider,
-                 not_personal=["name", "issuer", "client_id", "client_secret", "enabled",
-                               "password_allowed"],
+                 not_personal=["protocol", "name", "saml_metadata", "issuer", "client_id",
+                               "client_secret", "enabled", "password_allowed"],
                  history_exclude=["client_secret"])
 # The link from a person's account to their agency account (allauth's): the provider's claims
 # about them (e-mail, name, how they signed in), as of their last sign-in through it.

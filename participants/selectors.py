@@ -306,14 +306,16 @@ def call_country_counts(*, call: Call) -> list[dict]:
 PROVIDER_MFA = "sso_mfa"
 
 
-def identity_providers(*, provider_id: str | None = None,
+def identity_providers(*, slug: str | None = None, protocol: str | None = None,
                        client_id: str | None = None) -> list[IdentityProvider]:
     """The organisations' identity providers that members may sign in with (for allauth,
-    which asks across organisations before anyone is signed in); `provider_id`: one of them
-    ("sso-<organisation slug>")."""
+    which asks across organisations before anyone is signed in): of one organisation (`slug`),
+    of one protocol, with one OpenID Connect client ID."""
     rows = IdentityProvider.unscoped.filter(enabled=True).select_related("organisation")
-    if provider_id is not None:
-        rows = rows.filter(organisation__slug=provider_id.removeprefix("sso-"))
+    if slug is not None:
+        rows = rows.filter(organisation__slug=slug)
+    if protocol is not None:
+        rows = rows.filter(protocol=protocol)
     if client_id is not None:
         rows = rows.filter(client_id=client_id)
     return list(rows.order_by("organisation__name"))

@@ -727,8 +727,9 @@ def identity_provider_save(*, actor: Actor, values: dict) -> IdentityProvider:
     for name, value in values.items():
         if name == "client_secret" and not value:
             continue
-        setattr(provider, name, value)
-    if not provider.client_secret:
+        if name in {field.name for field in IdentityProvider._meta.fields}:
+            setattr(provider, name, value)
+    if provider.protocol == IdentityProvider.Protocol.OIDC and not provider.client_secret:
         raise ValidationError({"client_secret": _("Give the client secret the provider made.")})
     provider.save()
     return provider

@@ -104,11 +104,11 @@ def member_list(request: OrganisationRequest, org_slug: str) -> HttpResponse:
 
 
 def identity_provider_edit(request: OrganisationRequest, org_slug: str) -> HttpResponse:
-    """The organisation's admin connects its identity provider: our return address to give
-    the provider, then the provider's address, client ID and secret."""
+    """The organisation's admin connects its identity provider: what to give the provider
+    (our SAML metadata, or the OpenID Connect return address), then what it gave them."""
     access.require_role(actor=request.actor, roles=[Role.ADMIN])
     provider = selectors.identity_provider_of(actor=request.actor)
-    form = IdentityProviderForm(form_data(request), instance=provider)
+    form = IdentityProviderForm(form_data(request), request.FILES or None, instance=provider)
     if request.method == "POST" and form.is_valid():
         try:
             services.identity_provider_save(actor=request.actor, values=form.cleaned_data)
@@ -121,6 +121,9 @@ def identity_provider_edit(request: OrganisationRequest, org_slug: str) -> HttpR
         "form": form, "provider": provider,
         "callback": request.build_absolute_uri(reverse(
             "openid_connect_callback", kwargs={"provider_id": f"sso-{org_slug}"})),
+        # Ours, for a SAML provider: allauth serves the metadata once a SAML provider is saved.
+        "saml_metadata_url": request.build_absolute_uri(reverse("saml_metadata", args=[org_slug])),
+        "saml_acs": request.build_absolute_uri(reverse("saml_acs", args=[org_slug])),
     }, status=400 if form.is_bound else 200)
 
 

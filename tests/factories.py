@@ -170,6 +170,7 @@ class IdentityProviderFactory(factory.django.DjangoModelFactory):
         model = IdentityProvider
 
     organisation = factory.SubFactory(OrganisationFactory)
+    protocol = "oidc"
     name = "Agency account"
     issuer = "https://login.example.org/agency"
     client_id = "mentoring-platform"

@@ -12,6 +12,8 @@ import re
 import shutil
 import socket
 import subprocess
+import sys
+import urllib.request
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -89,7 +91,8 @@ def connect(page: Page, world: World, issuer: str, live_server) -> None:
     sign_in_with_cookie(page, world.people["admin"], live_server)
     page.goto("/cepol/")
     page.get_by_role("link", name="Sign-in with your identity provider").click()
-    expect(page.locator("main code")).to_have_text(live_server.url + CALLBACK)
+    expect(page.locator("#oidc-callback")).to_have_text(live_server.url + CALLBACK)
+    page.get_by_label("OpenID Connect").check()
     page.get_by_label("Name shown on the sign-in button").fill("CEPOL agency account")
     page.get_by_label("Issuer address").fill(issuer)
     page.get_by_label("Client ID").fill(CLIENT_ID)
@@ -218,3 +221,106 @@ def test_once_the_provider_is_the_only_door_a_leaver_cannot_sign_in(connected, n
         "Your organisation has you sign in with your agency account")
     page.goto("/cepol/")
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
+
+
+# --- SAML 2.0 -----------------------------------------------------------------------------------
+
+SAML_PEOPLE = {"amina": "mentee@cepol.test", "stranger": "stranger@police.ma",
+               "interpol": "admin@interpol.test"}
+
+
+@pytest.fixture
+def saml_provider(live_server, tmp_path) -> Iterator[str]:
+    """The SAML identity provider (pysaml2), running in a process of its own; yields its base
+    address (its metadata is at /metadata)."""
+    port = free_port()
+    config = {"workdir": str(tmp_path), "people": SAML_PEOPLE,
+              "sp_metadata_url": f"{live_server.url}/accounts/saml/cepol/metadata/"}
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter, script and arguments
+        [sys.executable, str(PROVIDER_DIR / "saml_idp.py"), str(port), json.dumps(config)],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=PROVIDER_DIR)
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline().startswith("ready"), "the SAML provider did not start"
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        if process.stdout is not None:
+            process.stdout.close()
+
+
+@pytest.fixture
+def saml_connected(transactional_db, world: World, live_server, new_page, saml_provider,
+                   tmp_path) -> World:
+    """The admin uploads the provider's metadata (after a file that is not metadata, refused
+    next to the field), then downloads the platform's."""
+    metadata = tmp_path / "federationmetadata.xml"
+    with urllib.request.urlopen(f"{saml_provider}/metadata", timeout=10) as answer:  # noqa: S310
+        metadata.write_bytes(answer.read())
+    not_metadata = tmp_path / "notes.xml"
+    not_metadata.write_text("<notes>not metadata</notes>")
+    page = new_page(DESKTOP)
+    sign_in_with_cookie(page, world.people["admin"], live_server)
+    page.goto("/cepol/settings/sign-in/")
+    page.get_by_label("SAML 2.0").check()
+    page.get_by_label("Name shown on the sign-in button").fill("CEPOL agency account")
+    page.get_by_label("The provider's metadata file (XML)").set_input_files(not_metadata)
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#id_metadata_file_error")).to_contain_text("The metadata must name")
+    expect(page.get_by_label("Name shown on the sign-in button")).to_have_value(
+        "CEPOL agency account")
+    assert not IdentityProvider.unscoped.exists()
+    page.get_by_label("The provider's metadata file (XML)").set_input_files(metadata)
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".messages")).to_contain_text("The identity provider is saved.")
+    screenshots(page, "sso-5-saml-settings", live_server)
+    link = page.get_by_role("link", name="Download the platform's metadata")
+    answer = page.request.get(link.get_attribute("href"))
+    assert answer.status == 200, answer.text()
+    ours = answer.text()
+    assert "AssertionConsumerService" in ours and "/accounts/saml/cepol/acs/" in ours
+    return world
+
+
+def saml_sign_in(page: Page, login: str, *, tamper: bool = False) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_role("link", name="Sign in with CEPOL agency account").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Agency sign-in")
+    page.get_by_label("Agency account").fill(login)
+    if tamper:
+        page.get_by_label("Tamper with the response").check()
+    page.get_by_role("button", name="Sign in at the agency").click()
+    page.get_by_role("button", name="Continue to the platform").click()
+
+
+def test_a_member_signs_in_through_saml(saml_connected, new_page):
+    page = new_page(PHONE)
+    saml_sign_in(page, "amina")
+    expect(page).to_have_url(re.compile(r"/cepol/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Mentee Person")
+    assert SocialAccount.objects.get(provider="sso-cepol").user == saml_connected.people["mentee"]
+
+
+@pytest.mark.parametrize("login", ["stranger", "interpol"])
+def test_saml_never_makes_an_account_nor_opens_another_organisation(saml_connected, new_page,
+                                                                    login):
+    people = User.objects.count()
+    page = new_page(DESKTOP)
+    saml_sign_in(page, login)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign-in refused")
+    assert User.objects.count() == people and not SocialAccount.objects.exists()
+
+
+def test_a_tampered_or_expired_saml_assertion_is_refused(saml_connected, new_page):
+    page = new_page(DESKTOP)
+    # The address changed after the provider signed: the signature no longer holds.
+    saml_sign_in(page, "amina", tamper=True)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Login Failure")
+    # Our clock a day on: the assertion's validity (NotOnOrAfter) is long past.
+    with time_machine.travel(timezone.now() + timedelta(days=1)):
+        saml_sign_in(page, "amina")
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Login Failure")
+    page.goto("/cepol/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))
+    assert not SocialAccount.objects.exists()

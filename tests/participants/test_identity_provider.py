@@ -11,7 +11,7 @@ from programmes.privacy.services import personal_data_collect
 from tests.factories import IdentityProviderFactory
 from tests.helpers import World
 
-GOOD = {"name": "CEPOL agency account", "issuer": "https://login.example.org/cepol",
+GOOD = {"protocol": "oidc", "name": "CEPOL agency account", "issuer": "https://login.example.org/cepol",
         "client_id": "mentoring", "client_secret": "s3cret-from-the-provider", "enabled": "on",
         "password_allowed": "on"}
 
@@ -61,3 +61,20 @@ def test_the_link_to_an_agency_account_is_in_the_persons_export(world: World):
                                  extra_data={"userinfo": {"email": person.email}})
     export = personal_data_collect(organisation=world.org, user=person)
     assert "amina" in str(export) and "sso-cepol" in str(export)
+
+
+def test_saml_metadata_that_is_not_metadata_is_refused_and_kept(world: World, client_as):
+    """A file that is not XML, or XML that is not a provider's metadata: refused next to the
+    field, and what the file held stays in the text box to be corrected."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    admin = client_as(world.people["admin"])
+    for content, reason in ((b"<not xml", "This is not SAML metadata"),
+                            (b"<notes>KEPT-7731</notes>", "The metadata must name")):
+        refused = admin.post(url(world), {
+            "protocol": "saml", "name": "CEPOL agency account", "enabled": "on",
+            "metadata_file": SimpleUploadedFile("metadata.xml", content, "text/xml")})
+        assert refused.status_code == 400
+        assert 'id="id_metadata_file_error"' in refused.text and reason in refused.text
+    assert "KEPT-7731" in refused.text
+    assert not IdentityProvider.unscoped.exists()
