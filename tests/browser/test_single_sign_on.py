@@ -15,6 +15,7 @@ import subprocess
 import sys
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -60,6 +61,23 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+@contextmanager
+def running(command: list[str]) -> Iterator[None]:
+    """A provider in a process of its own, from the line where it says it is ready until the
+    end of the block."""
+    process = subprocess.Popen(  # noqa: S603 - our own programs and arguments
+        command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=PROVIDER_DIR)
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline().startswith("ready"), f"{command[1]} did not start"
+        yield
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        if process.stdout is not None:
+            process.stdout.close()
+
+
 @pytest.fixture
 def provider(live_server) -> Iterator[str]:
     """The identity provider, running; yields its issuer address."""
@@ -71,18 +89,8 @@ def provider(live_server) -> Iterator[str]:
     config = {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET,
               "redirect_uri": live_server.url + CALLBACK, "people": PEOPLE,
               "refused": ["leaver"]}
-    process = subprocess.Popen(  # noqa: S603 - our own script and arguments
-        [node, str(PROVIDER_DIR / "provider.mjs"), str(port), json.dumps(config)],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=PROVIDER_DIR)
-    try:
-        assert process.stdout is not None
-        assert process.stdout.readline().startswith("ready"), "the provider did not start"
+    with running([node, str(PROVIDER_DIR / "provider.mjs"), str(port), json.dumps(config)]):
         yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        if process.stdout is not None:
-            process.stdout.close()
 
 
 def connect(page: Page, world: World, issuer: str, live_server) -> None:
@@ -236,18 +244,9 @@ def saml_provider(live_server, tmp_path) -> Iterator[str]:
     port = free_port()
     config = {"workdir": str(tmp_path), "people": SAML_PEOPLE,
               "sp_metadata_url": f"{live_server.url}/accounts/saml/cepol/metadata/"}
-    process = subprocess.Popen(  # noqa: S603 - our own interpreter, script and arguments
-        [sys.executable, str(PROVIDER_DIR / "saml_idp.py"), str(port), json.dumps(config)],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=PROVIDER_DIR)
-    try:
-        assert process.stdout is not None
-        assert process.stdout.readline().startswith("ready"), "the SAML provider did not start"
+    with running([sys.executable, str(PROVIDER_DIR / "saml_idp.py"), str(port),
+                  json.dumps(config)]):
         yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        if process.stdout is not None:
-            process.stdout.close()
 
 
 @pytest.fixture
