@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ApiConfig(AppConfig):
+    name = "api"
+    verbose_name = _("Open API")
+
+    def ready(self) -> None:
+        # The schema's description of the token authentication.
+        from api import schema  # noqa: F401
