@@ -468,3 +468,18 @@ def test_tokens_reach_the_persons_export_and_go_with_erasure(world: World):
     person_erase(organisation=world.org, user=person, by=world.people["admin"])
     assert list(ApiToken.objects.for_org(world.org)) == [other]
     assert not ApiToken.objects.for_org(world.org).filter(pk=token.pk).exists()
+
+
+def test_making_and_revoking_a_token_are_in_the_trail_without_its_hash(world: World,
+                                                                        client_as):
+    client = client_as(world.people["mentee"])
+    response = client.post(api_url(world, "api_tokens"),
+                           {"name": "Learning platform", "scope": "write", "days": "30"})
+    token = ApiToken.objects.for_org(world.org).get()
+    client.post(api_url(world, "api_token_revoke", token.pk))
+    entries = AuditEntry.objects.for_org(world.org).filter(
+        content_type=ContentType.objects.get_for_model(ApiToken), object_pk=str(token.pk))
+    assert sorted(e.event for e in entries) == ["changed", "created"]
+    assert all(e.actor == world.people["mentee"] for e in entries)
+    trail = " ".join(str(e.changes) for e in entries)
+    assert token.token_hash not in trail and response.context["secret"] not in trail
