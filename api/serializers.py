@@ -2,9 +2,11 @@
 
 from rest_framework import serializers
 
-from matching.models import Meeting, Pairing
+from matching.meetings.selectors import ComplianceRow
+from matching.models import ActivityPlan, Meeting, Pairing, PlannedVisit
 from participants.models import User
 from programmes.models import Call, Project
+from reporting.models import Report
 
 
 def slugs(slug_field: str, *, many: bool = False) -> serializers.Field:
@@ -89,3 +91,87 @@ class MeetingInputSerializer(serializers.Serializer):
                                            allow_null=True)
     cost_currency = serializers.CharField(required=False, allow_blank=True, max_length=3)
 
+
+
+class PlannedVisitSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PlannedVisit
+        fields = ["day", "place", "funded"]
+        read_only_fields = fields
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    visits = PlannedVisitSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ActivityPlan
+        fields = ["version", "status", "objectives", "start", "duration_months",
+                  "online_meetings_per_month", "visits", "mentee_signed_at", "mentor_signed_at",
+                  "coordinator_comments"]
+        read_only_fields = fields
+
+
+class PeriodSerializer(serializers.Serializer):
+    """A month (online meetings held) or a 3-month period (visits held and planned)."""
+
+    number = serializers.IntegerField(source="period.number")
+    first_day = serializers.DateField(source="period.first_day")
+    last_day = serializers.DateField(source="period.last_day")
+    held = serializers.IntegerField()
+    planned = serializers.ListField(child=serializers.DateField())
+    state = serializers.CharField()
+
+
+class DeadlineSerializer(serializers.Serializer):
+    due = serializers.DateField()
+    late_after = serializers.DateField()
+    state = serializers.CharField()
+    held = serializers.DateField(allow_null=True)
+
+
+class ComplianceSerializer(serializers.Serializer):
+    """A pairing's compliance, as its page shows it (matching.meetings.compliance)."""
+
+    months = PeriodSerializer(many=True)
+    quarters = PeriodSerializer(many=True)
+    first_visit = DeadlineSerializer()
+    interim_report = DeadlineSerializer()
+    narrative_report = DeadlineSerializer()
+    late = serializers.ListField(child=serializers.CharField())
+
+
+class PairingComplianceSerializer(serializers.Serializer):
+    pairing = serializers.IntegerField()
+    # None until a plan is approved.
+    compliance = ComplianceSerializer(allow_null=True)
+
+
+class ComplianceRowSerializer(serializers.Serializer):
+    """A row of a project's compliance table."""
+
+    pairing = serializers.IntegerField(source="pairing.pk")
+    status = serializers.CharField(source="pairing.status")
+    mentee = serializers.SerializerMethodField()
+    mentor = serializers.SerializerMethodField()
+    compliance = ComplianceSerializer(source="state", allow_null=True)
+    to_confirm = serializers.IntegerField()
+
+    def get_mentee(self, row: ComplianceRow) -> str:
+        return row.pairing.mentee.full_name or row.pairing.mentee.email
+
+    def get_mentor(self, row: ComplianceRow) -> str:
+        return row.pairing.mentor.full_name or row.pairing.mentor.email
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    submitted_by = PersonSerializer(read_only=True)
+    reviewed_by = PersonSerializer(read_only=True)
+
+    class Meta:
+        model = Report
+        fields = ["kind", "version", "status", "objectives", "what_worked", "difficulties",
+                  "plan_changes", "outcomes_mentee_service", "outcomes_mentor_service",
+                  "cooperation", "lessons", "recommendations", "meetings_held",
+                  "submitted_by", "submitted_at", "reviewed_by", "reviewed_at",
+                  "coordinator_comments"]
+        read_only_fields = fields

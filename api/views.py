@@ -33,10 +33,12 @@ from api.forms import TokenForm
 from api.models import ApiToken
 from matching.meetings import selectors as meeting_selectors
 from matching.meetings import services as meeting_services
+from matching.meetings.filters import ComplianceFilter
 from matching.meetings.forms import MeetingForm
 from matching.models import Meeting, Pairing
 from matching.pairings import selectors as pairing_selectors
 from matching.pairings.filters import PairingFilter
+from matching.plans import selectors as plan_selectors
 from participants.middleware import ACTIVE_ROLE_SESSION_KEY, OrganisationRequest, memberships_held
 from participants.models import User
 from participants.selectors import actor_for
@@ -46,6 +48,8 @@ from programmes.actor import Actor, Role
 from programmes.filters import CallFilter
 from programmes.models import Call, Project
 from programmes.requests import add_service_errors, form_data, run_action
+from reporting import selectors as report_selectors
+from reporting.models import Report
 
 
 class ApiView(APIView):
@@ -230,6 +234,93 @@ class MeetingDetail(ApiView, generics.RetrieveAPIView):
                                                        for_change=False)
         return meeting_selectors.meeting_for_member(actor=self.actor, pairing=pairing,
                                                     pk=self.kwargs["meeting_pk"])
+
+
+class OfPairing(ApiView, generics.GenericAPIView):
+    """What a pairing's page shows beside its meetings: the pairing is fetched as for its
+    page (404 for one the person does not see)."""
+
+    def pairing(self) -> Pairing:
+        return pairing_selectors.pairing_for_member(actor=self.actor, pk=self.kwargs["pk"],
+                                                    for_change=False)
+
+    def get_queryset(self) -> QuerySet[Pairing]:
+        return Pairing.objects.none()  # read by the schema only (its path's id)
+
+
+class PlanList(OfPairing):
+    """Every version of the pairing's activity plan, newest first."""
+
+    serializer_class = serializers.PlanSerializer
+
+    @extend_schema(responses=serializers.PlanSerializer(many=True))
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        plans = plan_selectors.pairing_plans(self.pairing())
+        return Response(self.get_serializer(plans, many=True).data)
+
+
+class PairingCompliance(OfPairing):
+    """The pairing's compliance, as its page shows it (null until a plan is approved)."""
+
+    serializer_class = serializers.PairingComplianceSerializer
+
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        pairing = self.pairing()
+        plan = plan_selectors.approved_plan(plan_selectors.pairing_plans(pairing))
+        state = meeting_selectors.pairing_compliance(
+            pairing, plan, meeting_selectors.pairing_meetings(pairing))
+        return Response(self.get_serializer({"pairing": pairing.pk, "compliance": state}).data)
+
+
+class ReportList(OfPairing):
+    """The versions of the pairing's reports this person sees: a draft is the pair's own."""
+
+    serializer_class = serializers.ReportSerializer
+
+    @extend_schema(responses=serializers.ReportSerializer(many=True))
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        shown = report_selectors.reports_shown_to(actor=self.actor, pairing=self.pairing())
+        return Response(self.get_serializer(
+            [report for versions in shown.values() for report in versions], many=True).data)
+
+
+class ReportDetail(OfPairing):
+    serializer_class = serializers.ReportSerializer
+
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if kwargs["kind"] not in Report.Kind.values:
+            raise Http404
+        report = report_selectors.report_for_member(
+            actor=self.actor, pairing=self.pairing(), kind=kwargs["kind"],
+            version=kwargs["version"])
+        return Response(self.get_serializer(report).data)
+
+
+@extend_schema(parameters=[
+    OpenApiParameter("status", str, enum=Pairing.Status.values),
+    OpenApiParameter("country", str, description="The mentee's country code."),
+    OpenApiParameter("thematic_area", int, description="A thematic area's id."),
+])
+class ProjectCompliance(ApiView, generics.ListAPIView):
+    """A project's compliance table: its pairings, those with the most late first. For those
+    who follow the project (its managers and the organisation's observers), as the page."""
+
+    serializer_class = serializers.ComplianceRowSerializer
+
+    def get_queryset(self) -> QuerySet[Pairing]:
+        return Pairing.objects.none()  # read by the schema only
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        project = programme_selectors.project_for_member(actor=self.actor, slug=kwargs["slug"],
+                                                         for_change=False)
+        access.require(actor=self.actor, action="follow", obj=project)
+        pairings = meeting_selectors.compliance_pairings(actor=self.actor, project=project)
+        meeting_services.compliance_catch_up(project=project)
+        found = filtered(ComplianceFilter(request.query_params, queryset=pairings,
+                                          project=project))
+        ids = self.paginate_queryset(meeting_selectors.compliance_table(found)) or []
+        rows = meeting_selectors.compliance_rows(found, ids)
+        return self.get_paginated_response(self.get_serializer(rows, many=True).data)
 
 
 def _form_values(data: Any) -> dict[str, Any]:

@@ -24,11 +24,13 @@ from programmes.privacy.services import person_erase, personal_data_collect
 from tests.factories import (
     CallFactory,
     MeetingFactory,
+    MembershipFactory,
     PairingFactory,
     ProjectFactory,
+    ReportFactory,
     ThematicAreaFactory,
 )
-from tests.helpers import START, World, active_pairing, as_actor
+from tests.helpers import START, World, active_pairing, as_actor, running, submitted
 
 TODAY = date(2027, 5, 10)  # the pairing started on 15 January 2027
 ONLINE = {"kind": "online", "day": "2027-02-01", "duration_minutes": 60,
@@ -180,7 +182,18 @@ def test_another_organisations_objects_answer_like_missing_ones(world: World, cl
          api_url(world, "api_meeting_list", 999999)),
         (api_url(world, "api_meeting_detail", foreign_pairing.pk, foreign_meeting.pk),
          api_url(world, "api_meeting_detail", 999999, 999999)),
+        (api_url(world, "api_plan_list", foreign_pairing.pk),
+         api_url(world, "api_plan_list", 999999)),
+        (api_url(world, "api_pairing_compliance", foreign_pairing.pk),
+         api_url(world, "api_pairing_compliance", 999999)),
+        (api_url(world, "api_report_list", foreign_pairing.pk),
+         api_url(world, "api_report_list", 999999)),
+        (api_url(world, "api_report_detail", foreign_pairing.pk, "interim", 1),
+         api_url(world, "api_report_detail", 999999, "interim", 1)),
+        (api_url(world, "api_project_compliance", world.foreign_project.slug),
+         api_url(world, "api_project_compliance", "no-such-project")),
     ]
+    ReportFactory(pairing=foreign_pairing, status="submitted")
     for foreign, missing in pairs:
         answers = [client.get(url, headers=bearer(secret)) for url in (foreign, missing)]
         assert [a.status_code for a in answers] == [404, 404], foreign
@@ -198,6 +211,72 @@ def test_a_mentee_reads_their_own_pairing_and_not_anothers(world: World, client)
                                              "full_name": "Mentee Person"}
     assert client.get(api_url(world, "api_pairing_detail", other.pk),
                       headers=bearer(secret)).status_code == 404
+
+
+# -- Plans, compliance and reports ---------------------------------------------------------------
+
+def test_a_pairings_plans_and_compliance(world: World, client, frozen_today):
+    pairing = active_pairing(world)
+    proposed = PairingFactory(project=world.other_project, mentee=world.people["mentee"],
+                              mentor=world.people["mentor"])
+    _token, secret = token_for(world, "mentor")
+    plans = client.get(api_url(world, "api_plan_list", pairing.pk), headers=bearer(secret))
+    assert [(p["version"], p["status"], p["start"], len(p["visits"])) for p in plans.json()] \
+        == [(1, "approved", "2027-01-15", 2)]
+    state = client.get(api_url(world, "api_pairing_compliance", pairing.pk),
+                       headers=bearer(secret)).json()
+    assert state["pairing"] == pairing.pk
+    months = state["compliance"]["months"]
+    assert (len(months), months[0]["first_day"], months[0]["state"]) == (12, "2027-01-15",
+                                                                         "missed")
+    assert "month-1" in state["compliance"]["late"]
+    # Before a plan is approved there is nothing to keep to.
+    assert client.get(api_url(world, "api_pairing_compliance", proposed.pk),
+                      headers=bearer(secret)).json() == {"pairing": proposed.pk,
+                                                         "compliance": None}
+
+
+def test_a_draft_report_is_the_pairs_own(world: World, client):
+    pairing = active_pairing(world)
+    ReportFactory(pairing=pairing, what_worked="Monthly calls.")
+    _mentee_token, mentee = token_for(world, "mentee")
+    _coordinator_token, coordinator = token_for(world, "coordinator")
+    reports = client.get(api_url(world, "api_report_list", pairing.pk), headers=bearer(mentee))
+    assert [(r["kind"], r["version"], r["status"], r["what_worked"]) for r in reports.json()] \
+        == [("interim", 1, "draft", "Monthly calls.")]
+    assert client.get(api_url(world, "api_report_list", pairing.pk),
+                      headers=bearer(coordinator)).json() == []
+    detail = api_url(world, "api_report_detail", pairing.pk, "interim", 1)
+    assert client.get(detail, headers=bearer(mentee)).status_code == 200
+    assert client.get(detail, headers=bearer(coordinator)).status_code == 404
+    assert client.get(api_url(world, "api_report_detail", pairing.pk, "diary", 1),
+                      headers=bearer(mentee)).status_code == 404
+
+
+def test_a_handed_in_report_is_read_by_who_sees_the_pairing(world: World, client):
+    pairing = running(world)
+    submitted(world, pairing)
+    _token, secret = token_for(world, "observer")
+    report = client.get(api_url(world, "api_report_detail", pairing.pk, "interim", 1),
+                        headers=bearer(secret))
+    assert report.status_code == 200
+    assert (report.json()["status"], report.json()["submitted_by"]["id"]) == (
+        "submitted", world.people["mentee"].pk)
+
+
+def test_a_projects_compliance_table(world: World, client):
+    late = running(world)
+    PairingFactory(project=world.project, status="proposed")  # not yet in the table
+    _token, secret = token_for(world, "coordinator")
+    url = api_url(world, "api_project_compliance", world.project.slug)
+    table = client.get(url, headers=bearer(secret)).json()
+    assert [(row["pairing"], row["mentee"], row["status"]) for row in table["results"]] == [
+        (late.pk, "Mentee Person", "active")]
+    assert table["results"][0]["compliance"]["months"][0]["number"] == 1
+    assert client.get(url, {"status": "completed"}, headers=bearer(secret)).json()["count"] == 0
+    assert client.get(url, {"country": "XX"}, headers=bearer(secret)).status_code == 400
+    _mentee_token, mentee = token_for(world, "mentee")
+    assert client.get(url, headers=bearer(mentee)).status_code == 403
 
 
 # -- Filters and pages ---------------------------------------------------------------------------
@@ -242,6 +321,8 @@ def test_lists_come_in_pages(world: World, client):
 # -- Query counts: constant at two sizes ---------------------------------------------------------
 
 def _queries(client, url: str, secret: str) -> int:
+    # A first read may bring what is kept up to date (the compliance table catches up).
+    client.get(url, headers=bearer(secret))
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url, headers=bearer(secret)).status_code == 200
     return len(queries)
@@ -266,13 +347,21 @@ def _more_pairings(world: World, n: int) -> None:
         PairingFactory(project=world.project, status="active")
 
 
+def _more_followed(world: World, n: int) -> None:
+    """Active pairings with a plan, compliance kept, of new pairs."""
+    for _ in range(n):
+        active_pairing(world, mentee=MembershipFactory(organisation=world.org,
+                                                       role="mentee").user)
+
+
 @pytest.mark.parametrize(("name", "grow"), [
     ("api_project_list", _more_projects), ("api_call_list", _more_calls),
-    ("api_pairing_list", _more_pairings),
+    ("api_pairing_list", _more_pairings), ("api_project_compliance", _more_followed),
 ])
 def test_list_queries_do_not_grow_with_rows(world: World, client, name, grow):
     _token, secret = token_for(world, "admin")
-    url = api_url(world, name)
+    url = (api_url(world, name, world.project.slug) if name == "api_project_compliance"
+           else api_url(world, name))
     grow(world, 2)
     few = _queries(client, url, secret)
     grow(world, 10)

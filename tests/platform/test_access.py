@@ -335,6 +335,13 @@ ACCESS: dict[str, Row] = {
     "api_pairing_detail": Row("GET", pairing, api(OK, focal_point=MISSING)),
     "api_meeting_list": Row("GET", active, api(OK, focal_point=MISSING)),
     "api_meeting_detail": Row("GET", meeting, api(OK, focal_point=MISSING)),
+    "api_project_compliance": Row("GET", project, api(OK, mentor=FORBIDDEN, mentee=FORBIDDEN,
+                                                      focal_point=FORBIDDEN)),
+    "api_plan_list": Row("GET", lambda w: pairing(w, plan="signed"), api(OK, focal_point=MISSING)),
+    "api_pairing_compliance": Row("GET", active, api(OK, focal_point=MISSING)),
+    "api_report_list": Row("GET", lambda w: {**org(w), "pk": interim(w)["pk"]},
+                           api(OK, focal_point=MISSING)),
+    "api_report_detail": Row("GET", interim, api(OK, focal_point=MISSING)),
     "api_schema": Row("GET", org, api(OK)),
     "api_docs": Row("GET", org, roles(OK)),
     # A person's own tokens; anyone else's answers like a missing one.
