@@ -7,5 +7,6 @@ class ApiConfig(AppConfig):
     verbose_name = _("Open API")
 
     def ready(self) -> None:
-        # The schema's description of the token authentication.
-        from api import schema  # noqa: F401
+        # The schema's description of the token authentication; tokens leave with their
+        # person's last membership.
+        from api import receivers, schema  # noqa: F401

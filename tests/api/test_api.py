@@ -148,11 +148,18 @@ def test_a_token_opens_its_own_organisation_only(world: World, client):
     assert response.status_code == 401
 
 
-def test_a_token_of_someone_no_longer_a_member_opens_nothing(world: World, client):
+def test_a_persons_tokens_go_with_their_last_membership(world: World, client):
     _token, secret = token_for(world, "observer")
+    also_mentor = MembershipFactory(organisation=world.org, user=world.people["observer"],
+                                    role="mentor")
     world.memberships["observer"].delete()
+    # Still a mentor here: the token still opens what a mentor sees.
     assert client.get(api_url(world, "api_call_list"), headers=bearer(secret)).status_code \
-        == 404
+        == 200
+    also_mentor.delete()
+    assert not ApiToken.objects.for_org(world.org).exists()
+    assert client.get(api_url(world, "api_call_list"), headers=bearer(secret)).status_code \
+        == 401
 
 
 def test_nobody_revokes_another_persons_token(world: World, client_as):
