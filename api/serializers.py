@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from matching.meetings.selectors import ComplianceRow
 from matching.models import ActivityPlan, Meeting, Pairing, PlannedVisit
-from participants.models import User
+from participants.models import Application, User
 from programmes.models import Call, Project
 from reporting.models import Report
 
@@ -175,3 +175,23 @@ class ReportSerializer(serializers.ModelSerializer):
                   "submitted_by", "submitted_at", "reviewed_by", "reviewed_at",
                   "coordinator_comments"]
         read_only_fields = fields
+
+
+class ApplicationSerializer(serializers.ModelSerializer):
+    """An application as its reviewers see it (the CV itself stays on its page, where its
+    download is recorded)."""
+
+    country = slugs("code")
+    thematic_area = slugs("name")
+    has_cv = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Application
+        fields = ["id", "call", "full_name", "email", "agency", "rank", "country",
+                  "thematic_area", "gender", "years_of_service", "years_of_experience",
+                  "mentee_capacity", "motivation", "availability", "status", "submitted_at",
+                  "decision_reason", "has_cv"]
+        read_only_fields = fields
+
+    def get_has_cv(self, application: Application) -> bool:
+        return bool(application.cv)

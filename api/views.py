@@ -39,9 +39,10 @@ from matching.models import Meeting, Pairing
 from matching.pairings import selectors as pairing_selectors
 from matching.pairings.filters import PairingFilter
 from matching.plans import selectors as plan_selectors
+from participants import selectors as participant_selectors
+from participants.filters import ApplicationFilter
 from participants.middleware import ACTIVE_ROLE_SESSION_KEY, OrganisationRequest, memberships_held
-from participants.models import User
-from participants.selectors import actor_for
+from participants.models import Application, User
 from programmes import access
 from programmes import selectors as programme_selectors
 from programmes.actor import Actor, Role
@@ -73,9 +74,9 @@ class ApiView(APIView):
         if isinstance(token, ApiToken):
             # The token opens its own organisation (the address's, see authentication.py), in
             # the first role its person holds there.
-            return actor_for(user=user, organisation=token.organisation)
-        actor = actor_for(user=user, organisation_slug=slug,
-                          memberships=memberships_held(request._request))
+            return participant_selectors.actor_for(user=user, organisation=token.organisation)
+        actor = participant_selectors.actor_for(user=user, organisation_slug=slug,
+                                                memberships=memberships_held(request._request))
         if actor is None:
             return None
         key = ACTIVE_ROLE_SESSION_KEY.format(organisation_id=actor.organisation.pk)
@@ -154,6 +155,38 @@ class CallDetail(ApiView, generics.RetrieveAPIView):
     def get_object(self) -> Call:
         return programme_selectors.call_for_member(actor=self.actor, pk=self.kwargs["pk"],
                                                    for_change=False)
+
+
+@extend_schema(parameters=[
+    OpenApiParameter("status", str, enum=Application.Status.values),
+    OpenApiParameter("country", str, description="A country code."),
+    OpenApiParameter("thematic_area", int, description="A thematic area's id."),
+    OpenApiParameter("q", str, description="Part of the name, e-mail or agency."),
+    OpenApiParameter("sort", str, enum=["name", "-name", "country", "-country", "submitted",
+                                        "-submitted", "service", "-service"]),
+])
+class ApplicationList(ApiView, generics.ListAPIView):
+    """A call's applications, for its reviewers (the project's coordinators and the
+    organisation's admins), as the review page lists them."""
+
+    serializer_class = serializers.ApplicationSerializer
+
+    def get_queryset(self) -> QuerySet[Application]:
+        if self.for_schema:
+            return Application.objects.none()
+        call = programme_selectors.call_for_member(actor=self.actor, pk=self.kwargs["pk"],
+                                                   for_change=True)
+        return filtered(ApplicationFilter(self.request.query_params,
+                                          queryset=participant_selectors.review_list(call=call),
+                                          call=call))
+
+
+class ApplicationDetail(ApiView, generics.RetrieveAPIView):
+    serializer_class = serializers.ApplicationSerializer
+
+    def get_object(self) -> Application:
+        return participant_selectors.application_for_reviewer(actor=self.actor,
+                                                              pk=self.kwargs["pk"])
 
 
 # -- Pairings and meetings ----------------------------------------------------------------------

@@ -322,8 +322,9 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Mentoring platform API",
-    "DESCRIPTION": "Reads an organisation's projects, calls, pairings and meetings, and logs "
-                   "meetings, with the access of the pages. Authenticate with a personal access "
+    "DESCRIPTION": "Reads an organisation's projects, calls, applications, pairings, plans, "
+                   "meetings, compliance and reports, and logs meetings, with the access of the "
+                   "pages. Authenticate with a personal access "
                    "token: `Authorization: Bearer <token>`.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,

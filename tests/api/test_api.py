@@ -22,6 +22,7 @@ from matching.models import Meeting, Pairing
 from programmes.privacy.models import AuditEntry
 from programmes.privacy.services import person_erase, personal_data_collect
 from tests.factories import (
+    ApplicationFactory,
     CallFactory,
     MeetingFactory,
     MembershipFactory,
@@ -199,6 +200,10 @@ def test_another_organisations_objects_answer_like_missing_ones(world: World, cl
          api_url(world, "api_report_detail", 999999, "interim", 1)),
         (api_url(world, "api_project_compliance", world.foreign_project.slug),
          api_url(world, "api_project_compliance", "no-such-project")),
+        (api_url(world, "api_application_list", foreign_call.pk),
+         api_url(world, "api_application_list", 999999)),
+        (api_url(world, "api_application_detail", ApplicationFactory(call=foreign_call).pk),
+         api_url(world, "api_application_detail", 999999)),
     ]
     ReportFactory(pairing=foreign_pairing, status="submitted")
     for foreign, missing in pairs:
@@ -218,6 +223,26 @@ def test_a_mentee_reads_their_own_pairing_and_not_anothers(world: World, client)
                                              "full_name": "Mentee Person"}
     assert client.get(api_url(world, "api_pairing_detail", other.pk),
                       headers=bearer(secret)).status_code == 404
+
+
+# -- Applications --------------------------------------------------------------------------------
+
+def test_a_calls_applications_for_its_reviewers(world: World, client):
+    ApplicationFactory(call=world.call, full_name="Salma Idrissi", status="shortlisted")
+    ApplicationFactory(call=world.call, full_name="Karim Alaoui", status="submitted")
+    _token, secret = token_for(world, "coordinator")
+    url = api_url(world, "api_application_list", world.call.pk)
+    listed = client.get(url, {"status": "shortlisted"}, headers=bearer(secret)).json()
+    assert [(a["full_name"], a["country"], a["has_cv"]) for a in listed["results"]] == [
+        ("Salma Idrissi", "MA", True)]
+    by_name = client.get(url, {"sort": "name"}, headers=bearer(secret)).json()
+    assert [a["full_name"] for a in by_name["results"]] == ["Karim Alaoui", "Salma Idrissi"]
+    one = by_name["results"][0]["id"]
+    assert client.get(api_url(world, "api_application_detail", one),
+                      headers=bearer(secret)).json()["full_name"] == "Karim Alaoui"
+    # The focal point follows nominations on their own page, not the review.
+    _fp_token, focal_point = token_for(world, "focal_point")
+    assert client.get(url, headers=bearer(focal_point)).status_code == 403
 
 
 # -- Plans, compliance and reports ---------------------------------------------------------------
@@ -354,6 +379,11 @@ def _more_pairings(world: World, n: int) -> None:
         PairingFactory(project=world.project, status="active")
 
 
+def _more_applications(world: World, n: int) -> None:
+    for _ in range(n):
+        ApplicationFactory(call=world.call)
+
+
 def _more_followed(world: World, n: int) -> None:
     """Active pairings with a plan, compliance kept, of new pairs."""
     for _ in range(n):
@@ -364,10 +394,12 @@ def _more_followed(world: World, n: int) -> None:
 @pytest.mark.parametrize(("name", "grow"), [
     ("api_project_list", _more_projects), ("api_call_list", _more_calls),
     ("api_pairing_list", _more_pairings), ("api_project_compliance", _more_followed),
+    ("api_application_list", _more_applications),
 ])
 def test_list_queries_do_not_grow_with_rows(world: World, client, name, grow):
     _token, secret = token_for(world, "admin")
     url = (api_url(world, name, world.project.slug) if name == "api_project_compliance"
+           else api_url(world, name, world.call.pk) if name == "api_application_list"
            else api_url(world, name))
     grow(world, 2)
     few = _queries(client, url, secret)

@@ -331,6 +331,8 @@ ACCESS: dict[str, Row] = {
     "api_project_detail": Row("GET", project, api(OK)),
     "api_call_list": Row("GET", org, api(OK)),
     "api_call_detail": Row("GET", call, api(OK, mentor=FORBIDDEN, mentee=FORBIDDEN)),
+    "api_application_list": Row("GET", call, api(FORBIDDEN, admin=OK, coordinator=OK)),
+    "api_application_detail": Row("GET", application, api(FORBIDDEN, admin=OK, coordinator=OK)),
     "api_pairing_list": Row("GET", org, api(OK, focal_point=FORBIDDEN)),
     "api_pairing_detail": Row("GET", pairing, api(OK, focal_point=MISSING)),
     "api_meeting_list": Row("GET", active, api(OK, focal_point=MISSING)),
