@@ -55,7 +55,14 @@ lint: $(VENV)/.installed
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 
-test: system-packages $(VENV)/.installed lint
+# The single sign-on tests start a real OpenID Connect provider (tests/sso/provider.mjs), which
+# runs on Node.js with the packages of tests/sso/package-lock.json.
+tests/sso/node_modules/.installed: tests/sso/package-lock.json
+	@command -v npm >/dev/null || { echo "Node.js and npm are needed for the single sign-on tests"; exit 1; }
+	npm ci --prefix tests/sso --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: system-packages $(VENV)/.installed lint tests/sso/node_modules/.installed
 	$(PY) manage.py compilemessages --ignore=.venv -v 0
 	$(PY) -m pytest $(PYTEST_ARGS)
 

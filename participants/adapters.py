@@ -4,18 +4,28 @@ from datetime import UTC, datetime
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.authentication import get_authentication_records
 from allauth.core import context as allauth_context
+from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
+from allauth.mfa.stages import AuthenticateStage
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.models import SocialApp, SocialLogin
+from django import forms
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.sites.shortcuts import get_current_site
 from django.http import HttpRequest
+from django.shortcuts import render
+from django.utils.translation import gettext as _
 
-from participants.selectors import mfa_required
+from participants import selectors, services
+from participants.selectors import PROVIDER_MFA, mfa_required
 from participants.tasks import email_send
 from programmes.validators import refuse_control_characters
 
 # How recent a sign-in counts as proof of the password when setting up the first authenticator.
 FRESH_SIGN_IN_SECONDS = 300
+ALLAUTH_MFA_STAGE = "allauth.mfa.stages.AuthenticateStage"
+PROVIDER_AWARE_STAGE = "participants.adapters.ProviderAwareAuthenticateStage"
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -32,6 +42,21 @@ class AccountAdapter(DefaultAccountAdapter):
     def clean_password(self, password: str, user: AbstractBaseUser | None = None) -> str:
         refuse_control_characters(password)
         return super().clean_password(password, user=user)
+
+    def authenticate(self, request: HttpRequest, **credentials):
+        """A password sign-in, refused for those whose organisation has them sign in through
+        its identity provider only (IdentityProvider.password_allowed): who left the force and
+        is no longer vouched for by the provider cannot come in by the password either."""
+        user = super().authenticate(request, **credentials)
+        if user is not None and selectors.password_refused(user=user):
+            raise forms.ValidationError(_(
+                "Your organisation has you sign in with your agency account: use its button "
+                "below."))
+        return user
+
+    def get_login_stages(self) -> list[str]:
+        return [PROVIDER_AWARE_STAGE if path == ALLAUTH_MFA_STAGE else path
+                for path in super().get_login_stages()]
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """Account mails (password reset, address confirmation) are rendered here, where the
@@ -80,3 +105,52 @@ class MFAAdapter(DefaultMFAAdapter):
                 user=authenticator.user):
             return False
         return super().can_delete_authenticator(authenticator)
+
+
+class ProviderAwareAuthenticateStage(AuthenticateStage):
+    """allauth's second-factor step, skipped when the organisation's identity provider has just
+    asked for a second factor itself (PROVIDER_MFA): asking again would add nothing. Without
+    the provider's word, whoever has an authenticator app is asked for its code as usual."""
+
+    def _should_handle(self, request: HttpRequest) -> bool:
+        if request.session.get(PROVIDER_MFA):
+            return False
+        return super()._should_handle(request)
+
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    """Sign-in through an organisation's own identity provider (OpenID Connect). It reaches an
+    existing member, or someone invited, with the address the provider vouches for; it never
+    makes an account, and it refuses anyone else, a member of another organisation included."""
+
+    def list_apps(self, request: HttpRequest | None, provider: str | None = None,
+                  client_id: str | None = None) -> list[SocialApp]:
+        provider_id = None if provider in (None, "openid_connect") else provider
+        return [
+            SocialApp(provider="openid_connect", provider_id=row.provider_id, name=row.name,
+                      client_id=row.client_id, secret=row.client_secret,
+                      settings={"server_url": row.issuer, "oauth_pkce_enabled": True})
+            for row in selectors.identity_providers(provider_id=provider_id,
+                                                    client_id=client_id)
+        ]
+
+    def is_open_for_signup(self, request: HttpRequest, sociallogin: SocialLogin) -> bool:
+        return False
+
+    def pre_social_login(self, request: HttpRequest, sociallogin: SocialLogin) -> None:
+        providers = selectors.identity_providers(provider_id=sociallogin.account.provider)
+        data = sociallogin.account.extra_data or {}
+        claims = {**data.get("userinfo", {}), **data.get("id_token", {})}
+        email = claims.get("email") or ""
+        user = None
+        # Entra ID says so in its own claim, "xms_edov" (the address's domain is the tenant's).
+        verified = claims.get("email_verified") is True or claims.get("xms_edov") is True
+        if providers and email and verified:
+            user = services.sso_account(provider=providers[0], email=email)
+        if user is None or (sociallogin.is_existing and sociallogin.user.pk != user.pk):
+            raise ImmediateHttpResponse(render(request, "account/sso_refused.html", {
+                "provider": providers[0] if providers else None}, status=403))
+        request.session[PROVIDER_MFA] = "mfa" in (claims.get("amr") or [])
+        if not sociallogin.is_existing:
+            sociallogin.connect(request, user)

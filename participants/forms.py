@@ -13,6 +13,7 @@ from participants.models import (
     LANGUAGE_CHOICES,
     Application,
     ApplicationLanguage,
+    IdentityProvider,
     Invitation,
     Membership,
     Role,
@@ -410,3 +411,21 @@ class DecisionForm(CleanTextForm, forms.Form):
         if data.get("decision") in REASON_NEEDED and not data.get("reason", "").strip():
             self.add_error("reason", REASON_NEEDED_MESSAGE)
         return data
+
+
+class IdentityProviderForm(CleanTextForm, forms.ModelForm):
+    """The organisation's identity provider, as its admin connects it. The secret is never
+    shown back: left blank, the stored one stays."""
+
+    class Meta:
+        model = IdentityProvider
+        fields = ["name", "issuer", "client_id", "client_secret", "enabled", "password_allowed"]
+        widgets = {"client_secret": forms.PasswordInput(render_value=False)}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        stored = self.instance.pk is not None
+        self.fields["client_secret"].required = not stored
+        if stored:
+            self.fields["client_secret"].help_text = _(
+                "A secret is stored; type a new one only to replace it.")

@@ -15,7 +15,12 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from participants.models import Membership, User
-from participants.selectors import actor_for, memberships_of_user, mfa_required
+from participants.selectors import (
+    PROVIDER_MFA,
+    actor_for,
+    memberships_of_user,
+    mfa_required,
+)
 from programmes.requests import ActorRequest
 
 
@@ -84,6 +89,8 @@ class MfaRequiredMiddleware:
         if (
             (user.is_superuser or mfa_required(user=user, memberships=memberships_held(request)))
             and not has_totp(request)
+            # A sign-in whose identity provider asked for a second factor has had one.
+            and not request.session.get(PROVIDER_MFA)
         ):
             return redirect("mfa_activate_totp")
         if (

@@ -2,6 +2,7 @@ import hashlib
 import secrets
 from datetime import datetime
 
+from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -405,6 +406,37 @@ class Notification(TenantModel):
         ordering = ["-created_at", "-pk"]
 
 
+class IdentityProvider(TenantModel):
+    """An organisation's own identity provider (OpenID Connect: Entra ID, Okta, Keycloak...),
+    connected by its admin. Its members may then sign in with their agency account; it never
+    makes an account (participants/adapters.py: SocialAccountAdapter)."""
+
+    name = models.CharField(
+        _("name shown on the sign-in button"), max_length=100,
+        help_text=_("For example: Guardia Civil account (Entra ID)."))
+    issuer = models.URLField(
+        _("issuer address"), max_length=300,
+        help_text=_("The provider's address, where /.well-known/openid-configuration is "
+                    "found."))
+    client_id = models.CharField(_("client ID"), max_length=200)
+    client_secret = models.CharField(_("client secret"), max_length=500)
+    enabled = models.BooleanField(_("members may sign in with it"), default=True)
+    password_allowed = models.BooleanField(
+        _("members may still sign in with a password"), default=True,
+        help_text=_("Untick once everyone signs in through the provider: then someone the "
+                    "provider no longer vouches for (who left the force) cannot sign in at "
+                    "all."))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation"],
+                                               name="one_identity_provider_per_organisation")]
+
+    @property
+    def provider_id(self) -> str:
+        """allauth's name of this provider; its sign-in and return addresses carry it."""
+        return f"sso-{self.organisation.slug}"
+
+
 # -- What these models hold about people (programmes/privacy/register.py) ---------------------
 # The person's own account is not one organisation's data: its changes are not in any
 # organisation's trail, and erasure closes it when no membership is left
@@ -416,6 +448,18 @@ register.declare(
               "last_login": register.ACCOUNT, "date_joined": register.ACCOUNT,
               "calendar_token_hash": register.ACCOUNT},
     history=False)
+register.declare(IdentityProvider,
+                 not_personal=["name", "issuer", "client_id", "client_secret", "enabled",
+                               "password_allowed"],
+                 history_exclude=["client_secret"])
+# The link from a person's account to their agency account (allauth's): the provider's claims
+# about them (e-mail, name, how they signed in), as of their last sign-in through it.
+register.declare(
+    SocialAccount, subject=["user"],
+    personal={"user": register.ACCOUNT, "provider": register.ACCOUNT, "uid": register.ACCOUNT,
+              "last_login": register.ACCOUNT, "date_joined": register.ACCOUNT,
+              "extra_data": register.ACCOUNT},
+    erase=register.Erase.DELETE, history=False)
 register.declare(Membership, subject=["user"],
                  personal={"user": register.ROLE, "role": register.ROLE},
                  erase=register.Erase.DELETE)

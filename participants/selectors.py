@@ -11,6 +11,7 @@ from participants.eligibility import Candidate, Criteria, eligibility_problems
 from participants.models import (
     MFA_ROLES,
     Application,
+    IdentityProvider,
     Invitation,
     Membership,
     Nomination,
@@ -298,3 +299,33 @@ def call_country_counts(*, call: Call) -> list[dict]:
          "submitted": submitted.get(country.pk, 0)}
         for country in call.invited_countries.all()
     ]
+
+
+# Set in the session when the identity provider says it asked for a second factor (the id
+# token's "amr" claim holds "mfa", RFC 8176): that sign-in counts as one with MFA.
+PROVIDER_MFA = "sso_mfa"
+
+
+def identity_providers(*, provider_id: str | None = None,
+                       client_id: str | None = None) -> list[IdentityProvider]:
+    """The organisations' identity providers that members may sign in with (for allauth,
+    which asks across organisations before anyone is signed in); `provider_id`: one of them
+    ("sso-<organisation slug>")."""
+    rows = IdentityProvider.unscoped.filter(enabled=True).select_related("organisation")
+    if provider_id is not None:
+        rows = rows.filter(organisation__slug=provider_id.removeprefix("sso-"))
+    if client_id is not None:
+        rows = rows.filter(client_id=client_id)
+    return list(rows.order_by("organisation__name"))
+
+
+def identity_provider_of(*, actor: Actor) -> IdentityProvider | None:
+    return IdentityProvider.objects.for_org(actor.organisation).first()
+
+
+def password_refused(*, user: User) -> bool:
+    """Whether this person may no longer sign in with a password: an organisation of theirs
+    has them sign in only through its identity provider."""
+    organisations = Membership.unscoped.filter(user=user).values("organisation")
+    return IdentityProvider.unscoped.filter(
+        organisation__in=organisations, enabled=True, password_allowed=False).exists()

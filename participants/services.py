@@ -17,6 +17,7 @@ from participants.eligibility import Candidate, eligibility_problems
 from participants.models import (
     Application,
     ApplicationLanguage,
+    IdentityProvider,
     Invitation,
     Membership,
     Nomination,
@@ -167,10 +168,13 @@ def invitation_revoke(*, actor: Actor, invitation: Invitation) -> Invitation:
 
 @transaction.atomic
 def invitation_accept(
-    *, invitation: Invitation, user: User | None, full_name: str = "", password: str = ""
+    *, invitation: Invitation, user: User | None, full_name: str = "",
+    password: str | None = ""
 ) -> Membership:
     """Turns an invitation into a membership. A person new to the platform gets an account
-    whose e-mail address counts as verified: the link reached them at that address."""
+    whose e-mail address counts as verified: the link reached them at that address. With no
+    `password` (None: they joined through their organisation's identity provider) the account
+    has none to sign in with."""
     invitation = (Invitation.objects.for_org(invitation.organisation)
                   .select_for_update().get(pk=invitation.pk))
     if not invitation.is_usable:
@@ -710,3 +714,41 @@ def data_request_tell_admins(*, data_request: DataRequest) -> None:
                params={"kind": kind, "due": data_request.due_on},
                # The admins' page of requests (programmes/privacy).
                link=f"/{organisation.slug}/privacy/requests/")
+
+
+# -- Single sign-on: an organisation's identity provider ---------------------------------------
+
+def identity_provider_save(*, actor: Actor, values: dict) -> IdentityProvider:
+    """The organisation admin connects (or changes) the organisation's identity provider. A
+    blank secret keeps the one stored: it is never shown again."""
+    access.require_role(actor=actor, roles=[Role.ADMIN])
+    provider = IdentityProvider.objects.for_org(actor.organisation).first() \
+        or IdentityProvider(organisation=actor.organisation)
+    for name, value in values.items():
+        if name == "client_secret" and not value:
+            continue
+        setattr(provider, name, value)
+    if not provider.client_secret:
+        raise ValidationError({"client_secret": _("Give the client secret the provider made.")})
+    provider.save()
+    return provider
+
+
+def sso_account(*, provider: IdentityProvider, email: str) -> User | None:
+    """The account an agency sign-in reaches, for an address the provider vouches for: a member
+    of the provider's organisation with that address; or someone invited there who has not
+    joined yet, whose invitation then makes their account (the provider vouched for the address
+    as the invitation's link would). Nobody else: a sign-in never makes an account by itself."""
+    organisation = provider.organisation
+    user = User.objects.filter(email__iexact=email, is_active=True).first()
+    if user is not None and Membership.objects.for_org(organisation).filter(user=user).exists():
+        return user
+    invitations = Invitation.objects.for_org(organisation).filter(email__iexact=email)
+    invitation = next((each for each in invitations.order_by("-created_at") if each.is_usable),
+                      None)
+    if invitation is None:
+        return None
+    with transaction.atomic():
+        membership = invitation_accept(invitation=invitation, user=user,
+                                       full_name=invitation.full_name, password=None)
+    return membership.user

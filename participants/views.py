@@ -24,6 +24,7 @@ from participants.filters import ApplicationFilter, InvitationFilter, MemberFilt
 from participants.forms import (
     ApplicationForm,
     DecisionForm,
+    IdentityProviderForm,
     InvitationAcceptForm,
     InvitationForm,
     MembershipForm,
@@ -100,6 +101,27 @@ def member_list(request: OrganisationRequest, org_slug: str) -> HttpResponse:
     return render(request, "participants/member_list.html", {
         "filter": members, "page": page, "rows": rows,
     })
+
+
+def identity_provider_edit(request: OrganisationRequest, org_slug: str) -> HttpResponse:
+    """The organisation's admin connects its identity provider: our return address to give
+    the provider, then the provider's address, client ID and secret."""
+    access.require_role(actor=request.actor, roles=[Role.ADMIN])
+    provider = selectors.identity_provider_of(actor=request.actor)
+    form = IdentityProviderForm(form_data(request), instance=provider)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.identity_provider_save(actor=request.actor, values=form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The identity provider is saved."))
+            return redirect("identity_provider_edit", org_slug=org_slug)
+    return render(request, "participants/identity_provider_form.html", {
+        "form": form, "provider": provider,
+        "callback": request.build_absolute_uri(reverse(
+            "openid_connect_callback", kwargs={"provider_id": f"sso-{org_slug}"})),
+    }, status=400 if form.is_bound else 200)
 
 
 def member_edit(request: OrganisationRequest, org_slug: str, pk: int) -> HttpResponse:

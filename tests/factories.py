@@ -28,6 +28,7 @@ from matching.schedule import Schedule
 from participants.models import (
     Application,
     ApplicationLanguage,
+    IdentityProvider,
     Invitation,
     Membership,
     Nomination,
@@ -162,6 +163,17 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     role = "mentor"
     token_hash = factory.Sequence(lambda n: hash_token(f"token-{n}"))
     expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=14))
+
+
+class IdentityProviderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IdentityProvider
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = "Agency account"
+    issuer = "https://login.example.org/agency"
+    client_id = "mentoring-platform"
+    client_secret = "a-client-secret"
 
 
 def with_totp(user: User) -> str:

@@ -45,9 +45,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # its widget templates, under ours (templates/django/forms/widgets/)
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "guardian",
     "django_filters",
     "django_htmx",
@@ -106,6 +109,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Forms render through TEMPLATES, so that templates/django/forms/widgets/ (dir="auto" on what
+# people type words into) comes before Django's own.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # --- Database ----------------------------------------------------------------------------------
 DATABASES = {
@@ -190,6 +197,17 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env("HTTP_PROTOCOL", "https")
+# Single sign-on: each organisation's own OpenID Connect provider (participants.IdentityProvider),
+# which never makes an account: it reaches an existing member with the same verified address.
+SOCIALACCOUNT_ADAPTER = "participants.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
+# The sign-in page's provider buttons are links: a form there could not lead to the provider,
+# as the pages' CSP allows forms to send to this site only (form-action 'self'). The flow's
+# state, bound to the session, still guards the return.
+SOCIALACCOUNT_LOGIN_ON_GET = True
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_ADAPTER = "participants.adapters.MFAAdapter"
 MFA_TOTP_ISSUER = "Mentoring platform"

@@ -65,6 +65,26 @@ def screenshot(page: Page, name: str) -> None:
     page.screenshot(path=ARTIFACTS / name, full_page=True)
 
 
+def screenshots(page: Page, name: str, live_server) -> None:
+    """The page as it stands on a desktop and on a phone, then again in Arabic (reloaded: a
+    refused form is sent again, and refused again, changing nothing), as NAME-desktop.png,
+    NAME-phone.png and NAME-arabic-phone.png; the page is left in English at its own size."""
+    size = page.viewport_size
+    page.set_viewport_size(DESKTOP)
+    screenshot(page, f"{name}-desktop.png")
+    page.set_viewport_size(PHONE)
+    screenshot(page, f"{name}-phone.png")
+    use_language(page, "ar", live_server)
+    page.reload()
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    screenshot(page, f"{name}-arabic-phone.png")
+    use_language(page, "en", live_server)
+    page.reload()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    if size:
+        page.set_viewport_size(size)
+
+
 
 
 def axe_violations(page: Page, impacts: tuple[str, ...] = ("serious", "critical")) -> list[str]:

@@ -21,6 +21,7 @@ from tests.browser.helpers import (
     invitation_link,
     join_from_invitation,
     screenshot,
+    screenshots,
     sign_in_with_cookie,
 )
 from tests.factories import pdf_bytes
@@ -84,6 +85,9 @@ def test_the_road_to_a_shortlist(
     told = [m for m in mail.outbox if m.to == [focal_point.email]]
     assert len(told) == 1, [m.to for m in mail.outbox]
     assert TITLE in told[0].body
+    # Its own subject, saying what and which call (not "a new message"), and a link to act.
+    assert told[0].subject == f"CEPOL mentoring · Call open: {TITLE}, nominations for Morocco"
+    assert f"/cepol/calls/{call.pk}/" in told[0].body
     notification = Notification.unscoped.get(user=focal_point)
     assert TITLE in notification.text
 
@@ -114,6 +118,8 @@ def test_the_road_to_a_shortlist(
     expect(nominate).to_contain_text("2 places left.")
     expect(nominate.get_by_label("Full name")).to_have_value(CANDIDATE)
     screenshot(fp, "road-2-nomination-refused.png")
+    screenshots(fp, "problem-4-nomination-refused", live_server)
+    nominate = fp.locator("section[aria-labelledby=nominate-h]")
     assert not Nomination.unscoped.exists()
     nominate.get_by_label(re.compile(r"^Years of service")).fill("9")
     nominate.get_by_role("button", name="Nominate").click()
@@ -144,8 +150,16 @@ def test_the_road_to_a_shortlist(
     cv = tmp_path / "cv.pdf"
     cv.write_bytes(PDF)
     cand.locator("input[name=cv]").set_input_files(cv)
-    cand.get_by_label("I consent to the processing of my personal data").check()
     screenshot(cand, "road-3-application-phone.png")
+    # Submitted without consent: refused, and the CV chosen is stored and says so, and the
+    # "before you can submit" list names only what is still missing.
+    cand.get_by_role("button", name="Submit the application").click()
+    expect(cand.locator("#cv-stored")).to_contain_text(f"A CV is stored: CV {CANDIDATE}.pdf")
+    expect(cand.locator(".errorlist").first).to_be_visible()
+    screenshots(cand, "problem-5-cv-kept", live_server)
+    application.refresh_from_db()
+    assert application.status == Application.Status.INVITED and application.cv
+    cand.get_by_label("I consent to the processing of my personal data").check()
     cand.get_by_role("button", name="Submit the application").click()
     expect(cand.locator(".messages")).to_contain_text("Your application is submitted.")
     expect(cand.locator("main .lead")).to_contain_text("Submitted")
@@ -194,6 +208,7 @@ def test_the_road_to_a_shortlist(
         [re.compile(CANDIDATE), TITLE, "Criminal finances", "Shortlisted", "\u2013"]
     )
     screenshot(fp, "road-5-nominations.png")
+    screenshots(fp, "problem-2-shortlisted-no-reason-shown", live_server)
 
     application.refresh_from_db()
     assert application.status == Application.Status.SHORTLISTED

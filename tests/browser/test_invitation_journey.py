@@ -19,6 +19,7 @@ from tests.browser.helpers import (
     invitation_link,
     join_from_invitation,
     screenshot,
+    screenshots,
     sign_in_with_cookie,
 )
 from tests.factories import PASSWORD, MembershipFactory, UserFactory, with_totp
@@ -111,6 +112,7 @@ def test_invitation_journey(transactional_db, world: World, live_server, new_pag
     screenshot(page, f"journey-{role}-phone.png")
     page.set_viewport_size(DESKTOP)
     screenshot(page, f"journey-{role}-desktop.png")
+    screenshots(page, f"problem-10-signed-in-{role}", live_server)
 
     invitation = Invitation.unscoped.get(organisation=world.org, email=email)
     assert invitation.status == Invitation.Status.ACCEPTED

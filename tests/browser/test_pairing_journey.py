@@ -20,7 +20,9 @@ from tests.browser.helpers import (
     DESKTOP,
     PHONE,
     screenshot,
+    screenshots,
     sign_in_with_cookie,
+    use_language,
 )
 from tests.factories import CallFactory, MembershipFactory, shortlisted
 from tests.helpers import World
@@ -113,19 +115,26 @@ def test_from_shortlist_to_an_active_pairing(
     claire_page.get_by_role("link", name="Draft the plan").click()
     claire_page.get_by_label("Objectives").fill("Financial investigations across borders.")
     claire_page.get_by_label("Start date").fill("2027-01-15")
-    claire_page.get_by_label("Duration (months)").fill("12")
-    claire_page.get_by_label("Online meetings a month").fill("2")
+    claire_page.get_by_label("Duration (months)").fill("14")
+    claire_page.get_by_label("Online meetings a month").fill("0")
     visit = claire_page.get_by_role("group", name="Visit 1")
     visit.get_by_label("Date").fill("2027-05-10")
     visit.get_by_label("Place").fill("Rabat, Morocco")
     visit.get_by_label("Funded visit").check()
     claire_page.get_by_role("button", name="Save the plan").click()
+    # Every rule the draft breaks is named at once, each next to its field.
+    expect(claire_page.locator("#id_duration_months_error")).to_contain_text("Duration:")
+    expect(claire_page.locator("#id_online_meetings_per_month_error")).to_contain_text(
+        "Online meetings: the project asks for at least 1 a month.")
     expect(claire_page.locator("#visit-errors")).to_contain_text(
         "First in-person visit: plan it within the first 3 months (by Apr 14, 2027).")
     expect(claire_page.get_by_label("Objectives")).to_have_value(
         "Financial investigations across borders.")
     assert not ActivityPlan.unscoped.exists()
     screenshot(claire_page, "pairing-4-plan-refused.png")
+    screenshots(claire_page, "problem-7-plan-every-rule", live_server)
+    claire_page.get_by_label("Duration (months)").fill("12")
+    claire_page.get_by_label("Online meetings a month").fill("2")
     claire_page.get_by_role("group", name="Visit 1").get_by_label("Date").fill("2027-03-10")
     claire_page.get_by_role("button", name="Save the plan").click()
     expect(claire_page.locator(".messages")).to_contain_text("Plan version 1 saved.")
@@ -147,6 +156,7 @@ def test_from_shortlist_to_an_active_pairing(
         "The plan starts on Jan 15, 2027: you can start the pairing from that day.")
     expect(coord.get_by_role("button", name="Start the pairing")).to_have_count(0)
     screenshot(coord, "pairing-5-starts-later.png")
+    screenshots(coord, "problem-9-starts-later", live_server)
 
     # On 15 January the coordinator starts it (sessions made before are long expired).
     traveller = time_machine.travel(datetime(2027, 1, 15, 9, tzinfo=UTC))
@@ -180,3 +190,6 @@ def test_from_shortlist_to_an_active_pairing(
     expect(coord.locator("html")).to_have_attribute("dir", "rtl")
     expect(coord.locator("#schedule-h")).to_have_text("الجدول الزمني")
     screenshot(coord, "pairing-7-active-arabic.png")
+    use_language(coord, "en", live_server)
+    coord.reload()
+    screenshots(coord, "problem-8-pairing-cldr", live_server)

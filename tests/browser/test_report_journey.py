@@ -21,6 +21,7 @@ from tests.browser.helpers import (
     DESKTOP,
     PHONE,
     screenshot,
+    screenshots,
     sign_in_with_cookie,
 )
 from tests.helpers import World, in_last_month, pdf_text
@@ -76,7 +77,14 @@ def test_reports_feedback_and_completion(
     # 1. The mentee, on her phone, starts the interim report. Submitting with an objective and a
     #    section empty is refused, each named next to its field; what she typed is kept.
     mentee = person(new_page, world.people["mentee"], live_server, PHONE)
+    # Her home page puts the late interim report first, before the narrative report ahead.
+    mentee.goto("/cepol/")
+    expect(mentee.locator(".next-step").first).to_contain_text(
+        "The interim report is late: it was due on")
+    screenshots(mentee, "problem-1-late-first-home", live_server)
     mentee.goto(pairing_url)
+    expect(mentee.locator(".next-step")).to_contain_text("The interim report is late")
+    screenshots(mentee, "problem-1-late-first-pairing", live_server)
     mentee.get_by_role("link", name="Write it Interim report").click()
     expect(mentee.get_by_role("heading", level=1)).to_have_text("Interim report")
     write(mentee, {FIRST: "Two cases traced with the FIU.",

@@ -310,6 +310,7 @@ ACCESS: dict[str, Row] = {
     "export_detail": Row("GET", admins_export, roles(MISSING, admin=OK)),
     "export_download": Row("GET", admins_export, roles(MISSING, admin=OK)),
     "branding": Row("GET", org, ADMIN_ONLY_PAGE),
+    "identity_provider_edit": Row("GET", org, ADMIN_ONLY_PAGE),
     # A person's own data: every member sees, corrects, asks about and downloads their own.
     "my_data": Row("GET", org, roles(OK)),
     "my_data_profile": Row("POST", org, roles(REDIRECT)),

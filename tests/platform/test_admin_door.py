@@ -44,7 +44,8 @@ def test_the_admins_login_page_sends_to_allauths_sign_in(client, superuser):
     assert "_auth_user_id" not in client.session
 
 
-def test_anonymous_visitor_of_the_admin_is_sent_to_sign_in(client):
+def test_anonymous_visitor_of_the_admin_is_sent_to_sign_in(client, db):
+    # (db: the sign-in page lists the organisations' identity providers)
     response = client.get(ADMIN, follow=True)
     assert response.redirect_chain[-1] == (SIGN_IN_THEN_ADMIN, 302)
     assert response.status_code == 200

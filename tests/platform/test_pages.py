@@ -94,3 +94,16 @@ def test_pages_carry_accessibility_landmarks(world: World, client_as):
     assert 'href="#main"' in page and '<main id="main"' in page
     assert '<label for="language">' in page and '<label for="switch-to">' in page
     assert 'name="viewport"' in page
+
+
+
+def test_what_people_type_words_into_takes_its_own_direction(world: World, client_as):
+    """English typed in an Arabic page keeps its full stop at its end: text inputs and text
+    areas say dir="auto"; e-mail addresses, numbers and dates keep the page's direction."""
+    page = client_as(world.people["focal_point"]).get(f"/cepol/calls/{world.call.pk}/")
+    inputs = {re.search(r'name="([^"]+)"', tag).group(1): tag
+              for tag in re.findall(r"<input [^>]*>", page.text) if 'name="' in tag}
+    assert 'dir="auto"' in inputs["full_name"] and 'dir="auto"' in inputs["agency"]
+    assert "dir=" not in inputs["email"]
+    data = client_as(world.people["mentee"]).get("/cepol/my-data/").text
+    assert re.search(r'<textarea name="[^"]+" dir="auto"', data)

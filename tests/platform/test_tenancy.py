@@ -57,6 +57,11 @@ UNSCOPED_ALLOWED = {
         "with it the organisation",
     "participants/selectors.py:memberships_of_user":
         "a person's own roles in every organisation (the organisation switcher)",
+    "participants/selectors.py:identity_providers":
+        "a sign-in through an identity provider comes before anyone is signed in: allauth looks "
+        "the provider up by its name, which names its organisation",
+    "participants/selectors.py:password_refused":
+        "a password sign-in is the person's, whatever organisation has them use its provider",
     "participants/selectors.py:mfa_required":
         "multi-factor authentication is per person, whatever organisation asks for it",
     "programmes/admin.py":

@@ -7,6 +7,7 @@ suite runs on (SQLite, and PostgreSQL in CI)."""
 import logging
 from pathlib import Path
 
+from allauth.socialaccount.models import SocialAccount
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connection
@@ -53,6 +54,7 @@ CANARIES = {
     "request": "CANARY-REQUEST-7731",
     "export": "CANARY-EXPORT-7731",
     "cv": "CANARY-CV-7731",
+    "agency_account": "CANARY-AGENCY-ACCOUNT-7731",
 }
 PARTNER_TEXT = ["PARTNER-NOTES-5512", "PARTNER-OUTCOME-5512", "PARTNER-FEEDBACK-5512"]
 
@@ -94,6 +96,10 @@ def plant(world: World, person: User) -> None:
                        message=CANARIES["request"])
     ExportFactory(project=world.project, requested_by=person, status="done",
                   content=CANARIES["export"].encode())
+    # The link to their agency account, with what the provider said of them.
+    SocialAccount.objects.create(user=person, provider="sso-cepol",
+                                 uid=CANARIES["agency_account"],
+                                 extra_data={"userinfo": {"email": CANARIES["email"]}})
 
 
 def database_text() -> str:
