@@ -37,6 +37,7 @@ urlpatterns = [
     path("<slug:org_slug>/", include("participants.urls")),
     path("<slug:org_slug>/", include("matching.urls")),
     path("<slug:org_slug>/", include("reporting.urls")),
+    path("<slug:org_slug>/", include("api.urls")),
     path("<slug:org_slug>/", include("programmes.privacy.urls")),
 ]
 

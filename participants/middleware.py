@@ -123,6 +123,10 @@ class ActorMiddleware:
         slug = view_kwargs.get("org_slug")
         if slug is None:
             return None
+        # A view that authenticates by itself (the API, by token) resolves its actor the same
+        # way once it knows who calls (api.views.ApiView): no redirect to a sign-in page there.
+        if getattr(view_func, "resolves_own_actor", False):
+            return None
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         actor = actor_for(user=request.user, organisation_slug=slug,

@@ -101,10 +101,7 @@ def current_report(pairing: Pairing, kind: str) -> Report:
 def pairing_reporting(*, actor: Actor, pairing: Pairing) -> dict:
     """The reports, feedback and certificates part of the pairing page."""
     reports = pairing_reports(pairing)
-    pair = in_pair(actor=actor, pairing=pairing)
-    # A draft is the pair's own: others see the versions handed in.
-    shown = {kind: [r for r in versions if pair or r.status != Report.Status.DRAFT]
-             for kind, versions in reports.items()}
+    shown = reports_shown_to(actor=actor, reports=reports, pairing=pairing)
     schedule = approved_schedule(pairing)
     given = set(Feedback.objects.for_org(actor.organisation).filter(pairing=pairing)
                 .values_list("author_id", flat=True))
@@ -128,6 +125,15 @@ def pairing_reports(pairing: Pairing) -> dict[str, list[Report]]:
                    .order_by("kind", "-version")):
         reports[report.kind].append(report)
     return reports
+
+
+def reports_shown_to(*, actor: Actor, pairing: Pairing,
+                     reports: dict[str, list[Report]] | None = None) -> dict[str, list[Report]]:
+    """The versions of each report this person sees (the pairing was fetched through
+    `pairing_for_member`): a draft is the pair's own; others see the versions handed in."""
+    pair = in_pair(actor=actor, pairing=pairing)
+    return {kind: [r for r in versions if pair or r.status != Report.Status.DRAFT]
+            for kind, versions in (reports or pairing_reports(pairing)).items()}
 
 
 def report_for_member(*, actor: Actor, pairing: Pairing, kind: str, version: int) -> Report:

@@ -137,9 +137,7 @@ def report_detail(request: OrganisationRequest, org_slug: str, pk: int, kind: st
 
 def _render_report(request: OrganisationRequest, pairing: Pairing, report: Report, *,
                    review_form: ReviewForm | None = None, status: int = 200) -> HttpResponse:
-    versions = [r for r in selectors.pairing_reports(pairing)[report.kind]
-                if r.status != Report.Status.DRAFT
-                or in_pair(actor=request.actor, pairing=pairing)]
+    versions = selectors.reports_shown_to(actor=request.actor, pairing=pairing)[report.kind]
     can_review = (report.status == Report.Status.SUBMITTED
                   and access.may(actor=request.actor, action="manage", obj=pairing.project))
     return render(request, "reporting/report_detail.html", {

@@ -56,10 +56,14 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "auditlog",
+    "rest_framework",
+    "drf_spectacular",
     "programmes",
     "participants",
     "matching",
     "reporting",
+    # The open API (/<organisation-slug>/api/v1/), which reads every app below it.
+    "api",
     # The top floor: what wires every app together (the home pages, the demo loader).
     "config",
 ]
@@ -313,3 +317,44 @@ AUDITLOG_STORE_JSON_CHANGES = True
 # auditlog reads the row before a change; the tenant models' default manager refuses a read
 # that names no organisation, Django's base manager does not.
 AUDITLOG_USE_BASE_MANAGER = True
+
+# -- The open API (api/): Django REST framework, its schema by drf-spectacular -----------------
+# Personal access tokens (api.authentication) or the signed-in session; every view resolves its
+# actor like the pages' middleware (api.views.ApiView). Rates are per token (per person for a
+# session), counted in the cache: the shared Redis wherever more than one process serves.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "api.permissions.TokenScope",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": env("API_RATE", "600/hour")},
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pages",
+    "PAGE_SIZE": 25,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Mentoring platform API",
+    "DESCRIPTION": "Reads an organisation's projects, calls, applications, pairings, plans, "
+                   "meetings, compliance and reports, and logs meetings, with the access of the "
+                   "pages. Authenticate with a personal access "
+                   "token: `Authorization: Bearer <token>`.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/[-a-zA-Z0-9_]+/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Two models have a "kind": each its own name in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "ProjectKindEnum": "programmes.models.Project.Kind",
+        "MeetingKindEnum": "matching.models.Meeting.Kind",
+    },
+}
+# A token lives 90 days unless its person chooses otherwise, a year at most.
+API_TOKEN_DEFAULT_DAYS = 90
+API_TOKEN_MAX_DAYS = 366

@@ -13,8 +13,12 @@ from django.utils import timezone
 from matching.hooks import HandedIn, reporting
 from matching.meetings.compliance import Compliance, Held, compliance, from_json
 from matching.models import ActivityPlan, Meeting, Pairing
+from matching.pairings.access import pairings_visible_to
 from matching.schedule import Schedule
 from programmes.actor import Actor
+from programmes.models import Project
+
+S = Pairing.Status
 
 
 def pairing_meetings(pairing: Pairing) -> list[Meeting]:
@@ -47,6 +51,13 @@ class ComplianceRow:
     pairing: Pairing
     state: Compliance | None  # None before a plan is approved
     to_confirm: int = 0  # meetings logged and not yet confirmed by the other
+
+
+def compliance_pairings(*, actor: Actor, project: Project) -> QuerySet[Pairing]:
+    """The pairings of a project's compliance table (the page's and the API's): those this
+    person sees, from the plan agreed on."""
+    return pairings_visible_to(actor=actor).filter(
+        project=project, status__in=[S.PLAN_AGREED, S.ACTIVE, S.COMPLETED, S.ENDED_EARLY])
 
 
 def compliance_table(pairings: QuerySet[Pairing]) -> QuerySet[Pairing, int]:

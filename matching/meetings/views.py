@@ -12,8 +12,6 @@ from django.views.decorators.http import require_POST
 from matching.meetings import selectors, services
 from matching.meetings.filters import ComplianceFilter
 from matching.meetings.forms import MeetingForm
-from matching.models import Pairing
-from matching.pairings import access as pairing_access
 from matching.pairings import selectors as pairing_selectors
 from participants.middleware import OrganisationRequest
 from programmes import access
@@ -25,8 +23,6 @@ from programmes.requests import (
 )
 
 PAGE_SIZE = 25
-
-S = Pairing.Status
 
 
 def meeting_edit(request: OrganisationRequest, org_slug: str, pk: int,
@@ -74,8 +70,7 @@ def compliance_table(request: OrganisationRequest, org_slug: str, slug: str) -> 
                                                      for_change=False)
     if not access.may(actor=request.actor, action="follow", obj=project):
         raise PermissionDenied
-    pairings = pairing_access.pairings_visible_to(actor=request.actor).filter(
-        project=project, status__in=[S.PLAN_AGREED, S.ACTIVE, S.COMPLETED, S.ENDED_EARLY])
+    pairings = selectors.compliance_pairings(actor=request.actor, project=project)
     services.compliance_catch_up(project=project)
     found = ComplianceFilter(request.GET, queryset=pairings, project=project)
     page = Paginator(selectors.compliance_table(found.qs), PAGE_SIZE).get_page(

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from api.services import token_create
 from matching.pairings.services import pairing_respond
 from matching.plans.rules import Visit
 from matching.plans.services import plan_save, plan_seal, plan_sign
@@ -39,6 +40,8 @@ from tests.helpers import (
 from tests.helpers import running as running_pairing
 
 OK, REDIRECT, BAD_REQUEST, FORBIDDEN, MISSING, LOGIN = 200, 302, 400, 403, 404, "login"
+# The API asks for credentials instead of sending to the sign-in page.
+UNAUTHORISED = 401
 VISITORS = ["anonymous", *PERSONAS, "outsider"]
 
 
@@ -180,6 +183,13 @@ def data_request(w: World) -> dict:
                                                kind="erasure").pk}
 
 
+def own_token(w: World) -> dict:
+    """An API token of the mentee (the only one who may revoke it)."""
+    made, _secret = token_create(actor=as_actor(w.people["mentee"]), name="Sync", scope="read",
+                                 days=30)
+    return {**org(w), "pk": made.pk}
+
+
 def mentee_person(w: World) -> dict:
     return {**org(w), "user_id": w.people["mentee"].pk}
 
@@ -197,6 +207,11 @@ ADMIN_ONLY_PAGE = roles(FORBIDDEN, admin=OK)
 ADMIN_ONLY_ACTION = roles(FORBIDDEN, admin=REDIRECT)
 MANAGERS_ACTION = roles(FORBIDDEN, admin=REDIRECT, coordinator=REDIRECT)
 MANAGERS_PAGE = roles(FORBIDDEN, admin=OK, coordinator=OK)
+
+
+def api(default: int | str, **overrides: int | str) -> dict[str, int | str]:
+    """An API endpoint: as its page, but an anonymous caller is asked for a token (401)."""
+    return roles(default, anonymous=UNAUTHORISED, **overrides)
 
 ACCESS: dict[str, Row] = {
     "start": Row("GET", lambda w: {}, roles(REDIRECT, outsider=REDIRECT)),
@@ -311,6 +326,30 @@ ACCESS: dict[str, Row] = {
     "privacy_retention": Row("GET", org, ADMIN_ONLY_PAGE),
     "privacy_register": Row("GET", org, ADMIN_ONLY_PAGE),
     "privacy_register_pdf": Row("GET", org, ADMIN_ONLY_PAGE),
+    # The open API (api/): the pages' access, through the same helpers; see also
+    # test_api_access_table_by_token below.
+    "api_project_list": Row("GET", org, api(OK, mentor=FORBIDDEN, mentee=FORBIDDEN)),
+    "api_project_detail": Row("GET", project, api(OK)),
+    "api_call_list": Row("GET", org, api(OK)),
+    "api_call_detail": Row("GET", call, api(OK, mentor=FORBIDDEN, mentee=FORBIDDEN)),
+    "api_application_list": Row("GET", call, api(FORBIDDEN, admin=OK, coordinator=OK)),
+    "api_application_detail": Row("GET", application, api(FORBIDDEN, admin=OK, coordinator=OK)),
+    "api_pairing_list": Row("GET", org, api(OK, focal_point=FORBIDDEN)),
+    "api_pairing_detail": Row("GET", pairing, api(OK, focal_point=MISSING)),
+    "api_meeting_list": Row("GET", active, api(OK, focal_point=MISSING)),
+    "api_meeting_detail": Row("GET", meeting, api(OK, focal_point=MISSING)),
+    "api_project_compliance": Row("GET", project, api(OK, mentor=FORBIDDEN, mentee=FORBIDDEN,
+                                                      focal_point=FORBIDDEN)),
+    "api_plan_list": Row("GET", lambda w: pairing(w, plan="signed"), api(OK, focal_point=MISSING)),
+    "api_pairing_compliance": Row("GET", active, api(OK, focal_point=MISSING)),
+    "api_report_list": Row("GET", lambda w: {**org(w), "pk": interim(w)["pk"]},
+                           api(OK, focal_point=MISSING)),
+    "api_report_detail": Row("GET", interim, api(OK, focal_point=MISSING)),
+    "api_schema": Row("GET", org, api(OK)),
+    "api_docs": Row("GET", org, roles(OK)),
+    # A person's own tokens; anyone else's answers like a missing one.
+    "api_tokens": Row("GET", org, roles(OK)),
+    "api_token_revoke": Row("POST", own_token, roles(MISSING, mentee=REDIRECT)),
     "set_language": Row("POST", lambda w: {}, roles(REDIRECT, outsider=REDIRECT,
                                                   anonymous=REDIRECT)),
 }
@@ -400,6 +439,30 @@ def test_access_table(name: str, who: str, world: World, client_as):
         assert response["Location"].startswith(reverse("account_login")), (name, who)
     else:
         assert response.status_code == expected, (name, who, response.status_code)
+
+
+# The API's own endpoints (not its pages: the documentation and the tokens).
+API_ENDPOINTS = sorted(name for name in ACCESS if name.startswith("api_")
+                       and name not in ("api_docs", "api_tokens", "api_token_revoke"))
+
+
+@pytest.mark.parametrize("who", VISITORS)
+@pytest.mark.parametrize("name", API_ENDPOINTS)
+def test_api_access_table_by_token(name: str, who: str, world: World, client):
+    """The same answers with a personal access token as with the session: the token's person
+    acts through the same helpers. The outsider's token opens their own organisation only:
+    here it is unknown (401)."""
+    row = ACCESS[name]
+    url = reverse(name, kwargs=row.kwargs(world))
+    headers = {}
+    if who != "anonymous":
+        organisation = world.other_org if who == "outsider" else world.org
+        _made, secret = token_create(actor=as_actor(visitor(world, who), organisation),
+                                     name="Sync", scope="read", days=30)
+        headers = {"Authorization": f"Bearer {secret}"}
+    response = client.get(url, headers=headers)
+    expected = UNAUTHORISED if who == "outsider" else row.expected[who]
+    assert response.status_code == expected, (name, who, response.status_code)
 
 
 def test_another_organisations_objects_answer_like_missing_ones(world: World, client_as):

@@ -32,8 +32,9 @@ from tests.factories import (
 from tests.helpers import World, sign_in_with_mfa
 
 ROOT = Path(__file__).resolve().parents[2]
-# The four apps, and the top floor that wires them together (the home pages, the demo loader).
-APPS = ["programmes", "participants", "matching", "reporting", "config"]
+# The four apps, the API above them, and the top floor that wires them together (the home
+# pages, the demo loader).
+APPS = ["programmes", "participants", "matching", "reporting", "api", "config"]
 
 # Where a read may cross organisations through `Model.unscoped`, and why. A key is a module, or
 # a module and a function (or class) in it. Tests (outside the apps) may name `unscoped` freely:

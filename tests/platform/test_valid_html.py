@@ -22,6 +22,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from api.services import token_create, token_used
 from config import demo
 from matching.models import Pairing
 from matching.plans.rules import Visit
@@ -121,6 +122,11 @@ def _pages() -> list[Page]:
     for signer in (signing.mentee, signing.mentor):
         plan = plan_sign(actor=as_actor(signer, org), pairing=signing, seen=plan_seal(plan))
 
+    # The mentee has an API token, used once and listed with its last use.
+    token, _secret = token_create(actor=as_actor(active.mentee, org), name="Sync", scope="read",
+                                  days=90)
+    token_used(token=token)
+
     def url(name: str, *args) -> str:
         return reverse(name, args=["cepol", *args])
 
@@ -196,6 +202,9 @@ def _pages() -> list[Page]:
         Page("calendar", mentee, url("calendar_page")),
         Page("notifications (mentee)", mentee, url("notification_list")),
         Page("my data", mentee, url("my_data")),
+        Page("API tokens", mentee, url("api_tokens")),
+        Page("API token refused", mentee, url("api_tokens"), 400, refused={"name": ""}),
+        Page("API documentation", mentee, url("api_docs")),
         Page("mentor home", mentor, url("home")),
         Page("pairing (mentor)", mentor, url("pairing_detail", active.pk)),
         Page("feedback", mentor, url("feedback_edit", active.pk)),
