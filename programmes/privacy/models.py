@@ -64,6 +64,7 @@ class AuditEntry(AbstractLogEntry):
         DATA_EXPORTED = "data_exported", _("Personal data exported")
         ERASED = "erased", _("Person erased")
         RETENTION = "retention", _("Retention applied")
+        IMPORTED = "imported", _("Programme imported")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, null=True,
                                      blank=True, related_name="+")
