@@ -147,6 +147,7 @@ def _people(organisation: Organisation, rows: list[PairingRow]) -> dict[str, Use
         for person in (row.mentee, row.mentor):
             names.setdefault(person.email, person.full_name)
     emails = list(names)
+    language = translation.get_language() or "en"  # the coordinator's, until they choose
     people: dict[str, User] = {}
     for start in range(0, len(emails), 1000):
         for user in User.objects.filter(email__in=emails[start:start + 1000]):
@@ -154,7 +155,7 @@ def _people(organisation: Organisation, rows: list[PairingRow]) -> dict[str, Use
     new = []
     for email in emails:
         if email not in people:
-            user = User(email=email, full_name=names[email], language="en")
+            user = User(email=email, full_name=names[email], language=language)
             user.set_unusable_password()
             user._imported = True  # type: ignore[attr-defined]  # read back just below
             new.append(user)

@@ -27,10 +27,11 @@ from matching.models import (
     Reminder,
 )
 from matching.reminders.services import reminders_plan
-from participants.models import Application, Invitation, Membership, User
+from participants.models import Application, Invitation, Membership, User, hash_token
 from programmes.privacy.models import AuditEntry
+from programmes.privacy.services import person_erase, personal_data_collect
 from tests.factories import PairingFactory, ProgrammeImportFactory
-from tests.helpers import World, as_actor
+from tests.helpers import PASSWORD, World, as_actor
 
 TODAY = date(2027, 3, 1)
 HEADER = [str(label) for _key, label, _required in COLUMNS]
@@ -225,6 +226,11 @@ def test_the_import_creates_active_pairings_with_an_approved_plan_that_enter_com
         assert "Salma Idrissi" in table.content.decode()
         detail = client.get(reverse("pairing_detail", args=[world.org.slug, salma.pk]))
         assert detail.status_code == 200
+        dashboard = client.get(reverse("dashboard", args=[world.org.slug, world.project.slug]))
+        assert dashboard.status_code == 200
+        figures = dashboard.context["figures"]
+        assert figures.total == 3  # the two imported and the one already there
+        assert dict(figures.by_mentee_country)["Jordan"][0] == 1
 
     # A month later, the scan reminds them of the month under way like any other pairing.
     with time_machine.travel(moment(date(2027, 4, 10)), tick=False):
@@ -320,3 +326,48 @@ def test_an_uploaded_file_is_deleted_after_thirty_days(world: World):
     assert imports_purge() == 1
     assert list(ProgrammeImport.objects.for_org(world.org).values_list("pk", flat=True)) == [
         recent.pk]
+
+
+def test_a_person_the_import_created_accepts_the_invitation_and_chooses_a_password(
+        world: World, client_as, django_capture_on_commit_callbacks):
+    with time_machine.travel(moment(TODAY), tick=False):
+        client = client_as(world.people["coordinator"])
+        upload(client, world, csv_file(GOOD[:1]))
+        confirm(client, world, ProgrammeImport.objects.for_org(world.org).get(),
+                django_capture_on_commit_callbacks)
+        invitation = Invitation.objects.for_org(world.org).get(email="salma@police.ma")
+        invitation.token_hash = hash_token("tok")
+        invitation.save()
+        anonymous = client_as(None)
+        form = anonymous.get(reverse("invitation_accept", args=["tok"]))
+        assert form.status_code == 200 and 'name="password1"' in form.content.decode()
+        response = anonymous.post(reverse("invitation_accept", args=["tok"]), {
+            "full_name": "Salma Idrissi", "password1": PASSWORD, "password2": PASSWORD})
+        assert response.status_code == 302
+        salma = User.objects.get(email="salma@police.ma")
+        assert salma.check_password(PASSWORD)
+        assert User.objects.filter(email="salma@police.ma").count() == 1
+        pairing = Pairing.objects.for_org(world.org).get(mentee=salma)
+        assert client_as(salma).get(
+            reverse("pairing_detail", args=[world.org.slug, pairing.pk])).status_code == 200
+
+
+def test_files_are_in_their_uploader_s_data_and_go_when_anyone_they_name_is_erased(
+        world: World, django_capture_on_commit_callbacks):
+    coordinator = world.people["coordinator"]
+    made = services.import_upload(actor=as_actor(coordinator), project=world.project,
+                                  filename="cohort.csv", content=csv_file(GOOD))
+    data = personal_data_collect(organisation=world.org, user=coordinator)
+    section = next(s for s in data["sections"] if s["model"] == "matching.ProgrammeImport")
+    assert section["rows"][0]["id"] == made.pk and section["rows"][0]["filename"] == "cohort.csv"
+    with django_capture_on_commit_callbacks(execute=True):
+        services.import_confirm(actor=as_actor(coordinator), programme_import=made, invite=False)
+    upload_again = services.import_upload(actor=as_actor(coordinator), project=world.project,
+                                          filename="again.csv", content=csv_file(GOOD))
+    salma = User.objects.get(email="salma@police.ma")
+    person_erase(organisation=world.org, user=salma, by=world.people["admin"])
+    assert not ProgrammeImport.objects.for_org(world.org).filter(
+        pk__in=[made.pk, upload_again.pk]).exists()
+    # Her pairing stays for her partner and the figures, without her.
+    pairing = Pairing.objects.for_org(world.org).get(mentor__email="jean@police.fr")
+    assert pairing.mentee.email != "salma@police.ma"
