@@ -44,6 +44,7 @@ COLUMNS: list[tuple[str, object, bool]] = [
 KEYS = [key for key, _label, _required in COLUMNS]
 MAX_ROWS = 20_000  # a cohort is a few hundred pairs; a programme's whole history a few thousand
 MAX_BYTES = 10 * 1024 * 1024
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 ERRORS_SHOWN = 500  # the preview lists this many bad cells, and counts the others
 # A spreadsheet runs a text starting with one of these as a formula (also after spaces, and in
 # their full-width forms): such a cell is refused, never evaluated nor stored.
@@ -211,8 +212,14 @@ def _xlsx_lines(content: bytes) -> Iterator[list[Cell]]:
     # Read-only streams the sheet; formulas are read as the text of the formula (never
     # evaluated).
     try:
+        # A small zip may unpack to gigabytes, which openpyxl would hold (its strings): such a
+        # file is refused before it is opened.
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
+                raise FileUnreadable(_("The spreadsheet is too large: split it."))
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
         sheet = book.worksheets[0]
+        sheet.reset_dimensions()  # some writers state a wrong size: read every row there is
         for number, row in enumerate(sheet.iter_rows(), start=1):
             yield [Cell(f"{column_letter(index)}{number}",
                         value.strip() if isinstance(value := cell.value, str) else
@@ -222,7 +229,8 @@ def _xlsx_lines(content: bytes) -> Iterator[list[Cell]]:
         book.close()
     except FileUnreadable:
         raise
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, IndexError, OSError) as error:
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, IndexError, AttributeError,
+            OSError) as error:
         raise FileUnreadable(_("The file cannot be read as an XLSX spreadsheet.")) from error
 
 

@@ -371,3 +371,19 @@ def test_files_are_in_their_uploader_s_data_and_go_when_anyone_they_name_is_eras
     # Her pairing stays for her partner and the figures, without her.
     pairing = Pairing.objects.for_org(world.org).get(mentor__email="jean@police.fr")
     assert pairing.mentee.email != "salma@police.ma"
+
+
+def test_another_organisation_s_import_answers_like_a_missing_one(world: World, client_as):
+    foreign = ProgrammeImportFactory(project=world.foreign_project)
+    client = client_as(world.people["admin"])
+    for name in ("import_detail",):
+        assert client.get(reverse(name, args=[world.org.slug, foreign.pk])).status_code \
+            == client.get(reverse(name, args=[world.org.slug, 999999])).status_code == 404
+    assert client.post(reverse("import_confirm", args=[world.org.slug, foreign.pk])) \
+        .status_code == 404
+    # A coordinator of another project of the organisation does not see this one's either.
+    other = ProgrammeImportFactory(project=world.other_project,
+                                   requested_by=world.people["admin"])
+    coordinator = client_as(world.people["coordinator"])
+    assert coordinator.get(reverse("import_detail", args=[world.org.slug, other.pk])) \
+        .status_code == 404
