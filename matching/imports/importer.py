@@ -122,7 +122,11 @@ def _import(found: ProgrammeImport, rows: list[PairingRow]) -> dict[str, int]:
         compliance_keep(organisation=organisation, pairing_ids=pairing_ids, today=today)
         skipped = reminders_skip_past(organisation=organisation, pairing_ids=pairing_ids,
                                       today=today)
-        # The history of every row written in bulk, as auditlog would have written it.
+        # The history of every row written in bulk, as auditlog would have written it: at a
+        # pairing's creation it has no kept compliance yet (auditlog would read each one).
+        no_compliance = Pairing._meta.get_field("kept_compliance")
+        for pairing in pairings:
+            no_compliance.set_cached_value(pairing, None)
         AuditEntry.objects.bulk_create(audit_changes_unsaved(
             (None, made) for made in [*memberships, *calls.values(), *applications.values(),
                                       *pairings, *events, *plans]))

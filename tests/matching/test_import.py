@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -387,3 +388,10 @@ def test_another_organisation_s_import_answers_like_a_missing_one(world: World, 
     coordinator = client_as(world.people["coordinator"])
     assert coordinator.get(reverse("import_detail", args=[world.org.slug, other.pk])) \
         .status_code == 404
+
+
+def test_the_bench_previews_and_imports_a_file_and_prints_its_times(db):
+    out = io.StringIO()
+    call_command("bench_import", size=20, stdout=out)
+    text = out.getvalue()
+    assert "preview" in text and "import" in text and "GOAL MISSED" not in text
