@@ -103,7 +103,7 @@ class Known:
 @dataclass
 class Checked:
     rows: list[PairingRow] = field(default_factory=list)
-    existing: int = 0
+    existing_lines: list[int] = field(default_factory=list)
     bad_lines: set[int] = field(default_factory=set)
     errors: list[tuple[str, str]] = field(default_factory=list)  # (cell, reason)
     total: int = 0
@@ -118,10 +118,23 @@ class Checked:
 
     def summary(self, known: Known) -> dict:
         """The preview as the import row keeps it (no name, no address)."""
-        return {"total": self.total, "new": len(self.rows), "existing": self.existing,
+        return {"total": self.total, "new": len(self.rows), "existing": len(self.existing_lines),
                 "bad": len(self.bad_lines), "people_new": self.new_people(known),
+                "new_lines": line_ranges([row.line for row in self.rows]),
+                "existing_lines": line_ranges(self.existing_lines),
                 "errors": [list(error) for error in self.errors[:ERRORS_SHOWN]],
                 "errors_total": len(self.errors)}
+
+
+def line_ranges(lines: list[int]) -> str:
+    """Row numbers as a spreadsheet's reader finds them: "2-9, 12, 15-16"."""
+    spans: list[list[int]] = []
+    for line in sorted(lines):
+        if spans and line == spans[-1][1] + 1:
+            spans[-1][1] = line
+        else:
+            spans.append([line, line])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans)
 
 
 def column_letter(index: int) -> str:
@@ -272,7 +285,7 @@ def check(lines: Iterator[list[Cell]], known: Known) -> Checked:
             continue
         pair = (row.mentee.email, row.mentor.email)
         if pair in known.pairs:
-            checked.existing += 1
+            checked.existing_lines.append(row.line)
             continue
         mentee_cell = cells[KEYS.index("mentee_email")]
         if row.mentee.email in mentees_in_file:

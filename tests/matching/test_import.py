@@ -107,6 +107,7 @@ def test_the_preview_shows_what_is_created_what_exists_and_every_bad_cell(
     preview = made.preview
     assert (preview["total"], preview["new"], preview["existing"], preview["bad"]) \
         == (9, 2, 1, 6)
+    assert (preview["new_lines"], preview["existing_lines"]) == ("2-3", "4")
     first_bad_line = 2 + len(GOOD) + 1
     errors = [tuple(error) for error in preview["errors"]]
     assert [cell for cell, _reason in errors] == [
