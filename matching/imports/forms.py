@@ -2,9 +2,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from matching.imports.check import MAX_BYTES
+from programmes.validators import CleanTextForm
 
 
-class UploadForm(forms.Form):
+class UploadForm(CleanTextForm, forms.Form):
     file = forms.FileField(label=_("The template, filled in (XLSX or CSV)"))
 
     def clean_file(self):
@@ -15,7 +16,7 @@ class UploadForm(forms.Form):
         return file
 
 
-class ConfirmForm(forms.Form):
+class ConfirmForm(CleanTextForm, forms.Form):
     invite = forms.BooleanField(
         label=_("Invite the people the import creates"), required=False, initial=True,
         help_text=_("Each receives an invitation to choose their password. Leave it unticked "

@@ -12,6 +12,7 @@ from matching.tasks import programme_import_run
 from programmes import access
 from programmes.actor import Actor
 from programmes.models import Project
+from programmes.validators import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 
 S = ProgrammeImport.Status
 FORMATS = {"csv": ProgrammeImport.Format.CSV, "xlsx": ProgrammeImport.Format.XLSX}
@@ -27,6 +28,8 @@ def import_upload(*, actor: Actor, project: Project, filename: str, content: byt
     format = FORMATS.get(filename.rsplit(".", 1)[-1].lower() if "." in filename else "")
     if format is None:
         raise ValidationError({"file": _("Upload the template filled in, as XLSX or CSV.")})
+    if has_control_characters(filename):
+        raise ValidationError({"file": CONTROL_CHARACTERS_MESSAGE})
     if len(content) > MAX_BYTES:
         raise ValidationError({"file": _("The file is larger than %(size)s MB.")
                                % {"size": MAX_BYTES // (1024 * 1024)}})
