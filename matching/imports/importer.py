@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from matching.imports.check import Checked, FileUnreadable, PairingRow, Person, check, read_rows
 from matching.imports.models import IMPORT_KEPT_DAYS, ProgrammeImport
@@ -56,13 +57,7 @@ def import_run(*, organisation_id: int, import_id: int) -> None:
     language = found.requested_by.language or "en"
     with translation.override(language):
         try:
-            checked, summary = checked_file(found, found.project)
-            this.filter(progress__lt=30).update(progress=30)
-            if checked.errors:
-                raise ValidationError(_("The project changed since the preview: %(count)s rows "
-                                        "are now refused. Upload the file again to see why.")
-                                      % {"count": summary["bad"]})
-            _import(found, checked.rows)
+            _import(found)
         except (ValidationError, FileUnreadable) as error:
             message = " ".join(error.messages) if isinstance(error, ValidationError) \
                 else str(error)
@@ -80,12 +75,24 @@ def import_run(*, organisation_id: int, import_id: int) -> None:
             return
 
 
-def _import(found: ProgrammeImport, rows: list[PairingRow]) -> dict[str, int]:
-    """Everything the file's rows need, then the pairings, in one transaction; the import row
-    marked done (and its file emptied) in the same one."""
-    organisation, project, coordinator = found.organisation, found.project, found.requested_by
+def _import(found: ProgrammeImport) -> dict[str, int]:
+    """The file checked again, then everything its rows need and the pairings, in one
+    transaction under the project's row lock (two imports into one project, or the same file
+    confirmed twice, wait for each other and the second finds the first's pairings); the
+    import row marked done (and its file emptied) in the same one."""
+    organisation, coordinator = found.organisation, found.requested_by
     now, today = timezone.now(), timezone.localdate()
     with transaction.atomic():
+        project = Project.objects.for_org(organisation).select_for_update().get(
+            pk=found.project_id)
+        checked, summary = checked_file(found, project)
+        if checked.errors:
+            raise ValidationError(ngettext(
+                "The project changed since the preview: %(count)s row is now refused. Upload "
+                "the file again to see why.",
+                "The project changed since the preview: %(count)s rows are now refused. Upload "
+                "the file again to see why.", summary["bad"]) % {"count": summary["bad"]})
+        rows = checked.rows
         people = _people(organisation, rows)
         new_people = [user for user in people.values() if getattr(user, "_imported", False)]
         memberships = _memberships(organisation, rows, people)

@@ -396,3 +396,21 @@ def test_the_bench_previews_and_imports_a_file_and_prints_its_times(db):
     call_command("bench_import", size=20, stdout=out)
     text = out.getvalue()
     assert "preview" in text and "import" in text and "GOAL MISSED" not in text
+
+
+def test_a_file_the_project_no_longer_accepts_is_not_imported_at_all(
+        world: World, django_capture_on_commit_callbacks):
+    coordinator = as_actor(world.people["coordinator"])
+    made = services.import_upload(actor=coordinator, project=world.project,
+                                  filename="cohort.csv", content=csv_file(GOOD))
+    # Between the preview and the confirmation, the project's rules change: 12 months is no
+    # longer allowed, so the second row is refused, and the first is not imported either.
+    world.project.duration_max_months = 9
+    world.project.save()
+    pairings = Pairing.objects.for_org(world.org).count()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.import_confirm(actor=coordinator, programme_import=made, invite=True)
+    made.refresh_from_db()
+    assert made.status == "failed" and "1 row is now refused" in made.error
+    assert Pairing.objects.for_org(world.org).count() == pairings
+    assert not User.objects.filter(email="salma@police.ma").exists()
