@@ -414,3 +414,24 @@ def test_a_file_the_project_no_longer_accepts_is_not_imported_at_all(
     assert made.status == "failed" and "1 row is now refused" in made.error
     assert Pairing.objects.for_org(world.org).count() == pairings
     assert not User.objects.filter(email="salma@police.ma").exists()
+
+
+def test_a_spreadsheet_s_own_dates_columns_in_another_order_and_semicolons_are_read(
+        world: World):
+    actor = as_actor(world.people["coordinator"])
+    order = list(reversed(range(len(HEADER))))
+    book = Workbook()
+    sheet = book.active
+    sheet.append([HEADER[i] for i in order])
+    row = [*GOOD[0][:8], datetime(2026, 10, 15), 6, 1]  # a date cell, numbers
+    sheet.append([row[i] for i in order])
+    file = io.BytesIO()
+    book.save(file)
+    made = services.import_upload(actor=actor, project=world.project, filename="cohort.XLSX",
+                                  content=file.getvalue())
+    assert (made.preview["new"], made.preview["bad"]) == (1, 0), made.preview["errors"]
+    # A spreadsheet set to French saves its CSV with semicolons.
+    text = "\n".join(";".join(line) for line in [HEADER, GOOD[1]])
+    made = services.import_upload(actor=actor, project=world.project, filename="cohort.csv",
+                                  content=text.encode())
+    assert (made.preview["new"], made.preview["bad"]) == (1, 0), made.preview["errors"]
