@@ -423,7 +423,7 @@ def test_a_spreadsheet_s_own_dates_columns_in_another_order_and_semicolons_are_r
     book = Workbook()
     sheet = book.active
     sheet.append([HEADER[i] for i in order])
-    row = [*GOOD[0][:8], datetime(2026, 10, 15), 6, 1]  # a date cell, numbers
+    row = [*GOOD[0][:8], date(2026, 10, 15), 6, 1]  # a date cell, numbers
     sheet.append([row[i] for i in order])
     file = io.BytesIO()
     book.save(file)
