@@ -71,14 +71,15 @@ test: system-packages $(VENV)/.installed lint tests/sso/node_modules/.installed
 # each on a scratch database of its own (manage.py bench_database: on the PostgreSQL server that
 # DATABASE_URL names when it names one, else SQLite in the data folder; never your data), the
 # reminder scan at 10,000 and 100,000 active pairings, and the coordinator's pages, the exports and
-# the pairing list under load at 100 and 10,000 pairings (config/management/commands/bench_pages.py);
+# the pairing list under load at 100 and 10,000 pairings (config/management/commands/bench_pages.py),
+# the preview and the import of a file of 10,000 pairings (matching/management/commands/bench_import.py);
 # then the PDFs (an interim report, a 100-page dossier) on scratch SQLite. Each figure is printed
 # next to its goal; the README's Benchmarks section says what they are.
 BENCH_NAME ?= mentoring_bench
 BENCH_DB := $(CURDIR)/data/bench.sqlite3
 bench: $(VENV)/.installed
 	$(PY) -m matching.proposals.bench
-	@for command in bench_reminders bench_pages; do \
+	@for command in bench_reminders bench_pages bench_import; do \
 	  url=$$($(PY) manage.py bench_database create --name $(BENCH_NAME)) || exit 1; \
 	  DATABASE_URL=$$url CACHE_KEY_PREFIX=bench $(PY) manage.py migrate --noinput -v 0 && \
 	  DATABASE_URL=$$url CACHE_KEY_PREFIX=bench $(PY) manage.py $$command; status=$$?; \

@@ -22,6 +22,10 @@ app.conf.beat_schedule = {
         "task": "reporting.tasks.exports_purge",
         "schedule": crontab(hour=3, minute=17),
     },
+    "purge-imports": {
+        "task": "matching.tasks.imports_purge",
+        "schedule": crontab(hour=3, minute=29),
+    },
     # Personal data kept no longer than each organisation's periods (programmes/privacy).
     "apply-retention": {
         "task": "programmes.tasks.retention_run",

@@ -7,6 +7,7 @@ from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from matching.imports.models import ProgrammeImport
 from matching.meetings.models import Meeting, PairingCompliance
 from matching.pairings.models import Pairing, PairingEvent, explained, stored
 from matching.plans.models import ActivityPlan, PlannedVisit
@@ -17,7 +18,7 @@ from programmes.privacy import register, retention
 
 __all__ = [
     "ActivityPlan", "Meeting", "Pairing", "PairingCompliance", "PairingEvent", "PlannedVisit",
-    "Reminder",
+    "ProgrammeImport", "Reminder",
     "explained", "stored",
 ]
 

@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from matching.imports import importer
 from matching.reminders import services as reminder_services
 
 # How many senders the scan starts at most: each drains batch after batch, so two workers share
@@ -25,3 +26,15 @@ def reminders_send_batches() -> int:
     while sent := reminder_services.reminders_send():
         total += sent
     return total
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=540, time_limit=600)
+def programme_import_run(organisation_id: int, import_id: int) -> None:
+    """Imports one confirmed file (queued on commit by `imports.services.import_confirm`)."""
+    importer.import_run(organisation_id=organisation_id, import_id=import_id)
+
+
+@shared_task(soft_time_limit=120, time_limit=180)
+def imports_purge() -> int:
+    """Daily (config/celery.py): deletes the uploaded files of more than 30 days ago."""
+    return importer.imports_purge()

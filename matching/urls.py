@@ -1,6 +1,7 @@
 from django.urls import path
 
 from matching.calendar import views as calendar_views
+from matching.imports import views as import_views
 from matching.meetings import views as meeting_views
 from matching.pairings import views as pairing_views
 from matching.plans import views as plan_views
@@ -25,4 +26,9 @@ urlpatterns = [
     path("projects/<slug:slug>/compliance/", meeting_views.compliance_table,
          name="compliance_table"),
     path("calendar/", calendar_views.calendar_page, name="calendar_page"),
+    path("projects/<slug:slug>/import/", import_views.import_start, name="import_start"),
+    path("projects/<slug:slug>/import/template/", import_views.import_template,
+         name="import_template"),
+    path("imports/<int:pk>/", import_views.import_detail, name="import_detail"),
+    path("imports/<int:pk>/confirm/", import_views.import_confirm, name="import_confirm"),
 ]

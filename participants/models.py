@@ -86,6 +86,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_short_name(self) -> str:
         return self.get_full_name()
 
+    @property
+    def awaits_first_password(self) -> bool:
+        """An account made for a person before they ever signed in (a programme brought in by
+        an import, matching/imports): accepting an invitation sets its password."""
+        return self.is_active and self.last_login is None and not self.has_usable_password()
+
 
 # Roles that must set up multi-factor authentication before anything else.
 MFA_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR})

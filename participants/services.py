@@ -166,6 +166,21 @@ def invitation_revoke(*, actor: Actor, invitation: Invitation) -> Invitation:
     return invitation
 
 
+def _account_set_up(*, invitation: Invitation, full_name: str, password: str | None) -> User:
+    """The newcomer's account: a new one, or the one an import made for their address that
+    has never been used (matching/imports), which gets its password now."""
+    user = invitation.email_user()
+    if user is None or not user.awaits_first_password:
+        return User.objects.create_user(
+            invitation.email, password, full_name=full_name.strip(), language=invitation.language
+        )
+    user.set_password(password)
+    user.full_name = full_name.strip() or user.full_name
+    user.language = invitation.language
+    user.save(update_fields=["password", "full_name", "language"])
+    return user
+
+
 @transaction.atomic
 def invitation_accept(
     *, invitation: Invitation, user: User | None, full_name: str = "",
@@ -180,10 +195,9 @@ def invitation_accept(
     if not invitation.is_usable:
         raise ValidationError(_("This invitation is no longer valid."))
     if user is None:
-        user = User.objects.create_user(
-            invitation.email, password, full_name=full_name.strip(), language=invitation.language
-        )
-        EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
+        user = _account_set_up(invitation=invitation, full_name=full_name, password=password)
+        EmailAddress.objects.update_or_create(user=user, email=user.email,
+                                              defaults={"primary": True, "verified": True})
     elif user.email.lower() != invitation.email:
         raise ValidationError(_("This invitation was sent to another e-mail address."))
     else:

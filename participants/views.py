@@ -235,6 +235,8 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     if invitation is None:
         return render(request, "participants/invitation_invalid.html", status=404)
     existing = invitation.email_user()
+    if existing is not None and existing.awaits_first_password:
+        existing = None  # made by an import, never used: the newcomer's form sets its password
     signed_in = request.user.is_authenticated
     if existing is not None and not signed_in:
         return redirect(f"{reverse('account_login')}?next={request.path}")

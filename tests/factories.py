@@ -22,6 +22,7 @@ from matching.models import (
     PairingCompliance,
     PairingEvent,
     PlannedVisit,
+    ProgrammeImport,
     Reminder,
 )
 from matching.schedule import Schedule
@@ -475,6 +476,21 @@ class ExportFactory(factory.django.DjangoModelFactory):
     requested_by = factory.LazyAttribute(lambda o: member_of(o.organisation, "coordinator"))
     kind = Export.Kind.PAIRINGS
     format = Export.Format.CSV
+
+
+class ProgrammeImportFactory(factory.django.DjangoModelFactory):
+    """An uploaded CSV of pairings under way, checked, in a project, by one of its
+    coordinators."""
+
+    class Meta:
+        model = ProgrammeImport
+
+    project = factory.SubFactory(ProjectFactory)
+    organisation = factory.LazyAttribute(lambda o: o.project.organisation)
+    requested_by = factory.LazyAttribute(lambda o: member_of(o.organisation, "coordinator"))
+    filename = "pairings.csv"
+    format = ProgrammeImport.Format.CSV
+    content = b"Mentee's e-mail\n"
 
 
 class DataRequestFactory(factory.django.DjangoModelFactory):

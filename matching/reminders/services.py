@@ -145,6 +145,33 @@ def reminders_plan(*, now: datetime | None = None) -> int:
     return len(rows)
 
 
+def reminders_skip_past(*, organisation: Organisation, pairing_ids: list[int],
+                        today: date) -> int:
+    """For pairings brought in while under way (matching/imports): the reminders their kept
+    compliance holds due about a day before `today` (a first visit, an interim report that
+    was due before the pairing came into the platform) are planned as cancelled, under the keys
+    the scan would give them, so that the scan never sends them: reminders start from the
+    import on, never for the past. Call it after `compliance_keep`. Returns how many."""
+    now = timezone.now()
+    rows = []
+    for start in range(0, len(pairing_ids), CHUNK):
+        for pairing_id, mentee_id, mentor_id, plan_start, months, due in (
+                PairingCompliance.objects.for_org(organisation)
+                .filter(pairing_id__in=pairing_ids[start:start + CHUNK])
+                .values_list("pairing_id", "pairing__mentee_id", "pairing__mentor_id",
+                             "plan_start", "plan_months", "reminders")):
+            for kind, period, params in due:
+                if date.fromisoformat(params.get("until", today.isoformat())) >= today:
+                    continue
+                rows += [_row(subject=f"p{pairing_id}/{plan_start:%Y%m%d}+{months}", kind=kind,
+                              period=period, recipient_id=person,
+                              organisation_id=organisation.pk, now=now, params=params,
+                              pairing_id=pairing_id)
+                         for person in (mentee_id, mentor_id)]
+    _insert(rows, now, status=Reminder.Status.CANCELLED.value)
+    return len(rows)
+
+
 def compliance_refresh(today: date) -> int:
     """Keeps, as of `today`, the compliance of every pairing whose kept state could have changed
     by now with time alone (its `changes_on` has come), and of every pairing with an approved
@@ -169,7 +196,8 @@ COLUMNS = ("organisation_id", "key", "kind", "period", "recipient_id", "pairing_
            "created_at", "updated_at")
 
 
-def _insert(rows: list[dict], now: datetime) -> None:
+def _insert(rows: list[dict], now: datetime,
+            status: str = Reminder.Status.PENDING.value) -> None:
     """Writes the new rows in a few statements. A row planned meanwhile by another scan is
     skipped by its key (ON CONFLICT DO NOTHING, in SQLite and PostgreSQL alike). Plain SQL on
     purpose: on a busy day the scan plans hundreds of thousands of rows, and building a model
@@ -192,7 +220,7 @@ def _insert(rows: list[dict], now: datetime) -> None:
             row["organisation_id"], row["key"], row["kind"], row["period"], row["recipient_id"],
             row.get("pairing_id"), row.get("call_id"), row.get("project_id"),
             json_dumps(row["params"]), connection.ops.adapt_datetimefield_value(
-                row["next_attempt_at"]), Reminder.Status.PENDING.value, 0, "", stamp, stamp,
+                row["next_attempt_at"]), status, 0, "", stamp, stamp,
         ))
     with transaction.atomic(), connection.cursor() as cursor:  # one commit, not one a row
         for start in range(0, len(params), 5000):

@@ -65,6 +65,7 @@ class AuditEntry(AbstractLogEntry):
         ERASED = "erased", _("Person erased")
         RETENTION = "retention", _("Retention applied")
         API_CALLED = "api_called", _("API call")
+        IMPORTED = "imported", _("Programme imported")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, null=True,
                                      blank=True, related_name="+")

@@ -54,6 +54,7 @@ class Retention(StrEnum):
     PAIRING = "pairing"
     NOTICE = "notice"
     AUDIT = "audit"
+    IMPORT = "import"
 
 
 RETENTION_TEXT: dict[Retention, Promise] = {
@@ -67,6 +68,8 @@ RETENTION_TEXT: dict[Retention, Promise] = {
     Retention.NOTICE: _("Notifications and reminders: 12 months after they are sent."),
     Retention.AUDIT: _("The audit trail: {pairing_years} years, like the programme's records; "
                        "erased with the person."),
+    Retention.IMPORT: _("Uploaded spreadsheets of a programme under way: emptied once "
+                        "imported, deleted 30 days after they were uploaded."),
 }
 
 # Notifications and reminders are kept for this long after they were made.

@@ -23,6 +23,7 @@ from tests.factories import (
     MeetingFactory,
     NominationFactory,
     PairingFactory,
+    ProgrammeImportFactory,
     ReportFactory,
     with_totp,
 )
@@ -178,6 +179,14 @@ def admins_export(w: World) -> dict:
     return {**org(w), "pk": made.pk}
 
 
+def previewed_import(w: World) -> dict:
+    """A checked file of one new pairing, uploaded by the project's coordinator."""
+    made = ProgrammeImportFactory(project=w.project, requested_by=w.people["coordinator"],
+                                  preview={"total": 1, "new": 1, "existing": 0, "bad": 0,
+                                           "people_new": 2, "errors": [], "errors_total": 0})
+    return {**org(w), "pk": made.pk}
+
+
 def data_request(w: World) -> dict:
     return {**org(w), "pk": DataRequestFactory(organisation=w.org, requester=w.people["mentee"],
                                                kind="erasure").pk}
@@ -281,6 +290,13 @@ ACCESS: dict[str, Row] = {
     "compliance_table": Row("GET", project, roles(OK, mentor=FORBIDDEN, mentee=FORBIDDEN,
                                                   focal_point=FORBIDDEN)),
     "calendar_page": Row("GET", org, roles(OK)),
+    # Bringing a programme in: the project's managers alone; anyone else's import answers like
+    # a missing one.
+    "import_start": Row("GET", project, MANAGERS_PAGE),
+    "import_template": Row("GET", project, MANAGERS_PAGE),
+    "import_detail": Row("GET", previewed_import, roles(MISSING, admin=OK, coordinator=OK)),
+    "import_confirm": Row("POST", previewed_import,
+                          roles(MISSING, admin=REDIRECT, coordinator=REDIRECT)),
     # Public: the secret in the address is the key; a wrong one is not found (see
     # test_calendar).
     "calendar_feed": Row("GET", lambda w: {"token": "not-a-calendar-secret"},

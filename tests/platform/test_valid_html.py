@@ -24,7 +24,9 @@ from django.utils import timezone
 
 from api.services import token_create, token_used
 from config import demo
-from matching.models import Pairing
+from matching.imports.check import COLUMNS as IMPORT_COLUMNS
+from matching.imports.services import import_upload
+from matching.models import Pairing, ProgrammeImport
 from matching.plans.rules import Visit
 from matching.plans.services import plan_save, plan_seal, plan_sign
 from matching.proposals.services import pairing_propose
@@ -127,6 +129,19 @@ def _pages() -> list[Page]:
                                   days=90)
     token_used(token=token)
 
+    # A file of pairings under way with a bad row, checked; and one imported.
+    header = ",".join(str(label) for _key, label, _required in IMPORT_COLUMNS)
+    import_preview = import_upload(
+        actor=coordinator, project=euromed, filename="cohort.csv",
+        content=f"{header}\nnew@police.ma,New Mentee,Atlantis,new@police.fr,New Mentor,FR,"
+                f"Nowhere,fr,2026-13-01,40,1\n".encode())
+    import_done = ProgrammeImport.objects.create(
+        organisation=org, project=euromed, requested_by=coordinator.user,
+        filename="cohort.csv", format="csv", status="done", progress=100,
+        preview={"total": 2, "new": 2, "existing": 0, "bad": 0, "people_new": 4,
+                 "new_lines": "2-3", "existing_lines": "", "errors": [], "errors_total": 0},
+        created={"pairings": 2, "people": 4, "invited": 4})
+
     def url(name: str, *args) -> str:
         return reverse(name, args=["cepol", *args])
 
@@ -182,6 +197,10 @@ def _pages() -> list[Page]:
         Page("compliance", coord, url("compliance_table", euromed.slug)),
         Page("dashboard", coord, url("dashboard", euromed.slug)),
         Page("export", coord, url("export_detail", export.pk)),
+        Page("import", coord, url("import_start", euromed.slug)),
+        Page("import refused", coord, url("import_start", euromed.slug), 400, refused={}),
+        Page("import preview", coord, url("import_detail", import_preview.pk)),
+        Page("import done", coord, url("import_detail", import_done.pk)),
         Page("report to review", coord, url(
             "report_detail", submitted.pairing_id, submitted.kind, submitted.version)),
         Page("notifications (coordinator)", coord, url("notification_list")),

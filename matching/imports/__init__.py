@@ -1,0 +1,1 @@
+"""Bringing a programme under way into a project: its pairings, from a spreadsheet."""

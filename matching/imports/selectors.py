@@ -1,0 +1,46 @@
+"""What an import reads: the import itself (for the project's managers alone), and what the
+database holds that the check needs, in a fixed number of queries whatever the file's size."""
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from matching.imports.check import Known, country_names
+from matching.imports.models import ProgrammeImport
+from matching.models import Pairing
+from participants.models import Membership
+from programmes import access
+from programmes.actor import Actor
+from programmes.models import Country, Project, ThematicArea
+
+
+def import_for_manager(*, actor: Actor, pk: int) -> ProgrammeImport:
+    """An import is its project's managers' (admins and the project's coordinators): anyone
+    else's, like another organisation's or a missing one, is not found."""
+    found = get_object_or_404(
+        ProgrammeImport.objects.for_org(actor.organisation).select_related("project")
+        .defer("content"), pk=pk)
+    if not access.may(actor=actor, action="manage", obj=found.project):
+        raise Http404
+    return found
+
+
+def known_for(project: Project) -> Known:
+    """Five queries: the countries, the project's areas, its pairings and the organisation's
+    members."""
+    organisation = project.organisation
+    areas = list(ThematicArea.objects.for_org(organisation).filter(project=project)
+                 .order_by("name").values_list("pk", "name"))
+    pairs = Pairing.objects.for_org(organisation).filter(project=project).values_list(
+        "mentee__email", "mentor__email", "status")
+    pairs_read = [(mentee.lower(), mentor.lower(), status) for mentee, mentor, status in pairs]
+    return Known(
+        rules=project.rules,
+        countries=country_names(list(Country.objects.values_list("code", "name"))),
+        areas={name.lower(): pk for pk, name in areas},
+        area_names=[name for _pk, name in areas],
+        pairs={(mentee, mentor) for mentee, mentor, _status in pairs_read},
+        live_mentees={mentee for mentee, _mentor, status in pairs_read
+                      if status in Pairing.LIVE},
+        members={email.lower() for email in Membership.objects.for_org(organisation)
+                 .values_list("user__email", flat=True)},
+    )
