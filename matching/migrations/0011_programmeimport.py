@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from programmes.migration_operations import SameOrganisationAsParent
+
 
 class Migration(migrations.Migration):
 
@@ -37,4 +39,9 @@ class Migration(migrations.Migration):
                 'ordering': ['-created_at', '-pk'],
             },
         ),
+        # On PostgreSQL, an import's project is in its own organisation (tests/platform/
+        # test_tenancy.py).
+        SameOrganisationAsParent(parents=[], links=[
+            ('matching_programmeimport', 'project_id', 'programmes_project'),
+        ]),
     ]
