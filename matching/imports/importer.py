@@ -46,11 +46,16 @@ S = ProgrammeImport.Status
 
 def checked_file(programme_import: ProgrammeImport, project: Project) -> tuple[Checked, dict]:
     """The file's rows checked against the project as it is now, and the preview's summary."""
+    checked, known = _checked(programme_import, project)
+    return checked, checked.summary(known)
+
+
+def _checked(programme_import: ProgrammeImport, project: Project) -> tuple[Checked, Known]:
+    """The file's two sheets checked, with what the check knew of the project."""
     known = known_for(project)
     content = bytes(programme_import.content)
-    checked = check(read_rows(content, programme_import.format), known,
-                    read_meeting_rows(content, programme_import.format))
-    return checked, checked.summary(known)
+    return check(read_rows(content, programme_import.format), known,
+                 read_meeting_rows(content, programme_import.format)), known
 
 
 def import_run(*, organisation_id: int, import_id: int) -> None:
@@ -96,10 +101,7 @@ def _import(found: ProgrammeImport) -> dict[str, int]:
     with transaction.atomic():
         project = Project.objects.for_org(organisation).select_for_update().get(
             pk=found.project_id)
-        known = known_for(project)
-        content = bytes(found.content)
-        checked = check(read_rows(content, found.format), known,
-                        read_meeting_rows(content, found.format))
+        checked, known = _checked(found, project)
         summary = checked.summary(known)
         if checked.errors:
             raise ValidationError(ngettext(
