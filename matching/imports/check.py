@@ -152,7 +152,7 @@ class Known:
     pairs: set[tuple[str, str]]
     live_mentees: set[str]
     members: set[str]  # e-mail addresses of the organisation's members
-    today: date = date.min  # the day the file is checked (known_for says it)
+    today: date  # the day the file is checked: a meeting after it is in the future
     # The project's pairings by (mentee e-mail, mentor e-mail), and their meetings: (pairing,
     # day, kind) and the days of the funded visits.
     pairings: dict[tuple[str, str], KnownPairing] = field(default_factory=dict)
