@@ -1,15 +1,16 @@
 """Reading an import file (CSV or XLSX) and checking each row, before anything is written.
 
-Reading knows only the file: it yields each row's cells with their reference ("C7"). Checking
-is plain Python over what the database already holds (`Known`, read by the selectors in a
-fixed number of queries whatever the file's size): it turns each row into a `PairingRow` to
-create, counts the pairings that already exist, and names every bad cell with its reason."""
+Reading knows only the file: it yields each row's cells with their reference ("C7", or
+"Meetings!C7" on the meetings sheet). Checking is plain Python over what the database already
+holds (`Known`, read by the selectors in a fixed number of queries whatever the file's size):
+it turns each row into a `PairingRow` (or a `MeetingRow`) to create, counts the pairings and
+meetings that already exist, and names every bad cell with its reason."""
 
 import csv
 import io
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -21,7 +22,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
 
-from matching.plans.rules import PlanDraft, plan_problems
+from matching.meetings.models import Meeting
+from matching.pairings.models import Pairing
+from matching.plans.rules import MeetingDraft, PlanDraft, meeting_problems, plan_problems
+from matching.schedule import Schedule
 from programmes.cldr import country_name, language_name
 from programmes.models import WORKING_LANGUAGES
 from programmes.rules import Rules
@@ -42,6 +46,32 @@ COLUMNS: list[tuple[str, object, bool]] = [
     ("online_meetings_per_month", gettext_lazy("Online meetings a month"), False),
 ]
 KEYS = [key for key, _label, _required in COLUMNS]
+# The meetings and visits already held, on the XLSX's second sheet (a CSV holds one table: the
+# pairings alone). The pairing is the file's (or the project's) of this mentee and mentor.
+MEETINGS_SHEET = gettext_lazy("Meetings")
+MEETING_COLUMNS: list[tuple[str, object, bool]] = [
+    ("mentee_email", gettext_lazy("Mentee's e-mail"), True),
+    ("mentor_email", gettext_lazy("Mentor's e-mail"), True),
+    ("day", gettext_lazy("Date (YYYY-MM-DD)"), True),
+    ("kind", gettext_lazy("Kind (online or in person)"), True),
+    ("duration_minutes", gettext_lazy("Duration (minutes)"), True),
+    ("topics", gettext_lazy("Topics"), True),
+    ("city", gettext_lazy("City (visits)"), False),
+    ("country", gettext_lazy("Country (visits)"), False),
+    ("funded", gettext_lazy("Funded visit (yes or no)"), False),
+]
+MEETING_KEYS = [key for key, _label, _required in MEETING_COLUMNS]
+# What a kind or a yes/no cell may say, in English and in every language of the platform.
+KIND_WORDS: list[tuple[str, object]] = [
+    (Meeting.Kind.ONLINE, gettext_lazy("online")),
+    (Meeting.Kind.IN_PERSON, gettext_lazy("in person")),
+    (Meeting.Kind.IN_PERSON, gettext_lazy("visit")),
+    (Meeting.Kind.ONLINE, Meeting.Kind.ONLINE.label),
+    (Meeting.Kind.IN_PERSON, Meeting.Kind.IN_PERSON.label),
+]
+YES_NO_WORDS: list[tuple[bool, object]] = [
+    (True, gettext_lazy("yes")), (False, gettext_lazy("no"))]
+MAX_MEETING_MINUTES = 24 * 60
 MAX_ROWS = 20_000  # a cohort is a few hundred pairs; a programme's whole history a few thousand
 MAX_BYTES = 10 * 1024 * 1024
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
@@ -85,6 +115,30 @@ class PairingRow:
     online_meetings_per_month: int
 
 
+@dataclass(frozen=True)
+class MeetingRow:
+    """A good row of the meetings sheet: the meeting to create, for the pairing of this mentee
+    and mentor (the file's or the project's)."""
+
+    line: int
+    pair: tuple[str, str]
+    day: date
+    kind: str
+    duration_minutes: int
+    topics: str
+    city: str
+    country: str | None
+    funded: bool
+
+
+@dataclass(frozen=True)
+class KnownPairing:
+    pk: int
+    status: str
+    start: date | None  # its approved plan's, if it has one
+    months: int | None
+
+
 @dataclass
 class Known:
     """What the database holds that the check needs, read once for the whole file."""
@@ -98,6 +152,12 @@ class Known:
     pairs: set[tuple[str, str]]
     live_mentees: set[str]
     members: set[str]  # e-mail addresses of the organisation's members
+    today: date  # the day the file is checked: a meeting after it is in the future
+    # The project's pairings by (mentee e-mail, mentor e-mail), and their meetings: (pairing,
+    # day, kind) and the days of the funded visits.
+    pairings: dict[tuple[str, str], KnownPairing] = field(default_factory=dict)
+    meetings: set[tuple[int, date, str]] = field(default_factory=set)
+    funded_days: dict[int, list[date]] = field(default_factory=dict)
 
 
 @dataclass
@@ -107,9 +167,13 @@ class Checked:
     bad_lines: set[int] = field(default_factory=set)
     errors: list[tuple[str, str]] = field(default_factory=list)  # (cell, reason)
     total: int = 0
+    meetings: list[MeetingRow] = field(default_factory=list)
+    meetings_existing: int = 0
+    meetings_bad_lines: set[int] = field(default_factory=set)
+    meetings_total: int = 0
 
     def refuse(self, cell: Cell, reason: str) -> None:
-        self.bad_lines.add(int(cell.ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")))
+        (self.meetings_bad_lines if "!" in cell.ref else self.bad_lines).add(line_of(cell.ref))
         self.errors.append((cell.ref, reason))
 
     def new_people(self, known: Known) -> int:
@@ -119,7 +183,11 @@ class Checked:
     def summary(self, known: Known) -> dict:
         """The preview as the import row keeps it (no name, no address)."""
         return {"total": self.total, "new": len(self.rows), "existing": len(self.existing_lines),
-                "bad": len(self.bad_lines), "people_new": self.new_people(known),
+                "bad": len(self.bad_lines) + len(self.meetings_bad_lines),
+                "pairings_bad": len(self.bad_lines), "people_new": self.new_people(known),
+                "meetings_total": self.meetings_total, "meetings_new": len(self.meetings),
+                "meetings_existing": self.meetings_existing,
+                "meetings_bad": len(self.meetings_bad_lines),
                 "new_lines": line_ranges([row.line for row in self.rows]),
                 "existing_lines": line_ranges(self.existing_lines),
                 "errors": [list(error) for error in self.errors[:ERRORS_SHOWN]],
@@ -135,6 +203,11 @@ def line_ranges(lines: list[int]) -> str:
         else:
             spans.append([line, line])
     return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans)
+
+
+def line_of(ref: str) -> int:
+    """The row number of a cell's reference: 7 for "C7" and for "Meetings!C7"."""
+    return int(ref.rsplit("!", 1)[-1].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
 
 
 def column_letter(index: int) -> str:
@@ -154,11 +227,26 @@ def read_rows(content: bytes, format: str) -> Iterator[list[Cell]]:
     FileUnreadable for a file that is not what it says, or a header that is not the
     template's."""
     lines = _xlsx_lines(content) if format == "xlsx" else _csv_lines(content)
+    return _rows(lines, COLUMNS, empty_ok=False)
+
+
+def read_meeting_rows(content: bytes, format: str) -> Iterator[list[Cell]]:
+    """The lines of the meetings sheet, as read_rows reads the pairings: none when the file
+    has no such sheet (a CSV never has)."""
+    if format != "xlsx":
+        return iter(())
+    return _rows(_xlsx_lines(content, meetings=True), MEETING_COLUMNS, empty_ok=True)
+
+
+def _rows(lines: Iterator[list[Cell]], columns: list[tuple[str, object, bool]],
+          empty_ok: bool) -> Iterator[list[Cell]]:
     try:
         header = next(lines)
     except StopIteration:
+        if empty_ok:
+            return
         raise FileUnreadable(_("The file is empty.")) from None
-    positions = _positions(header)
+    positions = _positions(header, columns)
     count = 0
     for line in lines:
         if all(cell.value in ("", None) for cell in line):
@@ -167,24 +255,37 @@ def read_rows(content: bytes, format: str) -> Iterator[list[Cell]]:
         if count > MAX_ROWS:
             raise FileUnreadable(_("The file has more than %(count)s rows: split it.")
                                  % {"count": MAX_ROWS})
-        number = int(line[0].ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")) if line else 0
+        number = line_of(line[0].ref) if line else 0
+        sheet = line[0].ref.rsplit("!", 1)[0] + "!" if line and "!" in line[0].ref else ""
         yield [line[at] if at is not None and at < len(line)
-               else Cell(f"{column_letter(at if at is not None else index)}{number}", "")
+               else Cell(f"{sheet}{column_letter(at if at is not None else index)}{number}", "")
                for index, at in enumerate(positions)]
 
 
-def _header_names() -> dict[str, str]:
+def _header_names(columns: list[tuple[str, object, bool]]) -> dict[str, str]:
     """Every language's header of each column (lower case) → its key: a file filled in from a
     French template is read on an English page."""
-    names = {key: key for key in KEYS}
+    names = {key: key for key, _label, _required in columns}
     for language, _name in settings.LANGUAGES:
         with translation.override(language):
-            names.update({str(label).strip().lower(): key for key, label, _r in COLUMNS})
+            names.update({str(label).strip().lower(): key for key, label, _r in columns})
     return names
 
 
-def _positions(header: list[Cell]) -> list[int | None]:
-    names = _header_names()
+def words(choices: Sequence[tuple[object, object]]) -> dict[str, object]:
+    """What a cell may say (lower case), in English and every language of the platform."""
+    found: dict[str, object] = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            found.update({str(word).strip().lower(): value for value, word in choices})
+    with translation.override("en"):
+        found.update({str(word).strip().lower(): value for value, word in choices})
+    return found
+
+
+def _positions(header: list[Cell], columns: list[tuple[str, object, bool]]
+               ) -> list[int | None]:
+    names = _header_names(columns)
     found: dict[str, int] = {}
     for index, cell in enumerate(header):
         text = str(cell.value or "").strip().lower()
@@ -195,11 +296,11 @@ def _positions(header: list[Cell]) -> list[int | None]:
             raise FileUnreadable(_("Cell %(cell)s: “%(text)s” is not a column of the template.")
                                  % {"cell": cell.ref, "text": str(cell.value)[:80]})
         found[key] = index
-    missing = [str(label) for key, label, required in COLUMNS if required and key not in found]
+    missing = [str(label) for key, label, required in columns if required and key not in found]
     if missing:
         raise FileUnreadable(_("The first row must name the template's columns; missing: "
                                "%(columns)s.") % {"columns": ", ".join(missing)})
-    return [found.get(key) for key in KEYS]
+    return [found.get(key) for key, _label, _required in columns]
 
 
 def _csv_lines(content: bytes) -> Iterator[list[Cell]]:
@@ -221,7 +322,9 @@ def _csv_lines(content: bytes) -> Iterator[list[Cell]]:
             from None
 
 
-def _xlsx_lines(content: bytes) -> Iterator[list[Cell]]:
+def _xlsx_lines(content: bytes, meetings: bool = False) -> Iterator[list[Cell]]:
+    """The first sheet's lines (the pairings), or those of the sheet named "Meetings" in any
+    of the platform's languages (none when there is no such sheet)."""
     # Read-only streams the sheet; formulas are read as the text of the formula (never
     # evaluated).
     try:
@@ -231,10 +334,21 @@ def _xlsx_lines(content: bytes) -> Iterator[list[Cell]]:
             if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
                 raise FileUnreadable(_("The spreadsheet is too large: split it."))
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
-        sheet = book.worksheets[0]
+        prefix = ""
+        if meetings:
+            names = set(words([(True, MEETINGS_SHEET)]))
+            found = [sheet for sheet in book.worksheets[1:]
+                     if sheet.title.strip().lower() in names]
+            if not found:
+                book.close()
+                return
+            sheet = found[0]
+            prefix = f"{sheet.title}!"
+        else:
+            sheet = book.worksheets[0]
         sheet.reset_dimensions()  # some writers state a wrong size: read every row there is
         for number, row in enumerate(sheet.iter_rows(), start=1):
-            yield [Cell(f"{column_letter(index)}{number}",
+            yield [Cell(f"{prefix}{column_letter(index)}{number}",
                         value.strip() if isinstance(value := cell.value, str) else
                         ("" if value is None else value),
                         formula=getattr(cell, "data_type", "") == "f")
@@ -273,13 +387,18 @@ def language_codes() -> dict[str, str]:
     return found
 
 
-def check(lines: Iterator[list[Cell]], known: Known) -> Checked:
-    """Every row checked; raises FileUnreadable (from the reader) for the file as a whole."""
+def check(lines: Iterator[list[Cell]], known: Known,
+          meetings: Iterator[list[Cell]] | None = None) -> Checked:
+    """Every row checked, the pairings' then the meetings'; raises FileUnreadable (from the
+    reader) for the file as a whole."""
     checked = Checked()
     languages = language_codes()
     mentees_in_file: dict[str, int] = {}
+    named: set[tuple[str, str]] = set()  # every pair the pairings sheet names, good or bad
     for cells in lines:
         checked.total += 1
+        named.add((str(cells[KEYS.index("mentee_email")].value).strip().lower(),
+                   str(cells[KEYS.index("mentor_email")].value).strip().lower()))
         row = _check_row(cells, known, languages, checked)
         if row is None:
             continue
@@ -300,14 +419,120 @@ def check(lines: Iterator[list[Cell]], known: Known) -> Checked:
             continue
         mentees_in_file[row.mentee.email] = row.line
         checked.rows.append(row)
+    if meetings is not None:
+        _check_meetings(meetings, known, checked, named)
     return checked
 
 
-def _check_row(cells: list[Cell], known: Known, languages: dict[str, str],
-               checked: Checked) -> PairingRow | None:
-    values: dict[str, Cell] = dict(zip(KEYS, cells, strict=True))
+def _check_meetings(lines: Iterator[list[Cell]], known: Known, checked: Checked,
+                    named: set[tuple[str, str]]) -> None:
+    """Each meeting row held to what logging it would be held to (meeting_problems: within
+    the pairing, not in the future, funded only in person and within the funded visits'
+    limits); one already in the project (same pairing, day and kind), or twice in the file,
+    is counted once."""
+    schedules: dict[tuple[str, str], Schedule] = {
+        (row.mentee.email, row.mentor.email): Schedule(row.start, row.duration_months)
+        for row in checked.rows}
+    kinds, yes_no = words(KIND_WORDS), words(YES_NO_WORDS)
+    seen: set[tuple[tuple[str, str], date, str]] = set()
+    funded: dict[tuple[str, str], list[date]] = {}
+    for cells in lines:
+        checked.meetings_total += 1
+        row = _check_meeting(cells, known, checked, named, schedules, kinds, yes_no, funded)
+        if row is None:
+            continue
+        key = (row.pair, row.day, row.kind)
+        existing = known.pairings.get(row.pair)
+        if key in seen or (existing is not None
+                           and (existing.pk, row.day, row.kind) in known.meetings):
+            checked.meetings_existing += 1
+            continue
+        seen.add(key)
+        if row.funded:
+            funded.setdefault(row.pair, []).append(row.day)
+        checked.meetings.append(row)
+
+
+def _check_meeting(cells: list[Cell], known: Known, checked: Checked,
+                   named: set[tuple[str, str]], schedules: dict[tuple[str, str], Schedule],
+                   kinds: dict[str, object], yes_no: dict[str, object],
+                   funded: dict[tuple[str, str], list[date]]) -> MeetingRow | None:
+    values: dict[str, Cell] = dict(zip(MEETING_KEYS, cells, strict=True))
     errors_before = len(checked.errors)
-    for (_key, _label, required), cell in zip(COLUMNS, cells, strict=True):
+    _check_cells(cells, MEETING_COLUMNS, checked)
+    if len(checked.errors) > errors_before:
+        return None
+    pair = (str(values["mentee_email"].value).strip().lower(),
+            str(values["mentor_email"].value).strip().lower())
+    schedule = schedules.get(pair)
+    existing = known.pairings.get(pair)
+    if schedule is None and existing is not None:
+        if existing.status not in (Pairing.Status.ACTIVE, Pairing.Status.COMPLETED) \
+                or existing.start is None or existing.months is None:
+            checked.refuse(values["mentee_email"], _(
+                "The project's pairing of this mentee and mentor is not under way: meetings "
+                "are logged once the pairing is active."))
+            return None
+        schedule = Schedule(existing.start, existing.months)
+    if schedule is None:
+        checked.refuse(values["mentee_email"], _(
+            "The pairing of this mentee and this mentor is refused on the first sheet: correct "
+            "it there.") if pair in named else _(
+            "No pairing of this mentee and this mentor, neither on the first sheet nor in the "
+            "project."))
+        return None
+    day = _day(values["day"], checked)
+    kind_text = str(values["kind"].value).strip()
+    kind = kinds.get(kind_text.lower())
+    if kind is None:
+        checked.refuse(values["kind"], _("“%(value)s” is not a kind of meeting: write "
+                                         "“online” or “in person”.") % {"value": kind_text[:40]})
+    minutes = _number(values["duration_minutes"], checked, most=MAX_MEETING_MINUTES)
+    topics = str(values["topics"].value).strip()
+    if len(topics) > 300:
+        checked.refuse(values["topics"], _("Topics of at most 300 characters."))
+    in_person = kind == Meeting.Kind.IN_PERSON
+    city = str(values["city"].value).strip() if in_person else ""
+    if len(city) > 120:
+        checked.refuse(values["city"], _("A city of at most 120 characters."))
+    elif in_person and not city:
+        checked.refuse(values["city"], _("Say where the visit took place."))
+    country: str | None = None
+    country_text = str(values["country"].value).strip() if in_person else ""
+    if country_text:
+        country = known.countries.get(country_text.lower())
+        if country is None:
+            checked.refuse(values["country"], _(
+                "“%(value)s” is not a country this platform knows: give its ISO code (MA) or "
+                "its name.") % {"value": country_text[:80]})
+    funded_text = str(values["funded"].value).strip()
+    is_funded = yes_no.get(funded_text.lower()) if funded_text else False
+    if is_funded is None:
+        checked.refuse(values["funded"], _("“%(value)s”: write “yes” or “no”.")
+                       % {"value": funded_text[:40]})
+    if day is not None and kind is not None and is_funded is not None:
+        others = [*(known.funded_days.get(existing.pk, []) if existing is not None else []),
+                  *funded.get(pair, [])]
+        if day in others and kind == Meeting.Kind.IN_PERSON:
+            others.remove(day)  # this very visit, already there: skipped, not refused
+        problems = meeting_problems(
+            MeetingDraft(day=day, in_person=in_person, funded=bool(is_funded)),
+            schedule=schedule, rules=known.rules, today=known.today,
+            other_funded_days=tuple(others))
+        for key, messages in problems.items():
+            for message in messages:
+                checked.refuse(values.get(key, values["day"]), message)
+    if len(checked.errors) > errors_before or day is None or kind is None or minutes is None:
+        return None
+    return MeetingRow(line=line_of(cells[0].ref), pair=pair, day=day, kind=str(kind),
+                      duration_minutes=minutes, topics=topics, city=city, country=country,
+                      funded=bool(is_funded))
+
+
+def _check_cells(cells: list[Cell], columns: list[tuple[str, object, bool]],
+                 checked: Checked) -> None:
+    """A formula, an empty required cell or control characters: one reason a cell."""
+    for (_key, _label, required), cell in zip(columns, cells, strict=True):
         if cell.formula or (isinstance(cell.value, str)
                             and cell.value.lstrip().startswith(FORMULA_STARTS)):
             checked.refuse(cell, _("A formula or a text that a spreadsheet would run as one: "
@@ -317,6 +542,13 @@ def _check_row(cells: list[Cell], known: Known, languages: dict[str, str],
         elif isinstance(cell.value, str) and has_control_characters(cell.value):
             checked.refuse(cell, _("This cell holds control characters: type the value "
                                    "again."))
+
+
+def _check_row(cells: list[Cell], known: Known, languages: dict[str, str],
+               checked: Checked) -> PairingRow | None:
+    values: dict[str, Cell] = dict(zip(KEYS, cells, strict=True))
+    errors_before = len(checked.errors)
+    _check_cells(cells, COLUMNS, checked)
     if len(checked.errors) > errors_before:
         return None  # a refused cell is not read further: one reason a cell
 
@@ -378,7 +610,7 @@ def _check_row(cells: list[Cell], known: Known, languages: dict[str, str],
     if len(checked.errors) > errors_before or start is None or months is None \
             or per_month is None or area is None:
         return None
-    return PairingRow(line=int(cells[0].ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")),
+    return PairingRow(line=line_of(cells[0].ref),
                       mentee=mentee, mentor=mentor, thematic_area_id=area,
                       languages=tuple(codes), start=start, duration_months=months,
                       online_meetings_per_month=per_month)
@@ -401,15 +633,18 @@ def _day(cell: Cell, checked: Checked) -> date | None:
     return None
 
 
-def _number(cell: Cell, checked: Checked) -> int | None:
+def _number(cell: Cell, checked: Checked, most: int = 999) -> int | None:
     value = cell.value
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 1000:
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= most:
         return value
     text = str(value).strip()
-    if text.isascii() and text.isdigit() and 0 < int(text) < 1000:
+    if text.isascii() and text.isdigit() and 0 < int(text) <= most:
         return int(text)
+    if text.isascii() and text.isdigit() and int(text) > most:
+        checked.refuse(cell, _("At most %(most)s.") % {"most": most})
+        return None
     checked.refuse(cell, _("“%(value)s” is not a whole number of at least 1.")
                    % {"value": text[:40]})
     return None

@@ -12,11 +12,20 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from matching.imports.check import Checked, FileUnreadable, PairingRow, Person, check, read_rows
+from matching.imports.check import (
+    Checked,
+    FileUnreadable,
+    Known,
+    PairingRow,
+    Person,
+    check,
+    read_meeting_rows,
+    read_rows,
+)
 from matching.imports.models import IMPORT_KEPT_DAYS, ProgrammeImport
 from matching.imports.selectors import known_for
 from matching.meetings.services import compliance_keep
-from matching.models import ActivityPlan, Pairing, PairingEvent
+from matching.models import ActivityPlan, Meeting, Pairing, PairingEvent
 from matching.reminders.services import reminders_skip_past
 from participants.models import (
     Application,
@@ -37,9 +46,16 @@ S = ProgrammeImport.Status
 
 def checked_file(programme_import: ProgrammeImport, project: Project) -> tuple[Checked, dict]:
     """The file's rows checked against the project as it is now, and the preview's summary."""
-    known = known_for(project)
-    checked = check(read_rows(bytes(programme_import.content), programme_import.format), known)
+    checked, known = _checked(programme_import, project)
     return checked, checked.summary(known)
+
+
+def _checked(programme_import: ProgrammeImport, project: Project) -> tuple[Checked, Known]:
+    """The file's two sheets checked, with what the check knew of the project."""
+    known = known_for(project)
+    content = bytes(programme_import.content)
+    return check(read_rows(content, programme_import.format), known,
+                 read_meeting_rows(content, programme_import.format)), known
 
 
 def import_run(*, organisation_id: int, import_id: int) -> None:
@@ -85,7 +101,8 @@ def _import(found: ProgrammeImport) -> dict[str, int]:
     with transaction.atomic():
         project = Project.objects.for_org(organisation).select_for_update().get(
             pk=found.project_id)
-        checked, summary = checked_file(found, project)
+        checked, known = _checked(found, project)
+        summary = checked.summary(known)
         if checked.errors:
             raise ValidationError(ngettext(
                 "The project changed since the preview: %(count)s row is now refused. Upload "
@@ -96,7 +113,8 @@ def _import(found: ProgrammeImport) -> dict[str, int]:
         people = _people(organisation, rows)
         new_people = [user for user in people.values() if getattr(user, "_imported", False)]
         memberships = _memberships(organisation, rows, people)
-        calls = _calls(organisation, project, rows, now)
+        # A file may bring only meetings of pairings already in the project: no call then.
+        calls = _calls(organisation, project, rows, now) if rows else {}
         applications = _applications(organisation, calls, rows, people, now, coordinator)
         pairings, events, plans = [], [], []
         for row in rows:
@@ -126,7 +144,14 @@ def _import(found: ProgrammeImport) -> dict[str, int]:
         PairingEvent.objects.bulk_create(events)
         ActivityPlan.objects.bulk_create(plans)
         pairing_ids = [pairing.pk for pairing in pairings]
-        compliance_keep(organisation=organisation, pairing_ids=pairing_ids, today=today)
+        meetings = _meetings(organisation, coordinator, checked, known, {
+            (row.mentee.email, row.mentor.email): pairing.pk
+            for pairing, row in zip(pairings, rows, strict=True)}, now)
+        # The project's pairings that got meetings are kept again too.
+        kept_ids = sorted({*pairing_ids, *(meeting.pairing_id for meeting in meetings)})
+        compliance_keep(organisation=organisation, pairing_ids=kept_ids, today=today)
+        # The new pairings' reminders due before the import are never sent; those already in
+        # the project keep the reminders they had.
         skipped = reminders_skip_past(organisation=organisation, pairing_ids=pairing_ids,
                                       today=today)
         # The history of every row written in bulk, as auditlog would have written it: at a
@@ -136,10 +161,10 @@ def _import(found: ProgrammeImport) -> dict[str, int]:
             no_compliance.set_cached_value(pairing, None)
         AuditEntry.objects.bulk_create(audit_changes_unsaved(
             (None, made) for made in [*memberships, *calls.values(), *applications.values(),
-                                      *pairings, *events, *plans]))
+                                      *pairings, *events, *plans, *meetings]))
         created = {"pairings": len(pairings), "people": len(new_people),
                    "memberships": len(memberships), "applications": len(applications),
-                   "reminders_skipped": skipped}
+                   "meetings": len(meetings), "reminders_skipped": skipped}
         audit_record(event=AuditEntry.Event.IMPORTED, organisation=organisation,
                      user=coordinator, obj=found, detail={"import": found.pk, **created})
         if found.invite:
@@ -148,6 +173,24 @@ def _import(found: ProgrammeImport) -> dict[str, int]:
         ProgrammeImport.objects.for_org(organisation).filter(pk=found.pk).update(
             status=S.DONE, progress=100, content=b"", created=created, updated_at=timezone.now())
     return created
+
+
+def _meetings(organisation: Organisation, coordinator: User, checked: Checked, known: Known,
+              new_pairings: dict[tuple[str, str], int], now: datetime) -> list[Meeting]:
+    """The meetings and visits the file says were held, each for its pairing (created by this
+    import or already in the project), logged by the importing coordinator and confirmed: the
+    pair held them before the platform knew of them, so neither is asked to confirm them."""
+    meetings = []
+    for row in checked.meetings:
+        pairing_id = new_pairings.get(row.pair)
+        if pairing_id is None:
+            pairing_id = known.pairings[row.pair].pk
+        meetings.append(Meeting(
+            organisation=organisation, pairing_id=pairing_id, kind=row.kind, day=row.day,
+            duration_minutes=row.duration_minutes, topics=row.topics, city=row.city,
+            country_id=row.country, funded=row.funded, logged_by=coordinator,
+            confirmed_by=coordinator, confirmed_at=now))
+    return Meeting.objects.bulk_create(meetings)
 
 
 def _people(organisation: Organisation, rows: list[PairingRow]) -> dict[str, User]:

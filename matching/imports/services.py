@@ -58,9 +58,9 @@ def import_confirm(*, actor: Actor, programme_import: ProgrammeImport, invite: b
     if found.preview.get("bad"):
         raise ValidationError(_("Correct the bad rows in the file, then upload it again: "
                                 "nothing is imported while a row is refused."))
-    if not found.preview.get("new"):
-        raise ValidationError(_("Every pairing of this file is already in the project: there "
-                                "is nothing to import."))
+    if not found.preview.get("new") and not found.preview.get("meetings_new"):
+        raise ValidationError(_("Every pairing and meeting of this file is already in the "
+                                "project: there is nothing to import."))
     found.status, found.invite, found.requested_by = S.QUEUED, invite, actor.user
     found.save(update_fields=["status", "invite", "requested_by", "updated_at"])
     programme_import_run.delay_on_commit(found.organisation_id, found.pk)  # type: ignore[attr-defined]  # Celery's Django fixup makes tasks DjangoTasks

@@ -56,7 +56,7 @@ def test_a_coordinator_brings_a_programme_in_and_a_mentee_joins(
         page.get_by_role("link", name="Download the template (XLSX)").click()
     book = load_workbook(io.BytesIO(Path(info.value.path()).read_bytes()))
     assert [cell.value for cell in book.worksheets[0][1]] == HEADER
-    assert book.sheetnames == ["Pairings", "Explanation"]
+    assert book.sheetnames == ["Pairings", "Meetings", "Explanation"]
     screenshot(page, "import-1-start.png")
 
     # 2. A file with a bad row: the preview names the cell and the reason; nothing to confirm.

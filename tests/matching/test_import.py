@@ -17,10 +17,11 @@ from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from matching.imports import services
-from matching.imports.check import COLUMNS
+from matching.imports.check import COLUMNS, MEETING_COLUMNS
 from matching.imports.importer import imports_purge
 from matching.models import (
     ActivityPlan,
+    Meeting,
     Pairing,
     PairingCompliance,
     PairingEvent,
@@ -36,6 +37,7 @@ from tests.helpers import PASSWORD, World, as_actor
 
 TODAY = date(2027, 3, 1)
 HEADER = [str(label) for _key, label, _required in COLUMNS]
+MEETING_HEADER = [str(label) for _key, label, _required in MEETING_COLUMNS]
 GOOD = [
     ["salma@police.ma", "Salma Idrissi", "MA", "jean@police.fr", "Jean Martin", "FR",
      "Criminal finances", "fr, en", "2026-10-15", "6", "1"],
@@ -311,11 +313,13 @@ def test_the_template_has_the_columns_and_an_explanation_in_the_coordinator_s_la
     url = reverse("import_template", args=[world.org.slug, world.project.slug])
     book = load_workbook(io.BytesIO(client.get(url).content))
     assert [cell.value for cell in book.worksheets[0][1]] == HEADER
-    assert book.sheetnames[1] == "Explanation"
-    assert "Criminal finances" in str([c.value for row in book.worksheets[1] for c in row])
+    assert book.sheetnames[1:] == ["Meetings", "Explanation"]
+    assert [cell.value for cell in book.worksheets[1][1]] == MEETING_HEADER
+    explanation = str([c.value for row in book.worksheets[2] for c in row])
+    assert "Criminal finances" in explanation and "confirmed by both participants" in explanation
     client.post(reverse("set_language"), {"language": "fr", "next": "/"})
     french = load_workbook(io.BytesIO(client.get(url).content))
-    assert french.sheetnames[1] != "Explanation" or french.worksheets[0]["A1"].value
+    assert french.sheetnames[2] != "Explanation" or french.worksheets[0]["A1"].value
     text = client.get(url, {"format": "csv"}).content.decode("utf-8-sig")
     assert text.count(",") == len(COLUMNS) - 1
 
@@ -435,3 +439,194 @@ def test_a_spreadsheet_s_own_dates_columns_in_another_order_and_semicolons_are_r
     made = services.import_upload(actor=actor, project=world.project, filename="cohort.csv",
                                   content=text.encode())
     assert (made.preview["new"], made.preview["bad"]) == (1, 0), made.preview["errors"]
+
+
+# -- The meetings and visits already held (the XLSX's sheet "Meetings") ----------------------
+
+MEETINGS = [
+    ["salma@police.ma", "jean@police.fr", "2026-10-20", "online", "60", "Getting to know",
+     "", "", ""],
+    # A visit, its kind in the template's words, funded; in the first 3 months.
+    ["Salma@police.ma", "jean@police.fr", "2026-11-20", "In person", "240", "Visit",
+     "Rabat", "Morocco", "yes"],
+    ["salma@police.ma", "jean@police.fr", "2026-11-25", "Online meeting", "45", "Cases",
+     "", "", "no"],
+    ["salma@police.ma", "jean@police.fr", "2026-12-20", "online", "45", "Cases", "", "", ""],
+    ["salma@police.ma", "jean@police.fr", "2027-01-20", "online", "45", "Cases", "", "", ""],
+    ["salma@police.ma", "jean@police.fr", "2027-02-20", "online", "45", "Cases", "", "", ""],
+]
+BAD_MEETINGS = [
+    (["nobody@police.ma", "jean@police.fr", "2026-11-01", "online", "60", "x", "", "", ""],
+     "A", "No pairing of this mentee and this mentor"),
+    (["salma@police.ma", "jean@police.fr", "01/11/2026", "online", "60", "x", "", "", ""],
+     "C", "“01/11/2026” is not a date"),
+    (["salma@police.ma", "jean@police.fr", "2026-10-01", "online", "60", "x", "", "", ""],
+     "C", "is before the pairing started"),
+    (["salma@police.ma", "jean@police.fr", "2027-03-10", "online", "60", "x", "", "", ""],
+     "C", "is in the future"),
+    (["salma@police.ma", "jean@police.fr", "2026-11-02", "phone", "60", "x", "", "", ""],
+     "D", "“phone” is not a kind of meeting"),
+    (["salma@police.ma", "jean@police.fr", "2026-11-03", "online", "60", "=1+1", "", "", ""],
+     "F", "A formula"),
+    (["salma@police.ma", "jean@police.fr", "2026-11-04", "online", "", "x", "", "", ""],
+     "E", "This cell is required."),
+    (["salma@police.ma", "jean@police.fr", "2026-11-05", "online", "60", "x", "", "", "yes"],
+     "I", "Only an in-person visit is funded."),
+    (["salma@police.ma", "jean@police.fr", "2026-11-06", "in person", "60", "x", "", "", ""],
+     "G", "Say where the visit took place."),
+]
+
+
+def xlsx_with_meetings(rows: list[list[str]], meetings: list[list[str]]) -> bytes:
+    """The template's two data sheets, as a spreadsheet holds them."""
+    book = Workbook()
+    for sheet, header, lines in ((book.active, HEADER, rows),
+                                 (book.create_sheet("Meetings"), MEETING_HEADER, meetings)):
+        sheet.append(header)
+        for line in lines:
+            sheet.append([int(v) if v.isdigit() else v for v in line])
+    file = io.BytesIO()
+    book.save(file)
+    return file.getvalue()
+
+
+def test_the_preview_checks_each_meeting_row_with_its_cell_and_reason(world: World):
+    with time_machine.travel(moment(TODAY), tick=False):
+        made = services.import_upload(
+            actor=as_actor(world.people["coordinator"]), project=world.project,
+            filename="cohort.xlsx", content=xlsx_with_meetings(
+                GOOD, [*MEETINGS, *(row for row, _column, _reason in BAD_MEETINGS)]))
+    preview = made.preview
+    assert (preview["new"], preview["pairings_bad"]) == (2, 0)
+    assert (preview["meetings_total"], preview["meetings_new"], preview["meetings_bad"]) \
+        == (len(MEETINGS) + len(BAD_MEETINGS), len(MEETINGS), len(BAD_MEETINGS))
+    assert preview["bad"] == len(BAD_MEETINGS)  # a bad meeting row stops the import too
+    first_bad_line = 2 + len(MEETINGS)
+    errors = [tuple(error) for error in preview["errors"]]
+    assert [cell for cell, _reason in errors] == [
+        f"Meetings!{column}{first_bad_line + index}"
+        for index, (_row, column, _r) in enumerate(BAD_MEETINGS)]
+    for (_cell, reason), (_row, _column, expected) in zip(errors, BAD_MEETINGS, strict=True):
+        assert expected in reason
+    assert not Pairing.objects.for_org(world.org).filter(mentee__email="salma@police.ma") \
+        .exists()
+
+
+def test_a_meeting_of_a_refused_pairing_or_of_a_pairing_not_under_way_is_refused(
+        world: World):
+    existing_pair(world)  # in the project, but without an approved plan
+    bad_pairing = [*GOOD[0][:2], "Atlantis", *GOOD[0][3:]]
+    with time_machine.travel(moment(TODAY), tick=False):
+        made = services.import_upload(
+            actor=as_actor(world.people["coordinator"]), project=world.project,
+            filename="cohort.xlsx", content=xlsx_with_meetings([bad_pairing], [
+                MEETINGS[0],
+                ["mentee@cepol.test", "mentor@cepol.test", "2026-11-01", "online", "60", "x",
+                 "", "", ""]]))
+    errors = made.preview["errors"]
+    assert [error[0] for error in errors] == ["C2", "Meetings!A2", "Meetings!A3"]
+    assert "refused on the first sheet" in errors[1][1]
+    assert "not under way" in errors[2][1]
+
+
+def test_imported_meetings_are_confirmed_audited_and_count_for_compliance(
+        world: World, client_as, django_capture_on_commit_callbacks):
+    with time_machine.travel(moment(TODAY), tick=False):
+        client = client_as(world.people["coordinator"])
+        upload(client, world, xlsx_with_meetings(GOOD, MEETINGS), "cohort.xlsx")
+        made = ProgrammeImport.objects.for_org(world.org).get()
+        assert (made.preview["meetings_new"], made.preview["bad"]) == (len(MEETINGS), 0), \
+            made.preview["errors"]
+        page = client.get(reverse("import_detail", args=[world.org.slug, made.pk]))
+        assert "Meetings and visits to create" in page.content.decode()
+        confirm(client, world, made, django_capture_on_commit_callbacks, invite=False)
+        made.refresh_from_db()
+        assert made.status == "done", made.error
+        assert made.created["meetings"] == len(MEETINGS)
+
+        salma = Pairing.objects.for_org(world.org).get(mentee__email="salma@police.ma")
+        meetings = Meeting.objects.for_org(world.org).filter(pairing=salma).order_by("day")
+        assert [(m.day, m.kind, m.duration_minutes) for m in meetings][:2] == [
+            (date(2026, 10, 20), "online", 60), (date(2026, 11, 20), "in_person", 240)]
+        visit = meetings[1]
+        assert (visit.city, visit.country_id, visit.funded) == ("Rabat", "MA", True)
+        coordinator = world.people["coordinator"]
+        assert all(m.logged_by == coordinator and m.confirmed_by == coordinator
+                   and m.confirmed_at is not None and m.counts for m in meetings)
+        assert AuditEntry.objects.for_org(world.org).filter(
+            event="created", content_type__model="meeting",
+            object_pk__in=[str(m.pk) for m in meetings]).count() == len(MEETINGS)
+
+        # The months held and the visit in time: nothing of the past shows as missed.
+        kept = PairingCompliance.objects.for_org(world.org).get(pairing=salma)
+        assert not kept.first_visit_late
+        assert kept.late_months == 0 and kept.to_confirm == 0
+        # Amal's pairing came without meetings: its months show as missed, as before.
+        amal = PairingCompliance.objects.for_org(world.org).get(
+            pairing__mentee__email="amal@psd.gov.jo")
+        assert amal.late_months > 0
+
+
+def test_a_second_import_creates_no_meeting_twice_and_brings_only_the_new_ones(
+        world: World, client_as, django_capture_on_commit_callbacks):
+    with time_machine.travel(moment(TODAY), tick=False):
+        client = client_as(world.people["coordinator"])
+        content = xlsx_with_meetings(GOOD, MEETINGS)
+        upload(client, world, content, "cohort.xlsx")
+        first = ProgrammeImport.objects.for_org(world.org).get()
+        confirm(client, world, first, django_capture_on_commit_callbacks, invite=False)
+        meetings = Meeting.objects.for_org(world.org).count()
+
+        upload(client, world, content, "cohort.xlsx")
+        second = ProgrammeImport.objects.for_org(world.org).exclude(pk=first.pk).get()
+        assert (second.preview["new"], second.preview["meetings_new"],
+                second.preview["meetings_existing"]) == (0, 0, len(MEETINGS))
+        confirm(client, world, second, django_capture_on_commit_callbacks)
+        second.refresh_from_db()
+        assert second.status == "previewed"
+        assert Meeting.objects.for_org(world.org).count() == meetings
+
+        # A later file with one more meeting of a pairing already in the project: only it.
+        later = [*MEETINGS, ["amal@psd.gov.jo", "marie@police.fr", "2027-01-10", "visit",
+                             "120", "Visit", "Amman", "JO", ""]]
+        upload(client, world, xlsx_with_meetings(GOOD, later), "cohort.xlsx")
+        third = ProgrammeImport.objects.for_org(world.org).exclude(
+            pk__in=[first.pk, second.pk]).get()
+        assert (third.preview["new"], third.preview["existing"], third.preview["meetings_new"],
+                third.preview["meetings_existing"]) == (0, 2, 1, len(MEETINGS))
+        pairings = Pairing.objects.for_org(world.org).count()
+        confirm(client, world, third, django_capture_on_commit_callbacks)
+        third.refresh_from_db()
+        assert third.status == "done", third.error
+        assert (third.created["pairings"], third.created["meetings"]) == (0, 1)
+        assert Pairing.objects.for_org(world.org).count() == pairings
+        assert Meeting.objects.for_org(world.org).count() == meetings + 1
+        amal = PairingCompliance.objects.for_org(world.org).get(
+            pairing__mentee__email="amal@psd.gov.jo")
+        assert not amal.first_visit_late
+
+
+def generated_with_meetings(count: int) -> bytes:
+    return xlsx_with_meetings(
+        [[f"mentee{n}@police.ma", f"Mentee {n}", "MA", f"mentor{n}@police.fr", f"Mentor {n}",
+          "FR", "Criminal finances", "fr", "2026-10-15", "6", "1"] for n in range(count)],
+        [[f"mentee{n}@police.ma", f"mentor{n}@police.fr", "2026-11-20", "in person", "120",
+          "Visit", "Rabat", "MA", "yes"] for n in range(count)])
+
+
+def test_the_preview_with_meetings_reads_the_database_a_fixed_number_of_times(world: World):
+    actor = as_actor(world.people["coordinator"])
+    existing_pair(world)  # the project's pairings and meetings are read too
+    with time_machine.travel(moment(TODAY), tick=False):
+        services.import_upload(actor=actor, project=world.project, filename="cohort.xlsx",
+                               content=generated_with_meetings(1))
+        counts = []
+        for size in (10, 1000):
+            content = generated_with_meetings(size)
+            with CaptureQueriesContext(connection) as queries:
+                made = services.import_upload(actor=actor, project=world.project,
+                                              filename="cohort.xlsx", content=content)
+            assert (made.preview["new"], made.preview["meetings_new"], made.preview["bad"]) \
+                == (size, size, 0), made.preview["errors"][:3]
+            counts.append(len(queries))
+    assert counts[0] == counts[1]
