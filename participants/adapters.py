@@ -150,7 +150,8 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         provider = providers[0] if providers else None
         if provider is not None and provider.protocol == IdentityProvider.Protocol.SAML:
             # The assertion, signed by the organisation's own provider, names the address.
-            email, verified, mfa = sociallogin.user.email or "", True, False
+            email, verified = sociallogin.user.email or "", True
+            mfa = sso.saml_second_factor(sociallogin.account.extra_data or {})
         else:
             data = sociallogin.account.extra_data or {}
             claims = {**data.get("userinfo", {}), **data.get("id_token", {})}

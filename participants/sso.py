@@ -31,6 +31,18 @@ SAML_ATTRIBUTES = {
 }
 
 
+# How ADFS and Entra ID say, in a SAML assertion, how the person signed in; the value that
+# means a second factor was asked.
+SAML_AUTHN_METHODS = "http://schemas.microsoft.com/claims/authnmethodsreferences"
+SAML_MULTIPLE_AUTHN = "http://schemas.microsoft.com/claims/multipleauthn"
+
+
+def saml_second_factor(attributes: dict) -> bool:
+    """Whether a SAML provider says the person passed a second factor (ADFS and Entra ID's
+    authentication methods claim holds "multipleauthn")."""
+    return SAML_MULTIPLE_AUTHN in (attributes.get(SAML_AUTHN_METHODS) or [])
+
+
 def saml_idp(metadata: str) -> dict:
     """The provider's entity ID, sign-in address (HTTP-Redirect binding) and certificate, read
     from its metadata; refused with a reason an admin can act on."""

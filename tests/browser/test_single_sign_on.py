@@ -234,7 +234,7 @@ def test_once_the_provider_is_the_only_door_a_leaver_cannot_sign_in(connected, n
 # --- SAML 2.0 -----------------------------------------------------------------------------------
 
 SAML_PEOPLE = {"amina": "mentee@cepol.test", "stranger": "stranger@police.ma",
-               "interpol": "admin@interpol.test"}
+               "interpol": "admin@interpol.test", "carla": "coordinator@cepol.test"}
 
 
 @pytest.fixture
@@ -282,13 +282,15 @@ def saml_connected(transactional_db, world: World, live_server, new_page, saml_p
     return world
 
 
-def saml_sign_in(page: Page, login: str, *, tamper: bool = False) -> None:
+def saml_sign_in(page: Page, login: str, *, tamper: bool = False, mfa: bool = False) -> None:
     page.goto("/accounts/login/")
     page.get_by_role("link", name="Sign in with CEPOL agency account").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Agency sign-in")
     page.get_by_label("Agency account").fill(login)
     if tamper:
         page.get_by_label("Tamper with the response").check()
+    if mfa:
+        page.get_by_label("I confirmed with my second factor").check()
     page.get_by_role("button", name="Sign in at the agency").click()
     page.get_by_role("button", name="Continue to the platform").click()
 
@@ -323,3 +325,22 @@ def test_a_tampered_or_expired_saml_assertion_is_refused(saml_connected, new_pag
     page.goto("/cepol/")
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
     assert not SocialAccount.objects.exists()
+
+
+def test_a_saml_providers_second_factor_stands_in_for_ours(saml_connected, new_page):
+    """ADFS and Entra ID say in the assertion when they asked for a second factor: then ours is
+    not asked again; otherwise the coordinator gives the platform's own code."""
+    coordinator = saml_connected.people["coordinator"]
+    Authenticator.objects.filter(user=coordinator).delete()  # one whose secret we know
+    secret = with_totp(coordinator)
+    page = new_page(DESKTOP)
+    saml_sign_in(page, "carla")
+    expect(page).to_have_url(re.compile(r"/accounts/2fa/authenticate/"))
+    page.fill("input[name=code]", totp_code(secret))
+    page.locator("main").get_by_role("button", name="Sign In").click()
+    expect(page).to_have_url(re.compile(r"/cepol/$"))
+
+    other = new_page(DESKTOP)
+    saml_sign_in(other, "carla", mfa=True)
+    expect(other).to_have_url(re.compile(r"/cepol/$"))
+    expect(other.get_by_role("heading", level=1)).to_have_text("Welcome, Coordinator Person")

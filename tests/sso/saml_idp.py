@@ -35,6 +35,9 @@ CONFIG = json.loads(sys.argv[2])
 BASE = f"http://127.0.0.1:{PORT}"
 WORKDIR = Path(CONFIG["workdir"])
 PASSWORD_PROTECTED = "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"
+AUTHN_METHODS = "http://schemas.microsoft.com/claims/authnmethodsreferences"
+MULTIPLE_AUTHN = "http://schemas.microsoft.com/claims/multipleauthn"
+PASSWORD = "http://schemas.microsoft.com/ws/2008/06/identity/authenticationmethod/password"
 
 
 def key_and_certificate() -> tuple[Path, Path]:
@@ -104,6 +107,8 @@ class Handler(BaseHTTPRequestHandler):
                 f"<input type='hidden' name='SAMLRequest' value='{html.escape(request)}'>"
                 f"<input type='hidden' name='RelayState' value='{html.escape(relay_state)}'>"
                 "<label for='login'>Agency account</label><input id='login' name='login'>"
+                "<label><input type='checkbox' name='mfa' value='1'> I confirmed with my "
+                "second factor</label>"
                 "<label><input type='checkbox' name='tamper' value='1'> Tamper with the "
                 "response</label><button type='submit'>Sign in at the agency</button></form>")
 
@@ -133,7 +138,9 @@ class Handler(BaseHTTPRequestHandler):
         request = idp.parse_authn_request(fields["SAMLRequest"], BINDING_HTTP_REDIRECT).message
         email = CONFIG["people"][login]
         response = idp.create_authn_response(
-            identity={}, in_response_to=request.id,
+            # As ADFS and Entra ID say how the person signed in: with a second factor or not.
+            identity={AUTHN_METHODS: [MULTIPLE_AUTHN if fields.get("mfa") else PASSWORD]},
+            in_response_to=request.id,
             destination=request.assertion_consumer_service_url,
             sp_entity_id=request.issuer.text,
             name_id=NameID(format=NAMEID_FORMAT_EMAILADDRESS, text=email),
