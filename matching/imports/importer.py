@@ -6,6 +6,7 @@ import logging
 from datetime import datetime, timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
@@ -23,7 +24,7 @@ from matching.imports.check import (
     read_rows,
 )
 from matching.imports.models import IMPORT_KEPT_DAYS, ProgrammeImport
-from matching.imports.selectors import known_for
+from matching.imports.selectors import known_for, progress_key
 from matching.meetings.services import compliance_keep
 from matching.models import ActivityPlan, Meeting, Pairing, PairingEvent
 from matching.reminders.services import reminders_skip_past
@@ -91,6 +92,12 @@ def import_run(*, organisation_id: int, import_id: int) -> None:
             return
 
 
+def _step(found: ProgrammeImport, per_cent: int) -> None:
+    """Tells how far the import has come, outside its transaction (selectors.import_progress
+    reads it for the page)."""
+    cache.set(progress_key(found.pk), per_cent, timeout=24 * 3600)
+
+
 def _import(found: ProgrammeImport) -> dict[str, int]:
     """The file checked again, then everything its rows need and the pairings, in one
     transaction under the project's row lock (two imports into one project, or the same file
@@ -109,13 +116,16 @@ def _import(found: ProgrammeImport) -> dict[str, int]:
                 "the file again to see why.",
                 "The project changed since the preview: %(count)s rows are now refused. Upload "
                 "the file again to see why.", summary["bad"]) % {"count": summary["bad"]})
+        _step(found, 15)
         rows = checked.rows
         people = _people(organisation, rows)
         new_people = [user for user in people.values() if getattr(user, "_imported", False)]
         memberships = _memberships(organisation, rows, people)
+        _step(found, 35)
         # A file may bring only meetings of pairings already in the project: no call then.
         calls = _calls(organisation, project, rows, now) if rows else {}
         applications = _applications(organisation, calls, rows, people, now, coordinator)
+        _step(found, 50)
         pairings, events, plans = [], [], []
         for row in rows:
             mentee, mentor = people[row.mentee.email], people[row.mentor.email]
@@ -143,13 +153,16 @@ def _import(found: ProgrammeImport) -> dict[str, int]:
                 coordinator_comments=reason))
         PairingEvent.objects.bulk_create(events)
         ActivityPlan.objects.bulk_create(plans)
+        _step(found, 65)
         pairing_ids = [pairing.pk for pairing in pairings]
         meetings = _meetings(organisation, coordinator, checked, known, {
             (row.mentee.email, row.mentor.email): pairing.pk
             for pairing, row in zip(pairings, rows, strict=True)}, now)
+        _step(found, 75)
         # The project's pairings that got meetings are kept again too.
         kept_ids = sorted({*pairing_ids, *(meeting.pairing_id for meeting in meetings)})
         compliance_keep(organisation=organisation, pairing_ids=kept_ids, today=today)
+        _step(found, 85)
         # The new pairings' reminders due before the import are never sent; those already in
         # the project keep the reminders they had.
         skipped = reminders_skip_past(organisation=organisation, pairing_ids=pairing_ids,
@@ -162,6 +175,7 @@ def _import(found: ProgrammeImport) -> dict[str, int]:
         AuditEntry.objects.bulk_create(audit_changes_unsaved(
             (None, made) for made in [*memberships, *calls.values(), *applications.values(),
                                       *pairings, *events, *plans, *meetings]))
+        _step(found, 95)
         created = {"pairings": len(pairings), "people": len(new_people),
                    "memberships": len(memberships), "applications": len(applications),
                    "meetings": len(meetings), "reminders_skipped": skipped}

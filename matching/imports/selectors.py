@@ -1,6 +1,7 @@
 """What an import reads: the import itself (for the project's managers alone), and what the
 database holds that the check needs, in a fixed number of queries whatever the file's size."""
 
+from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -61,3 +62,14 @@ def known_for(project: Project) -> Known:
                   for mentee, mentor, status, pk in pairs_read},
         meetings=meetings, funded_days=funded_days,
     )
+
+
+def progress_key(import_id: int) -> str:
+    return f"import-progress-{import_id}"
+
+
+def import_progress(programme_import: ProgrammeImport) -> int:
+    """How far an import has come, in per cent. The import runs in one transaction, which
+    nothing else sees before its end: the worker tells its steps through the cache meanwhile."""
+    told = cache.get(progress_key(programme_import.pk)) or 0
+    return max(programme_import.progress, int(told))

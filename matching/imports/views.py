@@ -59,6 +59,7 @@ def import_detail(request: OrganisationRequest, org_slug: str, pk: int) -> HttpR
     template = ("matching/import_detail.html#progress" if request.htmx
                 else "matching/import_detail.html")
     return render(request, template, {"programme_import": found, "project": found.project,
+                                      "progress": selectors.import_progress(found),
                                       "confirm_form": ConfirmForm()})
 
 

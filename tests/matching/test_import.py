@@ -631,3 +631,30 @@ def test_the_preview_with_meetings_reads_the_database_a_fixed_number_of_times(wo
                 == (size, size, 0), made.preview["errors"][:3]
             counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_the_page_shows_how_far_a_running_import_has_come(
+        world: World, client_as, django_capture_on_commit_callbacks):
+    """The import's one transaction shows nothing before its end: the worker tells its steps
+    through the cache, and the page's bar reads them."""
+    from django.core.cache import cache
+
+    from matching.imports.selectors import progress_key
+
+    with time_machine.travel(moment(TODAY), tick=False):
+        client = client_as(world.people["coordinator"])
+        upload(client, world, csv_file(GOOD))
+        made = ProgrammeImport.objects.for_org(world.org).get()
+        ProgrammeImport.objects.for_org(world.org).filter(pk=made.pk).update(
+            status="running", progress=5)
+        cache.set(progress_key(made.pk), 50)
+        page = client.get(reverse("import_detail", args=[world.org.slug, made.pk])).text
+        assert 'max="100" value="50"' in page
+        ProgrammeImport.objects.for_org(world.org).filter(pk=made.pk).update(
+            status="previewed", progress=0)
+        cache.delete(progress_key(made.pk))
+        confirm(client, world, made, django_capture_on_commit_callbacks, invite=False)
+    # The worker told its last step before the end (95), then the row says done (100).
+    assert cache.get(progress_key(made.pk)) == 95
+    made.refresh_from_db()
+    assert (made.status, made.progress) == ("done", 100)
