@@ -28,6 +28,21 @@ def has_control_characters(value: object) -> bool:
     return False
 
 
+# Text starting with one of these is a formula to a spreadsheet, which also takes the full-width
+# forms (U+FF1D, U+FF0B, U+FF0D, U+FF20: East Asian input methods type them) for the plain ones
+# and skips whitespace before them: so they count after leading spaces or line breaks too.
+FORMULA_STARTS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
+# A tab or line break at the very start counts whatever follows (OWASP's advice).
+UNSAFE_FIRST = frozenset("\t\r\n")
+
+
+def runs_as_formula(value: str) -> bool:
+    """Whether a spreadsheet would run this text as a formula, were it typed in a cell or read
+    from a CSV file: the one rule for the exports (which neutralise it) and the import (which
+    refuses it)."""
+    return value[:1] in UNSAFE_FIRST or value.lstrip()[:1] in FORMULA_STARTS
+
+
 def refuse_control_characters(value: object) -> None:
     """The validator: a text with control characters is refused, whole, with the message."""
     if has_control_characters(value):

@@ -31,6 +31,7 @@ from matching.models import Meeting, Pairing
 from programmes import cldr
 from programmes.models import Organisation, Project
 from programmes.privacy.services import on_erasure, personal_data_collect, personal_data_tables
+from programmes.validators import runs_as_formula
 from reporting import charts, selectors, xlsx
 from reporting.filters import DashboardFilter
 from reporting.models import Export, Report
@@ -324,7 +325,7 @@ def spreadsheet_safe(cell: object) -> object:
     """The one place a field of a CSV export is neutralised: a CSV has no types, so a text that
     a spreadsheet would run as a formula gets a leading apostrophe, which shows it as the text
     it is. (An XLSX needs none: its text cells are text.)"""
-    if isinstance(cell, str) and xlsx.runs_as_formula(cell):
+    if isinstance(cell, str) and runs_as_formula(cell):
         return "'" + cell
     return cell
 

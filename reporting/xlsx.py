@@ -16,6 +16,8 @@ from decimal import Decimal
 from typing import IO, Any
 from xml.sax.saxutils import escape, quoteattr
 
+from programmes.validators import runs_as_formula
+
 # XML 1.0 allows tab, line feed and carriage return below U+0020, and nothing of the surrogates
 # or U+FFFE and U+FFFF: a spreadsheet will not open a sheet that holds them, so they are dropped.
 FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -26,12 +28,6 @@ SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 # date formats (14 and 22), which show them the way the reader's language and region write
 # dates, and leave them dates to sort and count with.
 DAY_STYLE, MOMENT_STYLE, QUOTED_STYLE, TIME_STYLE = 1, 2, 3, 4
-# Text starting with one of these is a formula to a spreadsheet, which also takes the full-width
-# forms (U+FF1D, U+FF0B, U+FF0D, U+FF20: East Asian input methods type them) for the plain ones
-# and skips whitespace before them: so they count after leading spaces or line breaks too.
-FORMULA_STARTS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
-# A tab or line break at the very start counts whatever follows (OWASP's advice).
-UNSAFE_FIRST = frozenset("\t\r\n")
 ESCAPES = {"\r": "&#13;"}  # a bare carriage return would be read back as a line feed
 
 CONTENT_TYPES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
@@ -89,12 +85,6 @@ SHEET_END = "</sheetData></worksheet>"
 def text(value: str) -> str:
     """Text as it may stand in a sheet's XML: escaped, without what XML 1.0 forbids."""
     return escape(FORBIDDEN.sub("", value), ESCAPES)
-
-
-def runs_as_formula(value: str) -> bool:
-    """Whether a spreadsheet would run this text as a formula, were it typed in a cell or read
-    from a CSV file."""
-    return value[:1] in UNSAFE_FIRST or value.lstrip()[:1] in FORMULA_STARTS
 
 
 def _text(value: str) -> str:

@@ -29,7 +29,7 @@ from matching.schedule import Schedule
 from programmes.cldr import country_name, language_name
 from programmes.models import WORKING_LANGUAGES
 from programmes.rules import Rules
-from programmes.validators import has_control_characters
+from programmes.validators import has_control_characters, runs_as_formula
 
 # The template's columns, in order: (key, header in the coordinator's language, required).
 COLUMNS: list[tuple[str, object, bool]] = [
@@ -76,9 +76,6 @@ MAX_ROWS = 20_000  # a cohort is a few hundred pairs; a programme's whole histor
 MAX_BYTES = 10 * 1024 * 1024
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 ERRORS_SHOWN = 500  # the preview lists this many bad cells, and counts the others
-# A spreadsheet runs a text starting with one of these as a formula (also after spaces, and in
-# their full-width forms): such a cell is refused, never evaluated nor stored.
-FORMULA_STARTS = tuple("=+-@\uff1d\uff0b\uff0d\uff20")
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 LANGUAGE_SEPARATORS = re.compile(r"[,;/]")
 
@@ -533,8 +530,8 @@ def _check_cells(cells: list[Cell], columns: list[tuple[str, object, bool]],
                  checked: Checked) -> None:
     """A formula, an empty required cell or control characters: one reason a cell."""
     for (_key, _label, required), cell in zip(columns, cells, strict=True):
-        if cell.formula or (isinstance(cell.value, str)
-                            and cell.value.lstrip().startswith(FORMULA_STARTS)):
+        # A formula, or a text a spreadsheet would run as one: refused, never evaluated.
+        if cell.formula or (isinstance(cell.value, str) and runs_as_formula(cell.value)):
             checked.refuse(cell, _("A formula or a text that a spreadsheet would run as one: "
                                    "type the value itself."))
         elif required and cell.value in ("", None):
