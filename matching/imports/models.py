@@ -64,4 +64,6 @@ register.declare(
     personal={"requested_by": register.ACCOUNTABILITY, "content": IMPORT_FILE,
               "filename": IMPORT_FILE},
     not_personal=["format", "status", "error", "preview", "created"],
-    erase=register.Erase.DELETE, history=False)
+    # The upload of a file of people is in the trail like any change (who, which file, when);
+    # the file itself is not copied there.
+    erase=register.Erase.DELETE, history_exclude=["content", "preview", "created", "progress"])
