@@ -10,7 +10,7 @@ import logging
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import cast
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -34,6 +34,7 @@ from programmes.privacy.services import on_erasure, personal_data_collect, perso
 from programmes.validators import runs_as_formula
 from reporting import charts, selectors, xlsx
 from reporting.filters import DashboardFilter
+from reporting.indicators import indicator_rows
 from reporting.models import Export, Report
 from reporting.pdf import RenderError, render_pdf
 
@@ -129,6 +130,8 @@ def build(export: Export, progress: Progress) -> tuple[bytes, str]:
                          organisation=export.organisation, language=export.params["language"],
                          timeout=settings.PDF_TASK_TIMEOUT_SECONDS)
         return pdf, f"dossier-{pairing.pk}-{stamp}.pdf"
+    if export.kind == Export.Kind.DONOR:
+        return _donor_report(export, project, progress, stamp)
     pairings = _filtered(export)
     if export.kind == Export.Kind.HIGHLIGHTS:
         applications = selectors.project_applications(project)
@@ -145,6 +148,39 @@ def build(export: Export, progress: Progress) -> tuple[bytes, str]:
     table = TABLES[export.kind](pairings, export.organisation)
     name = f"{export.kind}-{slugify(project.slug)}-{stamp}.{export.format}"
     return _table(export.format, str(export.get_kind_display()), table, progress), name
+
+
+def _donor_report(export: Export, project: Project, progress: Progress,
+                  stamp: str) -> tuple[bytes, str]:
+    """The indicators whose period meets the report's, each over its own period, then the
+    highlights of the pairs that started within the report's period; all with the report's
+    country and thematic area."""
+    params = export.params
+    start = date.fromisoformat(params["period_start"])
+    end = date.fromisoformat(params["period_end"])
+    found = DashboardFilter({"start_from": start, "start_to": end,
+                             "country": params.get("country"),
+                             "thematic_area": params.get("thematic_area")},
+                            queryset=selectors.dashboard_pairings(project), project=project)
+    found.is_valid()
+    narrowed = DashboardFilter({name: params.get(name) for name in ("country", "thematic_area")},
+                               queryset=selectors.dashboard_pairings(project), project=project)
+    rows = indicator_rows(project=project, pairings=narrowed.qs, indicators=list(
+        selectors.project_indicators(project).filter(period_start__lte=end,
+                                                     period_end__gte=start)))
+    progress(30)
+    figures = selectors.highlights(project=project, pairings=found.qs,
+                                   applications=found.applications(
+                                       selectors.project_applications(project)))
+    progress(50)
+    pdf = render_pdf("reporting/pdf/donor.html", {
+        "project": project, "rows": rows, "figures": figures, "filters": found.form,
+        "period_start": start, "period_end": end,
+        "charts": charts.highlights_charts(figures, export.organisation.colour),
+        "today": timezone.localdate(),
+    }, organisation=export.organisation, language=params["language"],
+        timeout=settings.PDF_TASK_TIMEOUT_SECONDS)
+    return pdf, f"donor-report-{project.slug}-{start}-{end}.pdf"
 
 
 def _personal_data(export: Export, progress: Progress, stamp: str) -> tuple[bytes, str]:

@@ -8,9 +8,11 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
+from programmes.models import Country, Project, ThematicArea
 from programmes.validators import CleanTextForm
 from reporting.charts import HEX_COLOUR
-from reporting.models import Feedback, Report
+from reporting.indicators import PERCENT
+from reporting.models import Feedback, Indicator, Report
 
 RATINGS = [(1, _("1 (poor)")), (2, _("2")), (3, _("3")), (4, _("4")),
            (5, _("5 (excellent)"))]
@@ -154,3 +156,51 @@ class CompleteForm(CleanTextForm, forms.Form):
         label=_("Why without all the feedback"), max_length=2000, required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class IndicatorForm(CleanTextForm, forms.ModelForm):
+    class Meta:
+        model = Indicator
+        fields = ["metric", "reference", "target", "period_start", "period_end"]
+        widgets = {"period_start": forms.DateInput(attrs={"type": "date"}),
+                   "period_end": forms.DateInput(attrs={"type": "date"})}
+
+    def clean(self) -> dict:
+        super().clean()
+        data = self.cleaned_data
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", _("The end of the period comes before its start."))
+        target = data.get("target")
+        if target is not None and data.get("metric", "") in PERCENT and target > 100:
+            self.add_error("target", _("This indicator is a share: its target is at most 100 "
+                                       "(per cent)."))
+        return data
+
+
+class DonorReportForm(CleanTextForm, forms.Form):
+    """The period the donor report covers, and the filters it states."""
+
+    period_start = forms.DateField(label=_("Period from"),
+                                   widget=forms.DateInput(attrs={"type": "date"}))
+    period_end = forms.DateField(label=_("Period until"),
+                                 widget=forms.DateInput(attrs={"type": "date"}))
+    country = forms.ModelChoiceField(label=_("Country (mentor or mentee)"), required=False,
+                                     queryset=Country.objects.none())
+    thematic_area = forms.ModelChoiceField(label=_("Thematic area"), required=False,
+                                           queryset=ThematicArea.objects.none())
+
+    def __init__(self, *args, project: Project, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["country"]).queryset = \
+            Country.objects.order_by("name")
+        cast(forms.ModelChoiceField, self.fields["thematic_area"]).queryset = \
+            ThematicArea.objects.for_org(project.organisation).filter(project=project)
+
+    def clean(self) -> dict:
+        super().clean()
+        data = self.cleaned_data
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", _("The end of the period comes before its start."))
+        return data

@@ -121,6 +121,48 @@ class Feedback(TenantModel):
         ]
 
 
+class Indicator(TenantModel):
+    """A figure a donor asked for, with its target, over a period: one of the figures the
+    platform counts (reporting/indicators.py says what each counts)."""
+
+    tenant_parents = ("project",)
+
+    class Metric(models.TextChoices):
+        OFFICERS_MENTORED = "officers_mentored", _("Officers mentored")
+        WOMEN_SHARE = "women_share", _("Share of women among the officers mentored")
+        COUNTRIES = "countries", _("Countries covered")
+        COMPLETED_ON_TIME = "completed_on_time", _("Pairs completed on time")
+        MEETINGS_PER_PAIR = "meetings_per_pair", _("Meetings held per pair")
+        VISITS_FUNDED = "visits_funded", _("Visits funded")
+        BUDGET_USED = "budget_used", _("Visit budget used")
+        COMPETENCY_GAIN = "competency_gain", _("Average competency gain")
+        ACTIVITIES_HELD = "activities_held", _("Programme activities held")
+        ATTENDANCE = "attendance", _("Attendance at programme activities")
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="indicators")
+    metric = models.CharField(_("what is counted"), max_length=20, choices=Metric)
+    reference = models.CharField(
+        _("donor's reference"), max_length=120, blank=True,
+        help_text=_("The indicator's code or wording in the donor's framework, if any."))
+    target = models.DecimalField(_("target"), max_digits=12, decimal_places=2,
+                                 validators=[MinValueValidator(0)])
+    period_start = models.DateField(_("period from"))
+    period_end = models.DateField(_("period until"))
+
+    class Meta:
+        ordering = ["period_start", "metric", "pk"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        constraints = [
+            models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")),
+                                   name="indicator_period_in_order"),
+            models.CheckConstraint(condition=Q(target__gte=0), name="indicator_target_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_metric_display()} {self.period_start} to {self.period_end}"
+
+
 class Export(TenantModel):
     """A document built in the background (a big PDF, a CSV or XLSX export) and kept in the
     database until downloaded, so that any web process can serve it. Only the person who
@@ -135,6 +177,7 @@ class Export(TenantModel):
         MEETINGS = "meetings", _("Meetings")
         REPORTS = "reports", _("Reports")
         PERSONAL_DATA = "personal", _("My data")
+        DONOR = "donor", _("Donor report (PDF)")
 
     class Format(models.TextChoices):
         PDF = "pdf", "PDF"
@@ -199,6 +242,9 @@ register.declare(
 register.declare(
     Feedback, subject=["author"],
     personal={"author": register.EVALUATION, "comments": register.EVALUATION.by("author")})
+register.declare(
+    Indicator, subject=[], personal={},
+    not_personal=["metric", "reference", "target", "period_start", "period_end"])
 register.declare(
     Export, subject=["requested_by"],
     personal={"requested_by": register.ACCOUNTABILITY, "params": register.ACCOUNTABILITY,

@@ -24,7 +24,7 @@ from participants.models import Application, User
 from programmes import access
 from programmes.actor import Actor
 from programmes.models import Country, Project, ThematicArea
-from reporting.models import Export, Feedback, Report
+from reporting.models import Export, Feedback, Indicator, Report
 
 S = Pairing.Status
 
@@ -403,3 +403,15 @@ def recent_exports(*, actor: Actor, project: Project) -> list[Export]:
     return list(Export.objects.for_org(actor.organisation).filter(
         requested_by_id=actor.user.pk, project=project).defer("content")[:5])
 
+
+
+# --- Donor indicators -------------------------------------------------------------------------
+
+def project_indicators(project: Project) -> QuerySet[Indicator]:
+    return Indicator.objects.for_org(project.organisation).filter(project=project)
+
+
+def indicator_for_member(*, actor: Actor, project: Project, pk: int) -> Indicator:
+    """One of the project's indicators; another project's or organisation's is not found."""
+    return get_object_or_404(project_indicators(project).filter(
+        organisation=actor.organisation), pk=pk)

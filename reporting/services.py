@@ -4,6 +4,7 @@ to feedback takes the pairing's row lock first, like every write to a pairing.""
 import hashlib
 import logging
 from datetime import date
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -28,7 +29,7 @@ from programmes import access, cldr
 from programmes.actor import Actor
 from programmes.models import Organisation, Project
 from programmes.validators import refuse_control_characters
-from reporting.models import Export, Feedback, Report
+from reporting.models import Export, Feedback, Indicator, Report
 from reporting.selectors import meeting_log, plan_objectives, report_opens
 from reporting.tasks import export_build
 
@@ -365,3 +366,28 @@ def organisation_branding_update(*, organisation: Organisation, colour: str,
     organisation.full_clean()
     organisation.save(update_fields=["colour", "logo", "logo_type"])
     return organisation
+
+
+# --- Donor indicators -------------------------------------------------------------------------
+
+@transaction.atomic
+def indicator_save(*, actor: Actor, project: Project, indicator: Indicator | None,
+                   metric: str, reference: str, target: Decimal, period_start: date,
+                   period_end: date) -> Indicator:
+    """Adds or changes one of the project's indicators (its coordinators and the admin)."""
+    access.require(actor=actor, action="manage", obj=project)
+    if indicator is None:
+        indicator = Indicator(organisation=project.organisation, project=project)
+    elif indicator.project_id != project.pk:
+        raise PermissionDenied
+    indicator.metric, indicator.reference, indicator.target = metric, reference, target
+    indicator.period_start, indicator.period_end = period_start, period_end
+    indicator.full_clean()
+    indicator.save()
+    return indicator
+
+
+@transaction.atomic
+def indicator_delete(*, actor: Actor, indicator: Indicator) -> None:
+    access.require(actor=actor, action="manage", obj=indicator.project)
+    indicator.delete()

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,7 +24,7 @@ from participants.middleware import OrganisationRequest
 from programmes import access
 from programmes import selectors as programme_selectors
 from programmes.actor import Role
-from programmes.models import AuditEntry
+from programmes.models import AuditEntry, Project
 from programmes.privacy.record import processing_record
 from programmes.privacy.services import audit_record
 from programmes.requests import add_service_errors
@@ -32,11 +33,14 @@ from reporting.filters import DashboardFilter
 from reporting.forms import (
     BrandingForm,
     CompleteForm,
+    DonorReportForm,
     ExportForm,
     FeedbackForm,
+    IndicatorForm,
     ReportForm,
     ReviewForm,
 )
+from reporting.indicators import indicator_rows
 from reporting.models import Export, Report
 from reporting.pdf import RenderError, render_pdf
 
@@ -275,12 +279,27 @@ def dashboard(request: OrganisationRequest, org_slug: str, slug: str) -> HttpRes
     figures = selectors.highlights(
         project=project, pairings=found.qs if valid else found.queryset.none(),
         applications=found.applications(applications) if found.is_bound else applications)
+    indicators = indicator_rows(
+        project=project, pairings=_narrowed(found) if valid else found.queryset.none(),
+        indicators=list(selectors.project_indicators(project)))
     return render(request, "reporting/dashboard.html", {
-        "project": project, "filter": found, "figures": figures,
+        "project": project, "filter": found, "figures": figures, "indicators": indicators,
         "charts": charts.highlights_charts(figures, request.organisation.colour),
         "export_form": ExportForm(),
         "exports": selectors.recent_exports(actor=request.actor, project=project),
     }, status=200 if valid else 400)
+
+
+def _narrowed(found: DashboardFilter) -> QuerySet[Pairing]:
+    """The pairings the dashboard's country and thematic area filters leave: the indicators
+    count over their own periods, whatever the period and status filters say."""
+    data = found.form.cleaned_data if found.is_bound else {}
+    pairings = found.queryset
+    if data.get("country"):
+        pairings = found.from_country(pairings, "country", data["country"])
+    if data.get("thematic_area"):
+        pairings = pairings.filter(mentee_application__thematic_area=data["thematic_area"])
+    return pairings
 
 
 @require_POST
@@ -346,6 +365,92 @@ def export_download(request: OrganisationRequest, org_slug: str, pk: int) -> Htt
     response = HttpResponse(bytes(content), content_type=export.content_type)
     response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
     return response
+
+
+# --- Donor indicators and the donor report ----------------------------------------------------
+
+def _followed_project(request: OrganisationRequest, slug: str) -> Project:
+    project = programme_selectors.project_for_member(actor=request.actor, slug=slug,
+                                                     for_change=False)
+    if not access.may(actor=request.actor, action="follow", obj=project):
+        raise PermissionDenied
+    return project
+
+
+def indicators(request: OrganisationRequest, org_slug: str, slug: str) -> HttpResponse:
+    """The project's donor indicators, each against its target; its coordinators add them here,
+    and anyone who follows the project asks for the donor report."""
+    project = _followed_project(request, slug)
+    can_manage = access.may(actor=request.actor, action="manage", obj=project)
+    form = IndicatorForm(request.POST or None, prefix="indicator")
+    if request.method == "POST":
+        access.require(actor=request.actor, action="manage", obj=project)
+        if form.is_valid():
+            services.indicator_save(actor=request.actor, project=project, indicator=None,
+                                    **form.cleaned_data)
+            messages.success(request, _("The indicator is added."))
+            return redirect("indicators", org_slug=org_slug, slug=slug)
+    rows = indicator_rows(project=project, pairings=selectors.dashboard_pairings(project),
+                          indicators=list(selectors.project_indicators(project)))
+    return render(request, "reporting/indicators.html", {
+        "project": project, "rows": rows, "form": form if can_manage else None,
+        "can_manage": can_manage,
+        "report_form": DonorReportForm(project=project, initial=_report_period(rows)),
+        "exports": [e for e in selectors.recent_exports(actor=request.actor, project=project)
+                    if e.kind == Export.Kind.DONOR],
+    }, status=400 if form.is_bound else 200)
+
+
+def _report_period(rows: list) -> dict:
+    """The donor report's period, offered: the span of the indicators' periods."""
+    if not rows:
+        return {}
+    return {"period_start": min(row.indicator.period_start for row in rows),
+            "period_end": max(row.indicator.period_end for row in rows)}
+
+
+def indicator_edit(request: OrganisationRequest, org_slug: str, slug: str,
+                   pk: int) -> HttpResponse:
+    project = programme_selectors.project_for_member(actor=request.actor, slug=slug,
+                                                     for_change=True)
+    indicator = selectors.indicator_for_member(actor=request.actor, project=project, pk=pk)
+    form = IndicatorForm(request.POST or None, instance=indicator, prefix="indicator")
+    if request.method == "POST":
+        if "delete" in request.POST:
+            services.indicator_delete(actor=request.actor, indicator=indicator)
+            messages.success(request, _("The indicator is removed."))
+            return redirect("indicators", org_slug=org_slug, slug=slug)
+        if form.is_valid():
+            services.indicator_save(actor=request.actor, project=project,
+                                    indicator=indicator, **form.cleaned_data)
+            messages.success(request, _("The indicator is saved."))
+            return redirect("indicators", org_slug=org_slug, slug=slug)
+        return render(request, "reporting/indicator_form.html",
+                      {"project": project, "form": form, "indicator": indicator}, status=400)
+    return render(request, "reporting/indicator_form.html",
+                  {"project": project, "form": form, "indicator": indicator})
+
+
+@require_POST
+def donor_report(request: OrganisationRequest, org_slug: str, slug: str) -> HttpResponse:
+    """The donor report (PDF) for a period and filters, built by a worker."""
+    project = _followed_project(request, slug)
+    form = DonorReportForm(request.POST, project=project)
+    if not form.is_valid():
+        rows = indicator_rows(project=project, pairings=selectors.dashboard_pairings(project),
+                              indicators=list(selectors.project_indicators(project)))
+        can_manage = access.may(actor=request.actor, action="manage", obj=project)
+        return render(request, "reporting/indicators.html", {
+            "project": project, "rows": rows, "can_manage": can_manage,
+            "form": IndicatorForm(prefix="indicator") if can_manage else None,
+            "report_form": form, "exports": [],
+        }, status=400)
+    params = {name: str(value.pk if hasattr(value, "pk") else value)
+              for name, value in form.cleaned_data.items() if value}
+    export = services.export_request(
+        actor=request.actor, kind=Export.Kind.DONOR, format=Export.Format.PDF, project=project,
+        params={**params, "language": translation.get_language()})
+    return redirect("export_detail", org_slug=org_slug, pk=export.pk)
 
 
 # --- The organisation's look ------------------------------------------------------------------

@@ -14,6 +14,7 @@ from matching.plans.rules import Visit
 from matching.plans.services import plan_save, plan_seal, plan_sign
 from matching.proposals.services import pairing_propose
 from participants.models import Membership, User
+from reporting.models import Indicator
 from reporting.services import report_review
 from tests.factories import (
     ApplicationFactory,
@@ -187,6 +188,13 @@ def previewed_import(w: World) -> dict:
     return {**org(w), "pk": made.pk}
 
 
+def indicator(w: World) -> dict:
+    made = Indicator.objects.create(organisation=w.org, project=w.project,
+                                    metric=Indicator.Metric.OFFICERS_MENTORED, target=10,
+                                    period_start=date(2027, 1, 1), period_end=date(2027, 12, 31))
+    return {**project(w), "pk": made.pk}
+
+
 def data_request(w: World) -> dict:
     return {**org(w), "pk": DataRequestFactory(organisation=w.org, requester=w.people["mentee"],
                                                kind="erasure").pk}
@@ -322,6 +330,13 @@ ACCESS: dict[str, Row] = {
                                            focal_point=FORBIDDEN)),
     "export_create": Row("POST", project, roles(REDIRECT, mentor=FORBIDDEN, mentee=FORBIDDEN,
                                                 focal_point=FORBIDDEN)),
+    # Donor indicators: whoever follows the project reads them and asks for the donor report;
+    # its managers add and change them.
+    "indicators": Row("GET", project, roles(OK, mentor=FORBIDDEN, mentee=FORBIDDEN,
+                                            focal_point=FORBIDDEN)),
+    "indicator_edit": Row("GET", indicator, roles(FORBIDDEN, admin=OK, coordinator=OK)),
+    "donor_report": Row("POST", project, roles(REDIRECT, mentor=FORBIDDEN, mentee=FORBIDDEN,
+                                               focal_point=FORBIDDEN)),
     # An export is its requester's own: anyone else's answers like a missing one.
     "export_detail": Row("GET", admins_export, roles(MISSING, admin=OK)),
     "export_download": Row("GET", admins_export, roles(MISSING, admin=OK)),
@@ -402,6 +417,8 @@ def post_data(name: str, w: World, who: str) -> dict:
         return {"decision": "accept"}
     if name == "export_create":
         return {"choice": "pairings:csv"}
+    if name == "donor_report":
+        return {"period_start": "2027-01-01", "period_end": "2027-12-31"}
     if name == "my_data_profile":
         return {"full_name": f"{who.title()} Person", "language": "en"}
     if name == "my_data_request":

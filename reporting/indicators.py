@@ -1,0 +1,258 @@
+"""What each donor indicator counts, over a period, for a project's pairings (narrowed by the
+dashboard's country and thematic area).
+
+Every figure is read from dated facts (a plan's dates, the day a pairing started, completed or
+ended, a meeting's day), never from today's date or a pairing's status today, so the same
+period gives the same numbers whenever it is asked. A fixed number of queries per indicator,
+whatever the number of pairings.
+
+- Officers mentored: the mentees of the pairings mentored in the period: pairings that started
+  (an event to active) whose approved plan's span overlaps the period, the span ending on the
+  day the pairing completed or ended early, if it did.
+- Share of women: of those officers, the share whose application gives their gender as female
+  (an officer who gave none counts as not a woman: the figure never overstates).
+- Countries covered: the distinct countries of those officers (their application's).
+- Pairs completed on time: pairings completed within the period, on or before the day their
+  narrative report and feedback fell due with its grace period.
+- Meetings held per pair: the meetings held within the period (confirmed, or logged and not
+  disputed) by the pairings mentored in it, divided by their number.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Min, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from matching.models import ActivityPlan, Meeting, Pairing, PairingEvent
+from matching.schedule import add_months
+from participants.models import Application
+from programmes.cldr import country_name
+from programmes.models import Project
+from reporting.models import Indicator
+
+M = Indicator.Metric
+S = Pairing.Status
+
+PERCENT: set[str] = {M.WOMEN_SHARE, M.ATTENDANCE}
+MONEY: set[str] = {M.BUDGET_USED}
+ONE_DECIMAL: set[str] = {M.MEETINGS_PER_PAIR, M.COMPETENCY_GAIN}
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+
+
+@dataclass
+class Figure:
+    """A value the platform counted, with the words that say what it is made of."""
+
+    value: Decimal | None  # None: nothing to count (no pairs, too few answers to show)
+    detail: str = ""
+    currency: str = ""
+
+
+@dataclass
+class IndicatorRow:
+    indicator: Indicator
+    figure: Figure
+
+    @property
+    def met(self) -> bool:
+        return self.figure.value is not None and self.figure.value >= self.indicator.target
+
+    @property
+    def percent_of_target(self) -> int | None:
+        """How far towards the target, for the bar (not capped: 130 means well past it)."""
+        if self.figure.value is None:
+            return None
+        if not self.indicator.target:
+            return 100
+        return int((self.figure.value / self.indicator.target * 100).to_integral_value(
+            ROUND_HALF_UP))
+
+    @property
+    def bar(self) -> int:
+        return min(self.percent_of_target or 0, 100)
+
+    @property
+    def shown_value(self) -> str:
+        if self.figure.value is None:
+            return _("none")
+        return shown(self.indicator.metric, self.figure.value, self.figure.currency)
+
+    @property
+    def shown_target(self) -> str:
+        return shown(self.indicator.metric, self.indicator.target, self.figure.currency)
+
+
+def shown(metric: str, value: Decimal, currency: str = "") -> str:
+    """A figure or a target as the indicator's unit says, in the page's language."""
+    if metric in MONEY:
+        return f"{number_format(value, 2, use_l10n=True, force_grouping=True)} {currency}".strip()
+    places = 1 if metric in PERCENT | ONE_DECIMAL else 0
+    text = number_format(value, places, use_l10n=True, force_grouping=metric not in PERCENT)
+    return _("%(value)s%%") % {"value": text} if metric in PERCENT else text
+
+
+@dataclass
+class Mentored:
+    """One pairing mentored in the period, as the figures need it."""
+
+    pairing: int
+    mentee: int
+    country: str | None
+    woman: bool
+    span: tuple[date, date]
+    completed: date | None
+    on_time: bool
+
+
+@dataclass
+class Cohort:
+    """The project's pairings (already narrowed by the filters), read once for all the
+    indicators of a page, and their figures per period, each counted once."""
+
+    project: Project
+    pairings: QuerySet[Pairing]
+    _rows: list[dict] | None = None
+    _figures: dict[tuple[str, Period], Figure] = field(default_factory=dict)
+
+    def rows(self) -> list[dict]:
+        if self._rows is None:
+            self._rows = _pairing_rows(self.project, self.pairings)
+        return self._rows
+
+    def figure(self, metric: str, period: Period) -> Figure:
+        key = (metric, period)
+        if key not in self._figures:
+            self._figures[key] = COUNTERS[metric](self, period)
+        return self._figures[key]
+
+
+def _pairing_rows(project: Project, pairings: QuerySet[Pairing]) -> list[dict]:
+    """Each pairing that ever started, with its approved plan and the days it started,
+    completed and ended early: one query."""
+    organisation = project.organisation
+    plan = ActivityPlan.objects.for_org(organisation).filter(
+        pairing=OuterRef("pk"), status=ActivityPlan.Status.APPROVED).order_by("-version")
+    events = PairingEvent.objects.for_org(organisation).filter(pairing=OuterRef("pk"))
+
+    def first_event(status: str) -> Subquery:
+        return Subquery(events.filter(to_status=status).order_by().values("pairing")
+                        .annotate(day=Min("created_at")).values("day")[:1])
+
+    rows = pairings.order_by().annotate(
+        plan_start=Subquery(plan.values("start")[:1]),
+        plan_months=Subquery(plan.values("duration_months")[:1]),
+        started_at=first_event(S.ACTIVE),
+        completed_at=first_event(S.COMPLETED),
+        ended_at=first_event(S.ENDED_EARLY),
+    ).filter(started_at__isnull=False, plan_start__isnull=False).values(
+        "pk", "mentee_id", "mentee_application__country_id", "mentee_application__gender",
+        "plan_start", "plan_months", "started_at", "completed_at", "ended_at")
+    return [dict(row) for row in rows]
+
+
+def _day(moment: datetime | None) -> date | None:
+    return timezone.localdate(moment) if moment is not None else None
+
+
+def mentored(cohort: Cohort, period: Period) -> list[Mentored]:
+    """The pairings mentored at some time within the period."""
+    project = cohort.project
+    due_days = project.narrative_report_due_days + project.narrative_report_grace_days
+    found = []
+    for row in cohort.rows():
+        plan_end = add_months(row["plan_start"], row["plan_months"]) - timedelta(days=1)
+        completed, ended = _day(row["completed_at"]), _day(row["ended_at"])
+        span_end = min(day for day in (plan_end, completed, ended) if day is not None) \
+            if (completed or ended) else plan_end
+        # A pairing that finished before its plan's end stopped then; one that ran late (its
+        # completion waits for the reports) is counted until its plan's end only.
+        span = (row["plan_start"], span_end)
+        if span[0] > period.end or span[1] < period.start:
+            continue
+        found.append(Mentored(
+            pairing=row["pk"], mentee=row["mentee_id"],
+            country=row["mentee_application__country_id"],
+            woman=row["mentee_application__gender"] == Application.Gender.FEMALE,
+            span=span, completed=completed,
+            on_time=completed is not None and completed <= plan_end + timedelta(days=due_days)))
+    return found
+
+
+def _completions(cohort: Cohort, period: Period) -> list[Mentored]:
+    return [m for m in mentored(cohort, Period(date.min, date.max))
+            if m.completed and period.start <= m.completed <= period.end]
+
+
+def _round(value: Decimal, places: str = "0.1") -> Decimal:
+    return value.quantize(Decimal(places), ROUND_HALF_UP)
+
+
+def officers_mentored(cohort: Cohort, period: Period) -> Figure:
+    found = mentored(cohort, period)
+    officers = {m.mentee for m in found}
+    return Figure(Decimal(len(officers)),
+                  _("%(pairs)s pairs mentored in the period") % {"pairs": len(found)})
+
+
+def women_share(cohort: Cohort, period: Period) -> Figure:
+    officers = {m.mentee: m.woman for m in mentored(cohort, period)}
+    if not officers:
+        return Figure(None, _("No officer was mentored in the period."))
+    women = sum(officers.values())
+    return Figure(_round(Decimal(women * 100) / len(officers)),
+                  _("%(women)s women of %(officers)s officers") % {
+                      "women": women, "officers": len(officers)})
+
+
+def countries(cohort: Cohort, period: Period) -> Figure:
+    codes = sorted({m.country for m in mentored(cohort, period) if m.country})
+    return Figure(Decimal(len(codes)), ", ".join(sorted(country_name(code) for code in codes)))
+
+
+def completed_on_time(cohort: Cohort, period: Period) -> Figure:
+    completed = _completions(cohort, period)
+    on_time = sum(m.on_time for m in completed)
+    return Figure(Decimal(on_time), _("%(on_time)s of %(completed)s pairs completed in the "
+                                      "period were on time") % {
+        "on_time": on_time, "completed": len(completed)})
+
+
+def meetings_per_pair(cohort: Cohort, period: Period) -> Figure:
+    pairs = [m.pairing for m in mentored(cohort, period)]
+    if not pairs:
+        return Figure(None, _("No pair was mentored in the period."))
+    held = Meeting.objects.for_org(cohort.project.organisation).filter(
+        pairing__in=pairs, day__range=(period.start, period.end)).filter(
+        Q(corrected=False) | Q(confirmed_at__isnull=False)).count()
+    return Figure(_round(Decimal(held) / len(pairs)),
+                  _("%(meetings)s meetings by %(pairs)s pairs") % {
+                      "meetings": held, "pairs": len(pairs)})
+
+
+Counter = Callable[[Cohort, Period], Figure]
+COUNTERS: dict[str, Counter] = {
+    M.OFFICERS_MENTORED: officers_mentored,
+    M.WOMEN_SHARE: women_share,
+    M.COUNTRIES: countries,
+    M.COMPLETED_ON_TIME: completed_on_time,
+    M.MEETINGS_PER_PAIR: meetings_per_pair,
+}
+
+
+def indicator_rows(*, project: Project, pairings: QuerySet[Pairing],
+                   indicators: list[Indicator]) -> list[IndicatorRow]:
+    """Each indicator with the figure counted over its own period."""
+    cohort = Cohort(project, pairings)
+    return [IndicatorRow(indicator, cohort.figure(
+        indicator.metric, Period(indicator.period_start, indicator.period_end)))
+        for indicator in indicators]

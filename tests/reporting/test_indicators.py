@@ -1,0 +1,315 @@
+"""Donor indicators: each counts what its label says, on a hand-built cohort whose answers are
+known, over a year and over its two halves; the same period gives the same figures later; the
+pages, the dashboard and the donor report show them against their targets."""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from matching.models import Meeting, Pairing, PairingEvent
+from programmes.models import Country
+from reporting.exports import export_build
+from reporting.indicators import Cohort, Period, indicator_rows
+from reporting.models import Export, Indicator
+from tests.factories import (
+    ActivityPlanFactory,
+    CallFactory,
+    MeetingFactory,
+    MembershipFactory,
+    PairingFactory,
+    shortlisted,
+)
+from tests.helpers import World, keep_pages, pdf_text
+
+M = Indicator.Metric
+YEAR = Period(date(2025, 1, 1), date(2025, 12, 31))
+FIRST_HALF = Period(date(2025, 1, 1), date(2025, 6, 30))
+SECOND_HALF = Period(date(2025, 7, 1), date(2025, 12, 31))
+
+
+@dataclass
+class Built:
+    world: World
+    pairings: dict[str, Pairing]
+
+
+NAMES = {"MA": "Morocco", "TN": "Tunisia", "JO": "Jordan", "EG": "Egypt", "LB": "Lebanon"}
+
+
+def _country(code: str) -> Country:
+    return Country.objects.get_or_create(code=code, defaults={"name": NAMES[code]})[0]
+
+
+def _event(pairing: Pairing, status: str, day: date) -> None:
+    event = PairingEvent.objects.create(organisation=pairing.organisation, pairing=pairing,
+                                        to_status=status)
+    PairingEvent.objects.for_org(pairing.organisation).filter(pk=event.pk).update(
+        created_at=datetime(day.year, day.month, day.day, 10, tzinfo=UTC))
+
+
+def _pairing(world: World, calls: dict, *, country: str, gender: str, status: str,
+             start: date, months: int, started: date | None = None,
+             completed: date | None = None, ended: date | None = None,
+             mentee_application=None) -> Pairing:
+    if mentee_application is None:
+        mentee = MembershipFactory(organisation=world.org, role="mentee").user
+        mentee_application = shortlisted(calls["mentee"], user=mentee, gender=gender,
+                                         country=_country(country))
+    mentor = MembershipFactory(organisation=world.org, role="mentor").user
+    pairing = PairingFactory(
+        project=world.project, mentee=mentee_application.applicant, mentor=mentor,
+        status=status, mentee_application=mentee_application,
+        mentor_application=shortlisted(calls["mentor"], user=mentor, country=world.france))
+    ActivityPlanFactory(pairing=pairing, start=start, duration_months=months,
+                        status="approved")
+    for day, to_status in ((started, "active"), (completed, "completed"),
+                           (ended, "ended_early")):
+        if day:
+            _event(pairing, to_status, day)
+    return pairing
+
+
+@pytest.fixture
+def cohort(world: World) -> Built:
+    """The project's rules give the narrative report 30 days after the end and 14 of grace:
+    a pairing completed within 44 days of its plan's end is on time."""
+    calls = {"mentee": world.call, "mentor": CallFactory(
+        organisation=world.org, project=world.project, role_sought="mentor", title="Mentors")}
+    calls["mentor"].invited_countries.add(world.france)
+    build = {
+        # A woman from Morocco, the whole of 2025, completed on time in January 2026.
+        "a": dict(country="MA", gender="female", status="completed", start=date(2025, 1, 1),
+                  months=12, started=date(2025, 1, 2), completed=date(2026, 1, 20)),
+        # Ended with its plan in November 2024: before the year.
+        "b": dict(country="TN", gender="male", status="completed", start=date(2024, 6, 1),
+                  months=6, started=date(2024, 6, 1), completed=date(2024, 12, 20)),
+        # A woman from Jordan, March to August, completed late in November.
+        "c": dict(country="JO", gender="female", status="completed", start=date(2025, 3, 1),
+                  months=6, started=date(2025, 3, 1), completed=date(2025, 11, 30)),
+        # A woman from Morocco who dropped out in May...
+        "d": dict(country="MA", gender="female", status="ended_early", start=date(2025, 2, 1),
+                  months=12, started=date(2025, 2, 1), ended=date(2025, 5, 10)),
+        # Gender not given, from Egypt, starting on the year's last day.
+        "e": dict(country="EG", gender="", status="active", start=date(2025, 12, 31),
+                  months=12, started=date(2025, 12, 31)),
+        # Agreed, never started.
+        "f": dict(country="LB", gender="female", status="plan_agreed", start=date(2025, 6, 1),
+                  months=6),
+        # 2024's pairing, completed on time on 5 January 2025.
+        "g": dict(country="LB", gender="female", status="completed", start=date(2024, 1, 1),
+                  months=12, started=date(2024, 1, 1), completed=date(2025, 1, 5)),
+    }
+    pairings = {name: _pairing(world, calls, **values) for name, values in build.items()}
+    # ...and came back with another mentor in July: one officer, two pairings.
+    pairings["h"] = _pairing(world, calls, country="MA", gender="female", status="active",
+                             start=date(2025, 7, 1), months=12, started=date(2025, 7, 1),
+                             mentee_application=pairings["d"].mentee_application)
+    for name, days in {"a": [date(2025, 1, 10), date(2025, 4, 2), date(2025, 12, 31),
+                             date(2026, 1, 5)],
+                       "c": [date(2025, 3, 3), date(2025, 7, 1)],
+                       "d": [date(2025, 2, 20)],
+                       "g": [date(2025, 1, 3)],
+                       "h": [date(2025, 9, 9)]}.items():
+        for day in days:
+            MeetingFactory(pairing=pairings[name], day=day)
+    # Disputed and never confirmed: not held.
+    MeetingFactory(pairing=pairings["d"], day=date(2025, 3, 20), corrected=True)
+    return Built(world, pairings)
+
+
+def figures(built: Built, period: Period) -> dict[str, Decimal | None]:
+    project = built.world.project
+    cohort = Cohort(project, Pairing.objects.for_org(project.organisation).filter(
+        project=project))
+    return {metric: cohort.figure(metric, period).value for metric in (
+        M.OFFICERS_MENTORED, M.WOMEN_SHARE, M.COUNTRIES, M.COMPLETED_ON_TIME,
+        M.MEETINGS_PER_PAIR)}
+
+
+def test_each_indicator_counts_what_its_label_says_over_a_year(cohort: Built):
+    assert figures(cohort, YEAR) == {
+        # a, c, d (and h, the same officer), e: b and g had ended, f never started.
+        M.OFFICERS_MENTORED: 4,
+        # a, c and d; e gave no gender and counts as not a woman.
+        M.WOMEN_SHARE: Decimal("75.0"),
+        # Morocco (a, d), Jordan (c), Egypt (e).
+        M.COUNTRIES: 3,
+        # c completed late, g on time (its plan ended in 2024; completed in 2025).
+        M.COMPLETED_ON_TIME: 1,
+        # a 3 (not January 2026), c 2, d 1 (not the disputed one), e 0, h 1: 7 by 5 pairs.
+        M.MEETINGS_PER_PAIR: Decimal("1.4"),
+    }
+
+
+def test_the_halves_of_the_year_split_at_the_boundary(cohort: Built):
+    assert figures(cohort, FIRST_HALF) == {
+        M.OFFICERS_MENTORED: 3,  # a, c, d
+        M.WOMEN_SHARE: Decimal("100.0"),
+        M.COUNTRIES: 2,
+        M.COMPLETED_ON_TIME: 1,  # g, on 5 January
+        M.MEETINGS_PER_PAIR: Decimal("1.3"),  # a 2, c 1, d 1: 4 by 3 pairs
+    }
+    assert figures(cohort, SECOND_HALF) == {
+        M.OFFICERS_MENTORED: 4,  # a, c, e, and d's officer again in h
+        M.WOMEN_SHARE: Decimal("75.0"),
+        M.COUNTRIES: 3,
+        M.COMPLETED_ON_TIME: 0,  # c, late
+        M.MEETINGS_PER_PAIR: Decimal("0.8"),  # a 1, c 1, h 1, e 0: 3 by 4 pairs
+    }
+
+
+def test_the_same_period_gives_the_same_figures_after_later_events(cohort: Built):
+    before = figures(cohort, YEAR)
+    # What happens after the period leaves it alone: e completes, a meeting in 2026.
+    _event(cohort.pairings["e"], "completed", date(2026, 12, 1))
+    MeetingFactory(pairing=cohort.pairings["h"], day=date(2026, 2, 2))
+    Pairing.objects.for_org(cohort.world.org).filter(pk=cohort.pairings["e"].pk).update(
+        status="completed")
+    assert figures(cohort, YEAR) == before
+
+
+def test_an_empty_period_counts_nothing_rather_than_dividing_by_zero(cohort: Built):
+    empty = figures(cohort, Period(date(2030, 1, 1), date(2030, 12, 31)))
+    assert empty[M.OFFICERS_MENTORED] == 0
+    assert empty[M.WOMEN_SHARE] is None
+    assert empty[M.MEETINGS_PER_PAIR] is None
+
+
+def _indicator(world: World, metric: str, target: str, period: Period = YEAR) -> Indicator:
+    return Indicator.objects.create(organisation=world.org, project=world.project,
+                                    metric=metric, target=Decimal(target),
+                                    period_start=period.start, period_end=period.end)
+
+
+def test_an_indicator_shows_how_far_it_is_towards_its_target(cohort: Built):
+    world = cohort.world
+    rows = indicator_rows(
+        project=world.project, pairings=Pairing.objects.for_org(world.org),
+        indicators=[_indicator(world, M.OFFICERS_MENTORED, "8"),
+                    _indicator(world, M.WOMEN_SHARE, "50")])
+    assert [(row.percent_of_target, row.met) for row in rows] == [(50, False), (150, True)]
+    assert [row.shown_value for row in rows] == ["4", "75.0%"]
+
+
+def test_the_indicators_cost_the_same_queries_for_more_pairings(cohort: Built, world: World):
+    for metric in (M.OFFICERS_MENTORED, M.WOMEN_SHARE, M.COUNTRIES, M.COMPLETED_ON_TIME,
+                   M.MEETINGS_PER_PAIR):
+        _indicator(world, metric, "1")
+    indicators = list(Indicator.objects.for_org(world.org))
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            indicator_rows(project=world.project, pairings=Pairing.objects.for_org(world.org),
+                           indicators=indicators)
+        return len(captured)
+
+    few = queries()
+    calls = {"mentee": world.call, "mentor": CallFactory(
+        organisation=world.org, project=world.project, role_sought="mentor", title="More")}
+    calls["mentor"].invited_countries.add(world.france)
+    for n in range(6):
+        _pairing(world, calls, country="TN", gender="female", status="active",
+                 start=date(2025, 1 + n, 1), months=6, started=date(2025, 1 + n, 1))
+    assert queries() == few
+
+
+# --- Pages -----------------------------------------------------------------------------------
+
+def test_a_coordinator_adds_an_indicator_and_sees_it_against_its_target(cohort: Built,
+                                                                        client_as):
+    world = cohort.world
+    url = reverse("indicators", args=[world.org.slug, world.project.slug])
+    response = client_as(world.people["coordinator"]).post(url, {
+        "indicator-metric": M.OFFICERS_MENTORED, "indicator-reference": "Output 1.1",
+        "indicator-target": "8", "indicator-period_start": "2025-01-01",
+        "indicator-period_end": "2025-12-31"}, follow=True)
+    assert response.status_code == 200
+    made = Indicator.objects.for_org(world.org).get()
+    assert (made.reference, made.target) == ("Output 1.1", Decimal("8"))
+    page = response.content.decode()
+    assert "Output 1.1" in page and "50% of the target" in page
+
+
+def test_a_bad_indicator_is_refused_next_to_its_field_and_keeps_what_was_typed(world: World,
+                                                                              client_as):
+    url = reverse("indicators", args=[world.org.slug, world.project.slug])
+    response = client_as(world.people["coordinator"]).post(url, {
+        "indicator-metric": M.WOMEN_SHARE, "indicator-reference": "Women reached",
+        "indicator-target": "140", "indicator-period_start": "2025-12-31",
+        "indicator-period_end": "2025-01-01"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "its target is at most 100" in page
+    assert "The end of the period comes before its start." in page
+    assert 'value="Women reached"' in page and 'value="140"' in page
+    assert not Indicator.objects.for_org(world.org).exists()
+
+
+def test_an_observer_reads_the_indicators_but_cannot_add_one(cohort: Built, client_as):
+    world = cohort.world
+    _indicator(world, M.COUNTRIES, "5")
+    url = reverse("indicators", args=[world.org.slug, world.project.slug])
+    page = client_as(world.people["observer"]).get(url).content.decode()
+    assert "Countries covered" in page and "Add an indicator" not in page
+    assert client_as(world.people["observer"]).post(url, {"indicator-metric": M.COUNTRIES}).status_code == 403
+
+
+def test_a_coordinator_changes_and_removes_an_indicator(world: World, client_as):
+    made = _indicator(world, M.COUNTRIES, "5")
+    url = reverse("indicator_edit", args=[world.org.slug, world.project.slug, made.pk])
+    client = client_as(world.people["coordinator"])
+    assert client.post(url, {"indicator-metric": M.COUNTRIES, "indicator-target": "7",
+                             "indicator-period_start": "2025-01-01",
+                             "indicator-period_end": "2025-12-31"}).status_code == 302
+    made.refresh_from_db()
+    assert made.target == Decimal("7")
+    assert client.post(url, {"delete": "1"}).status_code == 302
+    assert not Indicator.objects.for_org(world.org).exists()
+
+
+def test_the_dashboard_shows_the_indicators(cohort: Built, client_as):
+    world = cohort.world
+    _indicator(world, M.COUNTRIES, "6")
+    url = reverse("dashboard", args=[world.org.slug, world.project.slug])
+    page = client_as(world.people["observer"]).get(url).content.decode()
+    assert "Donor indicators" in page and "Countries covered" in page
+    assert "50% of the target" in page  # 3 of 6
+
+
+def test_the_donor_report_states_its_period_and_filters_and_shows_the_indicators(
+        cohort: Built, client_as):
+    world = cohort.world
+    _indicator(world, M.OFFICERS_MENTORED, "8").reference = ""
+    _indicator(world, M.COMPLETED_ON_TIME, "2", FIRST_HALF)
+    _indicator(world, M.COUNTRIES, "3", Period(date(2027, 1, 1), date(2027, 12, 31)))
+    morocco = _country("MA")
+    response = client_as(world.people["observer"]).post(
+        reverse("donor_report", args=[world.org.slug, world.project.slug]),
+        {"period_start": "2025-01-01", "period_end": "2025-12-31", "country": "MA"})
+    assert response.status_code == 302
+    export = Export.objects.for_org(world.org).get(kind=Export.Kind.DONOR)
+    export_build(organisation_id=world.org.pk, export_id=export.pk)
+    export.refresh_from_db()
+    assert export.status == Export.Status.DONE, export.error
+    text = pdf_text(bytes(export.content))
+    keep_pages(bytes(export.content), "donor-report")
+    assert "donor report" in text and morocco.name in text
+    assert "Officers mentored" in text and "Pairs completed on time" in text
+    assert "Countries covered" not in text  # 2027's indicator is outside the period
+    # Mentees from Morocco only: a, d and h, one of whom (d's officer) is counted once.
+    assert "2 pairs mentored" not in text and "3 pairs mentored in the period" in text
+
+
+def test_a_donor_report_needs_its_period(world: World, client_as):
+    response = client_as(world.people["coordinator"]).post(
+        reverse("donor_report", args=[world.org.slug, world.project.slug]),
+        {"period_start": "2025-12-31", "period_end": "2025-01-01"})
+    assert response.status_code == 400
+    assert "The end of the period comes before its start." in response.content.decode()
+    assert not Export.objects.for_org(world.org).exists()
+    assert Meeting.objects.for_org(world.org).count() == 0
