@@ -154,7 +154,10 @@ def _pairing_rows(project: Project, pairings: QuerySet[Pairing]) -> list[dict]:
         started_at=first_event(S.ACTIVE),
         completed_at=first_event(S.COMPLETED),
         ended_at=first_event(S.ENDED_EARLY),
-    ).filter(started_at__isnull=False, plan_start__isnull=False).values(
+    # Started: moved to active (a pairing is active or completed only after that move; the
+    # status stands in for an event where the history does not hold it).
+    ).filter(Q(started_at__isnull=False) | Q(status__in=[S.ACTIVE, S.COMPLETED]),
+             plan_start__isnull=False).values(
         "pk", "mentee_id", "mentee_application__country_id", "mentee_application__gender",
         "plan_start", "plan_months", "started_at", "completed_at", "ended_at")
     return [dict(row) for row in rows]

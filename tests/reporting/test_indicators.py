@@ -256,7 +256,8 @@ def test_an_observer_reads_the_indicators_but_cannot_add_one(cohort: Built, clie
     url = reverse("indicators", args=[world.org.slug, world.project.slug])
     page = client_as(world.people["observer"]).get(url).content.decode()
     assert "Countries covered" in page and "Add an indicator" not in page
-    assert client_as(world.people["observer"]).post(url, {"indicator-metric": M.COUNTRIES}).status_code == 403
+    observer = client_as(world.people["observer"])
+    assert observer.post(url, {"indicator-metric": M.COUNTRIES}).status_code == 403
 
 
 def test_a_coordinator_changes_and_removes_an_indicator(world: World, client_as):
