@@ -4,7 +4,7 @@ row names (a pairing's mentee, a meeting's author...) are members of that organi
 states only what it is about; tests/platform/test_factories.py checks every factory."""
 
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 
 import factory
 from allauth.account.models import EmailAddress
@@ -50,7 +50,7 @@ from programmes.models import (
     ThematicArea,
 )
 from programmes.rules import Rules
-from reporting.models import Export, Feedback, Report
+from reporting.models import Export, Feedback, Indicator, Report
 
 PASSWORD = "a-long-test-password-42"
 
@@ -476,6 +476,20 @@ class ExportFactory(factory.django.DjangoModelFactory):
     requested_by = factory.LazyAttribute(lambda o: member_of(o.organisation, "coordinator"))
     kind = Export.Kind.PAIRINGS
     format = Export.Format.CSV
+
+
+class IndicatorFactory(factory.django.DjangoModelFactory):
+    """A donor's target for the officers a project mentors in 2027."""
+
+    class Meta:
+        model = Indicator
+
+    project = factory.SubFactory(ProjectFactory)
+    organisation = factory.SelfAttribute("project.organisation")
+    metric = Indicator.Metric.OFFICERS_MENTORED
+    target = 20
+    period_start = date(2027, 1, 1)
+    period_end = date(2027, 12, 31)
 
 
 class ProgrammeImportFactory(factory.django.DjangoModelFactory):
