@@ -33,7 +33,8 @@ def project_activities(*, project: Project) -> QuerySet[Activity]:
                       confirmed_count=Count("participants", distinct=True,
                                             filter=Q(participants__response=P.Response.CONFIRMED)),
                       attended_count=Count("participants", distinct=True,
-                                           filter=Q(participants__attended=P.Attended.YES))))
+                                           filter=Q(participants__attended=P.Attended.YES)))
+            .order_by("-starts_on", "-pk"))
 
 
 def activity_for_member(*, actor: Actor, pk: int, for_change: bool) -> Activity:
@@ -76,6 +77,15 @@ def invitations_of(*, actor: Actor) -> QuerySet[ActivityParticipant]:
             .order_by("-activity__ends_on", "activity__pk"))
 
 
+def coming_invitations(*, actor: Actor, today: date | None = None
+                       ) -> QuerySet[ActivityParticipant]:
+    """What the person is invited to and is not over yet, the soonest first (their home)."""
+    return (invitations_of(actor=actor)
+            .filter(activity__ends_on__gte=today or timezone.localdate(),
+                    activity__cancelled=False)
+            .order_by("activity__starts_on", "activity__pk"))
+
+
 def board_members(*, project: Project, on: date | None = None) -> QuerySet[AdvisoryBoardMember]:
     """The project's advisory board: everyone who ever sat on it, or those sitting on `on`."""
     members = (AdvisoryBoardMember.objects.for_org(project.organisation)
@@ -102,13 +112,11 @@ def invitable_people(*, project: Project) -> QuerySet[User]:
                   .filter(call__project=project, applicant__isnull=False)
                   .exclude(status=Application.Status.WITHDRAWN).values("applicant"))
     board = board_members(project=project).values("person")
-    people = (members.filter(role__in=[Role.MENTOR, Role.MENTEE], user__in=applicants)
-              .values("user")
-              .union(members.filter(role__in=[Role.COORDINATOR, Role.FOCAL_POINT],
-                                    user__in=served).values("user"),
-                     members.filter(role=Role.OBSERVER).values("user"),
-                     members.filter(user__in=board).values("user")))
-    return User.objects.filter(pk__in=[row["user"] for row in people], is_active=True)
+    people = members.filter(
+        Q(role__in=[Role.MENTOR, Role.MENTEE], user__in=applicants)
+        | Q(role__in=[Role.COORDINATOR, Role.FOCAL_POINT], user__in=served)
+        | Q(role=Role.OBSERVER) | Q(user__in=board)).values("user")
+    return User.objects.filter(pk__in=people, is_active=True).order_by("full_name", "pk")
 
 
 def board_candidates(*, organisation: Organisation) -> QuerySet[User]:
