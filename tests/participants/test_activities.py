@@ -352,3 +352,17 @@ def test_my_activities_query_count_does_not_grow(world: World, client_as):
     with CaptureQueriesContext(connection) as large:
         client.get("/cepol/my-activities/")
     assert len(small) == len(large)
+
+
+def test_the_dashboard_shows_the_activities_held_in_the_period(world: World, client_as):
+    held = ActivityFactory(project=world.project, kind=Activity.Kind.CONFERENCE,
+                           starts_on=date(2026, 3, 1), ends_on=date(2026, 3, 3))
+    ActivityFactory(project=world.project, starts_on=date(2025, 3, 1), ends_on=date(2025, 3, 1))
+    for answer in ("yes", "yes", "no", "no"):
+        ActivityParticipantFactory(activity=held, attended=answer)
+    client = client_as(world.people["observer"])
+    page = client.get(reverse("dashboard", args=["cepol", world.project.slug]),
+                      {"start_from": "2026-01-01", "start_to": "2026-06-30"}).content.decode()
+    assert "Programme activities held" in page
+    assert "1 activity held" in page and "Regional conference" in page
+    assert "50%" in page
