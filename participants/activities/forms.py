@@ -73,7 +73,7 @@ class ActivityForm(CleanTextForm, forms.ModelForm):
         return data
 
 
-class InviteForm(forms.Form):
+class InviteForm(CleanTextForm, forms.Form):
     people = forms.ModelMultipleChoiceField(
         label=_("People to invite"), queryset=User.objects.none(),
         widget=forms.CheckboxSelectMultiple,
