@@ -64,6 +64,8 @@ def home(request: OrganisationRequest, org_slug: str) -> HttpResponse:
     elif role == Role.OBSERVER:
         context["projects"] = access.projects_visible_to(actor=request.actor).prefetch_related(
             "thematic_areas")
+        # An advisory board's members are observers: their meetings are here.
+        context["invitations"] = activity_selectors.coming_invitations(actor=request.actor)[:5]
     else:
         context["projects"] = access.projects_visible_to(actor=request.actor)
         context["applications"] = participant_selectors.applications_of(actor=request.actor)[:10]

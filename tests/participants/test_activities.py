@@ -366,3 +366,29 @@ def test_the_dashboard_shows_the_activities_held_in_the_period(world: World, cli
     assert "Programme activities held" in page
     assert "1 activity held" in page and "Regional conference" in page
     assert "50%" in page
+
+
+def test_the_board_page_adds_a_member_and_refuses_a_bad_one(world: World, client_as):
+    client = client_as(world.people["coordinator"])
+    url = reverse("advisory_board", args=["cepol", world.project.slug])
+    observer = world.people["observer"]
+    refused = client.post(url, {"person": "", "role": "Director of the academy",
+                                "since": "2026-01-01"})
+    assert refused.status_code == 400
+    assert 'value="Director of the academy"' in refused.content.decode()
+    added = client.post(url, {"person": observer.pk, "country": "MA",
+                              "role": "Director of the academy", "since": "2026-01-01"})
+    assert added.status_code == 302
+    member = selectors.board_members(project=world.project).get()
+    assert (member.person, member.country_id) == (observer, "MA")
+    # An observer reads the board but does not change it.
+    reader = client_as(observer)
+    assert reader.get(url).status_code == 200
+    assert reader.post(url, {"person": observer.pk, "since": "2026-01-01"}).status_code == 403
+    # A board meeting invites them; their home shows it.
+    meeting = services.activity_save(
+        actor=as_actor(world.people["coordinator"]), project=world.project, activity=None,
+        fields=fields(kind=Activity.Kind.BOARD_MEETING, title="Board meeting", online=True,
+                      starts_on=TODAY + timedelta(days=5), ends_on=TODAY + timedelta(days=5)))
+    assert "Board meeting" in reader.get("/cepol/").content.decode()
+    assert reader.get(reverse("activity_detail", args=["cepol", meeting.pk])).status_code == 200
