@@ -142,12 +142,6 @@ def attendance_record(*, actor: Actor, activity: Activity,
 
 
 @transaction.atomic
-def participant_remove(*, actor: Actor, invitation: ActivityParticipant) -> None:
-    access.require(actor=actor, action="manage", obj=invitation.activity)
-    invitation.delete()
-
-
-@transaction.atomic
 def document_add(*, actor: Actor, activity: Activity, title: str, file: Any,
                  content_type: str) -> ActivityDocument:
     """Attaches a document the form has checked (type and size)."""
@@ -176,8 +170,9 @@ def board_member_add(*, actor: Actor, project: Project, person: User, fields: di
     """Adds a representative to the project's advisory board. Someone already sitting on it
     is refused."""
     access.require(actor=actor, action="manage", obj=project)
-    if not project.organisation.pk == actor.organisation.pk:
-        raise PermissionDenied
+    if not selectors.board_candidates(organisation=project.organisation).filter(
+            pk=person.pk).exists():
+        raise ValidationError({"person": _("Choose a member of the organisation.")})
     if selectors.board_members(project=project, on=fields["since"]).filter(
             person=person).exists():
         raise ValidationError({"person": _("%(name)s already sits on the board.")

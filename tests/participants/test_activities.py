@@ -392,3 +392,9 @@ def test_the_board_page_adds_a_member_and_refuses_a_bad_one(world: World, client
                       starts_on=TODAY + timedelta(days=5), ends_on=TODAY + timedelta(days=5)))
     assert "Board meeting" in reader.get("/cepol/").content.decode()
     assert reader.get(reverse("activity_detail", args=["cepol", meeting.pk])).status_code == 200
+
+
+def test_someone_of_another_organisation_cannot_sit_on_the_board(world: World):
+    with pytest.raises(ValidationError):
+        services.board_member_add(actor=as_actor(world.people["admin"]), project=world.project,
+                                  person=world.outsider, fields={"since": TODAY, "role": ""})
