@@ -25,7 +25,7 @@ class Activity(TenantModel):
         TRAINING = "training", _("Training")
         WEBINAR = "webinar", _("Webinar")
         STUDY_VISIT = "study_visit", _("Study visit")
-        CONFERENCE = "conference", _("Regional conference")
+        CONFERENCE = "conference", _("Regional or international conference")
         LEADERSHIP = "leadership", _("Leadership course")
         BOARD_MEETING = "board_meeting", _("Advisory board meeting")
         OTHER = "other", _("Other")

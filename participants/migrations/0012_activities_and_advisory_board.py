@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
-                ('kind', models.CharField(choices=[('training', 'Training'), ('webinar', 'Webinar'), ('study_visit', 'Study visit'), ('conference', 'Regional conference'), ('leadership', 'Leadership course'), ('board_meeting', 'Advisory board meeting'), ('other', 'Other')], default='training', max_length=20, verbose_name='kind')),
+                ('kind', models.CharField(choices=[('training', 'Training'), ('webinar', 'Webinar'), ('study_visit', 'Study visit'), ('conference', 'Regional or international conference'), ('leadership', 'Leadership course'), ('board_meeting', 'Advisory board meeting'), ('other', 'Other')], default='training', max_length=20, verbose_name='kind')),
                 ('title', models.CharField(max_length=200, verbose_name='title')),
                 ('starts_on', models.DateField(verbose_name='first day')),
                 ('ends_on', models.DateField(verbose_name='last day')),

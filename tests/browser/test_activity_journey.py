@@ -26,7 +26,7 @@ def test_record_invite_confirm_and_attend(transactional_db, world: World, live_s
     coordinator.goto("/cepol/projects/euromed-police/")
     coordinator.get_by_role("link", name="Activities").click()
     coordinator.get_by_role("link", name="Record an activity").click()
-    coordinator.get_by_label("Kind").select_option(label="Regional conference")
+    coordinator.get_by_label("Kind").select_option(label="Regional or international conference")
     coordinator.get_by_label("Title").fill("Regional conference on asset recovery")
     coordinator.get_by_label("First day").fill(today.isoformat())
     coordinator.get_by_label("Last day").fill((today + timedelta(days=1)).isoformat())
