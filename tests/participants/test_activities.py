@@ -398,3 +398,27 @@ def test_someone_of_another_organisation_cannot_sit_on_the_board(world: World):
     with pytest.raises(ValidationError):
         services.board_member_add(actor=as_actor(world.people["admin"]), project=world.project,
                                   person=world.outsider, fields={"since": TODAY, "role": ""})
+
+
+@pytest.mark.parametrize("name", ["activity_detail", "activity_invite"])
+def test_an_activitys_pages_query_count_does_not_grow_with_its_invitees(
+        world: World, client_as, name: str):
+    activity = ActivityFactory(project=world.project)
+    client = client_as(world.people["coordinator"])
+    url = reverse(name, args=["cepol", activity.pk])
+
+    def invite(n: int) -> None:
+        for _ in range(n):
+            person = member_of(world.org, "mentee")
+            ApplicationFactory(call=world.call, applicant=person, status="shortlisted")
+            ActivityParticipantFactory(activity=activity, person=person, attended="yes")
+            ActivityDocumentFactory(activity=activity)
+
+    invite(2)
+    client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+    invite(12)
+    with CaptureQueriesContext(connection) as large:
+        assert client.get(url).status_code == 200
+    assert len(small) == len(large)
