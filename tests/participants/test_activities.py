@@ -15,6 +15,7 @@ from django.utils import timezone
 from participants.activities import selectors, services
 from participants.models import Activity, ActivityDocument, ActivityParticipant, Notification
 from programmes.models import AuditEntry
+from programmes.privacy.services import personal_data_collect
 from tests.factories import (
     ActivityDocumentFactory,
     ActivityFactory,
@@ -422,3 +423,14 @@ def test_an_activitys_pages_query_count_does_not_grow_with_its_invitees(
     with CaptureQueriesContext(connection) as large:
         assert client.get(url).status_code == 200
     assert len(small) == len(large)
+
+
+def test_a_persons_invitations_and_board_seat_are_in_their_export(world: World):
+    person = world.people["observer"]
+    ActivityParticipantFactory(activity=ActivityFactory(project=world.project), person=person,
+                               response="confirmed", attended="yes")
+    AdvisoryBoardMemberFactory(project=world.project, person=person, role="Academy director")
+    export = personal_data_collect(organisation=world.org, user=person)
+    sections = {section["model"]: section["rows"] for section in export["sections"]}
+    assert sections["participants.ActivityParticipant"][0]["attended"] == "yes"
+    assert sections["participants.AdvisoryBoardMember"][0]["role"] == "Academy director"
