@@ -33,6 +33,9 @@ from matching.schedule import Schedule, add_months
 from participants import services as participant_services
 from participants.models import (
     MFA_ROLES,
+    Activity,
+    ActivityParticipant,
+    AdvisoryBoardMember,
     Application,
     ApplicationLanguage,
     Membership,
@@ -476,6 +479,7 @@ def load_demo(today: date | None = None) -> DemoSummary:
     _load_calls(projects, countries)
     _load_shortlists(organisations["cepol"], projects["cepol"], countries, password_hash)
     _load_cohort_2023(organisations["cepol"], projects["cepol"], countries, password_hash, today)
+    _load_activities(organisations, projects, countries, password_hash, today)
     return DemoSummary(
         organisations=summaries,
         multi_role=_load_multi_role(organisations, projects, password_hash),
@@ -1197,6 +1201,158 @@ def _add_reports(rows: _CohortRows, pair: CohortPair, schedule: Schedule, *, coo
     rows.add(PairingEvent(organisation=pairing.organisation, pairing=pairing,
                           from_status=ACTIVE, to_status=COMPLETED, by=coordinator),
              _at(accepted, 10))
+
+
+# -- Programme activities and Momentum MENA's advisory board ------------------------------------
+# Demo choices on the source's facts: Momentum MENA's advisory board is "one representative
+# nominated by each partner country (preferably from a training academy)" meeting "at least twice
+# a year"; its programme runs online specialised trainings, leadership courses and international
+# conferences. The people, places and texts are invented.
+BOARD_DOMAIN = "board.interpol.demo"
+BOARD_MEMBERS: dict[str, tuple[str, str]] = {
+    "DZ": ("Nadia Boudiaf", "Director of studies, École supérieure de police, Algiers"),
+    "EG": ("Hany El-Sayed", "Head of international training, Police Academy, Cairo"),
+    "JO": ("Rania Al-Masri", "Deputy director, Royal Police Academy, Amman"),
+    "LB": ("Joseph Khoury", "Head of training, Internal Security Forces Academy"),
+    "MA": ("Latifa Bennani", "Director of continuing training, Institut royal de police"),
+    "PS": ("Samer Odeh", "Training directorate, Palestinian Civil Police"),
+    "TN": ("Mouna Trabelsi", "Director, École nationale de police"),
+}
+BOARD_SINCE = date(2023, 1, 1)
+
+
+@dataclass(frozen=True)
+class DemoActivity:
+    org: str
+    project: str
+    kind: str
+    title: str
+    starts_on: date
+    ends_on: date
+    place: tuple[str, str] | None  # (city, country code); None: online
+    description: str = ""
+    agenda: str = ""
+    minutes: str = ""
+    decisions: str = ""
+    areas: tuple[str, ...] = ()
+    # Who is invited, by demo role ("mentee", "mentor"...) or "board", with their answer and
+    # whether they attended ("" while it has not happened).
+    invited: tuple[tuple[str, str, str], ...] = ()
+
+
+K = Activity.Kind
+BOARD_INVITED = (("board", "confirmed", "yes"),)
+DEMO_ACTIVITIES: list[DemoActivity] = [
+    DemoActivity(
+        "interpol", "momentum-mena", K.BOARD_MEETING, "Advisory board, first meeting of 2023",
+        date(2023, 3, 21), date(2023, 3, 21), None,
+        agenda="1. The 2023 cohort: selection and pairing\n2. Training needs of the partner "
+               "countries\n3. Dates of the leadership course",
+        minutes="The coordinator presented the selection of the 2023 cohort. Each partner "
+                "country's academy described its training needs; Jordan and Morocco asked for "
+                "more on open source investigations. The board reviewed the draft programme "
+                "of the leadership course.",
+        decisions="1. Add an online specialised training on open source investigations in "
+                  "May.\n2. Hold the leadership course in Amman in June.\n3. Meet again in "
+                  "the autumn.",
+        invited=BOARD_INVITED),
+    DemoActivity(
+        "interpol", "momentum-mena", K.BOARD_MEETING, "Advisory board, second meeting of 2023",
+        date(2023, 10, 17), date(2023, 10, 17), ("Lyon", "FR"),
+        agenda="1. Results of the trainings and the leadership course\n2. Interim reports of "
+               "the pairs\n3. The international conference",
+        minutes="The board heard the results of the year's trainings and of the leadership "
+                "course. The interim reports show most pairs meeting every month. Lebanon and "
+                "Tunisia proposed speakers for the conference.",
+        decisions="1. Open the 2024 call for mentees in January.\n2. Invite alumni to the "
+                  "operational field exercise.\n3. Publish the conference report.",
+        invited=BOARD_INVITED),
+    DemoActivity(
+        "interpol", "momentum-mena", K.TRAINING,
+        "Online specialised training: open source investigations",
+        date(2023, 5, 15), date(2023, 5, 19), None,
+        description="Five mornings of online training on open source investigations for the "
+                    "mentees and their mentors.",
+        areas=("Open source investigations",),
+        invited=(("mentee", "confirmed", "yes"), ("mentor", "confirmed", "yes"),
+                 ("focal_point", "declined", "no"))),
+    DemoActivity(
+        "interpol", "momentum-mena", K.LEADERSHIP, "Leadership course for women in policing",
+        date(2023, 6, 12), date(2023, 6, 16), ("Amman", "JO"),
+        description="A week on leading teams, negotiating and public speaking.",
+        invited=(("mentee", "confirmed", "yes"), ("mentor", "confirmed", "no"))),
+    DemoActivity(
+        "interpol", "momentum-mena", K.CONFERENCE,
+        "International conference: women in law enforcement",
+        date(2023, 11, 7), date(2023, 11, 8), ("Lyon", "FR"),
+        description="The programme's mentees, mentors, academies and partners meet at INTERPOL's "
+                    "General Secretariat.",
+        invited=(("mentee", "confirmed", "yes"), ("mentor", "confirmed", "yes"),
+                 ("focal_point", "confirmed", "yes"), ("observer", "confirmed", "yes"),
+                 ("board", "confirmed", "yes"))),
+    DemoActivity(
+        "cepol", "euromed-police", K.CONFERENCE,
+        "EUROMED Police regional conference on financial investigations",
+        date(2023, 9, 26), date(2023, 9, 27), ("Rabat", "MA"),
+        description="Heads of financial investigation units of the partner countries and EU "
+                    "experts on following the money.",
+        areas=("Criminal finances",),
+        invited=(("mentee", "confirmed", "yes"), ("mentor", "confirmed", "yes"),
+                 ("focal_point", "confirmed", "yes"), ("observer", "declined", "no"))),
+]
+# The webinar is coming (three weeks after the load), so that its invited can still answer.
+UPCOMING_WEBINAR_DAYS = 21
+
+
+def _demo_activities(today: date) -> list[DemoActivity]:
+    upcoming = today + timedelta(days=UPCOMING_WEBINAR_DAYS)
+    return [*DEMO_ACTIVITIES, DemoActivity(
+        "cepol", "euromed-police", K.WEBINAR, "Webinar: cryptocurrencies in criminal "
+        "investigations", upcoming, upcoming, None,
+        description="One hour online with a Europol expert, then questions.",
+        invited=(("mentee", "invited", ""), ("mentor", "confirmed", ""),
+                 ("focal_point", "invited", "")))]
+
+
+def _load_activities(organisations: dict[str, Organisation], projects: dict[str, list[Project]],
+                     countries: dict[str, Country], password_hash: str, today: date) -> None:
+    interpol = organisations["interpol"]
+    momentum = next(p for p in projects["interpol"] if p.slug == "momentum-mena")
+    board: list[User] = []
+    for code in sorted(BOARD_MEMBERS):
+        name, role = BOARD_MEMBERS[code]
+        user = _load_user(f"{code.lower()}@{BOARD_DOMAIN}", name, password_hash)
+        _load_membership(user, interpol, Role.OBSERVER)
+        _upsert(AdvisoryBoardMember, {"organisation": interpol, "project": momentum,
+                                      "person": user},
+                {"country": countries[code], "role": role, "since": BOARD_SINCE, "until": None})
+        board.append(user)
+    for wanted in _demo_activities(today):
+        organisation = organisations[wanted.org]
+        project = next(p for p in projects[wanted.org] if p.slug == wanted.project)
+        city, country = wanted.place or ("", "")
+        activity = _upsert(Activity, {"organisation": organisation, "project": project,
+                                      "title": wanted.title}, {
+            "kind": wanted.kind, "starts_on": wanted.starts_on, "ends_on": wanted.ends_on,
+            "online": wanted.place is None, "city": city,
+            "country": countries[country] if country else None,
+            "description": wanted.description, "agenda": wanted.agenda,
+            "minutes": wanted.minutes, "decisions": wanted.decisions})
+        areas = set(ThematicArea.objects.for_org(organisation).filter(
+            project=project, name__in=wanted.areas))
+        if set(activity.thematic_areas.all()) != areas:
+            activity.thematic_areas.set(areas)
+        invited_at = _at(wanted.starts_on - timedelta(days=30), 9)
+        for who, response, attended in wanted.invited:
+            people = board if who == "board" else [User.objects.get(
+                email=demo_email(Role(who), wanted.org))]
+            for person in people:
+                _upsert(ActivityParticipant, {"organisation": organisation,
+                                              "activity": activity, "person": person}, {
+                    "invited_at": invited_at, "response": response,
+                    "responded_at": (None if response == "invited"
+                                     else invited_at + timedelta(days=2)),
+                    "attended": attended or ActivityParticipant.Attended.UNKNOWN})
 
 
 def _account_lines(account: DemoAccount, label: str) -> list[str]:

@@ -15,6 +15,7 @@ from matching.models import Pairing
 from matching.pairings.access import pairings_visible_to
 from matching.pairings.selectors import own_pairings_with_steps
 from participants import selectors as participant_selectors
+from participants.activities import selectors as activity_selectors
 from participants.middleware import OrganisationRequest
 from participants.models import Invitation, Membership
 from programmes import access
@@ -63,10 +64,13 @@ def home(request: OrganisationRequest, org_slug: str) -> HttpResponse:
     elif role == Role.OBSERVER:
         context["projects"] = access.projects_visible_to(actor=request.actor).prefetch_related(
             "thematic_areas")
+        # An advisory board's members are observers: their meetings are here.
+        context["invitations"] = activity_selectors.coming_invitations(actor=request.actor)[:5]
     else:
         context["projects"] = access.projects_visible_to(actor=request.actor)
         context["applications"] = participant_selectors.applications_of(actor=request.actor)[:10]
         context["pairings"] = own_pairings_with_steps(actor=request.actor)
+        context["invitations"] = activity_selectors.coming_invitations(actor=request.actor)[:5]
         context["calls"] = call_list(actor=request.actor).filter(
             status="open", allow_self_nomination=True
         )[:10]

@@ -9,3 +9,4 @@ class ParticipantsConfig(AppConfig):
     def ready(self) -> None:
         # The access rules of applications, and what happens when a call opens or closes.
         from participants import access, receivers  # noqa: F401
+        from participants.activities import access as activity_access  # noqa: F401

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from participants import views
+from participants.activities import urls as activity_urls
 
 urlpatterns = [
     path("members/", views.member_list, name="member_list"),
@@ -33,3 +34,5 @@ urlpatterns += [
 urlpatterns += [
     path("my-data/profile/", views.my_data_profile, name="my_data_profile"),
 ]
+
+urlpatterns += activity_urls.urlpatterns

@@ -33,6 +33,7 @@ from programmes.models import Organisation, Project
 from programmes.privacy.services import on_erasure, personal_data_collect, personal_data_tables
 from programmes.validators import runs_as_formula
 from reporting import charts, selectors, xlsx
+from reporting.activities import period_activity_figures
 from reporting.filters import DashboardFilter
 from reporting.indicators import indicator_rows
 from reporting.models import Export, Report
@@ -141,6 +142,7 @@ def build(export: Export, progress: Progress) -> tuple[bytes, str]:
         pdf = render_pdf("reporting/pdf/highlights.html", {
             "project": project, "figures": figures, "filters": _filter(export).form,
             "charts": charts.highlights_charts(figures, export.organisation.colour),
+            "activity_figures": period_activity_figures(project, _filter(export).form),
             "today": timezone.localdate(),
         }, organisation=export.organisation, language=export.params["language"],
             timeout=settings.PDF_TASK_TIMEOUT_SECONDS)

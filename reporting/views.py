@@ -29,6 +29,7 @@ from programmes.privacy.record import processing_record
 from programmes.privacy.services import audit_record
 from programmes.requests import add_service_errors
 from reporting import charts, selectors, services
+from reporting.activities import period_activity_figures
 from reporting.filters import DashboardFilter
 from reporting.forms import (
     BrandingForm,
@@ -285,6 +286,7 @@ def dashboard(request: OrganisationRequest, org_slug: str, slug: str) -> HttpRes
     return render(request, "reporting/dashboard.html", {
         "project": project, "filter": found, "figures": figures, "indicators": indicators,
         "charts": charts.highlights_charts(figures, request.organisation.colour),
+        "activity_figures": period_activity_figures(project, found.form) if valid else None,
         "export_form": ExportForm(),
         "exports": selectors.recent_exports(actor=request.actor, project=project),
     }, status=200 if valid else 400)

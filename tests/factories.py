@@ -27,6 +27,10 @@ from matching.models import (
 )
 from matching.schedule import Schedule
 from participants.models import (
+    Activity,
+    ActivityDocument,
+    ActivityParticipant,
+    AdvisoryBoardMember,
     Application,
     ApplicationLanguage,
     IdentityProvider,
@@ -533,3 +537,60 @@ class AuditEntryFactory(factory.django.DjangoModelFactory):
     content_type = factory.LazyFunction(lambda: ContentType.objects.get_for_model(Organisation))
     object_pk = factory.LazyAttribute(lambda o: str(o.organisation.pk))
     object_id = factory.LazyAttribute(lambda o: o.organisation.pk)
+
+
+# -- Programme activities and the advisory board (participants/activities) ---------------------
+
+class ActivityFactory(factory.django.DjangoModelFactory):
+    """An online webinar of a project, held a week ago."""
+
+    class Meta:
+        model = Activity
+
+    project = factory.SubFactory(ProjectFactory)
+    organisation = factory.SelfAttribute("project.organisation")
+    kind = Activity.Kind.WEBINAR
+    title = factory.Sequence(lambda n: f"Webinar {n}")
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=7))
+    ends_on = factory.SelfAttribute("starts_on")
+    online = True
+
+
+class ActivityParticipantFactory(factory.django.DjangoModelFactory):
+    """A mentee of the organisation invited to an activity, no answer yet."""
+
+    class Meta:
+        model = ActivityParticipant
+
+    activity = factory.SubFactory(ActivityFactory)
+    organisation = factory.SelfAttribute("activity.organisation")
+    person = factory.LazyAttribute(lambda o: member_of(o.organisation, "mentee"))
+    invited_at = factory.LazyFunction(timezone.now)
+
+
+class ActivityDocumentFactory(factory.django.DjangoModelFactory):
+    """The programme of an activity, as a PDF."""
+
+    class Meta:
+        model = ActivityDocument
+
+    activity = factory.SubFactory(ActivityFactory)
+    organisation = factory.SelfAttribute("activity.organisation")
+    title = "Programme"
+    file = factory.django.FileField(filename="programme.pdf",
+                                    data=factory.LazyFunction(pdf_bytes))
+    content_type = "application/pdf"
+    uploaded_by = factory.LazyAttribute(lambda o: member_of(o.organisation, "coordinator"))
+
+
+class AdvisoryBoardMemberFactory(factory.django.DjangoModelFactory):
+    """An observer of the organisation sitting on a project's advisory board since last year."""
+
+    class Meta:
+        model = AdvisoryBoardMember
+
+    project = factory.SubFactory(ProjectFactory)
+    organisation = factory.SelfAttribute("project.organisation")
+    person = factory.LazyAttribute(lambda o: member_of(o.organisation, "observer"))
+    role = "Director of the police academy"
+    since = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=365))

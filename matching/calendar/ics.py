@@ -11,6 +11,8 @@ class Event:
     day: date
     summary: str
     description: str = ""
+    last_day: date | None = None  # for an event of several days (an activity)
+    location: str = ""
 
 
 def _text(value: str) -> str:
@@ -49,9 +51,11 @@ def calendar(*, name: str, events: list[Event], stamp: datetime, domain: str) ->
             f"UID:{event.uid}@{domain}",
             f"DTSTAMP:{stamp:%Y%m%dT%H%M%SZ}",
             f"DTSTART;VALUE=DATE:{event.day:%Y%m%d}",
-            f"DTEND;VALUE=DATE:{event.day + timedelta(days=1):%Y%m%d}",
+            f"DTEND;VALUE=DATE:{(event.last_day or event.day) + timedelta(days=1):%Y%m%d}",
             f"SUMMARY:{_text(event.summary)}",
         ]
+        if event.location:
+            lines.append(f"LOCATION:{_text(event.location)}")
         if event.description:
             lines.append(f"DESCRIPTION:{_text(event.description)}")
         lines.append("END:VEVENT")

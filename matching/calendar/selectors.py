@@ -1,5 +1,6 @@
 """A person's calendar: the dates of their own pairings, and whose feed a secret opens."""
 
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.db.models import Q
@@ -10,6 +11,7 @@ from matching.calendar.ics import Event
 from matching.models import ActivityPlan, Pairing
 from matching.schedule import Schedule
 from participants.models import (
+    ActivityParticipant,
     Membership,
     User,
     hash_token,
@@ -56,7 +58,29 @@ def calendar_events(user: User) -> list[Event]:
             events += [Event(uid=f"pairing-{pairing.pk}-{key}", day=day,
                              summary=f"{summary} ({pairing.project.name})", description=where)
                        for key, day, summary in dated]
+        # The programme activities the person is invited to and has not declined.
+        events += _activity_events(
+            ActivityParticipant.unscoped.filter(person=user, organisation__in=member_of,
+                                                activity__cancelled=False)
+            .exclude(response=ActivityParticipant.Response.DECLINED)
+            .select_related("activity__project", "activity__country"))
     return sorted(events, key=lambda event: (event.day, event.uid))
+
+
+def _activity_events(invitations: Iterable[ActivityParticipant]) -> list[Event]:
+    """Activities from their first to their last day, with their place or "Online"."""
+    events = []
+    for invitation in invitations:
+        activity = invitation.activity
+        when = (_("Starts at %(time)s.") % {"time": f"{activity.start_time:%H:%M}"}
+                if activity.start_time else "")
+        events.append(Event(
+            uid=f"activity-{activity.pk}", day=activity.starts_on, last_day=activity.ends_on,
+            summary=f"{activity.title} ({activity.project.name})",
+            description=" ".join(part for part in (
+                str(activity.get_kind_display()), activity.place, when) if part),
+            location=activity.place))
+    return events
 
 
 def calendar_owner(token: str) -> User | None:

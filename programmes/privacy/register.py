@@ -210,6 +210,11 @@ EVALUATION = Use(
     _("Evaluate the programme and report to its donors"), Basis.PUBLIC_TASK,
     _("The project's coordinators; observers and donors see anonymous figures only"),
     Retention.PAIRING)
+ACTIVITIES = Use(
+    _("Run the programme's activities and its advisory board: invitations, answers, "
+      "attendance and membership"), Basis.PUBLIC_TASK,
+    _("The project's coordinators and the organisation's administrators; the person; observers "
+      "see figures only"), Retention.PAIRING)
 NOTICE = Use(
     _("Tell the person what is due and what changed"), Basis.PUBLIC_TASK,
     _("The person"), Retention.NOTICE)

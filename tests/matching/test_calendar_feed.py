@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from matching.calendar import ics
 from matching.calendar.services import calendar_address_renew
+from tests.factories import ActivityFactory, ActivityParticipantFactory
 from tests.helpers import World, active_pairing
 
 
@@ -86,3 +87,29 @@ def test_the_feed_is_in_its_owners_language_whoever_asks(world: World, client, o
         assert response["Content-Language"] == owner_language
         if summary:
             assert f"SUMMARY:{summary} (EUROMED Police)" in lines, asked
+
+
+def test_activities_the_person_is_invited_to_are_in_their_feed(world: World, client):
+    person = world.people["mentee"]
+    course = ActivityFactory(project=world.project, kind="leadership",
+                             title="Leadership course", online=False, city="Amman",
+                             country=world.morocco, starts_on=date(2027, 3, 8),
+                             ends_on=date(2027, 3, 12))
+    ActivityParticipantFactory(activity=course, person=person, response="confirmed")
+    webinar = ActivityFactory(project=world.project, title="Cyber webinar",
+                              starts_on=date(2027, 4, 1), ends_on=date(2027, 4, 1))
+    ActivityParticipantFactory(activity=webinar, person=person)
+    declined = ActivityFactory(project=world.project, title="Declined visit")
+    ActivityParticipantFactory(activity=declined, person=person, response="declined")
+    cancelled = ActivityFactory(project=world.project, title="Cancelled webinar",
+                                cancelled=True)
+    ActivityParticipantFactory(activity=cancelled, person=person)
+    lines = strictly_valid(feed(client, world, person))
+    text = "\n".join(lines)
+    assert "SUMMARY:Leadership course (EUROMED Police)" in lines
+    assert "DTSTART;VALUE=DATE:20270308" in lines and "DTEND;VALUE=DATE:20270313" in lines
+    assert "LOCATION:Amman\\, Morocco" in lines
+    assert "SUMMARY:Cyber webinar (EUROMED Police)" in lines and "LOCATION:Online" in lines
+    assert "Declined visit" not in text and "Cancelled webinar" not in text
+    # Another person's invitations are not in it.
+    assert "Leadership course" not in feed(client, world, world.people["mentor"])

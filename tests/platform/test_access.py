@@ -17,6 +17,10 @@ from participants.models import Membership, User
 from reporting.models import Indicator
 from reporting.services import report_review
 from tests.factories import (
+    ActivityDocumentFactory,
+    ActivityFactory,
+    ActivityParticipantFactory,
+    AdvisoryBoardMemberFactory,
     ApplicationFactory,
     DataRequestFactory,
     ExportFactory,
@@ -211,6 +215,25 @@ def mentee_person(w: World) -> dict:
     return {**org(w), "user_id": w.people["mentee"].pk}
 
 
+def activity(w: World) -> dict:
+    """A webinar of the project held last week, to which the mentee is invited."""
+    made = ActivityFactory(project=w.project)
+    ActivityParticipantFactory(activity=made, person=w.people["mentee"])
+    return {**org(w), "pk": made.pk}
+
+
+def activity_document(w: World) -> dict:
+    made = activity(w)
+    document = ActivityDocumentFactory(activity_id=made["pk"], organisation=w.org,
+                                       uploaded_by=w.people["coordinator"])
+    return {**made, "document_pk": document.pk}
+
+
+def board_member(w: World) -> dict:
+    member = AdvisoryBoardMemberFactory(project=w.project, person=w.people["observer"])
+    return {**project(w), "pk": member.pk}
+
+
 PLAN = dict(objectives="Trace criminal assets.", start=date(2027, 1, 15), duration_months=6,
             online_meetings_per_month=1, visits=[Visit(date(2027, 2, 1), "Rabat", True)])
 # The pair's own actions: what the others of the organisation who see the pairing get (403),
@@ -224,6 +247,13 @@ ADMIN_ONLY_PAGE = roles(FORBIDDEN, admin=OK)
 ADMIN_ONLY_ACTION = roles(FORBIDDEN, admin=REDIRECT)
 MANAGERS_ACTION = roles(FORBIDDEN, admin=REDIRECT, coordinator=REDIRECT)
 MANAGERS_PAGE = roles(FORBIDDEN, admin=OK, coordinator=OK)
+FOLLOWERS_PAGE = roles(FORBIDDEN, admin=OK, coordinator=OK, observer=OK)
+# An activity's managers' pages: the observers and the invited mentee see the activity (403);
+# the others do not (404).
+ACTIVITY_MANAGERS_PAGE = roles(MISSING, admin=OK, coordinator=OK, observer=FORBIDDEN,
+                               mentee=FORBIDDEN)
+ACTIVITY_MANAGERS_ACTION = roles(MISSING, admin=REDIRECT, coordinator=REDIRECT,
+                                 observer=FORBIDDEN, mentee=FORBIDDEN)
 
 
 def api(default: int | str, **overrides: int | str) -> dict[str, int | str]:
@@ -340,6 +370,26 @@ ACCESS: dict[str, Row] = {
     # An export is its requester's own: anyone else's answers like a missing one.
     "export_detail": Row("GET", admins_export, roles(MISSING, admin=OK)),
     "export_download": Row("GET", admins_export, roles(MISSING, admin=OK)),
+    # Programme activities and the advisory board: the project's managers run them, observers
+    # read them; an activity is seen by those and by whoever is invited to it, and answers
+    # anyone else like a missing one.
+    "activity_list": Row("GET", project, FOLLOWERS_PAGE),
+    "activity_create": Row("GET", project, MANAGERS_PAGE),
+    "advisory_board": Row("GET", project, FOLLOWERS_PAGE),
+    "board_member_end": Row("POST", board_member, MANAGERS_ACTION),
+    "activity_detail": Row("GET", activity, roles(MISSING, admin=OK, coordinator=OK,
+                                                  observer=OK, mentee=OK)),
+    "activity_edit": Row("GET", activity, ACTIVITY_MANAGERS_PAGE),
+    "activity_invite": Row("GET", activity, ACTIVITY_MANAGERS_PAGE),
+    "activity_attendance": Row("POST", activity, ACTIVITY_MANAGERS_ACTION),
+    "activity_respond": Row("POST", activity, roles(MISSING, admin=FORBIDDEN,
+                                                    coordinator=FORBIDDEN, observer=FORBIDDEN,
+                                                    mentee=REDIRECT)),
+    "activity_document_add": Row("GET", activity, ACTIVITY_MANAGERS_PAGE),
+    "activity_document": Row("GET", activity_document, roles(MISSING, admin=OK, coordinator=OK,
+                                                             observer=OK, mentee=OK)),
+    "activity_document_delete": Row("POST", activity_document, ACTIVITY_MANAGERS_ACTION),
+    "my_activities": Row("GET", org, roles(OK)),
     "branding": Row("GET", org, ADMIN_ONLY_PAGE),
     "identity_provider_edit": Row("GET", org, ADMIN_ONLY_PAGE),
     # A person's own data: every member sees, corrects, asks about and downloads their own.
@@ -403,6 +453,8 @@ def post_data(name: str, w: World, who: str) -> dict:
                 "rank": "Commissaire", "thematic_area": area, "languages": ["fr"]}
     if name == "application_start":
         return {"country": "MA", "thematic_area": area}
+    if name == "activity_respond":
+        return {"answer": "confirm"}
     if name == "pairing_respond":
         return {"decision": "accept"}
     if name == "pairing_move":

@@ -6,6 +6,7 @@ loads it again) leaves the next test the demo as loaded. Tests that load the dem
 from an empty database, are in test_demo.py."""
 
 from collections.abc import Iterator
+from datetime import date
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -28,7 +29,8 @@ from matching.meetings.selectors import compliance_rows, compliance_table
 from matching.models import ActivityPlan, Meeting, Pairing
 from matching.proposals.selectors import matching_pool
 from matching.schedule import Schedule, add_months
-from participants.models import MFA_ROLES, Membership, Role, User
+from participants.activities import selectors as selectors_activities
+from participants.models import MFA_ROLES, Activity, Membership, Role, User
 from programmes.models import (
     Call,
     Country,
@@ -433,3 +435,24 @@ def test_the_dashboard_and_the_highlights_pdf_show_the_2023_highlights(
     keep_pages(content, "highlights-euromed-2023")
 
 
+
+
+def test_momentum_mena_has_its_advisory_board_and_activities(loaded: demo.DemoSummary) -> None:
+    momentum = project("interpol", "momentum-mena")
+    members = selectors_activities.board_members(project=momentum, on=date(2023, 6, 1))
+    assert sorted(m.country_id for m in members) == sorted(codes_of(momentum))
+    meetings = Activity.objects.for_org(momentum.organisation).filter(
+        project=momentum, kind="board_meeting", starts_on__year=2023)
+    assert meetings.count() == 2
+    assert all(m.agenda and m.minutes and m.decisions for m in meetings)
+    assert all(m.participants.filter(attended="yes").count() == len(demo.BOARD_MEMBERS)
+               for m in meetings)
+    kinds = set(Activity.objects.for_org(momentum.organisation).filter(project=momentum)
+                .values_list("kind", flat=True))
+    assert {"training", "leadership", "conference", "board_meeting"} <= kinds
+    figures_2023 = selectors_activities.activity_figures(
+        project=momentum, start=date(2023, 1, 1), end=date(2023, 12, 31))
+    assert figures_2023.held == 5 and figures_2023.board_meetings == 2
+    euromed = project("cepol", "euromed-police")
+    assert sorted(Activity.objects.for_org(euromed.organisation).filter(project=euromed)
+                  .values_list("kind", flat=True)) == ["conference", "webinar"]

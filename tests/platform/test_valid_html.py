@@ -31,7 +31,15 @@ from matching.plans.rules import Visit
 from matching.plans.services import plan_save, plan_seal, plan_sign
 from matching.proposals.services import pairing_propose
 from participants import services as participant_services
-from participants.models import Application, Invitation, Membership, Role, User, hash_token
+from participants.models import (
+    Activity,
+    Application,
+    Invitation,
+    Membership,
+    Role,
+    User,
+    hash_token,
+)
 from programmes.models import Call, Organisation, Project
 from programmes.privacy.services import data_request_make
 from reporting.models import Export, Report
@@ -142,6 +150,11 @@ def _pages() -> list[Page]:
                  "new_lines": "2-3", "existing_lines": "", "errors": [], "errors_total": 0},
         created={"pairings": 2, "people": 4, "invited": 4})
 
+    activities = Activity.objects.for_org(org).filter(project=euromed)
+    conference, webinar = activities.get(kind="conference"), activities.get(kind="webinar")
+    board_meeting = Activity.objects.for_org(Organisation.objects.get(slug="interpol")).filter(
+        kind="board_meeting").earliest("starts_on")
+
     def url(name: str, *args) -> str:
         return reverse(name, args=["cepol", *args])
 
@@ -204,6 +217,17 @@ def _pages() -> list[Page]:
         Page("report to review", coord, url(
             "report_detail", submitted.pairing_id, submitted.kind, submitted.version)),
         Page("notifications (coordinator)", coord, url("notification_list")),
+        Page("activities", coord, url("activity_list", euromed.slug)),
+        Page("activity (coordinator)", coord, url("activity_detail", conference.pk)),
+        Page("invite to an activity", coord, url("activity_invite", conference.pk)),
+        Page("activity refused", coord, url("activity_create", euromed.slug), 400,
+             refused={"kind": "training", "title": "Cyber patrol"}),
+        Page("document refused", coord, url("activity_document_add", conference.pk), 400,
+             refused={"title": "Slides"}),
+        Page("advisory board", person(Role.COORDINATOR, "interpol"),
+             reverse("advisory_board", args=["interpol", "momentum-mena"])),
+        Page("board meeting", person(Role.OBSERVER, "interpol"),
+             reverse("activity_detail", args=["interpol", board_meeting.pk])),
         # A national focal point.
         Page("focal point home", focal, url("home")),
         Page("call (focal point)", focal, url("call_detail", open_call.pk)),
@@ -224,6 +248,8 @@ def _pages() -> list[Page]:
         Page("API tokens", mentee, url("api_tokens")),
         Page("API token refused", mentee, url("api_tokens"), 400, refused={"name": ""}),
         Page("API documentation", mentee, url("api_docs")),
+        Page("my activities", person(Role.MENTEE), url("my_activities")),
+        Page("activity (invited)", person(Role.MENTEE), url("activity_detail", webinar.pk)),
         Page("mentor home", mentor, url("home")),
         Page("pairing (mentor)", mentor, url("pairing_detail", active.pk)),
         Page("feedback", mentor, url("feedback_edit", active.pk)),

@@ -13,12 +13,23 @@ from django.core.files.base import ContentFile
 from django.db import connection
 
 from matching.models import Meeting
-from participants.models import Application, Membership, User
+from participants.activities.selectors import activity_figures
+from participants.models import (
+    ActivityParticipant,
+    AdvisoryBoardMember,
+    Application,
+    Membership,
+    User,
+)
 from programmes.models import AuditEntry
 from programmes.privacy.services import ERASED_NAME, person_erase, person_erase_preview
 from reporting import selectors as reporting_selectors
 from reporting.models import Feedback, Report
 from tests.factories import (
+    ActivityDocumentFactory,
+    ActivityFactory,
+    ActivityParticipantFactory,
+    AdvisoryBoardMemberFactory,
     ApplicationFactory,
     ApplicationLanguageFactory,
     CallFactory,
@@ -55,6 +66,7 @@ CANARIES = {
     "export": "CANARY-EXPORT-7731",
     "cv": "CANARY-CV-7731",
     "agency_account": "CANARY-AGENCY-ACCOUNT-7731",
+    "board_role": "CANARY-BOARD-ROLE-7731",
 }
 PARTNER_TEXT = ["PARTNER-NOTES-5512", "PARTNER-OUTCOME-5512", "PARTNER-FEEDBACK-5512"]
 
@@ -96,6 +108,15 @@ def plant(world: World, person: User) -> None:
                        message=CANARIES["request"])
     ExportFactory(project=world.project, requested_by=person, status="done",
                   content=CANARIES["export"].encode())
+    # A programme activity they were invited to and attended, a document they attached, and
+    # their seat on the advisory board.
+    activity = ActivityFactory(project=world.project)
+    ActivityParticipantFactory(activity=activity, person=person, response="confirmed",
+                               attended="yes", invited_by=person)
+    ActivityParticipantFactory(activity=activity, person=partner, attended="yes")
+    ActivityDocumentFactory(activity=activity, uploaded_by=person)
+    AdvisoryBoardMemberFactory(project=world.project, person=person,
+                               role=CANARIES["board_role"])
     # The link to their agency account, with what the provider said of them.
     SocialAccount.objects.create(user=person, provider="sso-cepol",
                                  uid=CANARIES["agency_account"],
@@ -130,7 +151,8 @@ def figures(world: World) -> tuple:
                                                 applications=applications)
     return (highlights.total, highlights.by_group, highlights.by_mentee_country,
             highlights.applications_by_country, highlights.feedback["count"],
-            Meeting.objects.for_org(world.org).count())
+            Meeting.objects.for_org(world.org).count(),
+            activity_figures(project=world.project, start=None, end=None))
 
 
 def test_erasure_leaves_no_trace_of_the_person_and_keeps_the_partner_and_the_figures(
@@ -169,3 +191,7 @@ def test_erasure_leaves_no_trace_of_the_person_and_keeps_the_partner_and_the_fig
     assert Feedback.objects.for_org(world.org).count() == 2
     assert Application.objects.for_org(world.org).filter(full_name=ERASED_NAME).exists()
     assert AuditEntry.objects.for_org(world.org).filter(event="erased").count() == 1
+    # Their invitation stays, unnamed, for the figures; their seat on the board goes.
+    assert ActivityParticipant.objects.for_org(world.org).filter(
+        person__full_name=ERASED_NAME, attended="yes").count() == 1
+    assert not AdvisoryBoardMember.objects.for_org(world.org).exists()
