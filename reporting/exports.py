@@ -28,6 +28,11 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from matching.models import Meeting, Pairing
+from participants.activities.selectors import (
+    activity_figures,
+    held_activities,
+    project_activities,
+)
 from programmes import cldr
 from programmes.models import Organisation, Project
 from programmes.privacy.services import on_erasure, personal_data_collect, personal_data_tables
@@ -175,8 +180,13 @@ def _donor_report(export: Export, project: Project, progress: Progress,
                                    applications=found.applications(
                                        selectors.project_applications(project)))
     progress(50)
+    activities = project_activities(project=project).filter(
+        pk__in=held_activities(project=project, start=start, end=min(end, timezone.localdate()))
+        .values("pk")).order_by("starts_on", "pk")
     pdf = render_pdf("reporting/pdf/donor.html", {
         "project": project, "rows": rows, "figures": figures, "filters": found.form,
+        "activity_figures": activity_figures(project=project, start=start, end=end),
+        "activities": list(activities),
         "period_start": start, "period_end": end,
         "charts": charts.highlights_charts(figures, export.organisation.colour),
         "today": timezone.localdate(),

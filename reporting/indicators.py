@@ -16,6 +16,9 @@ whatever the number of pairings.
   narrative report and feedback fell due with its grace period.
 - Meetings held per pair: the meetings held within the period (confirmed, or logged and not
   disputed) by the pairings mentored in it, divided by their number.
+- Programme activities held, and attendance: participants.activities.selectors.activity_figures
+  (activities not cancelled whose last day falls in the period; attended of those invited, where
+  attendance was recorded). Of the whole project: activities have no mentee's country.
 """
 
 from collections.abc import Callable
@@ -30,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from matching.models import ActivityPlan, Meeting, Pairing, PairingEvent
 from matching.schedule import add_months
+from participants.activities.selectors import activity_figures
 from participants.models import Application
 from programmes.cldr import country_name
 from programmes.models import Project
@@ -242,6 +246,21 @@ def meetings_per_pair(cohort: Cohort, period: Period) -> Figure:
                       "meetings": held, "pairs": len(pairs)})
 
 
+def activities_held(cohort: Cohort, period: Period) -> Figure:
+    found = activity_figures(project=cohort.project, start=period.start, end=period.end)
+    return Figure(Decimal(found.held), ", ".join(
+        f"{kind.label}: {kind.held}" for kind in found.by_kind))
+
+
+def attendance(cohort: Cohort, period: Period) -> Figure:
+    found = activity_figures(project=cohort.project, start=period.start, end=period.end)
+    if found.attendance_rate is None:
+        return Figure(None, _("No attendance recorded in the period."))
+    return Figure(_round(Decimal(found.attended * 100) / found.recorded_invited),
+                  _("%(attended)s attended of %(invited)s invited") % {
+                      "attended": found.attended, "invited": found.recorded_invited})
+
+
 Counter = Callable[[Cohort, Period], Figure]
 COUNTERS: dict[str, Counter] = {
     M.OFFICERS_MENTORED: officers_mentored,
@@ -249,6 +268,8 @@ COUNTERS: dict[str, Counter] = {
     M.COUNTRIES: countries,
     M.COMPLETED_ON_TIME: completed_on_time,
     M.MEETINGS_PER_PAIR: meetings_per_pair,
+    M.ACTIVITIES_HELD: activities_held,
+    M.ATTENDANCE: attendance,
 }
 
 

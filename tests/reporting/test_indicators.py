@@ -17,6 +17,8 @@ from reporting.exports import export_build
 from reporting.indicators import Cohort, Period, indicator_rows
 from reporting.models import Export, Indicator
 from tests.factories import (
+    ActivityFactory,
+    ActivityParticipantFactory,
     ActivityPlanFactory,
     CallFactory,
     MeetingFactory,
@@ -171,6 +173,31 @@ def test_the_same_period_gives_the_same_figures_after_later_events(cohort: Built
     Pairing.objects.for_org(cohort.world.org).filter(pk=cohort.pairings["e"].pk).update(
         status="completed")
     assert figures(cohort, YEAR) == before
+
+
+def test_activities_held_and_attendance_count_over_the_period(cohort: Built):
+    world = cohort.world
+    kinds = {"webinar": ("webinar", date(2025, 6, 30), date(2025, 6, 30)),
+             # Over the halves' boundary: held in the second, when it ended.
+             "conference": ("conference", date(2025, 6, 29), date(2025, 7, 1)),
+             "cancelled": ("training", date(2025, 3, 1), date(2025, 3, 1)),
+             "unrecorded": ("training", date(2025, 9, 1), date(2025, 9, 1))}
+    made = {name: ActivityFactory(project=world.project, kind=kind, starts_on=first,
+                                  ends_on=last, cancelled=name == "cancelled")
+            for name, (kind, first, last) in kinds.items()}
+    for name, attended in {"webinar": ["yes", "yes", "no"], "conference": ["yes", "no"],
+                           "cancelled": ["yes"], "unrecorded": ["unknown", "unknown"]}.items():
+        for answer in attended:
+            ActivityParticipantFactory(activity=made[name], attended=answer)
+    project = world.project
+    cohort_ = Cohort(project, Pairing.objects.for_org(world.org))
+    assert cohort_.figure(M.ACTIVITIES_HELD, YEAR).value == 3
+    assert cohort_.figure(M.ACTIVITIES_HELD, FIRST_HALF).value == 1
+    assert cohort_.figure(M.ACTIVITIES_HELD, SECOND_HALF).value == 2
+    # 3 of the 5 invited where attendance was recorded; the unrecorded training does not count.
+    assert cohort_.figure(M.ATTENDANCE, YEAR).value == Decimal("60.0")
+    assert cohort_.figure(M.ATTENDANCE, FIRST_HALF).value == Decimal("66.7")
+    assert cohort_.figure(M.ATTENDANCE, SECOND_HALF).value == Decimal("50.0")
 
 
 def test_an_empty_period_counts_nothing_rather_than_dividing_by_zero(cohort: Built):
