@@ -23,8 +23,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, cast
 
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from matching.models import ActivityPlan, ExchangeRate, Meeting, Pairing, PlannedVisit
@@ -122,9 +124,10 @@ def budget_figures(*, project: Project, pairings: Iterable[Pairing] | QuerySet |
     open). Four queries whatever the number of pairings and visits."""
     organisation = project.organisation
     chosen = Pairing.objects.for_org(organisation).filter(project=project)
-    if pairings is not None:
-        chosen = chosen.filter(pk__in=[p.pk for p in pairings] if not isinstance(
-            pairings, QuerySet) else pairings.values("pk"))
+    if isinstance(pairings, QuerySet):
+        chosen = chosen.filter(pk__in=pairings.values("pk"))
+    elif pairings is not None:
+        chosen = chosen.filter(pk__in=[p.pk for p in pairings])
     rates = latest_rates(project=project)
     countries: dict[int, str] = dict(chosen.values_list("pk", "mentee_application__country_id"))
     money = {pk: PairingMoney() for pk in countries}
@@ -137,7 +140,7 @@ def budget_figures(*, project: Project, pairings: Iterable[Pairing] | QuerySet |
     for pairing_id, cost in PlannedVisit.objects.for_org(organisation).filter(
             plan_id__in=list(latest.values()), funded=True, estimated_cost__isnull=False
     ).values_list("plan__pairing_id", "estimated_cost"):
-        money[pairing_id].planned += cost
+        money[pairing_id].planned += cast(Decimal, cost)  # not null, as filtered
 
     meetings = Meeting.objects.for_org(organisation).filter(
         pairing_id__in=list(countries), funded=True, cost_amount__isnull=False)
@@ -155,6 +158,7 @@ def budget_figures(*, project: Project, pairings: Iterable[Pairing] | QuerySet |
             "day", "pk").values_list("pairing_id", "day", "cost_amount", "cost_currency",
                                      "claim_status", "approved_amount"):
         claims += 1
+        amount = cast(Decimal, amount)  # not null, as filtered
         currency = currency or project.budget_currency
         own = money[pairing_id]
         _add(claimed, currency, amount)
@@ -166,7 +170,7 @@ def budget_figures(*, project: Project, pairings: Iterable[Pairing] | QuerySet |
         )
         if status in REVIEWED:
             visits += 1
-            counted = approved if approved is not None else amount
+            counted: Decimal = approved if approved is not None else amount
         elif status == Meeting.Claim.PENDING:
             counted = amount
         else:
@@ -205,7 +209,7 @@ def budget_figures(*, project: Project, pairings: Iterable[Pairing] | QuerySet |
     )
 
 
-def planned_total(visits: Iterable[dict | PlannedVisit]) -> Decimal:
+def planned_total(visits: Iterable[Any]) -> Decimal:
     """The estimated cost of the funded visits among these (rows of the plan form or visits)."""
     total = ZERO
     for visit in visits:
@@ -224,3 +228,31 @@ def ceiling_warning(*, project: Project, planned: Decimal) -> str:
     return _("The funded visits planned cost %(total)s %(currency)s, more than the ceiling of "
              "%(ceiling)s %(currency)s per pair.") % {
         "total": planned, "ceiling": ceiling, "currency": project.budget_currency}
+
+
+def _claims(project: Project) -> QuerySet[Meeting]:
+    return Meeting.objects.for_org(project.organisation).filter(
+        pairing__project=project, funded=True, cost_amount__isnull=False,
+    ).select_related("pairing__mentee", "pairing__mentor",
+                     "pairing__mentee_application__country", "claim_reviewed_by")
+
+
+def claims_to_review(*, project: Project) -> QuerySet[Meeting]:
+    """The claims waiting for the coordinator, the oldest visit first."""
+    return _claims(project).filter(claim_status=Meeting.Claim.PENDING).order_by("day", "pk")
+
+
+def claims_reviewed(*, project: Project, limit: int = 20) -> list[Meeting]:
+    """The latest reviews, for the coordinator to look back on."""
+    return list(_claims(project).exclude(claim_status=Meeting.Claim.PENDING).order_by(
+        "-claim_reviewed_at", "-pk")[:limit])
+
+
+def claim_for_review(*, project: Project, pk: int) -> Meeting:
+    """A claim of this project; another project's or organisation's answers 404."""
+    return get_object_or_404(_claims(project), pk=pk)
+
+
+def rates_recorded(*, project: Project) -> list[ExchangeRate]:
+    return list(ExchangeRate.objects.for_org(project.organisation).filter(project=project)
+                .select_related("recorded_by").order_by("currency", "-created_at", "-pk"))

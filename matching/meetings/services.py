@@ -133,8 +133,8 @@ def meeting_claim_review(*, actor: Actor, meeting: Meeting, decision: str,
     if decision != Meeting.Claim.APPROVED and not note:
         raise ValidationError({"note": _("Say why: the pair reads the note.")})
     meeting.claim_status = decision
-    meeting.approved_amount = {Meeting.Claim.APPROVED: meeting.cost_amount,
-                               Meeting.Claim.ADJUSTED: amount}.get(decision)
+    meeting.approved_amount = (meeting.cost_amount if decision == Meeting.Claim.APPROVED
+                               else amount if decision == Meeting.Claim.ADJUSTED else None)
     meeting.claim_note = note
     meeting.claim_reviewed_by, meeting.claim_reviewed_at = actor.user, timezone.now()
     meeting.full_clean()
