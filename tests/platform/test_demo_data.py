@@ -6,6 +6,7 @@ loads it again) leaves the next test the demo as loaded. Tests that load the dem
 from an empty database, are in test_demo.py."""
 
 from collections.abc import Iterator
+from decimal import Decimal
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -24,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config import demo
+from matching.budget.selectors import budget_figures
 from matching.meetings.selectors import compliance_rows, compliance_table
 from matching.models import ActivityPlan, Meeting, Pairing
 from matching.proposals.selectors import matching_pool
@@ -433,3 +435,21 @@ def test_the_dashboard_and_the_highlights_pdf_show_the_2023_highlights(
     keep_pages(content, "highlights-euromed-2023")
 
 
+
+
+@pytest.mark.django_db
+def test_euromed_police_has_a_visit_budget_with_claims_to_show(
+        loaded: demo.DemoSummary) -> None:
+    """The visit budget (issue 16): 60,000 EUR, 3,000 a pair, dirhams counted with the rate
+    the coordinator recorded; claims approved, adjusted and waiting for review."""
+    euromed = project("cepol", "euromed-police")
+    figures = budget_figures(project=euromed)
+    assert (figures.budget, figures.ceiling, figures.currency) == (
+        Decimal(60000), Decimal(3000), "EUR")
+    assert figures.rates["MAD"] == Decimal("0.0920") and "MAD" in figures.claimed
+    assert figures.used > 0 and figures.pending > 0 and figures.unconverted == {}
+    assert figures.left == figures.budget - figures.used
+    statuses = set(Meeting.objects.for_org(euromed.organisation).filter(
+        pairing__project=euromed, funded=True).values_list("claim_status", flat=True))
+    assert {"approved", "adjusted", "pending"} <= statuses
+    assert figures.visits_funded > 0 and figures.planned > 0
