@@ -16,6 +16,7 @@ from matching.budget.services import exchange_rate_record
 from matching.meetings.services import meeting_claim_review, meeting_save
 from matching.models import ExchangeRate, Meeting, Pairing
 from participants.models import Role
+from programmes.services import RULE_FIELDS
 from tests.factories import (
     ActivityPlanFactory,
     MeetingFactory,
@@ -326,3 +327,40 @@ def test_the_plan_form_warns_beyond_the_ceiling_and_still_saves(world: World, co
     assert "2100.00 EUR, more than the ceiling of 1500.00 EUR" in page
     page = client.get(reverse("pairing_detail", args=[world.org.slug, a.pk])).text
     assert "Over the ceiling per pair." in page and "Visit costs" in page
+
+
+# --- The budget with the project's rules ------------------------------------------------------
+
+def rules_data(world: World, **changes: str) -> dict:
+    project = world.project
+    data = {name: getattr(project, name) for name in RULE_FIELDS}
+    data = {name: ("on" if value is True else "" if value is False else str(value))
+            for name, value in data.items()}
+    return {**data, "visit_budget": "60000", "budget_currency": "eur",
+            "visit_ceiling_per_pair": "3000", **changes}
+
+
+def test_the_coordinator_sets_the_budget_with_the_rules(world: World, client_as):
+    client = client_as(world.people["coordinator"])
+    address = reverse("project_rules", args=[world.org.slug, world.project.slug])
+    assert client.post(address, rules_data(world)).status_code == 302
+    world.project.refresh_from_db()
+    assert (world.project.visit_budget, world.project.budget_currency,
+            world.project.visit_ceiling_per_pair) == (D(60000), "EUR", D(3000))
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("visit_budget", "-1", "greater than or equal to 0"),
+    ("visit_ceiling_per_pair", "-5", "greater than or equal to 0"),
+    ("budget_currency", "XYZ", "not an ISO 4217 currency code"),
+    ("visit_budget", "12abc", "Enter a number"),
+])
+def test_a_bad_budget_is_shown_next_to_its_field(world: World, client_as, field, value,
+                                                 message):
+    client = client_as(world.people["coordinator"])
+    address = reverse("project_rules", args=[world.org.slug, world.project.slug])
+    response = client.post(address, rules_data(world, **{field: value}))
+    assert response.status_code == 200 and response.context["form"].errors
+    assert any(message in error for error in response.context["form"].errors[field])
+    world.project.refresh_from_db()
+    assert world.project.visit_budget is None
