@@ -17,15 +17,17 @@ from matching.meetings.services import meeting_claim_review, meeting_save
 from matching.models import ExchangeRate, Meeting, Pairing
 from participants.models import Role
 from programmes.services import RULE_FIELDS
+from reporting.exports import export_build
 from tests.factories import (
     ActivityPlanFactory,
+    ExportFactory,
     MeetingFactory,
     MembershipFactory,
     PairingFactory,
     PlannedVisitFactory,
     shortlisted,
 )
-from tests.helpers import World, active_pairing, as_actor, jordan, pair
+from tests.helpers import World, active_pairing, as_actor, jordan, keep_pages, pair, pdf_text
 
 D = Decimal
 
@@ -364,3 +366,30 @@ def test_a_bad_budget_is_shown_next_to_its_field(world: World, client_as, field,
     assert any(message in error for error in response.context["form"].errors[field])
     world.project.refresh_from_db()
     assert world.project.visit_budget is None
+
+
+# --- The dashboard, the highlights PDF and the pairing dossier --------------------------------
+
+def test_the_dashboard_shows_the_budgets_totals(world: World, cohort, client_as):
+    page = client_as(world.people["observer"]).get(
+        reverse("dashboard", args=[world.org.slug, world.project.slug])).text
+    assert "Funded visits: budget" in page and "1,536.00" in page and "8,464.00" in page
+    assert "Not counted: no rate recorded for TND" in page
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_the_highlights_and_the_dossier_show_the_budget(world: World, cohort, language):
+    a, _b = cohort
+    for kind, extra, name in (("highlights", {}, "budget-highlights"),
+                              ("dossier", {"pairing": a}, "budget-dossier")):
+        export = ExportFactory(project=world.project, kind=kind, format="pdf",
+                               params={"language": language}, **extra)
+        export_build(organisation_id=world.org.pk, export_id=export.pk)
+        export.refresh_from_db()
+        assert export.status == "done", export.error
+        content = bytes(export.content)
+        pages = keep_pages(content, f"{name}-{language}")
+        assert pages
+        if language == "en":
+            text = pdf_text(content)
+            assert "1,536.00" in text and "TND" in text
