@@ -27,6 +27,7 @@ from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from matching.models import ActivityPlan, ExchangeRate, Meeting, Pairing, PlannedVisit
@@ -227,7 +228,9 @@ def ceiling_warning(*, project: Project, planned: Decimal) -> str:
         return ""
     return _("The funded visits planned cost %(total)s %(currency)s, more than the ceiling of "
              "%(ceiling)s %(currency)s per pair.") % {
-        "total": planned, "ceiling": ceiling, "currency": project.budget_currency}
+        "total": number_format(planned, 2, force_grouping=True),
+        "ceiling": number_format(ceiling, 2, force_grouping=True),
+        "currency": project.budget_currency}
 
 
 def _claims(project: Project) -> QuerySet[Meeting]:

@@ -35,6 +35,16 @@ def test_a_claim_logged_then_adjusted_on_the_budget_page(
     mentee = new_page(PHONE)
     sign_in_with_cookie(mentee, world.people["mentee"], live_server)
     mentee.goto(f"/cepol/pairings/{pairing.pk}/")
+    # The plan's funded visits, estimated beyond the ceiling per pair: warned, still saved.
+    mentee.get_by_role("link", name="Change the plan").click()
+    visits = mentee.get_by_label("Estimated cost")
+    visits.nth(0).fill("1800")
+    visits.nth(1).fill("1500")
+    mentee.get_by_role("button", name="Save the plan").click()
+    expect(mentee.locator(".messages")).to_contain_text(
+        "The funded visits planned cost 3,300.00 EUR, more than the ceiling of 3,000.00 EUR")
+    expect(mentee.locator("#pairing-budget")).to_contain_text("Over the ceiling per pair.")
+    screenshots(mentee, "budget-0-plan-over-ceiling", live_server)
     mentee.get_by_role("link", name="Log a meeting").click()
     mentee.get_by_label("In-person visit").check()
     mentee.get_by_label("Date").fill((today - timedelta(days=10)).isoformat())

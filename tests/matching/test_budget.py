@@ -326,7 +326,7 @@ def test_the_plan_form_warns_beyond_the_ceiling_and_still_saves(world: World, co
     plan_url = reverse("plan_edit", args=[world.org.slug, a.pk])
     page = client.get(plan_url).text
     assert "Over the ceiling per pair." in page
-    assert "2100.00 EUR, more than the ceiling of 1500.00 EUR" in page
+    assert "2,100.00 EUR, more than the ceiling of 1,500.00 EUR" in page
     page = client.get(reverse("pairing_detail", args=[world.org.slug, a.pk])).text
     assert "Over the ceiling per pair." in page and "Visit costs" in page
 
