@@ -1101,7 +1101,9 @@ def _cohort_rows(
             place=f"{VISIT_CITIES[host.country_id]}, {host.country.name}",
         )
         visit.funded = visit.day <= funded_until
-        visit.estimated_cost = VISIT_ESTIMATE if visit.funded else None
+        # The first pair plans dearer visits: beyond the ceiling, which the pages warn of.
+        visit.estimated_cost = ((VISIT_ESTIMATE_HIGH if index == 0 else VISIT_ESTIMATE)
+                                if visit.funded else None)
         rows.add(visit, _at(signed - timedelta(days=7), 14))
         visits.append((visit, host))
     if not started:
@@ -1139,13 +1141,13 @@ def _cohort_rows(
 
 
 # The visit budget (issue 16). Demo choices, not facts from the source: EUROMED Police funds
-# visits from a budget of 60,000 EUR, at most 3,000 EUR a pair; a visit to Morocco is claimed
+# visits from a budget of 60,000 EUR, at most 5,000 EUR a pair; a visit to Morocco is claimed
 # in dirhams, counted with the rate the coordinator recorded; each planned funded visit is
-# estimated at 1,200 EUR. Claims of visits held in the last six weeks wait for review; every
+# estimated at 1,200 EUR (one pair's at 1,500, beyond the ceiling). Claims of visits held in the last six weeks wait for review; every
 # seventh earlier one was adjusted, the others approved as claimed.
-VISIT_ESTIMATE = Decimal(1200)
+VISIT_ESTIMATE, VISIT_ESTIMATE_HIGH = Decimal(1200), Decimal(1500)
 DEMO_BUDGETS = {"euromed-police": {"visit_budget": Decimal(60000), "budget_currency": "EUR",
-                                   "visit_ceiling_per_pair": Decimal(3000)}}
+                                   "visit_ceiling_per_pair": Decimal(5000)}}
 DEMO_RATES = {"euromed-police": [("MAD", Decimal("0.0920"), "ECB reference rate, January 2024"),
                                  ("TND", Decimal("0.2950"), "ECB reference rate, January 2024")]}
 NO_BUDGET = {"visit_budget": None, "budget_currency": "EUR", "visit_ceiling_per_pair": None}

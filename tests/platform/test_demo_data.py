@@ -440,12 +440,12 @@ def test_the_dashboard_and_the_highlights_pdf_show_the_2023_highlights(
 @pytest.mark.django_db
 def test_euromed_police_has_a_visit_budget_with_claims_to_show(
         loaded: demo.DemoSummary) -> None:
-    """The visit budget (issue 16): 60,000 EUR, 3,000 a pair, dirhams counted with the rate
+    """The visit budget (issue 16): 60,000 EUR, 5,000 a pair, dirhams counted with the rate
     the coordinator recorded; claims approved, adjusted and waiting for review."""
     euromed = project("cepol", "euromed-police")
     figures = budget_figures(project=euromed)
     assert (figures.budget, figures.ceiling, figures.currency) == (
-        Decimal(60000), Decimal(3000), "EUR")
+        Decimal(60000), Decimal(5000), "EUR")
     assert figures.rates["MAD"] == Decimal("0.0920") and "MAD" in figures.claimed
     assert figures.used > 0 and figures.pending > 0 and figures.unconverted == {}
     assert figures.left == figures.budget - figures.used
@@ -453,3 +453,4 @@ def test_euromed_police_has_a_visit_budget_with_claims_to_show(
         pairing__project=euromed, funded=True).values_list("claim_status", flat=True))
     assert {"approved", "adjusted", "pending"} <= statuses
     assert figures.visits_funded > 0 and figures.planned > 0
+    assert len(figures.over_ceiling) == 1  # the first pair's dearer visits
