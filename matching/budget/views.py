@@ -13,6 +13,7 @@ from matching.budget.access import may_read_budget, may_review_claims
 from matching.budget.forms import ClaimReviewForm, ExchangeRateForm
 from matching.meetings import services as meeting_services
 from participants.middleware import OrganisationRequest
+from programmes import access
 from programmes import selectors as programme_selectors
 from programmes.models import Project
 from programmes.requests import add_service_errors
@@ -30,14 +31,17 @@ def _render(request: OrganisationRequest, project: Project, *, status: int = 200
             rate_form: ExchangeRateForm | None = None,
             review_forms: dict[int, ClaimReviewForm] | None = None) -> HttpResponse:
     acts = may_review_claims(actor=request.actor, project=project)
+    # Each claim names its pair: the project's managers see them, observers the figures only
+    # (the register's MENTORING use).
+    sees_claims = access.may(actor=request.actor, action="manage", obj=project)
     review_forms = review_forms or {}
-    pending = list(selectors.claims_to_review(project=project))
+    pending = list(selectors.claims_to_review(project=project)) if sees_claims else []
     figures = selectors.budget_figures(project=project)
     return render(request, "matching/budget.html", {
-        "project": project, "figures": figures, "acts": acts,
+        "project": project, "figures": figures, "acts": acts, "sees_claims": sees_claims,
         "pending": [(claim, review_forms.get(claim.pk) or ClaimReviewForm(
             prefix=f"claim-{claim.pk}")) for claim in pending],
-        "reviewed": selectors.claims_reviewed(project=project),
+        "reviewed": selectors.claims_reviewed(project=project) if sees_claims else [],
         "rates": selectors.rates_recorded(project=project),
         "rate_form": rate_form or ExchangeRateForm(),
     }, status=status)

@@ -225,6 +225,9 @@ def test_the_page_shows_the_figures_and_what_no_rate_counts(world: World, cohort
         assert "Not counted: no rate recorded for TND" in text
         assert ("Save the review" in text) == (who == "coordinator")
         assert ("Record the rate" in text) == (who == "coordinator")
+        # Each claim names its pair: figures only for the observer.
+        assert ("Claims waiting for review" in text) == (who != "observer")
+        assert (cohort[0].mentee.full_name in text) == (who != "observer")
     for who in ("mentee", "mentor", "focal_point"):
         assert client_as(world.people[who]).get(url(world)).status_code == 403
     assert client_as(world.outsider).get(url(world)).status_code == 404
