@@ -1143,8 +1143,9 @@ def _cohort_rows(
 # The visit budget (issue 16). Demo choices, not facts from the source: EUROMED Police funds
 # visits from a budget of 60,000 EUR, at most 5,000 EUR a pair; a visit to Morocco is claimed
 # in dirhams, counted with the rate the coordinator recorded; each planned funded visit is
-# estimated at 1,200 EUR (one pair's at 1,500, beyond the ceiling). Claims of visits held in the last six weeks wait for review; every
-# seventh earlier one was adjusted, the others approved as claimed.
+# estimated at 1,200 EUR (one pair's at 1,500, beyond the ceiling). Claims of visits held in
+# the last six weeks wait for review; every seventh earlier one was adjusted, the others
+# approved as claimed.
 VISIT_ESTIMATE, VISIT_ESTIMATE_HIGH = Decimal(1200), Decimal(1500)
 DEMO_BUDGETS = {"euromed-police": {"visit_budget": Decimal(60000), "budget_currency": "EUR",
                                    "visit_ceiling_per_pair": Decimal(5000)}}
