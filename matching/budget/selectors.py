@@ -122,7 +122,8 @@ def budget_figures(*, project: Project, pairings: Iterable[Pairing] | QuerySet |
                    start: date | None = None, end: date | None = None) -> BudgetFigures:
     """The figures of the project's budget (see the module's definitions), for these pairings
     of it (all when None) and the visits held between `start` and `end` (inclusive, either
-    open). Four queries whatever the number of pairings and visits."""
+    open). Five queries whatever the number of pairings and visits: the rates, the pairings'
+    countries, their latest plans, the planned visits, the claims."""
     organisation = project.organisation
     chosen = Pairing.objects.for_org(organisation).filter(project=project)
     if isinstance(pairings, QuerySet):
