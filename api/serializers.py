@@ -71,7 +71,9 @@ class MeetingSerializer(serializers.ModelSerializer):
         model = Meeting
         fields = ["id", "pairing", "kind", "day", "duration_minutes", "topics", "notes", "city",
                   "country", "funded", "cost_amount", "cost_currency", "logged_by",
-                  "confirmed_by", "confirmed_at", "corrected"]
+                  "confirmed_by", "confirmed_at", "corrected",
+                  # The coordinator's review of a funded visit's claim (read only here).
+                  "claim_status", "approved_amount", "claim_note"]
         read_only_fields = fields
 
 

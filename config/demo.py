@@ -28,7 +28,14 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from matching.meetings.services import compliance_keep
-from matching.models import ActivityPlan, Meeting, Pairing, PairingEvent, PlannedVisit
+from matching.models import (
+    ActivityPlan,
+    ExchangeRate,
+    Meeting,
+    Pairing,
+    PairingEvent,
+    PlannedVisit,
+)
 from matching.schedule import Schedule, add_months
 from participants import services as participant_services
 from participants.models import (
@@ -256,6 +263,7 @@ def _load_cepol(org: dict[str, Any], countries: dict[str, Country]) -> list[Proj
                 "region": project["region"],
                 "aim": project["aim"],
                 **project_rules,
+                **DEMO_BUDGETS.get(project["slug"], NO_BUDGET),
             },
             partner_countries=project["partner_countries"],
             thematic_areas=project["mentoring_thematic_areas"],
@@ -480,6 +488,7 @@ def load_demo(today: date | None = None) -> DemoSummary:
     _load_shortlists(organisations["cepol"], projects["cepol"], countries, password_hash)
     _load_cohort_2023(organisations["cepol"], projects["cepol"], countries, password_hash, today)
     _load_activities(organisations, projects, countries, password_hash, today)
+    _load_budgets(organisations["cepol"], projects["cepol"])
     return DemoSummary(
         organisations=summaries,
         multi_role=_load_multi_role(organisations, projects, password_hash),
@@ -982,8 +991,10 @@ class _CohortRows:
                     if plan.status == ActivityPlan.Status.APPROVED]
         accepted = [report for report in self.of(Report)
                     if report.status == Report.Status.ACCEPTED]
+        reviewed = [meeting for meeting in self.of(Meeting)
+                    if meeting.claim_status in REVIEWED_CLAIMS]
         return (self.pairing.mentee_id, self.pairing.mentor_id, str(self.pairing.status),
-                min(approved, default=None), len(accepted),
+                min(approved, default=None), len(accepted), len(reviewed),
                 *(len(self.of(model)) for model, _path in COHORT_ROW_KINDS))
 
     def write(self) -> None:
@@ -1003,12 +1014,14 @@ def _cohort_fingerprint(pairings: models.QuerySet[Pairing]) -> Counter[tuple]:
     each kind: what changes when a day passes or someone changes the cohort in the demo."""
     approved = models.Q(plans__status=ActivityPlan.Status.APPROVED)
     accepted = models.Q(reports__status=Report.Status.ACCEPTED)
+    reviewed = models.Q(meetings__claim_status__in=REVIEWED_CLAIMS)
     return Counter(pairings.annotate(
         start=models.Min("plans__start", filter=approved),
         accepted=models.Count("reports", filter=accepted, distinct=True),
+        reviewed=models.Count("meetings", filter=reviewed, distinct=True),
         **{f"n_{index}": models.Count(path, distinct=True)
            for index, (_model, path) in enumerate(COHORT_ROW_KINDS)},
-    ).values_list("mentee_id", "mentor_id", "status", "start", "accepted",
+    ).values_list("mentee_id", "mentor_id", "status", "start", "accepted", "reviewed",
                   *(f"n_{index}" for index in range(len(COHORT_ROW_KINDS)))))
 
 
@@ -1092,6 +1105,9 @@ def _cohort_rows(
             place=f"{VISIT_CITIES[host.country_id]}, {host.country.name}",
         )
         visit.funded = visit.day <= funded_until
+        # The first pair plans dearer visits: beyond the ceiling, which the pages warn of.
+        visit.estimated_cost = ((VISIT_ESTIMATE_HIGH if index == 0 else VISIT_ESTIMATE)
+                                if visit.funded else None)
         rows.add(visit, _at(signed - timedelta(days=7), 14))
         visits.append((visit, host))
     if not started:
@@ -1115,6 +1131,9 @@ def _cohort_rows(
                 cost_currency="EUR" if visit.funded else "")
         for number, (visit, host) in enumerate(visits) if visit.day <= held_until
     ]
+    for number, meeting in enumerate(m for m in meetings if m.funded):
+        _claim_reviewed(meeting, number + index, project=project, coordinator=coordinator,
+                        today=today)
     for position, meeting in enumerate(sorted(meetings, key=lambda meeting: meeting.day)):
         logger, partner = (mentee, mentor) if position % 2 == 0 else (mentor, mentee)
         meeting.logged_by, meeting.confirmed_by = logger, partner
@@ -1123,6 +1142,53 @@ def _cohort_rows(
 
     _add_reports(rows, pair, schedule, coordinator=coordinator, today=today)
     return rows
+
+
+# The visit budget (issue 16). Demo choices, not facts from the source: EUROMED Police funds
+# visits from a budget of 60,000 EUR, at most 5,000 EUR a pair; a visit to Morocco is claimed
+# in dirhams, counted with the rate the coordinator recorded; each planned funded visit is
+# estimated at 1,200 EUR (one pair's at 1,500, beyond the ceiling). Claims of visits held in
+# the last six weeks wait for review; every seventh earlier one was adjusted, the others
+# approved as claimed.
+VISIT_ESTIMATE, VISIT_ESTIMATE_HIGH = Decimal(1200), Decimal(1500)
+DEMO_BUDGETS = {"euromed-police": {"visit_budget": Decimal(60000), "budget_currency": "EUR",
+                                   "visit_ceiling_per_pair": Decimal(5000)}}
+DEMO_RATES = {"euromed-police": [("MAD", Decimal("0.0920"), "ECB reference rate, January 2024"),
+                                 ("TND", Decimal("0.2950"), "ECB reference rate, January 2024")]}
+NO_BUDGET = {"visit_budget": None, "budget_currency": "EUR", "visit_ceiling_per_pair": None}
+MAD_PER_EUR = Decimal("10.80")
+REVIEWED_CLAIMS = (Meeting.Claim.APPROVED, Meeting.Claim.ADJUSTED)
+
+
+def _claim_reviewed(meeting: Meeting, number: int, *, project: Project, coordinator: User,
+                    today: date) -> None:
+    """A funded visit's claim as the coordinator left it (see DEMO_BUDGETS)."""
+    if project.slug in DEMO_RATES and meeting.country_id == "MA":
+        meeting.cost_amount = (cast(Decimal, meeting.cost_amount) * MAD_PER_EUR).quantize(
+            Decimal(10))
+        meeting.cost_currency = "MAD"
+    if meeting.day > today - timedelta(days=42):
+        return  # pending
+    meeting.claim_reviewed_by = coordinator
+    meeting.claim_reviewed_at = _at(meeting.day + timedelta(days=14), 11)
+    if number % 7 == 3:
+        meeting.claim_status = Meeting.Claim.ADJUSTED
+        meeting.approved_amount = (cast(Decimal, meeting.cost_amount) * Decimal("0.9")).quantize(
+            Decimal("0.01"))
+        meeting.claim_note = "Hotel above the programme's daily rate: adjusted to it."
+    else:
+        meeting.claim_status = Meeting.Claim.APPROVED
+        meeting.approved_amount = meeting.cost_amount
+
+
+def _load_budgets(organisation: Organisation, projects: list[Project]) -> None:
+    """The exchange rates the coordinator recorded (the budgets load with the projects)."""
+    coordinator = User.objects.get(email=demo_email(Role.COORDINATOR, organisation.slug))
+    for project in projects:
+        for currency, rate, note in DEMO_RATES.get(project.slug, []):
+            _upsert(ExchangeRate, {"organisation": organisation, "project": project,
+                                   "currency": currency},
+                    {"rate": rate, "note": note, "recorded_by": coordinator})
 
 
 def _add_reports(rows: _CohortRows, pair: CohortPair, schedule: Schedule, *, coordinator: User,

@@ -7,6 +7,7 @@ from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from matching.budget.models import ExchangeRate
 from matching.imports.models import ProgrammeImport
 from matching.meetings.models import Meeting, PairingCompliance
 from matching.pairings.models import Pairing, PairingEvent, explained, stored
@@ -17,7 +18,8 @@ from programmes.models import Organisation
 from programmes.privacy import register, retention
 
 __all__ = [
-    "ActivityPlan", "Meeting", "Pairing", "PairingCompliance", "PairingEvent", "PlannedVisit",
+    "ActivityPlan", "ExchangeRate", "Meeting", "Pairing", "PairingCompliance", "PairingEvent",
+    "PlannedVisit",
     "ProgrammeImport", "Reminder",
     "explained", "stored",
 ]

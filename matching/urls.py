@@ -1,5 +1,6 @@
 from django.urls import path
 
+from matching.budget import views as budget_views
 from matching.calendar import views as calendar_views
 from matching.imports import views as import_views
 from matching.meetings import views as meeting_views
@@ -25,6 +26,11 @@ urlpatterns = [
          name="meeting_confirm"),
     path("projects/<slug:slug>/compliance/", meeting_views.compliance_table,
          name="compliance_table"),
+    path("projects/<slug:slug>/budget/", budget_views.budget_page, name="budget_page"),
+    path("projects/<slug:slug>/budget/rates/", budget_views.exchange_rate_add,
+         name="exchange_rate_add"),
+    path("projects/<slug:slug>/budget/claims/<int:meeting_pk>/", budget_views.claim_review,
+         name="claim_review"),
     path("calendar/", calendar_views.calendar_page, name="calendar_page"),
     path("projects/<slug:slug>/import/", import_views.import_start, name="import_start"),
     path("projects/<slug:slug>/import/template/", import_views.import_template,

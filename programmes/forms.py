@@ -12,7 +12,7 @@ from programmes.models import (
     Project,
     ThematicArea,
 )
-from programmes.services import PROJECT_FIELDS, RULE_FIELDS
+from programmes.services import BUDGET_FIELDS, PROJECT_FIELDS, RULE_FIELDS
 from programmes.validators import CleanTextForm
 
 if TYPE_CHECKING:
@@ -66,7 +66,10 @@ class ProjectForm(CleanTextForm, forms.ModelForm):
 class RulesForm(CleanTextForm, forms.ModelForm):
     class Meta:
         model = Project
-        fields = RULE_FIELDS
+        fields = [*RULE_FIELDS, *BUDGET_FIELDS]
+
+    def clean_budget_currency(self) -> str:
+        return self.cleaned_data["budget_currency"].strip().upper()
 
     def clean(self) -> dict:
         super().clean()

@@ -13,6 +13,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from programmes.cldr import country_name, language_name
 from programmes.querysets import CrossTenantManager, ProjectQuerySet, TenantQuerySet
 from programmes.rules import Rules, Weights
+from programmes.validators import currency_code
 
 # First path segments the platform itself uses; an organisation cannot take them as its address.
 RESERVED_SLUGS = frozenset(
@@ -315,6 +316,22 @@ class Project(TenantModel):
         _("preferred mentor"), max_length=12, choices=MentorGender, blank=True,
     )
 
+    # The budget for funded visits, in one currency; claims in others are counted with the rates
+    # the coordinator records (matching/budget). A ceiling per pair warns the plan's authors.
+    visit_budget = models.DecimalField(
+        _("budget for funded visits"), max_digits=12, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    budget_currency = models.CharField(
+        _("currency of the budget"), max_length=3, default="EUR", validators=[currency_code],
+        help_text=_("The ISO 4217 code, such as EUR."),
+    )
+    visit_ceiling_per_pair = models.DecimalField(
+        _("ceiling of funded visits per pair"), max_digits=10, decimal_places=2, null=True,
+        blank=True, validators=[MinValueValidator(0)],
+        help_text=_("In the budget's currency. Left empty, no ceiling."),
+    )
+
     objects = ProjectQuerySet.as_manager()  # type: ignore[misc]  # as_manager()'s type cannot be a ClassVar (django-stubs)
     unscoped = CrossTenantManager.from_queryset(ProjectQuerySet)()  # type: ignore[assignment, misc]  # its own queryset, as objects
 
@@ -481,7 +498,8 @@ register.declare(Organisation, not_personal=["name", "short_name", "slug", "unit
                                              "logo", "logo_type"], history_exclude=["logo"])
 register.declare(Country, not_personal=["code", "name"], history=False)
 register.declare(Project, not_personal=["name", "slug", "kind", "region", "aim",
-                                        "preferred_mentor_gender"])
+                                        "preferred_mentor_gender", "budget_currency",
+                                        "visit_budget", "visit_ceiling_per_pair"])
 register.declare(ThematicArea, not_personal=["name"])
 register.declare(Call, not_personal=["title", "role_sought", "working_languages", "deadline",
                                      "status", "opened_at", "closed_at"])

@@ -29,6 +29,8 @@ RULE_FIELDS = [
     "mentors_from_eu_only",
     "mentees_from_partner_countries_only",
 ]
+# Edited with the rules: the budget for funded visits, its currency, and the ceiling per pair.
+BUDGET_FIELDS = ["visit_budget", "budget_currency", "visit_ceiling_per_pair"]
 
 
 @transaction.atomic
@@ -72,7 +74,7 @@ def project_update(
 def project_rules_update(*, actor: Actor, project: Project) -> Project:
     access.require(actor=actor, action="manage", obj=project)
     project.full_clean()
-    project.save(update_fields=[*RULE_FIELDS, "updated_at"])
+    project.save(update_fields=[*RULE_FIELDS, *BUDGET_FIELDS, "updated_at"])
     signals.project_rules_changed.send(sender=Project, project=project)
     return project
 

@@ -4,6 +4,7 @@ allauth's account forms (participants.adapters) call `refuse_control_characters`
 
 import re
 
+from babel.numbers import list_currencies
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
@@ -15,6 +16,13 @@ from django.utils.translation import gettext_lazy as _
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 CONTROL_CHARACTERS_MESSAGE = _("Remove the control characters (such as NUL) from this text.")
+
+
+def currency_code(value: str) -> None:
+    """An ISO 4217 currency code that CLDR (through Babel) knows: EUR, MAD, TND."""
+    if value not in list_currencies():
+        raise ValidationError(_("“%(code)s” is not an ISO 4217 currency code (such as EUR)."),
+                              code="currency", params={"code": value})
 
 
 def has_control_characters(value: object) -> bool:

@@ -11,6 +11,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import cast
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -27,6 +28,7 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from matching.budget.selectors import PairingMoney, budget_figures
 from matching.models import Meeting, Pairing
 from participants.activities.selectors import (
     activity_figures,
@@ -268,27 +270,42 @@ PAIRING_COLUMNS = (
 
 def _pairing_table(pairings: QuerySet[Pairing], organisation: Organisation) -> Table:
     header = [_("Pairing"), _("Status"), _("Mentor"), _("Mentor's country"), _("Mentee"),
-              _("Mentee's country"), _("Thematic area"), _("Start"), _("Meetings held")]
+              _("Mentee's country"), _("Thematic area"), _("Start"), _("Meetings held"),
+              _("Visits planned (estimates)"), _("Visits claimed"), _("Visits approved"),
+              _("Budget currency"), _("Not counted (no rate)")]
     rows = pairings.order_by("pk").values_list(*PAIRING_COLUMNS)
     statuses = _labels(Pairing.Status)
     held: dict[int, int] = {}
+    money: dict[int, tuple[PairingMoney, str]] = {}
 
     def lookup() -> None:
         held.update(Meeting.objects.for_org(organisation)
                     .filter(pairing__in=pairings.values("pk")).order_by()
                     .values_list("pairing").annotate(n=Count("pk")).values_list("pairing", "n"))
+        # The budget's figures, project by project (an export is of one project).
+        for project in Project.objects.for_org(organisation).filter(
+                pk__in=pairings.order_by().values("project")):
+            figures = budget_figures(project=project,
+                                     pairings=pairings.filter(project=project))
+            money.update((pk, (one, figures.currency)) for pk, one in figures.pairings.items())
+
+    def by_currency(amounts: dict[str, Decimal]) -> str | None:
+        return "; ".join(f"{amount} {currency}" for currency, amount in sorted(
+            amounts.items())) or None
 
     def cells(row: tuple) -> list:
         pk, status, mentor, mentor_country, mentee, mentee_country, area, start = row
+        one, currency = money.get(pk, (PairingMoney(), None))
         return [pk, statuses.get(status, status), mentor, _country(mentor_country), mentee,
-                _country(mentee_country), area, start, held.get(pk, 0)]
+                _country(mentee_country), area, start, held.get(pk, 0), one.planned,
+                by_currency(one.claimed), one.approved, currency, by_currency(one.unconverted)]
     return Table(header, rows, cells, lookup)
 
 
 def _meeting_table(pairings: QuerySet[Pairing], organisation: Organisation) -> Table:
     header = [_("Pairing"), _("Mentor"), _("Mentee"), _("Date"), _("Kind"), _("Minutes"),
               _("Topics"), _("City"), _("Country"), _("Funded"), _("Costs claimed"),
-              _("Currency"), _("Confirmed")]
+              _("Currency"), _("Confirmed"), _("Claim"), _("Amount approved")]
     rows = (Meeting.objects.for_org(organisation).filter(pairing__in=pairings.values("pk"))
             .annotate(confirmed=ExpressionWrapper(Q(confirmed_at__isnull=False),
                                                   output_field=BooleanField()))
@@ -296,15 +313,18 @@ def _meeting_table(pairings: QuerySet[Pairing], organisation: Organisation) -> T
             .values_list("pairing_id", "pairing__mentor__full_name",
                          "pairing__mentee__full_name", "day", "kind", "duration_minutes",
                          "topics", "city", "country__code", "funded", "cost_amount",
-                         "cost_currency", "confirmed"))
+                         "cost_currency", "confirmed", "claim_status", "approved_amount"))
     kinds, yes, no = _labels(Meeting.Kind), _("yes"), _("no")
+    claims = _labels(Meeting.Claim)
 
     def cells(row: tuple) -> list:
         (pairing, mentor, mentee, day, kind, minutes, topics, city, country, funded, cost,
-         currency, confirmed) = row
+         currency, confirmed, claim, approved) = row
+        is_claim = funded and cost is not None  # as Meeting.is_claim
         return [pairing, mentor, mentee, day, kinds.get(kind, kind), minutes, topics,
                 city or None, _country(country), yes if funded else no, cost, currency or None,
-                yes if confirmed else no]
+                yes if confirmed else no, claims.get(claim, claim) if is_claim else None,
+                approved if is_claim else None]
     return Table(header, rows, cells)
 
 

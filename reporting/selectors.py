@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from matching.budget.selectors import BudgetFigures, budget_figures
 from matching.hooks import HandedIn
 from matching.meetings.selectors import pairing_compliance, pairing_meetings
 from matching.meetings.services import compliance_catch_up
@@ -253,7 +254,14 @@ def dossier(pairing: Pairing, *, contacts: bool) -> dict:
         "meetings": meetings, "compliance": pairing_compliance(pairing, plan, meetings),
         "reports": sorted(handed, key=lambda r: (r.kind != Report.Kind.INTERIM, r.version)),
         "events": list(pairing.events.select_related("by")), "contacts": contacts,
+        **_pairing_budget(pairing),
     }
+
+
+def _pairing_budget(pairing: Pairing) -> dict:
+    """The pairing's planned, claimed and approved totals (the pairing page's, in the PDF)."""
+    figures = budget_figures(project=pairing.project, pairings=[pairing])
+    return {"budget": figures, "money": figures.pairings.get(pairing.pk)}
 
 
 # --- Dashboard and highlights -----------------------------------------------------------------
@@ -282,6 +290,8 @@ class Highlights:
     behind: int  # active pairings with something late
     late_items: list[tuple[str, int]]  # (what, how many)
     feedback: dict[str, float | int | None]
+    # The visit budget of these pairings (matching.budget.selectors); None in older callers.
+    budget: BudgetFigures | None = None
 
     @property
     def group_rows(self) -> list[tuple[str, str, int]]:
@@ -374,6 +384,7 @@ def highlights(*, project: Project, pairings: QuerySet[Pairing],
         # narrow the figures to one pairing).
         feedback=feedback if feedback["count"] >= FEEDBACK_SHOWN_FROM
         else {"count": feedback["count"], "hidden": True},
+        budget=budget_figures(project=project, pairings=pairings),
     )
 
 

@@ -39,6 +39,25 @@ class Meeting(TenantModel):
         validators=[MinValueValidator(0)],
     )
     cost_currency = models.CharField(_("currency"), max_length=3, blank=True)
+    # The coordinator's review of the claim (a funded visit with its costs): approved as
+    # claimed, adjusted to another amount (in the claim's currency), or refused. A change of the
+    # claim sends it back to pending.
+    class Claim(models.TextChoices):
+        PENDING = "pending", _("Waiting for review")
+        APPROVED = "approved", _("Approved")
+        ADJUSTED = "adjusted", _("Adjusted")
+        REFUSED = "refused", _("Refused")
+
+    claim_status = models.CharField(_("claim"), max_length=10, choices=Claim,
+                                    default=Claim.PENDING)
+    approved_amount = models.DecimalField(
+        _("amount approved"), max_digits=10, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    claim_note = models.TextField(_("note on the claim"), blank=True, max_length=2000)
+    claim_reviewed_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
+                                          related_name="+", verbose_name=_("claim reviewed by"))
+    claim_reviewed_at = models.DateTimeField(_("claim reviewed"), null=True, blank=True)
     logged_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+",
                                   verbose_name=_("logged by"))
     confirmed_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
@@ -58,12 +77,27 @@ class Meeting(TenantModel):
                                    name="meeting_cost_not_negative"),
             models.CheckConstraint(condition=Q(duration_minutes__gte=1),
                                    name="meeting_lasts"),
+            models.CheckConstraint(
+                condition=Q(approved_amount__gte=0) | Q(approved_amount__isnull=True),
+                name="meeting_approved_not_negative"),
             models.CheckConstraint(condition=Q(funded=False) | Q(kind="in_person"),
                                    name="only_visits_are_funded"),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.day} ({self.pairing})"
+
+    @property
+    def is_claim(self) -> bool:
+        """A funded visit with its costs: the coordinator reviews it."""
+        return self.funded and self.cost_amount is not None
+
+    @property
+    def counted_amount(self):  # -> Decimal | None, in the claim's currency
+        """What the budget counts of the claim: the approved or adjusted amount."""
+        if self.claim_status in (self.Claim.APPROVED, self.Claim.ADJUSTED):
+            return self.approved_amount
+        return None
 
     @property
     def counts(self) -> bool:
@@ -130,8 +164,15 @@ register.declare(
               "day": register.MENTORING.counted(), "city": register.MENTORING.joint(),
               "logged_by": register.MENTORING, "confirmed_by": register.MENTORING,
               "confirmed_at": register.MENTORING.counted(),
-              "corrected": register.MENTORING.counted()},
-    not_personal=["kind", "cost_currency"], linked=["logged_by", "confirmed_by"])
+              "corrected": register.MENTORING.counted(),
+              # The claim's review: the pair's figures, and the coordinator's note on them.
+              "claim_status": register.MENTORING.counted(),
+              "approved_amount": register.MENTORING.counted(),
+              "claim_note": register.MENTORING.joint(),
+              "claim_reviewed_by": register.MENTORING,
+              "claim_reviewed_at": register.MENTORING.counted()},
+    not_personal=["kind", "cost_currency"],
+    linked=["logged_by", "confirmed_by", "claim_reviewed_by"])
 # Derived from the meetings, plan and reports (each audited): the pair's compliance, kept for the
 # figures and the scan; its own changes are not history.
 register.declare(

@@ -5,6 +5,7 @@ every write that counts brings up to date."""
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
+from decimal import Decimal
 from typing import cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +15,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from matching.budget.access import may_review_claims
 from matching.hooks import reporting
 from matching.meetings import compliance
 from matching.models import ActivityPlan, Meeting, Pairing, PairingCompliance, PlannedVisit
@@ -66,10 +68,15 @@ def meeting_save(*, actor: Actor, pairing: Pairing, meeting: Meeting | None,
         raise ValidationError(problems)
     if meeting is None:
         meeting = Meeting(organisation_id=pairing.organisation_id, pairing=pairing)
+    claim_before = (meeting.funded, meeting.cost_amount, meeting.cost_currency)
     for name in MEETING_FIELDS:
         setattr(meeting, name, fields[name])
     if not in_person:  # a place and costs belong to a visit only
         meeting.city, meeting.country, meeting.cost_currency = "", None, ""
+    if (meeting.funded, meeting.cost_amount, meeting.cost_currency) != claim_before:
+        # A changed claim is reviewed again: what was approved was another claim.
+        meeting.claim_status, meeting.approved_amount = Meeting.Claim.PENDING, None
+        meeting.claim_reviewed_by, meeting.claim_reviewed_at = None, None
     meeting.topics, meeting.notes = meeting.topics.strip(), meeting.notes.strip()
     # A change by the other participant is a correction: it waits for the first to confirm it
     # and does not count meanwhile. A change by whoever logged it is still their own record.
@@ -97,6 +104,42 @@ def meeting_confirm(*, actor: Actor, meeting: Meeting) -> Meeting:
     meeting.corrected = False  # the two agree again
     meeting.save(update_fields=["confirmed_by", "confirmed_at", "corrected", "updated_at"])
     compliance_keep(organisation=pairing.organisation, pairing_ids=[pairing.pk])
+    return meeting
+
+
+CLAIM_DECISIONS = (Meeting.Claim.APPROVED, Meeting.Claim.ADJUSTED, Meeting.Claim.REFUSED)
+
+
+@transaction.atomic
+def meeting_claim_review(*, actor: Actor, meeting: Meeting, decision: str,
+                         amount: Decimal | None = None, note: str = "") -> Meeting:
+    """A coordinator of the project approves a funded visit's claim as claimed, adjusts it to
+    another amount (in the claim's currency) or refuses it; an adjustment or a refusal says
+    why in the note. Anyone else is refused (PermissionDenied)."""
+    pairing = pairing_locked(meeting.pairing)
+    meeting = Meeting.objects.for_org(pairing.organisation).select_for_update().get(pk=meeting.pk)
+    if not may_review_claims(actor=actor, project=pairing.project):
+        raise PermissionDenied
+    if not meeting.is_claim:
+        raise ValidationError(_("Only a funded visit with its costs is a claim to review."))
+    if decision not in CLAIM_DECISIONS:
+        raise ValidationError({"decision": _("Approve, adjust or refuse the claim.")})
+    note = note.strip()
+    if decision == Meeting.Claim.ADJUSTED:
+        if amount is None:
+            raise ValidationError({"amount": _("Give the amount approved.")})
+        if amount < 0:
+            raise ValidationError({"amount": _("An amount cannot be negative.")})
+    if decision != Meeting.Claim.APPROVED and not note:
+        raise ValidationError({"note": _("Say why: the pair reads the note.")})
+    meeting.claim_status = decision
+    meeting.approved_amount = (meeting.cost_amount if decision == Meeting.Claim.APPROVED
+                               else amount if decision == Meeting.Claim.ADJUSTED else None)
+    meeting.claim_note = note
+    meeting.claim_reviewed_by, meeting.claim_reviewed_at = actor.user, timezone.now()
+    meeting.full_clean()
+    meeting.save(update_fields=["claim_status", "approved_amount", "claim_note",
+                                "claim_reviewed_by", "claim_reviewed_at", "updated_at"])
     return meeting
 
 

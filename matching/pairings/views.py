@@ -2,6 +2,7 @@
 moves."""
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import cast
 
 from django import forms
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from matching.budget.selectors import budget_figures, ceiling_warning
 from matching.hooks import reporting
 from matching.meetings import selectors as meeting_selectors
 from matching.meetings import services as meeting_services
@@ -50,6 +52,15 @@ def pairing_list(request: OrganisationRequest, org_slug: str) -> HttpResponse:
                                   organisation=request.organisation, project_names=dict(projects))
     return render(request, "matching/pairing_list.html",
                   {"filter": pairings, "page": page, "rows": rows})
+
+
+def _budget(pairing: Pairing) -> dict:
+    """The pairing's planned, claimed and approved totals, and the ceiling's warning."""
+    figures = budget_figures(project=pairing.project, pairings=[pairing])
+    money = figures.pairings.get(pairing.pk)
+    planned = money.planned if money else Decimal(0)
+    return {"money": money, "budget": figures,
+            "ceiling_warning": ceiling_warning(project=pairing.project, planned=planned)}
 
 
 def render_pairing(request: OrganisationRequest, pairing: Pairing, *, status: int = 200,
@@ -106,6 +117,7 @@ def render_pairing(request: OrganisationRequest, pairing: Pairing, *, status: in
         "plan_editable": (role_in_pairing is not None
                           and pairing.status in plan_services.PLAN_STATUSES),
         "seal": plan_services.plan_seal(latest) if latest else "",
+        **_budget(pairing),
         **forms,
     }, status=status)
 

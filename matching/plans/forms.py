@@ -1,6 +1,7 @@
 """The activity plan form and its planned visits, and the coordinator's review."""
 
 from datetime import date
+from decimal import Decimal
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -35,6 +36,10 @@ class VisitForm(CleanTextForm, forms.Form):
     place = forms.CharField(label=_("Place"), max_length=200,
                             help_text=_("City and country"))
     funded = forms.BooleanField(label=_("Funded visit"), required=False)
+    estimated_cost = forms.DecimalField(
+        label=_("Estimated cost"), required=False, max_digits=10, decimal_places=2,
+        min_value=Decimal(0), help_text=_("For a funded visit, in the budget's currency."),
+    )
 
 
 class BaseVisitFormSet(forms.BaseFormSet):

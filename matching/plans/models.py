@@ -1,5 +1,6 @@
 """Activity plans (every version kept) and their planned visits."""
 
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -60,9 +61,19 @@ class PlannedVisit(TenantModel):
     day = models.DateField(_("date"))
     place = models.CharField(_("place"), max_length=200)
     funded = models.BooleanField(_("funded visit"), default=False)
+    estimated_cost = models.DecimalField(
+        _("estimated cost"), max_digits=10, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("In the project's budget currency."),
+    )
 
     class Meta:
         ordering = ["day"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(estimated_cost__gte=0) | Q(estimated_cost__isnull=True),
+                name="planned_visit_cost_not_negative"),
+        ]
 
 
 # -- What these models hold about people (programmes/privacy/register.py) ---------------------
@@ -75,4 +86,5 @@ register.declare(
     not_personal=["status"])
 register.declare(
     PlannedVisit, subject=["plan__pairing__mentee", "plan__pairing__mentor"],
-    personal={"day": register.MENTORING.counted(), "place": register.MENTORING.joint()})
+    personal={"day": register.MENTORING.counted(), "place": register.MENTORING.joint(),
+              "estimated_cost": register.MENTORING.counted()})

@@ -19,6 +19,7 @@ class Visit:
     day: date
     place: str
     funded: bool
+    estimated_cost: Decimal | None = None  # in the project's budget currency
 
 
 @dataclass(frozen=True)

@@ -71,7 +71,8 @@ def plan_save(
     plan.save()
     PlannedVisit.objects.bulk_create([
         PlannedVisit(organisation_id=pairing.organisation_id, plan=plan, day=v.day,
-                     place=v.place.strip(), funded=v.funded)
+                     place=v.place.strip(), funded=v.funded,
+                     estimated_cost=v.estimated_cost)
         for v in visits
     ])
     return plan

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from matching.budget.selectors import ceiling_warning, planned_total
 from matching.models import ActivityPlan
 from matching.pairings import selectors as pairing_selectors
 from matching.pairings.views import pairing_action
@@ -46,8 +47,8 @@ def plan_edit(request: OrganisationRequest, org_slug: str, pk: int) -> HttpRespo
         initial = {"objectives": latest.objectives, "start": latest.start,
                    "duration_months": latest.duration_months,
                    "online_meetings_per_month": latest.online_meetings_per_month}
-        visits = [{"day": v.day, "place": v.place, "funded": v.funded}
-                  for v in latest.visits.all()]
+        visits = [{"day": v.day, "place": v.place, "funded": v.funded,
+                   "estimated_cost": v.estimated_cost} for v in latest.visits.all()]
     else:
         initial = {"duration_months": pairing.project.duration_max_months,
                    "online_meetings_per_month": pairing.project.online_meetings_per_month}
@@ -56,6 +57,8 @@ def plan_edit(request: OrganisationRequest, org_slug: str, pk: int) -> HttpRespo
     rules = pairing.project.rules
     visit_errors: list[str] = []
     start = form.initial.get("start") if request.method != "POST" else None
+    # The ceiling per pair warns, and lets the pair save: the coordinator decides.
+    warning = ceiling_warning(project=pairing.project, planned=planned_total(visits))
     if request.method == "POST":
         # Both, so that a refused field of the plan does not hide a refused visit.
         valid = form.is_valid() & formset.is_valid()
@@ -69,6 +72,8 @@ def plan_edit(request: OrganisationRequest, org_slug: str, pk: int) -> HttpRespo
         # correct does not hide a rule the plan breaks; the service checks them again.
         problems = plan_problems(draft, rules)
         visit_errors = _show_problems(problems, form, rows)
+        warning = ceiling_warning(project=pairing.project,
+                                  planned=planned_total(visit for _row, visit in rows))
         warned = start is not None and _starts_in_the_past(start, approved) \
             and not form.cleaned_data.get("keep_past_start")
         if valid and not problems and not warned:
@@ -85,12 +90,15 @@ def plan_edit(request: OrganisationRequest, org_slug: str, pk: int) -> HttpRespo
                 messages.success(request, _(
                     "Plan version %(version)s saved. Both of you sign it, then the coordinator "
                     "reviews it.") % {"version": plan.version})
+                if warning:
+                    messages.warning(request, warning)
                 return redirect("pairing_detail", org_slug=org_slug, pk=pairing.pk)
     start_warning = (past_start_warning(start, rules)
                      if isinstance(start, date) and _starts_in_the_past(start, approved) else "")
     return render(request, "matching/plan_form.html", {
         "pairing": pairing, "form": form, "formset": formset, "latest": latest,
         "visit_errors": visit_errors, "project": pairing.project, "start_warning": start_warning,
+        "ceiling_warning": warning,
     }, status=400 if visit_errors or form.errors or formset.total_error_count() else 200)
 
 
@@ -109,7 +117,8 @@ def _visit_rows(formset: BaseFormSet) -> tuple[list[tuple[forms.Form, Visit]], b
             continue
         if "day" in data:
             rows.append((row, Visit(day=data["day"], place=data.get("place", ""),
-                                    funded=data.get("funded", False))))
+                                    funded=data.get("funded", False),
+                                    estimated_cost=data.get("estimated_cost"))))
         elif row.has_changed() and "day" in row.errors:
             complete = False
     return rows, complete

@@ -54,7 +54,7 @@ def main_pages() -> list[tuple[User, list[str]]]:
             "/cepol/", f"{EUROMED}/", f"/cepol/calls/{open_call.pk}/",
             f"/cepol/calls/{shortlisted_call.pk}/applications/", f"{EUROMED}/matching/",
             "/cepol/pairings/", f"/cepol/pairings/{mentor_pairing.pk}/",
-            f"{EUROMED}/compliance/", f"{EUROMED}/dashboard/",
+            f"{EUROMED}/compliance/", f"{EUROMED}/dashboard/", f"{EUROMED}/budget/",
         ]),
         (demo_user(Role.FOCAL_POINT), ["/cepol/", "/cepol/nominations/",
                                        f"/cepol/calls/{open_call.pk}/"]),

@@ -9,6 +9,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from api.services import token_create
+from matching.models import Meeting
 from matching.pairings.services import pairing_respond
 from matching.plans.rules import Visit
 from matching.plans.services import plan_save, plan_seal, plan_sign
@@ -148,6 +149,15 @@ def meeting(w: World) -> dict:
     logged = MeetingFactory(pairing=made, day=START, duration_minutes=60,
                             topics="Asset tracing", logged_by=w.people["mentee"])
     return {**org(w), "pk": made.pk, "meeting_pk": logged.pk}
+
+
+def visit_claim(w: World) -> dict:
+    """A funded visit's claim, waiting for the coordinator's review."""
+    made = active_pairing(w)
+    logged = MeetingFactory(pairing=made, day=START, duration_minutes=240, kind="in_person",
+                            city="Rabat", funded=True, cost_amount=850, cost_currency="EUR",
+                            topics="Case review", logged_by=w.people["mentee"])
+    return {**project(w), "meeting_pk": logged.pk}
 
 
 def running(w: World) -> dict:
@@ -327,6 +337,11 @@ ACCESS: dict[str, Row] = {
     "meeting_confirm": Row("POST", meeting, PAIR_ACTION),
     "compliance_table": Row("GET", project, roles(OK, mentor=FORBIDDEN, mentee=FORBIDDEN,
                                                   focal_point=FORBIDDEN)),
+    # The budget: read by those who follow the project; its coordinators alone act on it.
+    "budget_page": Row("GET", project, roles(OK, mentor=FORBIDDEN, mentee=FORBIDDEN,
+                                             focal_point=FORBIDDEN)),
+    "exchange_rate_add": Row("POST", project, roles(FORBIDDEN, coordinator=REDIRECT)),
+    "claim_review": Row("POST", visit_claim, roles(FORBIDDEN, coordinator=REDIRECT)),
     "calendar_page": Row("GET", org, roles(OK)),
     # Bringing a programme in: the project's managers alone; anyone else's import answers like
     # a missing one.
@@ -457,6 +472,11 @@ def post_data(name: str, w: World, who: str) -> dict:
         return {"answer": "confirm"}
     if name == "pairing_respond":
         return {"decision": "accept"}
+    if name == "exchange_rate_add":
+        return {"currency": "MAD", "rate": "0.092", "note": "ECB"}
+    if name == "claim_review":
+        claim = Meeting.unscoped.filter(funded=True).latest("pk")
+        return {f"claim-{claim.pk}-decision": "approved"}
     if name == "pairing_move":
         return {"to_status": "ended_early", "reason": "The mentee left the service."}
     if name == "plan_review":

@@ -7,6 +7,7 @@ from an empty database, are in test_demo.py."""
 
 from collections.abc import Iterator
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -25,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config import demo
+from matching.budget.selectors import budget_figures
 from matching.meetings.selectors import compliance_rows, compliance_table
 from matching.models import ActivityPlan, Meeting, Pairing
 from matching.proposals.selectors import matching_pool
@@ -456,3 +458,22 @@ def test_momentum_mena_has_its_advisory_board_and_activities(loaded: demo.DemoSu
     euromed = project("cepol", "euromed-police")
     assert sorted(Activity.objects.for_org(euromed.organisation).filter(project=euromed)
                   .values_list("kind", flat=True)) == ["conference", "webinar"]
+
+
+@pytest.mark.django_db
+def test_euromed_police_has_a_visit_budget_with_claims_to_show(
+        loaded: demo.DemoSummary) -> None:
+    """The visit budget (issue 16): 60,000 EUR, 5,000 a pair, dirhams counted with the rate
+    the coordinator recorded; claims approved, adjusted and waiting for review."""
+    euromed = project("cepol", "euromed-police")
+    figures = budget_figures(project=euromed)
+    assert (figures.budget, figures.ceiling, figures.currency) == (
+        Decimal(60000), Decimal(5000), "EUR")
+    assert figures.rates["MAD"] == Decimal("0.0920") and "MAD" in figures.claimed
+    assert figures.used > 0 and figures.pending > 0 and figures.unconverted == {}
+    assert figures.left == figures.budget - figures.used
+    statuses = set(Meeting.objects.for_org(euromed.organisation).filter(
+        pairing__project=euromed, funded=True).values_list("claim_status", flat=True))
+    assert {"approved", "adjusted", "pending"} <= statuses
+    assert figures.visits_funded > 0 and figures.planned > 0
+    assert len(figures.over_ceiling) == 1  # the first pair's dearer visits

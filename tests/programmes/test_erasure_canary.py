@@ -68,7 +68,9 @@ CANARIES = {
     "agency_account": "CANARY-AGENCY-ACCOUNT-7731",
     "board_role": "CANARY-BOARD-ROLE-7731",
 }
-PARTNER_TEXT = ["PARTNER-NOTES-5512", "PARTNER-OUTCOME-5512", "PARTNER-FEEDBACK-5512"]
+PARTNER_TEXT = ["PARTNER-NOTES-5512", "PARTNER-OUTCOME-5512", "PARTNER-FEEDBACK-5512",
+                # The coordinator's note on the pair's visit claim: the pair's, kept.
+                "COORDINATOR-CLAIM-NOTE-5512"]
 
 
 def plant(world: World, person: User) -> None:
@@ -99,6 +101,12 @@ def plant(world: World, person: User) -> None:
                    notes=CANARIES["notes"])
     MeetingFactory(pairing=pairing, day=START, logged_by=partner, topics="Asset tracing",
                    notes=PARTNER_TEXT[0])
+    # A funded visit the person logged and claimed, adjusted by the coordinator: its amounts
+    # stay in the budget's figures, the coordinator's note stays for the partner.
+    MeetingFactory(pairing=pairing, day=START, logged_by=person, kind="in_person",
+                   city="Rabat", funded=True, cost_amount=900, cost_currency="EUR",
+                   topics=CANARIES["topics"], claim_status="adjusted", approved_amount=800,
+                   claim_note=PARTNER_TEXT[3], claim_reviewed_by=world.people["coordinator"])
     ReportFactory(pairing=pairing, outcomes_mentee_service=CANARIES["outcome"],
                   outcomes_mentor_service=PARTNER_TEXT[1], last_edited_by=person)
     FeedbackFactory(pairing=pairing, author=person, comments=CANARIES["feedback"])
@@ -152,7 +160,8 @@ def figures(world: World) -> tuple:
     return (highlights.total, highlights.by_group, highlights.by_mentee_country,
             highlights.applications_by_country, highlights.feedback["count"],
             Meeting.objects.for_org(world.org).count(),
-            activity_figures(project=world.project, start=None, end=None))
+            activity_figures(project=world.project, start=None, end=None),
+            highlights.budget.used, highlights.budget.visits_funded, highlights.budget.claimed)
 
 
 def test_erasure_leaves_no_trace_of_the_person_and_keeps_the_partner_and_the_figures(

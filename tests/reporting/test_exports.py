@@ -22,7 +22,13 @@ from reporting.exports import (
     spreadsheet_safe,
 )
 from reporting.models import Export
-from tests.factories import ExportFactory, MeetingFactory, PairingFactory, ReportFactory
+from tests.factories import (
+    ExportFactory,
+    MeetingFactory,
+    PairingFactory,
+    PlannedVisitFactory,
+    ReportFactory,
+)
 from tests.helpers import World, pair
 
 FORMATS = ["csv", "xlsx"]
@@ -81,16 +87,31 @@ def test_the_pairings_export_holds_every_column(world: World, format):
     other = pair(world, status="active")
     MeetingFactory.create_batch(2, pairing=active)
     PairingFactory(project=world.other_project, status="active")  # another project's
+    PlannedVisitFactory(plan=other.plans.get(), estimated_cost=Decimal("1200.00"))
+    for amount, currency, status in (("300.00", "EUR", "approved"), ("2000.00", "MAD", "pending")):
+        MeetingFactory(pairing=other, kind="in_person", city="Rabat", funded=True,
+                       cost_amount=Decimal(amount), cost_currency=currency, claim_status=status,
+                       approved_amount=Decimal(amount) if status == "approved" else None)
+    zero = 0 if format == "xlsx" else Decimal("0.00")
+    planned, approved = (1200, 300) if format == "xlsx" else (Decimal("1200.00"),
+                                                              Decimal("300.00"))
     rows = table(made(world, "pairings", format))
     assert rows[0] == ["Pairing", "Status", "Mentor", "Mentor's country", "Mentee",
-                       "Mentee's country", "Thematic area", "Start", "Meetings held"]
+                       "Mentee's country", "Thematic area", "Start", "Meetings held",
+                       "Visits planned (estimates)", "Visits claimed", "Visits approved",
+                       "Budget currency", "Not counted (no rate)"]
+    # The visit budget: planned, claimed (per currency, as claimed), approved (converted).
+    nothing = [zero, None, zero, "EUR", None]
     assert rows[1:] == expected([
         [active.pk, "Active", active.mentor.full_name, "France", "Amina Alaoui", "Morocco",
-         "Criminal finances", day(timezone.localdate() - timedelta(days=60), format), 2],
+         "Criminal finances", day(timezone.localdate() - timedelta(days=60), format), 2,
+         *nothing],
         [proposed.pk, "Proposed", proposed.mentor.full_name, None, proposed.mentee.full_name,
-         "Morocco", "Cybercrime", day(timezone.localdate(proposed.created_at), format), 0],
+         "Morocco", "Cybercrime", day(timezone.localdate(proposed.created_at), format), 0,
+         *nothing],
         [other.pk, "Active", other.mentor.full_name, "France", other.mentee.full_name,
-         "Morocco", "Criminal finances", day(start_of(other), format), 0],
+         "Morocco", "Criminal finances", day(start_of(other), format), 2,
+         zero + planned, "300.00 EUR; 2000.00 MAD", zero + approved, "EUR", "2000.00 MAD"],
     ], format)
 
 
@@ -101,21 +122,24 @@ def test_the_meetings_export_holds_every_column(world: World, format):
         pairing=pairing, kind="in_person", day=date(2026, 3, 10), duration_minutes=240,
         topics="Asset tracing", city="Rabat", country=world.morocco, funded=True,
         cost_amount=Decimal("1250.50"), cost_currency="EUR",
-        confirmed_at=datetime(2026, 3, 11, 9, tzinfo=UTC), confirmed_by=pairing.mentor)
+        confirmed_at=datetime(2026, 3, 11, 9, tzinfo=UTC), confirmed_by=pairing.mentor,
+        claim_status="adjusted", approved_amount=Decimal("1100.00"))
+    adjusted = 1100 if format == "xlsx" else Decimal("1100.00")
     online = MeetingFactory(pairing=pairing, day=date(2026, 2, 3), duration_minutes=45,
                             topics="Plan")
     MeetingFactory(pairing=pair(world, status="declined"), day=date(2026, 1, 5))
     rows = table(made(world, "meetings", format, group="active"))  # the dashboard's filter
     assert rows[0] == ["Pairing", "Mentor", "Mentee", "Date", "Kind", "Minutes", "Topics",
-                       "City", "Country", "Funded", "Costs claimed", "Currency", "Confirmed"]
+                       "City", "Country", "Funded", "Costs claimed", "Currency", "Confirmed",
+                       "Claim", "Amount approved"]
     names = [pairing.pk, pairing.mentor.full_name, pairing.mentee.full_name]
     cost = 1250.5 if format == "xlsx" else Decimal("1250.50")
     assert online.pk and visit.pk
     assert rows[1:] == expected([
         [*names, day(date(2026, 2, 3), format), "Online meeting", 45, "Plan", None, None, "no",
-         None, None, "no"],
+         None, None, "no", None, None],
         [*names, day(date(2026, 3, 10), format), "In-person visit", 240, "Asset tracing",
-         "Rabat", "Morocco", "yes", cost, "EUR", "yes"],
+         "Rabat", "Morocco", "yes", cost, "EUR", "yes", "Adjusted", adjusted],
     ], format)
 
 
@@ -183,8 +207,10 @@ def test_the_xlsx_has_the_same_rows_as_the_csv(world: World, kind):
         # A date cell reads back as a datetime: the CSV shows the day alone.
         shown = [cell.date() if isinstance(cell, datetime) and kind != "reports" else cell
                  for cell in xlsx_row]
-        if kind == "meetings":  # a sum of money: 120 in the cell, 120.00 in the CSV
-            shown[10] = None if shown[10] is None else f"{shown[10]:.2f}"
+        # A sum of money: 120 in the cell, 120.00 in the CSV.
+        money = {"meetings": (10, 14), "pairings": (9, 11)}.get(kind, ())
+        for index in money:
+            shown[index] = None if shown[index] is None else f"{shown[index]:.2f}"
         # The CSV quotes what looks like a formula; the XLSX keeps it as typed, in a text cell.
         assert csv_row == [as_text(spreadsheet_safe(cell)) for cell in shown]
 
@@ -269,7 +295,9 @@ def test_the_queries_of_an_export_do_not_grow_with_its_rows(world: World, kind, 
     small = queries(made(world, kind, format, group="active"))
     grow(world, 27)
     large = queries(made(world, kind, format, group="active"))
-    assert len(small) == len(large) <= 4
+    # The pairings' table reads the visit budget's figures too: its project, the rates, the
+    # pairings' countries, their latest plans, the planned visits and the claims.
+    assert len(small) == len(large) <= (4 + 6 if kind == "pairings" else 4)
     if connection.vendor == "postgresql":  # the rows come from a server-side cursor
         assert any(sql.startswith("DECLARE") for sql in large)
 

@@ -1,0 +1,1 @@
+"""The budget for funded visits: exchange rates, claims' review and the figures."""
