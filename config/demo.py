@@ -1137,8 +1137,12 @@ def _add_reports(rows: _CohortRows, pair: CohortPair, schedule: Schedule, *, coo
         rows.add(Report(
             organisation=pairing.organisation, pairing=pairing, kind=kind, version=1,
             status=Report.Status.ACCEPTED if reviewed else Report.Status.SUBMITTED,
-            objectives=[{"objective": objective, "progress": progress}
-                        for objective in objectives],
+            # Rated on the Progress scale: most objectives achieved by the end, some well
+            # advanced; under way (started or well advanced) at the halfway mark.
+            objectives=[{"objective": objective, "progress": progress,
+                         "rating": (4 if (len(pair.mentee) + index) % 3 else 3)
+                         if kind == Report.Kind.NARRATIVE else 2 + (len(pair.mentee) + index) % 2}
+                        for index, objective in enumerate(objectives)],
             meetings_held=[{"day": meeting.day.isoformat(), "kind": meeting.kind,
                             "minutes": meeting.duration_minutes, "topics": meeting.topics,
                             "confirmed": True}

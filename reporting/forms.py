@@ -10,7 +10,7 @@ from PIL import Image, UnidentifiedImageError
 
 from programmes.validators import CleanTextForm
 from reporting.charts import HEX_COLOUR
-from reporting.models import Feedback, Report
+from reporting.models import Feedback, Progress, Report
 
 RATINGS = [(1, _("1 (poor)")), (2, _("2")), (3, _("3")), (4, _("4")),
            (5, _("5 (excellent)"))]
@@ -32,6 +32,16 @@ class ReportForm(CleanTextForm, forms.Form):
                 help_text=_("Progress so far against this objective.") if interim
                 else _("What came of this objective."),
                 widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}))
+            # Any value comes through (the service says which are steps of the scale), so that
+            # a refused one is named next to its field like the autosave names it.
+            self.fields[f"rating_{index}"] = forms.CharField(
+                label=_("How far it got (objective %(n)s)") % {"n": index + 1},
+                required=False,
+                initial=str(objective.get("rating") or ""),
+                widget=forms.RadioSelect(choices=[(str(value), label) for value, label
+                                                  in Progress.choices]))
+        # The objectives' fields come first, two each; the template heads the rest.
+        self.objective_field_count = 2 * len(report.objectives)
         for name in Report.FIELDS[report.kind]:
             model_field = cast(models.TextField, Report._meta.get_field(name))
             self.fields[name] = forms.CharField(
@@ -50,7 +60,8 @@ class ReportForm(CleanTextForm, forms.Form):
                 # stays valid HTML (see templates/base.html).
                 self.fields[name].widget.attrs.update({
                     "data-hx-post": autosave_url,
-                    "data-hx-trigger": "input changed delay:800ms",
+                    "data-hx-trigger": "change" if name.startswith("rating_")
+                    else "input changed delay:800ms",
                     "data-hx-include": f"#id_seen_{name}", "data-hx-target": "#autosave-status",
                     "data-hx-swap": "innerHTML", "data-hx-sync": "this:queue last",
                 })

@@ -16,6 +16,17 @@ if TYPE_CHECKING:
 RATING = [MinValueValidator(1), MaxValueValidator(5)]
 
 
+class Progress(models.IntegerChoices):
+    """How far an objective of the plan got, as the pair rates it in each report: a short
+    scale with words on every step, so that two pairs mean the same thing by a 3. Kept in the
+    report's objectives (JSON) as "rating"; the donors' share counts the 4s."""
+
+    NOT_STARTED = 1, _("Not started")
+    STARTED = 2, _("Started")
+    WELL_ADVANCED = 3, _("Well advanced")
+    ACHIEVED = 4, _("Achieved")
+
+
 class Report(TenantModel):
     """An interim or narrative report of a pairing. Each submission is a version that is kept:
     a returned report gets a new draft, copied from it, which the pair revises and submits."""
@@ -43,8 +54,9 @@ class Report(TenantModel):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind)
     version = models.PositiveSmallIntegerField(_("version"), default=1)
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.DRAFT)
-    # [{"objective": ..., "progress": ...}]: the objectives of the approved plan, each with the
-    # pair's progress (interim) or result (narrative).
+    # [{"objective": ..., "progress": ..., "rating": 1-4 or None}]: the objectives of the
+    # approved plan, each with the pair's progress (interim) or result (narrative) and its
+    # rating on the Progress scale (reports written before the scale have no "rating").
     objectives = models.JSONField(_("objectives"), default=list, blank=True)
     what_worked = models.TextField(_("what worked"), blank=True, max_length=10000)
     difficulties = models.TextField(_("difficulties"), blank=True, max_length=10000)
@@ -85,6 +97,14 @@ class Report(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} v{self.version} ({self.pairing})"
+
+    @property
+    def rated_objectives(self) -> list[dict]:
+        """The objectives with their rating's label, for the pages and the PDFs."""
+        labels = dict(Progress.choices)
+        return [{**item, "rating": item.get("rating"),
+                 "rating_label": labels.get(item.get("rating") or 0, "")}
+                for item in self.objectives]
 
     @property
     def text_fields(self) -> list[tuple[str, "StrOrPromise", str]]:

@@ -28,7 +28,7 @@ from programmes import access, cldr
 from programmes.actor import Actor
 from programmes.models import Organisation, Project
 from programmes.validators import refuse_control_characters
-from reporting.models import Export, Feedback, Report
+from reporting.models import Export, Feedback, Progress, Report
 from reporting.selectors import meeting_log, plan_objectives, report_opens
 from reporting.tasks import export_build
 
@@ -76,7 +76,8 @@ def _writable(actor: Actor, pairing: Pairing, kind: str) -> Report:
             pairing=pairing, status=ActivityPlan.Status.APPROVED).first()
         return Report.objects.create(
             organisation_id=pairing.organisation_id, pairing=pairing, kind=kind, version=1,
-            objectives=[{"objective": text, "progress": ""} for text in plan_objectives(plan)],
+            objectives=[{"objective": text, "progress": "", "rating": None}
+                        for text in plan_objectives(plan)],
         )
     if latest.status == Report.Status.SUBMITTED:
         raise ValidationError(_("The report is with the coordinator: it can be changed again "
@@ -86,9 +87,23 @@ def _writable(actor: Actor, pairing: Pairing, kind: str) -> Report:
     return latest
 
 
+def _objective(report: Report, name: str, prefix: str) -> dict:
+    index = name.removeprefix(prefix)
+    if not index.isdigit() or int(index) >= len(report.objectives):
+        raise ValidationError(_("This report has no such field."))
+    return report.objectives[int(index)]
+
+
 def _set(report: Report, name: str, value: str) -> None:
-    """One field of a draft: an objective's progress (`progress_<n>`) or a text field. The
-    autosave reaches here without a form, so the rule on typed text is applied here too."""
+    """One field of a draft: an objective's progress (`progress_<n>`) or rating
+    (`rating_<n>`, a step of the Progress scale or "" for none yet) or a text field. The
+    autosave reaches here without a form, so the rules on typed text are applied here too."""
+    if name.startswith("rating_"):
+        objective = _objective(report, name, "rating_")
+        if value and value not in {str(step) for step in Progress.values}:
+            raise ValidationError({name: _("Choose one of the steps of the scale.")})
+        objective["rating"] = int(value) if value else None
+        return
     try:
         refuse_control_characters(value)
     except ValidationError as error:
@@ -98,10 +113,7 @@ def _set(report: Report, name: str, value: str) -> None:
                                         "%(count)s).") % {"limit": TEXT_LIMIT,
                                                           "count": len(value)}})
     if name.startswith("progress_"):
-        index = name.removeprefix("progress_")
-        if not index.isdigit() or int(index) >= len(report.objectives):
-            raise ValidationError(_("This report has no such field."))
-        report.objectives[int(index)]["progress"] = value
+        _objective(report, name, "progress_")["progress"] = value
     elif name in Report.FIELDS[report.kind]:
         setattr(report, name, value)
     else:
@@ -115,6 +127,8 @@ def _fingerprint(text: str) -> str:
 def _texts(report: Report) -> dict[str, str]:
     """Every field of a draft by its form name."""
     return {**{f"progress_{index}": objective["progress"]
+               for index, objective in enumerate(report.objectives)},
+            **{f"rating_{index}": str(objective.get("rating") or "")
                for index, objective in enumerate(report.objectives)},
             **{name: getattr(report, name) for name in Report.FIELDS[report.kind]}}
 
@@ -187,6 +201,8 @@ def report_submit(*, actor: Actor, pairing: Pairing, kind: str, values: dict[str
                 errors[f"progress_{index}"] = [
                     _("Say how far this objective got.") if kind == Report.Kind.INTERIM
                     else _("Say what came of this objective.")]
+            if not objective.get("rating") and f"rating_{index}" not in errors:
+                errors[f"rating_{index}"] = [_("Rate how far this objective got.")]
         for name in Report.FIELDS[kind]:
             if name not in OPTIONAL and not getattr(report, name).strip() \
                     and name not in errors:
