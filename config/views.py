@@ -22,6 +22,7 @@ from programmes.access import PROJECT_PERMISSION_OF_ROLE
 from programmes.actor import Role
 from programmes.models import Project
 from programmes.selectors import call_list
+from reporting.outcomes import self_assessments_due
 
 
 def home(request: OrganisationRequest, org_slug: str) -> HttpResponse:
@@ -67,6 +68,7 @@ def home(request: OrganisationRequest, org_slug: str) -> HttpResponse:
         context["projects"] = access.projects_visible_to(actor=request.actor)
         context["applications"] = participant_selectors.applications_of(actor=request.actor)[:10]
         context["pairings"] = own_pairings_with_steps(actor=request.actor)
+        context["self_assessments_due"] = self_assessments_due(actor=request.actor)
         context["calls"] = call_list(actor=request.actor).filter(
             status="open", allow_self_nomination=True
         )[:10]

@@ -10,7 +10,7 @@ from PIL import Image, UnidentifiedImageError
 
 from programmes.validators import CleanTextForm
 from reporting.charts import HEX_COLOUR
-from reporting.models import Feedback, Progress, Report
+from reporting.models import Competency, Feedback, Progress, Report
 
 RATINGS = [(1, _("1 (poor)")), (2, _("2")), (3, _("3")), (4, _("4")),
            (5, _("5 (excellent)"))]
@@ -165,3 +165,38 @@ class CompleteForm(CleanTextForm, forms.Form):
         label=_("Why without all the feedback"), max_length=2000, required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class CompetencyForm(CleanTextForm, forms.ModelForm):
+    class Meta:
+        model = Competency
+        fields = ["name", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2, "dir": "auto"}),
+                   "name": forms.TextInput(attrs={"dir": "auto"})}
+        help_texts = {"description": _("What it covers, as the participants will read it "
+                                       "when they rate themselves.")}
+
+
+SCORES = [(1, _("1 (beginner)")), (2, _("2")), (3, _("3")), (4, _("4")),
+          (5, _("5 (expert)"))]
+
+
+class SelfAssessmentForm(CleanTextForm, forms.Form):
+    """A score from 1 to 5 for each competency the project asks. Every score may be missing
+    here: the service names each one missing next to its competency."""
+
+    comments = forms.CharField(
+        label=_("Anything you want to add (optional)"), required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}))
+
+    def __init__(self, *args, competencies: list[Competency], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.competencies = competencies
+        scores = {f"score_{c.pk}": forms.TypedChoiceField(
+            label=c.name, help_text=c.description, choices=SCORES, coerce=int,
+            required=False, empty_value=None, widget=forms.RadioSelect)
+            for c in competencies}
+        self.fields = {**scores, "comments": self.fields["comments"]}
+
+    def scores(self) -> dict[int, int | None]:
+        return {c.pk: self.cleaned_data.get(f"score_{c.pk}") for c in self.competencies}

@@ -141,6 +141,87 @@ class Feedback(TenantModel):
         ]
 
 
+class Competency(TenantModel):
+    """A competency the project's mentoring means to build, set by its coordinators; mentee and
+    mentor rate themselves on each at the start and at the end. A retired competency is no
+    longer asked; its past answers stay, and so do the figures made of them."""
+
+    tenant_parents = ("project",)
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=120)
+    description = models.TextField(_("description"), blank=True, max_length=1000)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    retired_at = models.DateTimeField(_("retired"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["project", "order", "pk"]
+        verbose_name = _("competency")
+        verbose_name_plural = _("competencies")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "project", "name"],
+                                    name="one_competency_per_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SelfAssessment(TenantModel):
+    """A participant's own rating of the project's competencies, once at the start (when the
+    plan is approved) and once at the end (with the narrative report and the feedback). The
+    difference is the pairing's gain. The scores are the author's alone: the pair and the
+    coordinators see each person's gains; observers see only averages over enough people."""
+
+    tenant_parents = ("pairing",)
+
+    class Moment(models.TextChoices):
+        START = "start", _("At the start")
+        END = "end", _("At the end")
+
+    pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE,
+                                related_name="self_assessments")
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    moment = models.CharField(_("moment"), max_length=5, choices=Moment)
+    submitted_at = models.DateTimeField(_("submitted"))
+    comments = models.TextField(_("comments"), blank=True, max_length=2000)
+
+    class Meta:
+        ordering = ["pairing", "author", "moment"]
+        verbose_name = _("self-assessment")
+        verbose_name_plural = _("self-assessments")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "pairing", "author", "moment"],
+                                    name="one_self_assessment_per_moment"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_moment_display()} ({self.pairing})"
+
+
+class SelfAssessmentAnswer(TenantModel):
+    """One competency's score (1 to 5) in a self-assessment: a row each, so that averages and
+    gains are SQL aggregates."""
+
+    tenant_parents = ("assessment",)
+
+    assessment = models.ForeignKey(SelfAssessment, on_delete=models.CASCADE,
+                                   related_name="answers")
+    competency = models.ForeignKey(Competency, on_delete=models.PROTECT, related_name="+")
+    score = models.PositiveSmallIntegerField(_("score"), validators=RATING)
+
+    class Meta:
+        ordering = ["assessment", "competency__order", "competency"]
+        verbose_name = _("self-assessment answer")
+        verbose_name_plural = _("self-assessment answers")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "assessment", "competency"],
+                                    name="one_answer_per_competency"),
+            models.CheckConstraint(condition=Q(score__range=(1, 5)),
+                                   name="self_assessment_score_1_to_5"),
+        ]
+
+
 class Export(TenantModel):
     """A document built in the background (a big PDF, a CSV or XLSX export) and kept in the
     database until downloaded, so that any web process can serve it. Only the person who
@@ -219,6 +300,16 @@ register.declare(
 register.declare(
     Feedback, subject=["author"],
     personal={"author": register.EVALUATION, "comments": register.EVALUATION.by("author")})
+register.declare(Competency, not_personal=["name", "description", "retired_at"])
+# A self-assessment is its author's own, like feedback: erasure keeps the scores (the figures
+# do not move) with the author pointed at the erased participant, and deletes their comments.
+register.declare(
+    SelfAssessment, subject=["author"],
+    personal={"author": register.EVALUATION, "submitted_at": register.EVALUATION.counted(),
+              "comments": register.EVALUATION.by("author")},
+    not_personal=["moment"])
+register.declare(SelfAssessmentAnswer, subject=["assessment__author"],
+                 personal={"score": register.EVALUATION.counted()})
 register.declare(
     Export, subject=["requested_by"],
     personal={"requested_by": register.ACCOUNTABILITY, "params": register.ACCOUNTABILITY,
