@@ -192,11 +192,16 @@ class SelfAssessmentForm(CleanTextForm, forms.Form):
     def __init__(self, *args, competencies: list[Competency], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.competencies = competencies
-        scores = {f"score_{c.pk}": forms.TypedChoiceField(
-            label=c.name, help_text=c.description, choices=SCORES, coerce=int,
-            required=False, empty_value=None, widget=forms.RadioSelect)
+        # Any value comes through, so that every problem (a score missing, one off the scale)
+        # is named at once next to its competency, by the service.
+        scores = {f"score_{c.pk}": forms.CharField(
+            label=c.name, help_text=c.description, required=False,
+            widget=forms.RadioSelect(choices=[(str(value), label) for value, label in SCORES]))
             for c in competencies}
         self.fields = {**scores, "comments": self.fields["comments"]}
 
     def scores(self) -> dict[int, int | None]:
-        return {c.pk: self.cleaned_data.get(f"score_{c.pk}") for c in self.competencies}
+        """Each competency's score; None when missing, 0 (refused) when not a number."""
+        typed = {c.pk: self.cleaned_data.get(f"score_{c.pk}") or "" for c in self.competencies}
+        return {pk: (int(text) if text.isdigit() else 0) if text else None
+                for pk, text in typed.items()}
