@@ -32,7 +32,7 @@ from programmes import cldr
 from programmes.models import Organisation, Project
 from programmes.privacy.services import on_erasure, personal_data_collect, personal_data_tables
 from programmes.validators import runs_as_formula
-from reporting import charts, selectors, xlsx
+from reporting import charts, outcomes, selectors, xlsx
 from reporting.filters import DashboardFilter
 from reporting.models import Export, Report
 from reporting.models import Progress as ObjectiveProgress
@@ -140,6 +140,9 @@ def build(export: Export, progress: Progress) -> tuple[bytes, str]:
             "project": project, "figures": figures, "filters": _filter(export).form,
             "charts": charts.highlights_charts(figures, export.organisation.colour),
             "today": timezone.localdate(),
+            "outcomes": {"gain": outcomes.competency_gain(project=project, pairings=pairings),
+                         "objectives": outcomes.objective_progress(project=project,
+                                                                   pairings=pairings)},
         }, organisation=export.organisation, language=export.params["language"],
             timeout=settings.PDF_TASK_TIMEOUT_SECONDS)
         return pdf, f"highlights-{project.slug}-{stamp}.pdf"
