@@ -24,6 +24,7 @@ from programmes.actor import Actor
 from programmes.models import Project
 from reporting.models import (
     Competency,
+    Feedback,
     Progress,
     Report,
     SelfAssessment,
@@ -298,3 +299,41 @@ def objective_progress(*, project: Project, pairings: QuerySet[Pairing] | None =
         achieved += sum(1 for item in items if item.get("rating") == Progress.ACHIEVED)
     return ObjectiveProgress(reports=count, objectives=objectives, rated=rated,
                              achieved=achieved)
+
+
+@dataclass
+class Satisfaction:
+    """The averages of the participants' feedback (1 to 5) and the share who would recommend
+    the programme, given in the window; shown from MIN_GROUP answers (`shown`)."""
+
+    answers: int
+    satisfaction: float | None
+    objectives_met: float | None
+    support_received: float | None
+    recommend_share: float | None
+    shown: bool
+    min_group: int = MIN_GROUP
+
+    @property
+    def recommend_percent(self) -> int | None:
+        return round(100 * self.recommend_share) if self.recommend_share is not None else None
+
+
+def satisfaction(*, project: Project, pairings: QuerySet[Pairing] | None = None,
+                 start: date | None = None, end: date | None = None) -> Satisfaction:
+    """The feedback's averages over the project (or the pairings given), for feedback given
+    within [start, end] (days, both included). One query."""
+    feedback = Feedback.objects.for_org(project.organisation).filter(_in_scope(project, pairings))
+    if start is not None:
+        feedback = feedback.filter(created_at__date__gte=start)
+    if end is not None:
+        feedback = feedback.filter(created_at__date__lte=end)
+    row = feedback.aggregate(
+        answers=Count("pk"), satisfaction=Avg("satisfaction"),
+        objectives_met=Avg("objectives_met"), support_received=Avg("support_received"),
+        recommend=Count("pk", filter=Q(would_recommend=True)))
+    answers = row["answers"]
+    if answers < MIN_GROUP:
+        return Satisfaction(answers, None, None, None, None, shown=False)
+    return Satisfaction(answers, row["satisfaction"], row["objectives_met"],
+                        row["support_received"], row["recommend"] / answers, shown=True)

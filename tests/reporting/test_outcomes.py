@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from matching.models import Pairing
 from reporting.models import Competency, SelfAssessment, SelfAssessmentAnswer
-from reporting.outcomes import MIN_GROUP, competency_gain, objective_progress
+from reporting.outcomes import MIN_GROUP, competency_gain, objective_progress, satisfaction
 from tests.factories import (
     CompetencyFactory,
+    FeedbackFactory,
     PairingFactory,
     ReportFactory,
     SelfAssessmentAnswerFactory,
@@ -322,3 +323,20 @@ def test_competency_gain_reads_three_queries(world):
     with CaptureQueriesContext(connection) as captured:
         competency_gain(project=world.project)
     assert len(captured) == 3
+
+
+def test_the_satisfaction_shows_from_three_answers_with_the_share_who_recommend(
+        world, client_as):
+    pairings = [PairingFactory(project=world.project, status=Pairing.Status.COMPLETED)
+                for _ in range(2)]
+    FeedbackFactory(pairing=pairings[0], satisfaction=5, would_recommend=True)
+    FeedbackFactory(pairing=pairings[0], author=pairings[0].mentor, satisfaction=3,
+                    would_recommend=False)
+    assert not satisfaction(project=world.project).shown
+    FeedbackFactory(pairing=pairings[1], satisfaction=4, would_recommend=True)
+    figures = satisfaction(project=world.project)
+    assert figures.shown and figures.satisfaction == pytest.approx(4)
+    assert figures.recommend_percent == 67
+    page = client_as(world.people["observer"]).get(
+        reverse("dashboard", args=[world.org.slug, world.project.slug]))
+    assert "67 %</bdi> would recommend it" in page.content.decode()
