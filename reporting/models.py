@@ -305,11 +305,13 @@ register.declare(Competency, not_personal=["name", "description", "retired_at"])
 # do not move) with the author pointed at the erased participant, and deletes their comments.
 register.declare(
     SelfAssessment, subject=["author"],
-    personal={"author": register.EVALUATION, "submitted_at": register.EVALUATION.counted(),
-              "comments": register.EVALUATION.by("author")},
-    not_personal=["moment"])
+    personal={"author": register.EVALUATION, "moment": register.EVALUATION.counted(),
+              "submitted_at": register.EVALUATION.counted(),
+              "comments": register.EVALUATION.by("author")})
+# The competency comes with each score in the person's export, so that it reads on its own.
 register.declare(SelfAssessmentAnswer, subject=["assessment__author"],
-                 personal={"score": register.EVALUATION.counted()})
+                 personal={"competency": register.EVALUATION.counted(),
+                           "score": register.EVALUATION.counted()})
 register.declare(
     Export, subject=["requested_by"],
     personal={"requested_by": register.ACCOUNTABILITY, "params": register.ACCOUNTABILITY,

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from matching.models import Pairing
+from programmes.privacy.services import personal_data_collect
 from reporting.models import Competency, SelfAssessment, SelfAssessmentAnswer
 from reporting.outcomes import MIN_GROUP, competency_gain, objective_progress, satisfaction
 from tests.factories import (
@@ -340,3 +341,16 @@ def test_the_satisfaction_shows_from_three_answers_with_the_share_who_recommend(
     page = client_as(world.people["observer"]).get(
         reverse("dashboard", args=[world.org.slug, world.project.slug]))
     assert "67 %</bdi> would recommend it" in page.content.decode()
+
+
+def test_a_persons_export_holds_their_self_assessments_and_not_their_partners(world):
+    competencies = asked(world)
+    pairing = running(world)
+    answered(pairing, pairing.mentee, competencies, "start", [2, 3, 1])
+    answered(pairing, pairing.mentor, competencies, "start", [4, 4, 4])
+    data = personal_data_collect(organisation=world.org, user=world.people["mentee"])
+    sections = {section["model"]: section["rows"] for section in data["sections"]}
+    assert [row["moment"] for row in sections["reporting.SelfAssessment"]] == ["start"]
+    assert sorted((row["competency"], row["score"])
+                  for row in sections["reporting.SelfAssessmentAnswer"]) == [
+        ("Analysis", 1), ("International cooperation", 3), ("Leadership", 2)]
