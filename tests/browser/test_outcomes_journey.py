@@ -9,11 +9,16 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from matching.models import ActivityPlan
+from matching.models import ActivityPlan, Pairing
 from matching.schedule import add_months
-from reporting.models import SelfAssessment
+from reporting.models import Competency, SelfAssessment
 from tests.browser.helpers import DESKTOP, PHONE, screenshots, sign_in_with_cookie
-from tests.factories import CompetencyFactory
+from tests.factories import (
+    CompetencyFactory,
+    PairingFactory,
+    SelfAssessmentAnswerFactory,
+    SelfAssessmentFactory,
+)
 from tests.helpers import World, running
 
 pytestmark = pytest.mark.browser
@@ -87,3 +92,38 @@ def test_a_participant_answers_at_the_start_and_at_the_end_and_sees_her_gain(
     expect(section.locator("table").first.locator("thead th")).to_have_text(
         ["Competency", "Gain"])
     screenshots(mentor, "outcomes-3-pairing", live_server)
+
+
+def test_the_coordinator_sets_the_competencies_and_the_observer_reads_averages(
+    transactional_db, world: World, live_server, new_page
+):
+    coordinator = person(new_page, world.people["coordinator"], live_server, DESKTOP)
+    coordinator.goto(f"/cepol/projects/{world.project.slug}/competencies/")
+    coordinator.get_by_role("button", name="Add").click()
+    expect(coordinator.locator("#id_name_error")).to_contain_text("This field is required.")
+    for name in COMPETENCIES:
+        coordinator.get_by_label("Name").fill(name)
+        coordinator.get_by_role("button", name="Add").click()
+        expect(coordinator.locator(".messages")).to_contain_text("The competency is added.")
+    coordinator.get_by_role("button", name=f"Up {COMPETENCIES[2]}").click()
+    coordinator.get_by_role("button", name=f"Retire {COMPETENCIES[0]}").click()
+    rows = coordinator.locator("main table tbody tr th")
+    expect(rows).to_have_text([COMPETENCIES[2], COMPETENCIES[1], COMPETENCIES[0]])
+    screenshots(coordinator, "outcomes-4-competencies", live_server)
+
+    # Three people answered at the start and at the end: the observer reads the averages.
+    asked = list(Competency.unscoped.filter(retired_at__isnull=True).order_by("order"))
+    for _ in range(3):
+        pairing = PairingFactory(project=world.project, status=Pairing.Status.COMPLETED)
+        for moment, value in (("start", 2), ("end", 4)):
+            assessment = SelfAssessmentFactory(pairing=pairing, moment=moment)
+            for competency in asked:
+                SelfAssessmentAnswerFactory(assessment=assessment, competency=competency,
+                                            score=value)
+    observer = person(new_page, world.people["observer"], live_server, DESKTOP)
+    observer.goto(f"/cepol/projects/{world.project.slug}/dashboard/")
+    card = observer.locator("section.outcomes")
+    expect(card).to_contain_text("3 participants answered at the start and at the end")
+    expect(card.locator("tbody tr")).to_have_count(2)
+    card.scroll_into_view_if_needed()
+    screenshots(observer, "outcomes-5-dashboard", live_server)
