@@ -232,7 +232,8 @@ def competency_gain(*, project: Project, pairings: QuerySet[Pairing] | None = No
     before = SelfAssessmentAnswer.objects.for_org(organisation).filter(
         assessment__pairing_id=OuterRef("assessment__pairing_id"),
         assessment__author_id=OuterRef("assessment__author_id"),
-        assessment__moment=M.START, competency_id=OuterRef("competency_id")).values("score")[:1]
+        assessment__moment=M.START, competency_id=OuterRef("competency_id")).order_by().values(
+        "score")[:1]
     answers = (SelfAssessmentAnswer.objects.for_org(organisation)
                .filter(assessment__in=ends.values("pk"))
                .annotate(before=Subquery(before)).filter(before__isnull=False))
