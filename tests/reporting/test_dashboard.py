@@ -309,7 +309,8 @@ def test_the_pairing_dossier(world: World, client_as, django_capture_on_commit_c
     assert made.status == "done", made.error
     text = pdf_text(download(world, client, made))
     for expected in ("Pairing dossier", "Mentor Person", "Mentee Person", "Trace criminal",
-                     "Financial intelligence", "Interim report", "Two cases traced"):
+                     "Financial intelligence", "Interim report", "Two cases traced",
+                     "Well advanced (3/4)"):  # each objective's rating
         assert expected in text, expected
     # An observer follows the programme without the pair's addresses; a coordinator has them.
     assert "mentee@cepol.test" not in text
