@@ -59,7 +59,13 @@ from programmes.models import (
     ThematicArea,
 )
 from programmes.services import RULE_FIELDS
-from reporting.models import Feedback, Report
+from reporting.models import (
+    Competency,
+    Feedback,
+    Report,
+    SelfAssessment,
+    SelfAssessmentAnswer,
+)
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "programmes.yaml"
 
@@ -485,6 +491,7 @@ def load_demo(today: date | None = None) -> DemoSummary:
         for slug in loaders
     )
     _load_calls(projects, countries)
+    _load_competencies(projects)
     _load_shortlists(organisations["cepol"], projects["cepol"], countries, password_hash)
     _load_cohort_2023(organisations["cepol"], projects["cepol"], countries, password_hash, today)
     _load_activities(organisations, projects, countries, password_hash, today)
@@ -493,6 +500,43 @@ def load_demo(today: date | None = None) -> DemoSummary:
         organisations=summaries,
         multi_role=_load_multi_role(organisations, projects, password_hash),
     )
+
+
+# The competencies each project's participants rate themselves on, at the start and at the end
+# (issue 16). Demo choices, not facts from the source: the law-enforcement programmes' aims
+# (leadership, cooperation across borders, the thematic area's techniques), and the College of
+# Policing's leadership and career schemes.
+LAW_ENFORCEMENT_COMPETENCIES = [
+    ("Leadership", "Leading a team or an operation, and taking decisions under pressure."),
+    ("International police cooperation", "Working with foreign counterparts through the "
+                                         "channels of police cooperation."),
+    ("Investigation techniques in the thematic area", "The methods and tools of the pairing's "
+                                                       "own crime area."),
+    ("Criminal intelligence analysis", "Turning information into intelligence that guides "
+                                       "an investigation."),
+    ("Communication", "Presenting, writing and negotiating, in one's own language and in "
+                      "a working language."),
+    ("Project management", "Planning work, following it up and reporting on it."),
+]
+COLLEGE_OF_POLICING_COMPETENCIES = [
+    ("Leadership", "Leading people and change in the service."),
+    ("Decision-making", "Taking sound decisions with the national decision model."),
+    ("Coaching and mentoring others", "Helping colleagues develop."),
+    ("Career development", "Knowing one's strengths and planning the next steps."),
+    ("Communication", "Listening, influencing and speaking with confidence."),
+    ("Wellbeing and resilience", "Looking after oneself and one's team."),
+]
+
+
+def _load_competencies(projects: dict[str, list[Project]]) -> None:
+    for org_slug, org_projects in projects.items():
+        chosen = (COLLEGE_OF_POLICING_COMPETENCIES if org_slug == "college-of-policing"
+                  else LAW_ENFORCEMENT_COMPETENCIES)
+        for project in org_projects:
+            for order, (name, description) in enumerate(chosen, start=1):
+                _upsert(Competency, {"organisation": project.organisation, "project": project,
+                                     "name": name},
+                        {"description": description, "order": order})
 
 
 # Open calls to try the road to a shortlist. Demo choices, not facts from the source: the
@@ -967,6 +1011,7 @@ def _load_cohort_applications(
 COHORT_ROW_KINDS: tuple[tuple[type[models.Model], str], ...] = (
     (PairingEvent, "events"), (ActivityPlan, "plans"), (PlannedVisit, "plans__visits"),
     (Meeting, "meetings"), (Report, "reports"), (Feedback, "feedback"),
+    (SelfAssessment, "self_assessments"),
 )
 
 
@@ -1141,6 +1186,7 @@ def _cohort_rows(
         rows.add(meeting, _at(meeting.day, 18))
 
     _add_reports(rows, pair, schedule, coordinator=coordinator, today=today)
+    _add_self_assessments(rows, pair, schedule, today=today)
     return rows
 
 
@@ -1191,6 +1237,34 @@ def _load_budgets(organisation: Organisation, projects: list[Project]) -> None:
                     {"rate": rate, "note": note, "recorded_by": coordinator})
 
 
+def _add_self_assessments(rows: _CohortRows, pair: CohortPair, schedule: Schedule, *,
+                          today: date) -> None:
+    """Each participant's self-assessment a week into the pairing and, once it is completed,
+    with their feedback at the end: modest scores at the start, a point or two more at the
+    end (the mentors, more experienced, start higher and gain less)."""
+    pairing = rows.pairing
+    competencies = list(Competency.objects.for_org(pairing.organisation).filter(
+        project=pairing.project, retired_at__isnull=True).order_by("order"))
+    moments = [(SelfAssessment.Moment.START, schedule.start + timedelta(days=6))]
+    if pair.status == COMPLETED:
+        moments.append((SelfAssessment.Moment.END, schedule.end + timedelta(days=10)))
+    for offset, author in enumerate((pairing.mentee, pairing.mentor)):
+        for moment, day in moments:
+            if day > today:
+                continue
+            assessment = SelfAssessment(organisation=pairing.organisation, pairing=pairing,
+                                        author=author, moment=moment,
+                                        submitted_at=_at(day, 20 + offset))
+            rows.add(assessment, _at(day, 20 + offset))
+            for number, competency in enumerate(competencies):
+                start = 2 + offset + (len(pair.mentee) + number) % 2
+                gain = (1 + (number + offset + 1) % 2) if offset == 0 else number % 2
+                score = start if moment == SelfAssessment.Moment.START else min(5, start + gain)
+                rows.add(SelfAssessmentAnswer(organisation=pairing.organisation,
+                                              assessment=assessment, competency=competency,
+                                              score=score), _at(day, 20 + offset))
+
+
 def _add_reports(rows: _CohortRows, pair: CohortPair, schedule: Schedule, *, coordinator: User,
                  today: date) -> None:
     """The interim report, handed in a few days after the halfway mark and accepted a few
@@ -1207,8 +1281,12 @@ def _add_reports(rows: _CohortRows, pair: CohortPair, schedule: Schedule, *, coo
         rows.add(Report(
             organisation=pairing.organisation, pairing=pairing, kind=kind, version=1,
             status=Report.Status.ACCEPTED if reviewed else Report.Status.SUBMITTED,
-            objectives=[{"objective": objective, "progress": progress}
-                        for objective in objectives],
+            # Rated on the Progress scale: most objectives achieved by the end, some well
+            # advanced; under way (started or well advanced) at the halfway mark.
+            objectives=[{"objective": objective, "progress": progress,
+                         "rating": (4 if (len(pair.mentee) + index) % 3 else 3)
+                         if kind == Report.Kind.NARRATIVE else 2 + (len(pair.mentee) + index) % 2}
+                        for index, objective in enumerate(objectives)],
             meetings_held=[{"day": meeting.day.isoformat(), "kind": meeting.kind,
                             "minutes": meeting.duration_minutes, "topics": meeting.topics,
                             "confirmed": True}

@@ -23,6 +23,7 @@ from programmes.access import PROJECT_PERMISSION_OF_ROLE
 from programmes.actor import Role
 from programmes.models import Project
 from programmes.selectors import call_list
+from reporting.outcomes import self_assessments_due
 
 
 def home(request: OrganisationRequest, org_slug: str) -> HttpResponse:
@@ -71,6 +72,7 @@ def home(request: OrganisationRequest, org_slug: str) -> HttpResponse:
         context["applications"] = participant_selectors.applications_of(actor=request.actor)[:10]
         context["pairings"] = own_pairings_with_steps(actor=request.actor)
         context["invitations"] = activity_selectors.coming_invitations(actor=request.actor)[:5]
+        context["self_assessments_due"] = self_assessments_due(actor=request.actor)
         context["calls"] = call_list(actor=request.actor).filter(
             status="open", allow_self_nomination=True
         )[:10]

@@ -39,11 +39,12 @@ from programmes import cldr
 from programmes.models import Organisation, Project
 from programmes.privacy.services import on_erasure, personal_data_collect, personal_data_tables
 from programmes.validators import runs_as_formula
-from reporting import charts, selectors, xlsx
+from reporting import charts, outcomes, selectors, xlsx
 from reporting.activities import period_activity_figures
 from reporting.filters import DashboardFilter
 from reporting.indicators import indicator_rows
 from reporting.models import Export, Report
+from reporting.models import Progress as ObjectiveProgress
 from reporting.pdf import RenderError, render_pdf
 
 Progress = Callable[[int], None]
@@ -151,6 +152,11 @@ def build(export: Export, progress: Progress) -> tuple[bytes, str]:
             "charts": charts.highlights_charts(figures, export.organisation.colour),
             "activity_figures": period_activity_figures(project, _filter(export).form),
             "today": timezone.localdate(),
+            "outcomes": {"gain": outcomes.competency_gain(project=project, pairings=pairings),
+                         "objectives": outcomes.objective_progress(project=project,
+                                                                   pairings=pairings),
+                         "satisfaction": outcomes.satisfaction(project=project,
+                                                               pairings=pairings)},
         }, organisation=export.organisation, language=export.params["language"],
             timeout=settings.PDF_TASK_TIMEOUT_SECONDS)
         return pdf, f"highlights-{project.slug}-{stamp}.pdf"
@@ -334,24 +340,32 @@ def _report_table(pairings: QuerySet[Pairing], organisation: Organisation) -> Ta
     zone = {"zone": timezone.get_current_timezone_name()}
     header = [_("Pairing"), _("Mentor"), _("Mentee"), _("Report"), _("Version"), _("Status"),
               _("Submitted (%(zone)s time)") % zone, _("Reviewed (%(zone)s time)") % zone,
-              _("Coordinator's comments")]
+              _("Coordinator's comments"), _("Objectives"), _("Objectives achieved"),
+              _("Progress of each objective")]
     rows = (Report.objects.for_org(organisation).filter(pairing__in=pairings.values("pk"))
             .exclude(status=Report.Status.DRAFT)
             .order_by("pairing_id", "kind", "version")
             .values_list("pairing_id", "pairing__mentor__full_name",
                          "pairing__mentee__full_name", "kind", "version", "status",
-                         "submitted_at", "reviewed_at", "coordinator_comments"))
+                         "submitted_at", "reviewed_at", "coordinator_comments", "objectives"))
     kinds, statuses = _labels(Report.Kind), _labels(Report.Status)
+    steps = _labels(ObjectiveProgress)
 
     def local(moment: datetime | None) -> datetime | None:
         return timezone.localtime(moment).replace(tzinfo=None, second=0, microsecond=0) \
             if moment else None
 
     def cells(row: tuple) -> list:
-        pairing, mentor, mentee, kind, version, status, submitted, reviewed, comments = row
+        (pairing, mentor, mentee, kind, version, status, submitted, reviewed, comments,
+         objectives) = row
+        # Each objective's rating on one line of the cell, in the plan's order.
+        ratings = "\n".join(f"{item['objective']}: {steps.get(item.get('rating'), '—')}"
+                            for item in objectives)
         return [pairing, mentor, mentee, kinds.get(kind, kind), version,
                 statuses.get(status, status), local(submitted), local(reviewed),
-                comments or None]
+                comments or None, len(objectives),
+                sum(1 for item in objectives if item.get("rating") == ObjectiveProgress.ACHIEVED),
+                ratings or None]
     return Table(header, rows, cells)
 
 

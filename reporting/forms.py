@@ -12,7 +12,7 @@ from programmes.models import Country, Project, ThematicArea
 from programmes.validators import CleanTextForm
 from reporting.charts import HEX_COLOUR
 from reporting.indicators import PERCENT
-from reporting.models import Feedback, Indicator, Report
+from reporting.models import Competency, Feedback, Indicator, Progress, Report
 
 RATINGS = [(1, _("1 (poor)")), (2, _("2")), (3, _("3")), (4, _("4")),
            (5, _("5 (excellent)"))]
@@ -34,6 +34,16 @@ class ReportForm(CleanTextForm, forms.Form):
                 help_text=_("Progress so far against this objective.") if interim
                 else _("What came of this objective."),
                 widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}))
+            # Any value comes through (the service says which are steps of the scale), so that
+            # a refused one is named next to its field like the autosave names it.
+            self.fields[f"rating_{index}"] = forms.CharField(
+                label=_("How far it got (objective %(n)s)") % {"n": index + 1},
+                required=False,
+                initial=str(objective.get("rating") or ""),
+                widget=forms.RadioSelect(choices=[(str(value), label) for value, label
+                                                  in Progress.choices]))
+        # The objectives' fields come first, two each; the template heads the rest.
+        self.objective_field_count = 2 * len(report.objectives)
         for name in Report.FIELDS[report.kind]:
             model_field = cast(models.TextField, Report._meta.get_field(name))
             self.fields[name] = forms.CharField(
@@ -52,7 +62,8 @@ class ReportForm(CleanTextForm, forms.Form):
                 # stays valid HTML (see templates/base.html).
                 self.fields[name].widget.attrs.update({
                     "data-hx-post": autosave_url,
-                    "data-hx-trigger": "input changed delay:800ms",
+                    "data-hx-trigger": "change" if name.startswith("rating_")
+                    else "input changed delay:800ms",
                     "data-hx-include": f"#id_seen_{name}", "data-hx-target": "#autosave-status",
                     "data-hx-swap": "innerHTML", "data-hx-sync": "this:queue last",
                 })
@@ -156,6 +167,46 @@ class CompleteForm(CleanTextForm, forms.Form):
         label=_("Why without all the feedback"), max_length=2000, required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class CompetencyForm(CleanTextForm, forms.ModelForm):
+    class Meta:
+        model = Competency
+        fields = ["name", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2, "dir": "auto"}),
+                   "name": forms.TextInput(attrs={"dir": "auto"})}
+        help_texts = {"description": _("What it covers, as the participants will read it "
+                                       "when they rate themselves.")}
+
+
+SCORES = [(1, _("1 (beginner)")), (2, _("2")), (3, _("3")), (4, _("4")),
+          (5, _("5 (expert)"))]
+
+
+class SelfAssessmentForm(CleanTextForm, forms.Form):
+    """A score from 1 to 5 for each competency the project asks. Every score may be missing
+    here: the service names each one missing next to its competency."""
+
+    comments = forms.CharField(
+        label=_("Anything you want to add (optional)"), required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}))
+
+    def __init__(self, *args, competencies: list[Competency], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.competencies = competencies
+        # Any value comes through, so that every problem (a score missing, one off the scale)
+        # is named at once next to its competency, by the service.
+        scores = {f"score_{c.pk}": forms.CharField(
+            label=c.name, help_text=c.description, required=False,
+            widget=forms.RadioSelect(choices=[(str(value), label) for value, label in SCORES]))
+            for c in competencies}
+        self.fields = {**scores, "comments": self.fields["comments"]}
+
+    def scores(self) -> dict[int, int | None]:
+        """Each competency's score; None when missing, 0 (refused) when not a number."""
+        typed = {c.pk: self.cleaned_data.get(f"score_{c.pk}") or "" for c in self.competencies}
+        return {pk: (int(text) if text.isdigit() else 0) if text else None
+                for pk, text in typed.items()}
 
 
 class IndicatorForm(CleanTextForm, forms.ModelForm):

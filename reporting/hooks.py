@@ -5,7 +5,7 @@ from matching.hooks import HandedIn
 from matching.models import Pairing
 from participants.models import User
 from programmes.actor import Actor
-from reporting import selectors
+from reporting import outcomes, selectors
 from reporting.forms import CompleteForm
 
 
@@ -19,4 +19,5 @@ class PairingReporting:
 
     def pairing_page(self, *, actor: Actor, pairing: Pairing) -> dict:
         return {**selectors.pairing_reporting(actor=actor, pairing=pairing),
+                **outcomes.pairing_outcomes(actor=actor, pairing=pairing),
                 "complete_form": CompleteForm()}

@@ -16,6 +16,17 @@ if TYPE_CHECKING:
 RATING = [MinValueValidator(1), MaxValueValidator(5)]
 
 
+class Progress(models.IntegerChoices):
+    """How far an objective of the plan got, as the pair rates it in each report: a short
+    scale with words on every step, so that two pairs mean the same thing by a 3. Kept in the
+    report's objectives (JSON) as "rating"; the donors' share counts the 4s."""
+
+    NOT_STARTED = 1, _("Not started")
+    STARTED = 2, _("Started")
+    WELL_ADVANCED = 3, _("Well advanced")
+    ACHIEVED = 4, _("Achieved")
+
+
 class Report(TenantModel):
     """An interim or narrative report of a pairing. Each submission is a version that is kept:
     a returned report gets a new draft, copied from it, which the pair revises and submits."""
@@ -43,8 +54,9 @@ class Report(TenantModel):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind)
     version = models.PositiveSmallIntegerField(_("version"), default=1)
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.DRAFT)
-    # [{"objective": ..., "progress": ...}]: the objectives of the approved plan, each with the
-    # pair's progress (interim) or result (narrative).
+    # [{"objective": ..., "progress": ..., "rating": 1-4 or None}]: the objectives of the
+    # approved plan, each with the pair's progress (interim) or result (narrative) and its
+    # rating on the Progress scale (reports written before the scale have no "rating").
     objectives = models.JSONField(_("objectives"), default=list, blank=True)
     what_worked = models.TextField(_("what worked"), blank=True, max_length=10000)
     difficulties = models.TextField(_("difficulties"), blank=True, max_length=10000)
@@ -85,6 +97,14 @@ class Report(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} v{self.version} ({self.pairing})"
+
+    @property
+    def rated_objectives(self) -> list[dict]:
+        """The objectives with their rating's label, for the pages and the PDFs."""
+        labels = dict(Progress.choices)
+        return [{**item, "rating": item.get("rating"),
+                 "rating_label": labels.get(item.get("rating") or 0, "")}
+                for item in self.objectives]
 
     @property
     def text_fields(self) -> list[tuple[str, "StrOrPromise", str]]:
@@ -161,6 +181,87 @@ class Indicator(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.get_metric_display()} {self.period_start} to {self.period_end}"
+
+
+class Competency(TenantModel):
+    """A competency the project's mentoring means to build, set by its coordinators; mentee and
+    mentor rate themselves on each at the start and at the end. A retired competency is no
+    longer asked; its past answers stay, and so do the figures made of them."""
+
+    tenant_parents = ("project",)
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=120)
+    description = models.TextField(_("description"), blank=True, max_length=1000)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    retired_at = models.DateTimeField(_("retired"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["project", "order", "pk"]
+        verbose_name = _("competency")
+        verbose_name_plural = _("competencies")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "project", "name"],
+                                    name="one_competency_per_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SelfAssessment(TenantModel):
+    """A participant's own rating of the project's competencies, once at the start (when the
+    plan is approved) and once at the end (with the narrative report and the feedback). The
+    difference is the pairing's gain. The scores are the author's alone: the pair and the
+    coordinators see each person's gains; observers see only averages over enough people."""
+
+    tenant_parents = ("pairing",)
+
+    class Moment(models.TextChoices):
+        START = "start", _("At the start")
+        END = "end", _("At the end")
+
+    pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE,
+                                related_name="self_assessments")
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    moment = models.CharField(_("moment"), max_length=5, choices=Moment)
+    submitted_at = models.DateTimeField(_("submitted"))
+    comments = models.TextField(_("comments"), blank=True, max_length=2000)
+
+    class Meta:
+        ordering = ["pairing", "author", "moment"]
+        verbose_name = _("self-assessment")
+        verbose_name_plural = _("self-assessments")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "pairing", "author", "moment"],
+                                    name="one_self_assessment_per_moment"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_moment_display()} ({self.pairing})"
+
+
+class SelfAssessmentAnswer(TenantModel):
+    """One competency's score (1 to 5) in a self-assessment: a row each, so that averages and
+    gains are SQL aggregates."""
+
+    tenant_parents = ("assessment",)
+
+    assessment = models.ForeignKey(SelfAssessment, on_delete=models.CASCADE,
+                                   related_name="answers")
+    competency = models.ForeignKey(Competency, on_delete=models.PROTECT, related_name="+")
+    score = models.PositiveSmallIntegerField(_("score"), validators=RATING)
+
+    class Meta:
+        ordering = ["assessment", "competency__order", "competency"]
+        verbose_name = _("self-assessment answer")
+        verbose_name_plural = _("self-assessment answers")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "assessment", "competency"],
+                                    name="one_answer_per_competency"),
+            models.CheckConstraint(condition=Q(score__range=(1, 5)),
+                                   name="self_assessment_score_1_to_5"),
+        ]
 
 
 class Export(TenantModel):
@@ -242,6 +343,18 @@ register.declare(
 register.declare(
     Feedback, subject=["author"],
     personal={"author": register.EVALUATION, "comments": register.EVALUATION.by("author")})
+register.declare(Competency, not_personal=["name", "description", "retired_at"])
+# A self-assessment is its author's own, like feedback: erasure keeps the scores (the figures
+# do not move) with the author pointed at the erased participant, and deletes their comments.
+register.declare(
+    SelfAssessment, subject=["author"],
+    personal={"author": register.EVALUATION, "moment": register.EVALUATION.counted(),
+              "submitted_at": register.EVALUATION.counted(),
+              "comments": register.EVALUATION.by("author")})
+# The competency comes with each score in the person's export, so that it reads on its own.
+register.declare(SelfAssessmentAnswer, subject=["assessment__author"],
+                 personal={"competency": register.EVALUATION.counted(),
+                           "score": register.EVALUATION.counted()})
 register.declare(
     Indicator, subject=[], personal={},
     not_personal=["metric", "reference", "target", "period_start", "period_end"])

@@ -95,7 +95,7 @@ def current_report(pairing: Pairing, kind: str) -> Report:
     plan = ActivityPlan.objects.for_org(pairing.organisation).filter(
         pairing=pairing, status=ActivityPlan.Status.APPROVED).first()
     return Report(organisation_id=pairing.organisation_id, pairing=pairing, kind=kind,
-                  objectives=[{"objective": text, "progress": ""}
+                  objectives=[{"objective": text, "progress": "", "rating": None}
                               for text in plan_objectives(plan)])
 
 

@@ -5,6 +5,7 @@ import hashlib
 import logging
 from datetime import date
 from decimal import Decimal
+from typing import cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -29,7 +30,17 @@ from programmes import access, cldr
 from programmes.actor import Actor
 from programmes.models import Organisation, Project
 from programmes.validators import refuse_control_characters
-from reporting.models import Export, Feedback, Indicator, Report
+from reporting.models import (
+    Competency,
+    Export,
+    Feedback,
+    Indicator,
+    Progress,
+    Report,
+    SelfAssessment,
+    SelfAssessmentAnswer,
+)
+from reporting.outcomes import project_competencies, self_assessment_closed_reason
 from reporting.selectors import meeting_log, plan_objectives, report_opens
 from reporting.tasks import export_build
 
@@ -77,7 +88,8 @@ def _writable(actor: Actor, pairing: Pairing, kind: str) -> Report:
             pairing=pairing, status=ActivityPlan.Status.APPROVED).first()
         return Report.objects.create(
             organisation_id=pairing.organisation_id, pairing=pairing, kind=kind, version=1,
-            objectives=[{"objective": text, "progress": ""} for text in plan_objectives(plan)],
+            objectives=[{"objective": text, "progress": "", "rating": None}
+                        for text in plan_objectives(plan)],
         )
     if latest.status == Report.Status.SUBMITTED:
         raise ValidationError(_("The report is with the coordinator: it can be changed again "
@@ -87,9 +99,23 @@ def _writable(actor: Actor, pairing: Pairing, kind: str) -> Report:
     return latest
 
 
+def _objective(report: Report, name: str, prefix: str) -> dict:
+    index = name.removeprefix(prefix)
+    if not index.isdigit() or int(index) >= len(report.objectives):
+        raise ValidationError(_("This report has no such field."))
+    return report.objectives[int(index)]
+
+
 def _set(report: Report, name: str, value: str) -> None:
-    """One field of a draft: an objective's progress (`progress_<n>`) or a text field. The
-    autosave reaches here without a form, so the rule on typed text is applied here too."""
+    """One field of a draft: an objective's progress (`progress_<n>`) or rating
+    (`rating_<n>`, a step of the Progress scale or "" for none yet) or a text field. The
+    autosave reaches here without a form, so the rules on typed text are applied here too."""
+    if name.startswith("rating_"):
+        objective = _objective(report, name, "rating_")
+        if value and value not in {str(step) for step in Progress.values}:
+            raise ValidationError({name: _("Choose one of the steps of the scale.")})
+        objective["rating"] = int(value) if value else None
+        return
     try:
         refuse_control_characters(value)
     except ValidationError as error:
@@ -99,10 +125,7 @@ def _set(report: Report, name: str, value: str) -> None:
                                         "%(count)s).") % {"limit": TEXT_LIMIT,
                                                           "count": len(value)}})
     if name.startswith("progress_"):
-        index = name.removeprefix("progress_")
-        if not index.isdigit() or int(index) >= len(report.objectives):
-            raise ValidationError(_("This report has no such field."))
-        report.objectives[int(index)]["progress"] = value
+        _objective(report, name, "progress_")["progress"] = value
     elif name in Report.FIELDS[report.kind]:
         setattr(report, name, value)
     else:
@@ -116,6 +139,8 @@ def _fingerprint(text: str) -> str:
 def _texts(report: Report) -> dict[str, str]:
     """Every field of a draft by its form name."""
     return {**{f"progress_{index}": objective["progress"]
+               for index, objective in enumerate(report.objectives)},
+            **{f"rating_{index}": str(objective.get("rating") or "")
                for index, objective in enumerate(report.objectives)},
             **{name: getattr(report, name) for name in Report.FIELDS[report.kind]}}
 
@@ -188,6 +213,8 @@ def report_submit(*, actor: Actor, pairing: Pairing, kind: str, values: dict[str
                 errors[f"progress_{index}"] = [
                     _("Say how far this objective got.") if kind == Report.Kind.INTERIM
                     else _("Say what came of this objective.")]
+            if not objective.get("rating") and f"rating_{index}" not in errors:
+                errors[f"rating_{index}"] = [_("Rate how far this objective got.")]
         for name in Report.FIELDS[kind]:
             if name not in OPTIONAL and not getattr(report, name).strip() \
                     and name not in errors:
@@ -334,6 +361,130 @@ def _tell_completed(pairing: Pairing) -> None:
                  gettext_noop("Completed, your certificate is ready: %(pairing)s"),
                  gettext_noop("Your pairing in %(project)s is completed: thank you. Your "
                               "certificate of completion is on the pairing's page."))
+
+
+# --- Outcomes: competencies and self-assessments ---------------------------------------------
+
+def _competencies_locked(project: Project) -> list[Competency]:
+    """The project's competencies, locked: two coordinators reordering at once take turns."""
+    return list(Competency.objects.for_org(project.organisation).filter(project=project)
+                .select_for_update().order_by("order", "pk"))
+
+
+def _competency_clean(competency: Competency) -> None:
+    for name in ("name", "description"):
+        try:
+            refuse_control_characters(getattr(competency, name))
+        except ValidationError as error:
+            raise ValidationError({name: error}) from error
+    competency.full_clean()
+
+
+@transaction.atomic
+def competency_add(*, actor: Actor, project: Project, name: str,
+                   description: str) -> Competency:
+    """A competency the project's participants will rate themselves on, after the others."""
+    access.require(actor=actor, action="manage", obj=project)
+    existing = _competencies_locked(project)
+    competency = Competency(organisation_id=project.organisation_id, project=project,
+                            name=name.strip(), description=description.strip(),
+                            order=max((c.order for c in existing), default=0) + 1)
+    _competency_clean(competency)
+    competency.save()
+    return competency
+
+
+@transaction.atomic
+def competency_update(*, actor: Actor, competency: Competency, name: str,
+                      description: str) -> Competency:
+    """Renames or redescribes a competency. Past answers stay with it: a change of meaning
+    should be a new competency (and this one retired)."""
+    access.require(actor=actor, action="manage", obj=competency.project)
+    _competencies_locked(competency.project)
+    competency = Competency.objects.for_org(competency.organisation).get(pk=competency.pk)
+    competency.name, competency.description = name.strip(), description.strip()
+    _competency_clean(competency)
+    competency.save(update_fields=["name", "description", "updated_at"])
+    return competency
+
+
+@transaction.atomic
+def competency_move(*, actor: Actor, competency: Competency, up: bool) -> Competency:
+    """Moves a competency one place up or down the order the forms ask them in."""
+    access.require(actor=actor, action="manage", obj=competency.project)
+    ordered = _competencies_locked(competency.project)
+    index = next(i for i, c in enumerate(ordered) if c.pk == competency.pk)
+    other = index - 1 if up else index + 1
+    if 0 <= other < len(ordered):
+        ordered[index], ordered[other] = ordered[other], ordered[index]
+    for position, item in enumerate(ordered, start=1):
+        if item.order != position:
+            item.order = position
+            item.save(update_fields=["order", "updated_at"])
+    return next(c for c in ordered if c.pk == competency.pk)
+
+
+@transaction.atomic
+def competency_retire(*, actor: Actor, competency: Competency, retire: bool) -> Competency:
+    """A retired competency is no longer asked; the answers given on it stay, with their
+    figures. Brought back, it is asked again."""
+    access.require(actor=actor, action="manage", obj=competency.project)
+    _competencies_locked(competency.project)
+    competency = Competency.objects.for_org(competency.organisation).get(pk=competency.pk)
+    competency.retired_at = timezone.now() if retire else None
+    competency.save(update_fields=["retired_at", "updated_at"])
+    return competency
+
+
+@transaction.atomic
+def self_assessment_submit(*, actor: Actor, pairing: Pairing, moment: str,
+                           scores: dict[int, int | None], comments: str) -> SelfAssessment:
+    """A participant's own scores (1 to 5) on each competency the project asks, once per
+    moment. Every competency needs its score; each missing one is named next to it
+    (`score_<competency id>`) and nothing is saved."""
+    pairing = pairing_locked(pairing)
+    access.require(actor=actor, action="take_part", obj=pairing)
+    if moment not in SelfAssessment.Moment.values:
+        raise ValidationError(_("There is no such self-assessment."))
+    reason = self_assessment_closed_reason(pairing, moment, approved_schedule(pairing))
+    if reason:
+        raise ValidationError(reason)
+    given = SelfAssessment.objects.for_org(pairing.organisation).filter(
+        pairing=pairing, author=actor.user)
+    if given.filter(moment=moment).exists():
+        raise ValidationError(_("You have already given this self-assessment."))
+    if moment == SelfAssessment.Moment.START and given.filter(
+            moment=SelfAssessment.Moment.END).exists():
+        raise ValidationError(_("The self-assessment at the end is given: the one at the "
+                                "start is past."))
+    competencies = project_competencies(pairing.project)
+    if not competencies:
+        raise ValidationError(_("This project asks no self-assessment."))
+    errors: dict[str, list[str]] = {}
+    for competency in competencies:
+        score = scores.get(competency.pk)
+        if score is None:
+            errors[f"score_{competency.pk}"] = [_("Give a score from 1 to 5.")]
+        elif not 1 <= score <= 5:
+            errors[f"score_{competency.pk}"] = [_("A score is from 1 to 5.")]
+    comments = comments.strip()
+    try:
+        refuse_control_characters(comments)
+    except ValidationError as error:
+        errors.setdefault("comments", []).extend(error.messages)
+    if errors:
+        raise ValidationError(errors)
+    assessment = SelfAssessment(organisation_id=pairing.organisation_id, pairing=pairing,
+                                author=actor.user, moment=moment, submitted_at=timezone.now(),
+                                comments=comments)
+    assessment.full_clean()
+    assessment.save()
+    # One save each (a handful of rows), not bulk_create: the history sees every answer.
+    for competency in competencies:
+        SelfAssessmentAnswer.objects.create(
+            organisation_id=pairing.organisation_id, assessment=assessment,
+            competency=competency, score=cast(int, scores[competency.pk]))
+    return assessment
 
 
 # --- Exports ----------------------------------------------------------------------------------

@@ -28,11 +28,12 @@ from programmes.models import AuditEntry, Project
 from programmes.privacy.record import processing_record
 from programmes.privacy.services import audit_record
 from programmes.requests import add_service_errors
-from reporting import charts, selectors, services
+from reporting import charts, outcomes, selectors, services
 from reporting.activities import period_activity_figures
 from reporting.filters import DashboardFilter
 from reporting.forms import (
     BrandingForm,
+    CompetencyForm,
     CompleteForm,
     DonorReportForm,
     ExportForm,
@@ -40,9 +41,10 @@ from reporting.forms import (
     IndicatorForm,
     ReportForm,
     ReviewForm,
+    SelfAssessmentForm,
 )
 from reporting.indicators import indicator_rows
-from reporting.models import Export, Report
+from reporting.models import Export, Report, SelfAssessment
 from reporting.pdf import RenderError, render_pdf
 
 S = Pairing.Status
@@ -264,6 +266,114 @@ def dossier_request(request: OrganisationRequest, org_slug: str, pk: int) -> Htt
     return redirect("export_detail", org_slug=org_slug, pk=export.pk)
 
 
+# --- Outcomes: competencies and self-assessments ---------------------------------------------
+
+def competencies(request: OrganisationRequest, org_slug: str, slug: str) -> HttpResponse:
+    """The project's competencies, which its participants rate themselves on at the start and
+    at the end: the coordinators add, edit, reorder and retire them."""
+    project = programme_selectors.project_for_member(actor=request.actor, slug=slug,
+                                                     for_change=True)
+    form = CompetencyForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.competency_add(actor=request.actor, project=project,
+                                        name=form.cleaned_data["name"],
+                                        description=form.cleaned_data["description"])
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("The competency is added."))
+                return redirect("competencies", org_slug=org_slug, slug=slug)
+        status = 400
+    return render(request, "reporting/competencies.html", {
+        "project": project, "form": form,
+        "competencies": outcomes.project_competencies(project, retired=True),
+    }, status=status)
+
+
+def competency_edit(request: OrganisationRequest, org_slug: str, slug: str,
+                    pk: int) -> HttpResponse:
+    """One competency: its name and description, its place in the order, retired or not."""
+    project = programme_selectors.project_for_member(actor=request.actor, slug=slug,
+                                                     for_change=True)
+    competency = outcomes.competency_for(actor=request.actor, project=project, pk=pk)
+    action = request.POST.get("action", "save")
+    form = CompetencyForm(request.POST if action == "save" else None, instance=competency)
+    if request.method == "POST":
+        back = redirect("competencies", org_slug=org_slug, slug=slug)
+        if action in ("up", "down"):
+            services.competency_move(actor=request.actor, competency=competency,
+                                     up=action == "up")
+            return back
+        if action in ("retire", "restore"):
+            services.competency_retire(actor=request.actor, competency=competency,
+                                       retire=action == "retire")
+            messages.success(request, _("The competency is retired: it is no longer asked, "
+                                        "and the answers given stay.") if action == "retire"
+                             else _("The competency is asked again."))
+            return back
+        if action != "save":
+            form.add_error(None, _("Save, move, retire or restore the competency."))
+        elif form.is_valid():
+            try:
+                services.competency_update(actor=request.actor, competency=competency,
+                                           name=form.cleaned_data["name"],
+                                           description=form.cleaned_data["description"])
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("The competency is saved."))
+                return back
+        return render(request, "reporting/competency_form.html", {
+            "project": project, "competency": competency, "form": form}, status=400)
+    return render(request, "reporting/competency_form.html", {
+        "project": project, "competency": competency, "form": form})
+
+
+def self_assessment(request: OrganisationRequest, org_slug: str, pk: int,
+                    moment: str) -> HttpResponse:
+    """A participant's own self-assessment at the start or at the end: answered once, seen
+    afterwards by them (and, as gains, by their partner and the coordinators on the pairing
+    page). Nobody else opens it."""
+    pairing = pairing_selectors.pairing_for_member(actor=request.actor, pk=pk, for_change=False)
+    if moment not in SelfAssessment.Moment.values:
+        raise Http404
+    if not in_pair(actor=request.actor, pairing=pairing):
+        raise PermissionDenied  # one person's answers are theirs: observers see averages
+    own = outcomes.own_self_assessment(pairing, user=request.user, moment=moment)
+    start = (outcomes.own_self_assessment(pairing, user=request.user,
+                                          moment=SelfAssessment.Moment.START)
+             if own is not None and moment == SelfAssessment.Moment.END else None)
+    closed = outcomes.self_assessment_closed_reason(pairing, moment,
+                                                    approved_schedule(pairing))
+    asked = outcomes.project_competencies(pairing.project)
+    form = SelfAssessmentForm(request.POST or None, competencies=asked)
+    status = 200
+    if request.method == "POST" and own is None and not closed:
+        if form.is_valid():
+            try:
+                services.self_assessment_submit(
+                    actor=request.actor, pairing=pairing, moment=moment,
+                    scores=form.scores(), comments=form.cleaned_data["comments"])
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Thank you: your self-assessment is recorded."))
+                return redirect("self_assessment", org_slug=org_slug, pk=pk, moment=moment)
+        status = 400
+    before = {a.competency_id: a.score for a in start.answers.all()} if start else {}
+    answers = [(a.competency, before.get(a.competency_id), a.score,
+                a.score - before[a.competency_id] if a.competency_id in before else None)
+               for a in own.answers.all()] if own else []
+    return render(request, "reporting/self_assessment.html", {
+        "pairing": pairing, "moment": moment,
+        "moment_label": SelfAssessment.Moment(moment).label, "form": form, "own": own,
+        "answers": answers, "closed": closed, "asked": asked,
+    }, status=status)
+
+
 # --- Dashboard and exports --------------------------------------------------------------------
 
 def dashboard(request: OrganisationRequest, org_slug: str, slug: str) -> HttpResponse:
@@ -280,11 +390,18 @@ def dashboard(request: OrganisationRequest, org_slug: str, slug: str) -> HttpRes
     figures = selectors.highlights(
         project=project, pairings=found.qs if valid else found.queryset.none(),
         applications=found.applications(applications) if found.is_bound else applications)
+    shown = found.qs if valid else found.queryset.none()
     indicators = indicator_rows(
         project=project, pairings=_narrowed(found) if valid else found.queryset.none(),
         indicators=list(selectors.project_indicators(project)))
     return render(request, "reporting/dashboard.html", {
         "project": project, "filter": found, "figures": figures, "indicators": indicators,
+        "outcomes": {"gain": outcomes.competency_gain(project=project, pairings=shown),
+                     "objectives": outcomes.objective_progress(project=project,
+                                                               pairings=shown),
+                     "satisfaction": outcomes.satisfaction(project=project, pairings=shown),
+                     "can_manage": access.may(actor=request.actor, action="manage",
+                                              obj=project)},
         "charts": charts.highlights_charts(figures, request.organisation.colour),
         "activity_figures": period_activity_figures(project, found.form) if valid else None,
         "export_form": ExportForm(),

@@ -54,7 +54,15 @@ from programmes.models import (
     ThematicArea,
 )
 from programmes.rules import Rules
-from reporting.models import Export, Feedback, Indicator, Report
+from reporting.models import (
+    Competency,
+    Export,
+    Feedback,
+    Indicator,
+    Report,
+    SelfAssessment,
+    SelfAssessmentAnswer,
+)
 
 PASSWORD = "a-long-test-password-42"
 
@@ -466,6 +474,41 @@ class FeedbackFactory(factory.django.DjangoModelFactory):
     objectives_met = 4
     support_received = 4
     would_recommend = True
+
+
+class CompetencyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Competency
+
+    project = factory.SubFactory(ProjectFactory)
+    organisation = factory.SelfAttribute("project.organisation")
+    name = factory.Sequence(lambda n: f"Competency {n}")
+    order = factory.Sequence(lambda n: n)
+
+
+class SelfAssessmentFactory(factory.django.DjangoModelFactory):
+    """The mentee's self-assessment at the start of an active pairing (give it answers with
+    SelfAssessmentAnswerFactory)."""
+
+    class Meta:
+        model = SelfAssessment
+
+    pairing = factory.SubFactory(PairingFactory, status=Pairing.Status.ACTIVE)
+    organisation = factory.SelfAttribute("pairing.organisation")
+    author = factory.SelfAttribute("pairing.mentee")
+    moment = SelfAssessment.Moment.START
+    submitted_at = factory.LazyFunction(timezone.now)
+
+
+class SelfAssessmentAnswerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SelfAssessmentAnswer
+
+    assessment = factory.SubFactory(SelfAssessmentFactory)
+    organisation = factory.SelfAttribute("assessment.organisation")
+    competency = factory.SubFactory(CompetencyFactory,
+                                    project=factory.SelfAttribute("..assessment.pairing.project"))
+    score = 3
 
 
 class ExportFactory(factory.django.DjangoModelFactory):

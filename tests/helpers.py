@@ -185,8 +185,10 @@ GOOD = dict(objectives="Trace criminal assets across borders.", start=date(2027,
 
 OBJECTIVES = "- Trace criminal assets across borders.\n- Set up a joint financial investigation."
 INTERIM = {"progress_0": "Two cases traced with the FIU.", "progress_1": "Agreed with Lyon.",
+           "rating_0": "3", "rating_1": "2",
            "what_worked": "Monthly calls.", "difficulties": "Time zones.", "plan_changes": ""}
 NARRATIVE = {"progress_0": "Assets frozen in two cases.", "progress_1": "A joint team set up.",
+             "rating_0": "4", "rating_1": "3",
              "outcomes_mentee_service": "A new asset recovery desk.",
              "outcomes_mentor_service": "A contact in the region.",
              "cooperation": "A standing channel between the units.",

@@ -12,6 +12,7 @@ from config import demo
 from matching.models import Pairing
 from participants.models import Role, User
 from programmes.models import Call
+from reporting.models import Competency
 from tests.browser.helpers import (
     DESKTOP,
     PHONE,
@@ -47,6 +48,7 @@ def main_pages() -> list[tuple[User, list[str]]]:
     shortlisted_call = Call.unscoped.get(title="EUROMED Police mentees 2026")
     mentor_pairing = pairing_of(MENTOR)
     mentee_pairing = pairing_of(MENTEE)
+    competency = Competency.unscoped.filter(project__slug="euromed-police").first()
     return [
         (demo_user(Role.ADMIN), ["/cepol/", "/cepol/members/", "/cepol/invitations/",
                                  "/cepol/projects/"]),
@@ -55,6 +57,8 @@ def main_pages() -> list[tuple[User, list[str]]]:
             f"/cepol/calls/{shortlisted_call.pk}/applications/", f"{EUROMED}/matching/",
             "/cepol/pairings/", f"/cepol/pairings/{mentor_pairing.pk}/",
             f"{EUROMED}/compliance/", f"{EUROMED}/dashboard/", f"{EUROMED}/budget/",
+            f"{EUROMED}/competencies/", f"{EUROMED}/indicators/",
+            f"{EUROMED}/competencies/{competency.pk}/",
         ]),
         (demo_user(Role.FOCAL_POINT), ["/cepol/", "/cepol/nominations/",
                                        f"/cepol/calls/{open_call.pk}/"]),
@@ -68,8 +72,12 @@ def main_pages() -> list[tuple[User, list[str]]]:
             "/cepol/", f"/cepol/pairings/{mentee_pairing.pk}/",
             f"/cepol/pairings/{mentee_pairing.pk}/meetings/new/",
             f"/cepol/pairings/{mentee_pairing.pk}/reports/interim/",
+            f"/cepol/pairings/{mentee_pairing.pk}/self-assessment/start/",
+            f"/cepol/pairings/{mentee_pairing.pk}/self-assessment/end/",
         ]),
-        (demo_user(Role.OBSERVER), ["/cepol/", f"{EUROMED}/dashboard/", "/cepol/pairings/"]),
+        # TOPCOP's dashboard shows the outcomes' averages (enough people answered).
+        (demo_user(Role.OBSERVER), ["/cepol/", f"{EUROMED}/dashboard/", "/cepol/pairings/",
+                                    "/cepol/projects/topcop/dashboard/"]),
     ]
 
 

@@ -53,6 +53,15 @@ def write(page: Page, fields: dict[str, str]) -> None:
     expect(page.locator("#autosave-status")).to_contain_text("Draft saved at")
 
 
+def rate(page: Page, objective: int, step: str) -> None:
+    """Chooses an objective's rating, which saves itself at once."""
+    done = page.evaluate("() => window.htmxDone")
+    page.get_by_role("group", name=f"How far it got (objective {objective})").get_by_label(
+        step, exact=True).check()
+    page.wait_for_function("n => window.htmxDone >= n", arg=done + 1)
+    assert page.evaluate("() => window.htmxErrors") == []
+
+
 def person(new_page, user, live_server, viewport: dict) -> Page:
     page = new_page(viewport)
     page.context.add_init_script(COUNT_REQUESTS)
@@ -89,8 +98,10 @@ def test_reports_feedback_and_completion(
     expect(mentee.get_by_role("heading", level=1)).to_have_text("Interim report")
     write(mentee, {FIRST: "Two cases traced with the FIU.",
                    "what worked": "Monthly calls, and a visit to Rabat."})
+    rate(mentee, 1, "Well advanced")
     report = Report.unscoped.get()
     assert report.objectives[0]["progress"] == "Two cases traced with the FIU."
+    assert report.objectives[0]["rating"] == 3
     assert report.what_worked == "Monthly calls, and a visit to Rabat."
     mentee.get_by_role("button", name="Submit to the coordinator").click()
     second = mentee.get_by_label(SECOND)
@@ -100,6 +111,9 @@ def test_reports_feedback_and_completion(
         re.compile("Say how far this objective got."))
     expect(mentee.locator("#id_difficulties_error")).to_have_text(
         "This section is needed before the report is submitted.")
+    expect(mentee.locator("#id_rating_1_error")).to_have_text("Rate how far this objective got.")
+    expect(mentee.get_by_role("group", name="How far it got (objective 1)").get_by_label(
+        "Well advanced")).to_be_checked()
     expect(mentee.get_by_label(FIRST)).to_have_value(
         "Two cases traced with the FIU.")
     expect(mentee.get_by_label("what worked")).to_have_value(
@@ -125,6 +139,7 @@ def test_reports_feedback_and_completion(
     mentor.get_by_role("link", name="Continue writing Interim report").click()
     expect(mentor.get_by_label(SECOND)).to_have_value("Agreed the terms with Lyon.")
     write(mentor, {"difficulties": "Time zones, and the FIU's backlog."})
+    rate(mentor, 2, "Started")
     assert Report.unscoped.get().difficulties == "Time zones, and the FIU's backlog."
     mentor.get_by_role("button", name="Submit to the coordinator").click()
     expect(mentor.locator(".messages")).to_contain_text("The report is submitted")
@@ -180,7 +195,7 @@ def test_reports_feedback_and_completion(
     # 5. The coordinator downloads the interim report as a PDF.
     text = pdf_text(download(coord, "Download as PDF"))
     for expected in ("Interim report", FIRST, "Two cases traced with the FIU.",
-                     "Time zones, and the FIU's backlog."):
+                     "Time zones, and the FIU's backlog.", "Well advanced (3/4)"):
         assert expected in text, expected
 
     # 6. The narrative report: the mentor writes and submits it, the coordinator accepts it.
@@ -191,6 +206,8 @@ def test_reports_feedback_and_completion(
                    "outcomes for the mentor's service": "A contact in the region.",
                    "cooperation established": "A standing channel between the units.",
                    "lessons learned": "Meet in person early."})
+    rate(mentor, 1, "Achieved")
+    rate(mentor, 2, "Achieved")
     mentor.get_by_role("button", name="Submit to the coordinator").click()
     expect(mentor.locator(".messages")).to_contain_text("The report is submitted")
     coord.goto(pairing_url)

@@ -23,6 +23,7 @@ from tests.factories import (
     ActivityParticipantFactory,
     AdvisoryBoardMemberFactory,
     ApplicationFactory,
+    CompetencyFactory,
     DataRequestFactory,
     ExportFactory,
     InvitationFactory,
@@ -221,6 +222,16 @@ def own_token(w: World) -> dict:
     return {**org(w), "pk": made.pk}
 
 
+def competency(w: World) -> dict:
+    return {**project(w), "pk": CompetencyFactory(project=w.project).pk}
+
+
+def start_self_assessment(w: World) -> dict:
+    """A running pairing of a project that asks a competency: its start self-assessment."""
+    CompetencyFactory(project=w.project)
+    return {**running(w), "moment": "start"}
+
+
 def mentee_person(w: World) -> dict:
     return {**org(w), "user_id": w.people["mentee"].pk}
 
@@ -371,6 +382,12 @@ ACCESS: dict[str, Row] = {
     "dossier_request": Row("POST", running, roles(FORBIDDEN, admin=REDIRECT,
                                                   coordinator=REDIRECT, observer=REDIRECT,
                                                   focal_point=MISSING)),
+    # Outcomes: the managers set the competencies; a self-assessment is its author's alone
+    # (an observer, like everyone else, sees only the dashboard's averages).
+    "competencies": Row("GET", project, roles(FORBIDDEN, admin=OK, coordinator=OK)),
+    "competency_edit": Row("GET", competency, roles(FORBIDDEN, admin=OK, coordinator=OK)),
+    "self_assessment": Row("GET", start_self_assessment,
+                           roles(FORBIDDEN, mentor=OK, mentee=OK, focal_point=MISSING)),
     "dashboard": Row("GET", project, roles(OK, mentor=FORBIDDEN, mentee=FORBIDDEN,
                                            focal_point=FORBIDDEN)),
     "export_create": Row("POST", project, roles(REDIRECT, mentor=FORBIDDEN, mentee=FORBIDDEN,

@@ -39,6 +39,7 @@ from programmes.models import (
     Organisation,
     Project,
 )
+from reporting import outcomes
 from reporting.models import Feedback, Report
 from tests.platform.demo_helpers import (
     COHORT_PROJECTS,
@@ -377,8 +378,23 @@ def test_every_completed_pairing_has_its_report_and_both_feedbacks(
         assert pairing.reports.get(kind=Report.Kind.INTERIM).status == Report.Status.ACCEPTED
         authors = set(Feedback.unscoped.filter(pairing=pairing).values_list("author", flat=True))
         assert authors == {pairing.mentee_id, pairing.mentor_id}
+        assert all(row["rating"] in (3, 4) for row in narrative.objectives)
         completion = pairing.events.get(to_status=S.COMPLETED)
         assert completion.created_at == narrative.reviewed_at
+
+
+@pytest.mark.django_db
+def test_the_outcomes_show_figures_for_a_project_with_enough_completed_pairs(
+    loaded: demo.DemoSummary,
+) -> None:
+    """TOPCOP's two completed pairs give four people with both self-assessments: enough for
+    the dashboard's averages; CT INFLOW's one completed pair is too few."""
+    projects = {p.slug: p for p in Project.unscoped.filter(organisation__slug="cepol")}
+    topcop = outcomes.competency_gain(project=projects["topcop"])
+    assert topcop.shown and topcop.respondents == 4 and topcop.gain > 0
+    assert len(topcop.per_competency) == len(demo.LAW_ENFORCEMENT_COMPETENCIES)
+    assert not outcomes.competency_gain(project=projects["ct-inflow"]).shown
+    assert outcomes.objective_progress(project=projects["topcop"]).achieved > 0
 
 
 @pytest.mark.django_db

@@ -24,7 +24,8 @@ from participants.models import (
 from programmes.models import AuditEntry
 from programmes.privacy.services import ERASED_NAME, person_erase, person_erase_preview
 from reporting import selectors as reporting_selectors
-from reporting.models import Feedback, Report
+from reporting.models import Feedback, Report, SelfAssessment
+from reporting.outcomes import competency_gain
 from tests.factories import (
     ActivityDocumentFactory,
     ActivityFactory,
@@ -33,6 +34,7 @@ from tests.factories import (
     ApplicationFactory,
     ApplicationLanguageFactory,
     CallFactory,
+    CompetencyFactory,
     DataRequestFactory,
     ExportFactory,
     FeedbackFactory,
@@ -42,6 +44,8 @@ from tests.factories import (
     NotificationFactory,
     ReminderFactory,
     ReportFactory,
+    SelfAssessmentAnswerFactory,
+    SelfAssessmentFactory,
     StatusChangeFactory,
     pdf_bytes,
 )
@@ -67,8 +71,10 @@ CANARIES = {
     "cv": "CANARY-CV-7731",
     "agency_account": "CANARY-AGENCY-ACCOUNT-7731",
     "board_role": "CANARY-BOARD-ROLE-7731",
+    "self_assessment": "CANARY-SELF-ASSESSMENT-7731",
 }
 PARTNER_TEXT = ["PARTNER-NOTES-5512", "PARTNER-OUTCOME-5512", "PARTNER-FEEDBACK-5512",
+                "PARTNER-SELF-ASSESSMENT-5512",
                 # The coordinator's note on the pair's visit claim: the pair's, kept.
                 "COORDINATOR-CLAIM-NOTE-5512"]
 
@@ -111,6 +117,13 @@ def plant(world: World, person: User) -> None:
                   outcomes_mentor_service=PARTNER_TEXT[1], last_edited_by=person)
     FeedbackFactory(pairing=pairing, author=person, comments=CANARIES["feedback"])
     FeedbackFactory(pairing=pairing, author=partner, comments=PARTNER_TEXT[2])
+    # Their self-assessments (their scores count in the figures) and the partner's.
+    competency = CompetencyFactory(project=world.project)
+    for author, comments in ((person, CANARIES["self_assessment"]), (partner, PARTNER_TEXT[3])):
+        for moment, score in (("start", 2), ("end", 4)):
+            SelfAssessmentAnswerFactory(
+                competency=competency, score=score, assessment=SelfAssessmentFactory(
+                    pairing=pairing, author=author, moment=moment, comments=comments))
     ReminderFactory(pairing=pairing, recipient=person, params={"name": CANARIES["reminder"]})
     DataRequestFactory(organisation=organisation, requester=person, kind="erasure",
                        message=CANARIES["request"])
@@ -161,7 +174,8 @@ def figures(world: World) -> tuple:
             highlights.applications_by_country, highlights.feedback["count"],
             Meeting.objects.for_org(world.org).count(),
             activity_figures(project=world.project, start=None, end=None),
-            highlights.budget.used, highlights.budget.visits_funded, highlights.budget.claimed)
+            highlights.budget.used, highlights.budget.visits_funded, highlights.budget.claimed,
+            competency_gain(project=world.project).respondents)
 
 
 def test_erasure_leaves_no_trace_of_the_person_and_keeps_the_partner_and_the_figures(
@@ -198,6 +212,8 @@ def test_erasure_leaves_no_trace_of_the_person_and_keeps_the_partner_and_the_fig
     assert report.pairing.mentee.full_name == ERASED_NAME
     assert report.outcomes_mentor_service == PARTNER_TEXT[1]
     assert Feedback.objects.for_org(world.org).count() == 2
+    assert SelfAssessment.objects.for_org(world.org).count() == 4  # the scores stay, unnamed
+    assert not SelfAssessment.objects.for_org(world.org).filter(author_id=person.pk).exists()
     assert Application.objects.for_org(world.org).filter(full_name=ERASED_NAME).exists()
     assert AuditEntry.objects.for_org(world.org).filter(event="erased").count() == 1
     # Their invitation stays, unnamed, for the figures; their seat on the board goes.

@@ -18,8 +18,11 @@ from reporting.exports import export_build
 from reporting.models import Export
 from tests.factories import (
     ApplicationFactory,
+    CompetencyFactory,
     FeedbackFactory,
     MeetingFactory,
+    SelfAssessmentAnswerFactory,
+    SelfAssessmentFactory,
     ThematicAreaFactory,
 )
 from tests.helpers import World, keep_pages, pair, pdf_text
@@ -225,13 +228,21 @@ def test_meetings_and_reports_export(programme: World, client_as,
 
 def test_the_highlights_report_is_a_pdf_with_the_figures(
         programme: World, client_as, django_capture_on_commit_callbacks):
+    # Three people's self-assessments: enough for the outcomes' averages.
+    competency = CompetencyFactory(project=programme.project, name="Leadership")
+    for pairing in Pairing.unscoped.filter(project=programme.project)[:3]:
+        for moment, score in (("start", 2), ("end", 4)):
+            SelfAssessmentAnswerFactory(competency=competency, score=score,
+                                        assessment=SelfAssessmentFactory(pairing=pairing,
+                                                                         moment=moment))
     client = client_as(programme.people["coordinator"])
     made = export(programme, client, "highlights:pdf", django_capture_on_commit_callbacks)
     assert made.status == "done", made.error
     content = download(programme, client, made)
     text = pdf_text(content)
     for expected in ("EUROMED Police", "Pairs by the mentee's thematic area", "Criminal finances",
-                     "Cybercrime", "Morocco", "France"):
+                     "Cybercrime", "Morocco", "France", "Self-assessed competencies",
+                     "Leadership", "+2.0"):
         assert expected in text, expected
     keep_pages(content, "highlights-test")
 
@@ -298,7 +309,8 @@ def test_the_pairing_dossier(world: World, client_as, django_capture_on_commit_c
     assert made.status == "done", made.error
     text = pdf_text(download(world, client, made))
     for expected in ("Pairing dossier", "Mentor Person", "Mentee Person", "Trace criminal",
-                     "Financial intelligence", "Interim report", "Two cases traced"):
+                     "Financial intelligence", "Interim report", "Two cases traced",
+                     "Well advanced (3/4)"):  # each objective's rating
         assert expected in text, expected
     # An observer follows the programme without the pair's addresses; a coordinator has them.
     assert "mentee@cepol.test" not in text

@@ -152,7 +152,9 @@ def test_the_reports_export_holds_every_column_in_local_time(world: World, forma
         reviewed_at=datetime(2026, 5, 3, 8, 0, tzinfo=UTC),
         coordinator_comments="Say more about the visits.")
     ReportFactory(pairing=pairing, kind="interim", version=2, status="submitted",
-                  submitted_at=datetime(2026, 5, 10, 7, 0, tzinfo=UTC))
+                  submitted_at=datetime(2026, 5, 10, 7, 0, tzinfo=UTC),
+                  objectives=[{"objective": "Trace assets.", "progress": "Done.", "rating": 4},
+                              {"objective": "Joint team.", "progress": "Begun.", "rating": 2}])
     ReportFactory(pairing=pairing, kind="narrative", version=1, status="draft")  # not handed in
     assert reviewed.pk
     with timezone.override("Asia/Riyadh"):  # UTC+3 all year
@@ -160,13 +162,15 @@ def test_the_reports_export_holds_every_column_in_local_time(world: World, forma
     # To the minute, in the zone the headers name.
     assert rows[0] == ["Pairing", "Mentor", "Mentee", "Report", "Version", "Status",
                        "Submitted (Asia/Riyadh time)", "Reviewed (Asia/Riyadh time)",
-                       "Coordinator's comments"]
+                       "Coordinator's comments", "Objectives", "Objectives achieved",
+                       "Progress of each objective"]
     names = [pairing.pk, pairing.mentor.full_name, pairing.mentee.full_name]
     assert rows[1:] == expected([
         [*names, "Interim report", 1, "Returned with comments", naive(2026, 5, 2, 1, 30),
-         naive(2026, 5, 3, 11, 0), "Say more about the visits."],
+         naive(2026, 5, 3, 11, 0), "Say more about the visits.", 0, 0, None],
         [*names, "Interim report", 2, "Submitted, waiting for the coordinator",
-         naive(2026, 5, 10, 10, 0), None, None],
+         naive(2026, 5, 10, 10, 0), None, None, 2, 1,
+         "Trace assets.: Achieved\nJoint team.: Started"],
     ], format)
 
 

@@ -106,6 +106,45 @@ def test_a_submission_missing_parts_names_each_and_keeps_what_was_typed(world, c
     assert not Notification.unscoped.filter(text__contains="submitted").exists()
 
 
+def test_each_objective_needs_its_rating_to_submit_and_a_missing_one_is_named(world, client_as):
+    pairing = running(world)
+    mentee = client_as(world.people["mentee"])
+    page = mentee.get(url(world, "report_edit", pairing, "interim"))
+    response = mentee.post(url(world, "report_edit", pairing, "interim"), {
+        **seen_fields(page.context["form"]), **INTERIM, "rating_1": "", "action": "submit"})
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert form.errors == {"rating_1": ["Rate how far this objective got."]}
+    text = response.content.decode()
+    assert "Rate how far this objective got." in text and INTERIM["progress_1"] in text
+    assert form["rating_0"].value() == "3"  # what was chosen is kept
+    assert Report.unscoped.count() == 0
+    # A value off the scale is refused next to its field, and the rest is kept too.
+    response = mentee.post(url(world, "report_edit", pairing, "interim"), {
+        **seen_fields(page.context["form"]), **INTERIM, "rating_1": "7", "action": "submit"})
+    assert response.context["form"].errors == {
+        "rating_1": ["Choose one of the steps of the scale."]}
+    assert Report.unscoped.count() == 0
+
+
+def test_a_rating_saves_itself_when_chosen_and_shows_on_the_report(world, client_as):
+    pairing = running(world)
+    mentee = client_as(world.people["mentee"])
+    page = mentee.get(url(world, "report_edit", pairing, "interim"))
+    seen = seen_fields(page.context["form"])
+    saved = mentee.post(url(world, "report_autosave", pairing, "interim"),
+                        {"rating_0": "4", "seen_rating_0": seen["seen_rating_0"]})
+    assert saved.status_code == 200
+    assert Report.unscoped.get().objectives[0]["rating"] == 4
+    assert mentee.post(url(world, "report_autosave", pairing, "interim"),
+                       {"rating_0": "0"}).status_code == 400
+    assert Report.unscoped.get().objectives[0]["rating"] == 4
+    report = submitted(world, pairing)
+    page = client_as(world.people["coordinator"]).get(
+        url(world, "report_detail", pairing, "interim", report.version))
+    assert "Well advanced (3/4)" in page.content.decode()
+
+
 @pytest.mark.parametrize("bad", [
     {"nonsense": "x"}, {"progress_9": "x"}, {"progress_x": "x"}, {}, {"a": "1", "b": "2"},
 ])
@@ -417,7 +456,8 @@ def test_a_report_downloads_as_a_pdf_with_its_text(world: World, client_as):
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     text = pdf_text(response.content)
     for expected in ("Interim report", "CEPOL agency", "Trace criminal assets across borders.",
-                     "Two cases traced with the FIU.", "Monthly calls.", "Time zones."):
+                     "Two cases traced with the FIU.", "Monthly calls.", "Time zones.",
+                     "Well advanced (3/4)", "Started (2/4)"):  # each objective's rating
         assert expected in text, expected
     assert keep_pages(response.content, "report-interim")
 
