@@ -16,6 +16,12 @@ whatever the number of pairings.
   narrative report and feedback fell due with its grace period.
 - Meetings held per pair: the meetings held within the period (confirmed, or logged and not
   disputed) by the pairings mentored in it, divided by their number.
+- Visits funded and the visit budget used: matching.budget.selectors.budget_figures for the
+  visits held in the period (by the visit's day): funded visits whose claim was approved or
+  adjusted, and their approved amounts in the budget's currency at the recorded rates; a claim
+  in a currency without a rate is named apart, never added.
+- Average competency gain: reporting.outcomes.competency_gain, the participants whose end
+  self-assessment falls in the period (and who gave the start one); none below its group size.
 - Programme activities held, and attendance: participants.activities.selectors.activity_figures
   (activities not cancelled whose last day falls in the period; attended of those invited, where
   attendance was recorded). Of the whole project: activities have no mentee's country.
@@ -31,6 +37,7 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from matching.budget.selectors import BudgetFigures, budget_figures
 from matching.models import ActivityPlan, Meeting, Pairing, PairingEvent
 from matching.schedule import add_months
 from participants.activities.selectors import activity_figures
@@ -38,6 +45,7 @@ from participants.models import Application
 from programmes.cldr import country_name
 from programmes.models import Project
 from reporting.models import Indicator
+from reporting.outcomes import competency_gain
 
 M = Indicator.Metric
 S = Pairing.Status
@@ -261,6 +269,42 @@ def attendance(cohort: Cohort, period: Period) -> Figure:
                       "attended": found.attended, "invited": found.recorded_invited})
 
 
+def _budget(cohort: Cohort, period: Period) -> BudgetFigures:
+    return budget_figures(project=cohort.project, pairings=cohort.pairings, start=period.start,
+                          end=period.end)
+
+
+def visits_funded(cohort: Cohort, period: Period) -> Figure:
+    found = _budget(cohort, period)
+    return Figure(Decimal(found.visits_funded),
+                  _("%(claims)s claims for visits in the period") % {"claims": found.claims})
+
+
+def budget_used(cohort: Cohort, period: Period) -> Figure:
+    found = _budget(cohort, period)
+    detail = [_("approved claims for visits in the period")]
+    if found.pending:
+        detail.append(_("%(amount)s %(currency)s waiting for review") % {
+            "amount": number_format(found.pending, 2, use_l10n=True, force_grouping=True),
+            "currency": found.currency})
+    # Never added together: a claim in a currency without a recorded rate is named apart.
+    detail += [_("not counted: %(amount)s %(currency)s, no rate recorded") % {
+        "amount": number_format(amount, 2, use_l10n=True, force_grouping=True),
+        "currency": currency} for currency, amount in found.unconverted_list]
+    return Figure(found.used, "; ".join(str(part) for part in detail), found.currency)
+
+
+def competency_gain_figure(cohort: Cohort, period: Period) -> Figure:
+    found = competency_gain(project=cohort.project, pairings=cohort.pairings,
+                            start=period.start, end=period.end)
+    if not found.shown or found.gain is None:
+        return Figure(None, _("%(n)s people answered at the start and the end: averages are "
+                              "shown from %(min)s.") % {"n": found.respondents,
+                                                         "min": found.min_group})
+    return Figure(_round(Decimal(str(found.gain)), "0.01"),
+                  _("points on the 1 to 5 scale, %(n)s people") % {"n": found.respondents})
+
+
 Counter = Callable[[Cohort, Period], Figure]
 COUNTERS: dict[str, Counter] = {
     M.OFFICERS_MENTORED: officers_mentored,
@@ -268,6 +312,9 @@ COUNTERS: dict[str, Counter] = {
     M.COUNTRIES: countries,
     M.COMPLETED_ON_TIME: completed_on_time,
     M.MEETINGS_PER_PAIR: meetings_per_pair,
+    M.VISITS_FUNDED: visits_funded,
+    M.BUDGET_USED: budget_used,
+    M.COMPETENCY_GAIN: competency_gain_figure,
     M.ACTIVITIES_HELD: activities_held,
     M.ATTENDANCE: attendance,
 }

@@ -11,6 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from matching.budget.models import ExchangeRate
+from matching.budget.selectors import budget_figures
 from matching.models import Meeting, Pairing, PairingEvent
 from programmes.models import Country
 from reporting.exports import export_build
@@ -21,9 +23,13 @@ from tests.factories import (
     ActivityParticipantFactory,
     ActivityPlanFactory,
     CallFactory,
+    CompetencyFactory,
     MeetingFactory,
     MembershipFactory,
     PairingFactory,
+    PlannedVisitFactory,
+    SelfAssessmentAnswerFactory,
+    SelfAssessmentFactory,
     shortlisted,
 )
 from tests.helpers import World, keep_pages, pdf_text
@@ -198,6 +204,72 @@ def test_activities_held_and_attendance_count_over_the_period(cohort: Built):
     assert cohort_.figure(M.ATTENDANCE, YEAR).value == Decimal("60.0")
     assert cohort_.figure(M.ATTENDANCE, FIRST_HALF).value == Decimal("66.7")
     assert cohort_.figure(M.ATTENDANCE, SECOND_HALF).value == Decimal("50.0")
+
+
+def test_visits_funded_and_the_budget_used_count_each_currency_at_its_rate(cohort: Built):
+    world, pairings = cohort.world, cohort.pairings
+    project = world.project
+    project.visit_budget, project.budget_currency = Decimal("10000"), "EUR"
+    project.visit_ceiling_per_pair = Decimal("2000")
+    project.save()
+    ExchangeRate.objects.create(organisation=world.org, project=project, currency="MAD",
+                                rate=Decimal("0.0920"), recorded_by=world.people["coordinator"])
+    # a: planned beyond the ceiling (two funded visits of 1,200 EUR).
+    plan = pairings["a"].plans.get()
+    for month in (3, 9):
+        PlannedVisitFactory(plan=plan, day=date(2025, month, 1), estimated_cost=Decimal(1200))
+
+    def visit(name: str, day: date, amount: str, currency: str, status: str,
+              approved: str | None = None) -> None:
+        MeetingFactory(pairing=pairings[name], kind="in_person", funded=True, day=day,
+                       city="Rabat", cost_amount=Decimal(amount), cost_currency=currency,
+                       claim_status=status,
+                       approved_amount=Decimal(approved or amount) if status in (
+                           "approved", "adjusted") else None)
+
+    visit("a", date(2025, 3, 2), "1100", "EUR", "approved")
+    visit("a", date(2025, 9, 2), "1300", "EUR", "adjusted", "1150")  # the second half
+    visit("c", date(2025, 6, 30), "10000", "MAD", "approved")  # 920 EUR at the rate
+    visit("c", date(2025, 7, 3), "500", "TND", "approved")  # no rate: never added
+    visit("h", date(2025, 10, 1), "900", "EUR", "pending")
+    visit("d", date(2025, 4, 1), "700", "EUR", "refused")
+    found = Cohort(project, Pairing.objects.for_org(world.org))
+    year = found.figure(M.BUDGET_USED, YEAR)
+    assert (year.value, year.currency) == (Decimal("3170.00"), "EUR")  # 1,100 + 1,150 + 920
+    assert "not counted: 500.00 TND, no rate recorded" in year.detail
+    assert "900.00 EUR waiting for review" in year.detail
+    assert found.figure(M.BUDGET_USED, FIRST_HALF).value == Decimal("2020.00")
+    assert found.figure(M.BUDGET_USED, SECOND_HALF).value == Decimal("1150.00")
+    # Approved or adjusted: a, a, c in MAD and c in TND (counted, though its amount is not).
+    assert found.figure(M.VISITS_FUNDED, YEAR).value == 4
+    assert found.figure(M.VISITS_FUNDED, FIRST_HALF).value == 2
+    assert budget_figures(project=project).over_ceiling == [pairings["a"].pk]
+
+
+def test_the_average_competency_gain_counts_those_who_answered_at_both_ends(cohort: Built):
+    world, pairings = cohort.world, cohort.pairings
+    skills = [CompetencyFactory(project=world.project, name=name)
+              for name in ("Leadership", "Analysis")]
+
+    def answered(name: str, moment: str, day: date, scores: tuple[int, int]) -> None:
+        made = SelfAssessmentFactory(pairing=pairings[name], moment=moment,
+                                     submitted_at=datetime(day.year, day.month, day.day, 12,
+                                                           tzinfo=UTC))
+        for skill, score in zip(skills, scores, strict=True):
+            SelfAssessmentAnswerFactory(assessment=made, competency=skill, score=score)
+
+    for name, start_day, end_day, before, after in (
+            ("a", date(2025, 1, 10), date(2025, 12, 20), (2, 3), (4, 4)),  # +2, +1
+            ("c", date(2025, 3, 10), date(2025, 9, 5), (1, 2), (3, 3)),  # +2, +1
+            ("g", date(2024, 1, 10), date(2025, 1, 20), (3, 3), (3, 4))):  # 0, +1
+        answered(name, "start", start_day, before)
+        answered(name, "end", end_day, after)
+    answered("h", "end", date(2025, 12, 1), (5, 5))  # no start: not counted
+    found = Cohort(world.project, Pairing.objects.for_org(world.org))
+    assert found.figure(M.COMPETENCY_GAIN, YEAR).value == Decimal("1.17")  # 7 points / 6
+    # Two people ended in the second half: too few to show anyone's gain.
+    second = found.figure(M.COMPETENCY_GAIN, SECOND_HALF)
+    assert second.value is None and "2 people answered" in second.detail
 
 
 def test_an_empty_period_counts_nothing_rather_than_dividing_by_zero(cohort: Built):
