@@ -62,6 +62,7 @@ from programmes.services import RULE_FIELDS
 from reporting.models import (
     Competency,
     Feedback,
+    Indicator,
     Report,
     SelfAssessment,
     SelfAssessmentAnswer,
@@ -496,6 +497,7 @@ def load_demo(today: date | None = None) -> DemoSummary:
     _load_cohort_2023(organisations["cepol"], projects["cepol"], countries, password_hash, today)
     _load_activities(organisations, projects, countries, password_hash, today)
     _load_budgets(organisations["cepol"], projects["cepol"])
+    _load_indicators(organisations["cepol"], projects["cepol"], today)
     return DemoSummary(
         organisations=summaries,
         multi_role=_load_multi_role(organisations, projects, password_hash),
@@ -1434,23 +1436,47 @@ DEMO_ACTIVITIES: list[DemoActivity] = [
         invited=(("mentee", "confirmed", "yes"), ("mentor", "confirmed", "yes"),
                  ("focal_point", "confirmed", "yes"), ("observer", "confirmed", "yes"),
                  ("board", "confirmed", "yes"))),
-    DemoActivity(
-        "cepol", "euromed-police", K.CONFERENCE,
-        "EUROMED Police regional conference on financial investigations",
-        date(2023, 9, 26), date(2023, 9, 27), ("Rabat", "MA"),
-        description="Heads of financial investigation units of the partner countries and EU "
-                    "experts on following the money.",
-        areas=("Criminal finances",),
-        invited=(("mentee", "confirmed", "yes"), ("mentor", "confirmed", "yes"),
-                 ("focal_point", "confirmed", "yes"), ("observer", "declined", "no"))),
 ]
-# The webinar is coming (three weeks after the load), so that its invited can still answer.
+# EUROMED Police's activities run with its cohort, whose dates count from the load: its
+# regional conference was ten weeks ago and its advisory board met six weeks ago; the webinar
+# is coming (three weeks after the load), so that its invited can still answer.
 UPCOMING_WEBINAR_DAYS = 21
+EUROMED_CONFERENCE_DAYS_AGO = 70
+EUROMED_BOARD_MEETING_DAYS_AGO = 42
+EUROMED_BOARD_DOMAIN = "board.cepol.demo"
+# Demo choices: EUROMED Police's advisory board, a training academy of three partner countries.
+EUROMED_BOARD_MEMBERS: dict[str, tuple[str, str]] = {
+    "MA": ("Karim Tazi", "Director of training, Institut royal de police, Kénitra"),
+    "TN": ("Leila Ben Salem", "Head of studies, École nationale de police, Salammbô"),
+    "JO": ("Omar Haddad", "Head of international cooperation, Royal Police Academy, Amman"),
+}
 
 
 def _demo_activities(today: date) -> list[DemoActivity]:
     upcoming = today + timedelta(days=UPCOMING_WEBINAR_DAYS)
+    conference = today - timedelta(days=EUROMED_CONFERENCE_DAYS_AGO)
+    board = today - timedelta(days=EUROMED_BOARD_MEETING_DAYS_AGO)
     return [*DEMO_ACTIVITIES, DemoActivity(
+        "cepol", "euromed-police", K.CONFERENCE,
+        "EUROMED Police regional conference on financial investigations",
+        conference, conference + timedelta(days=1), ("Rabat", "MA"),
+        description="Heads of financial investigation units of the partner countries and EU "
+                    "experts on following the money.",
+        areas=("Criminal finances",),
+        invited=(("mentee", "confirmed", "yes"), ("mentor", "confirmed", "yes"),
+                 ("focal_point", "confirmed", "yes"), ("observer", "declined", "no"),
+                 ("board", "confirmed", "yes"))), DemoActivity(
+        "cepol", "euromed-police", K.BOARD_MEETING, "Advisory board: the cohort at mid-term",
+        board, board, None,
+        agenda="1. The cohort's compliance and interim reports\n2. The visit budget\n"
+               "3. Thematic areas of the next call",
+        minutes="The coordinator presented the cohort at mid-term: most pairs meet every month "
+                "and two missed a month. The visit budget is a third used. The academies asked "
+                "for cybercrime and migrant smuggling in the next call.",
+        decisions="1. Remind the pairs behind on their online meetings.\n2. Add cybercrime "
+                  "and migrant smuggling to the next call.\n3. Meet again at the end of the "
+                  "cohort.",
+        invited=BOARD_INVITED), DemoActivity(
         "cepol", "euromed-police", K.WEBINAR, "Webinar: cryptocurrencies in criminal "
         "investigations", upcoming, upcoming, None,
         description="One hour online with a Europol expert, then questions.",
@@ -1460,17 +1486,22 @@ def _demo_activities(today: date) -> list[DemoActivity]:
 
 def _load_activities(organisations: dict[str, Organisation], projects: dict[str, list[Project]],
                      countries: dict[str, Country], password_hash: str, today: date) -> None:
-    interpol = organisations["interpol"]
-    momentum = next(p for p in projects["interpol"] if p.slug == "momentum-mena")
-    board: list[User] = []
-    for code in sorted(BOARD_MEMBERS):
-        name, role = BOARD_MEMBERS[code]
-        user = _load_user(f"{code.lower()}@{BOARD_DOMAIN}", name, password_hash)
-        _load_membership(user, interpol, Role.OBSERVER)
-        _upsert(AdvisoryBoardMember, {"organisation": interpol, "project": momentum,
-                                      "person": user},
-                {"country": countries[code], "role": role, "since": BOARD_SINCE, "until": None})
-        board.append(user)
+    boards: dict[str, list[User]] = {}
+    for org, slug, members, domain, since in (
+            ("interpol", "momentum-mena", BOARD_MEMBERS, BOARD_DOMAIN, BOARD_SINCE),
+            ("cepol", "euromed-police", EUROMED_BOARD_MEMBERS, EUROMED_BOARD_DOMAIN,
+             add_months(today, -9).replace(day=1))):
+        organisation = organisations[org]
+        project = next(p for p in projects[org] if p.slug == slug)
+        board = boards.setdefault(org, [])
+        for code in sorted(members):
+            name, role = members[code]
+            user = _load_user(f"{code.lower()}@{domain}", name, password_hash)
+            _load_membership(user, organisation, Role.OBSERVER)
+            _upsert(AdvisoryBoardMember, {"organisation": organisation, "project": project,
+                                          "person": user},
+                    {"country": countries[code], "role": role, "since": since, "until": None})
+            board.append(user)
     for wanted in _demo_activities(today):
         organisation = organisations[wanted.org]
         project = next(p for p in projects[wanted.org] if p.slug == wanted.project)
@@ -1488,7 +1519,7 @@ def _load_activities(organisations: dict[str, Organisation], projects: dict[str,
             activity.thematic_areas.set(areas)
         invited_at = _at(wanted.starts_on - timedelta(days=30), 9)
         for who, response, attended in wanted.invited:
-            people = board if who == "board" else [User.objects.get(
+            people = boards[wanted.org] if who == "board" else [User.objects.get(
                 email=demo_email(Role(who), wanted.org))]
             for person in people:
                 _upsert(ActivityParticipant, {"organisation": organisation,
@@ -1497,6 +1528,36 @@ def _load_activities(organisations: dict[str, Organisation], projects: dict[str,
                     "responded_at": (None if response == "invited"
                                      else invited_at + timedelta(days=2)),
                     "attended": attended or ActivityParticipant.Attended.UNKNOWN})
+
+
+# --- Donor indicators --------------------------------------------------------------------------
+# EUROMED Police reports to its donor on the cohort's programme year (from the first day of the
+# month eight months before the load, so that the cohort's year runs through it), with targets
+# from its 2023 figures: 11 active pairs and 2 starting (13 officers), its 9 partner countries,
+# a meeting a month, a visit a quarter for each pair. Demo choices, apart from those figures.
+INDICATOR_YEAR_STARTS_MONTHS_AGO = 8
+DEMO_INDICATORS: list[tuple[str, str, Decimal]] = [
+    (Indicator.Metric.OFFICERS_MENTORED, "Output 1.1 Officers mentored", Decimal(13)),
+    (Indicator.Metric.WOMEN_SHARE, "Output 1.2 Women among them (%)", Decimal(40)),
+    (Indicator.Metric.COUNTRIES, "Output 1.3 Partner countries reached", Decimal(9)),
+    (Indicator.Metric.MEETINGS_PER_PAIR, "Output 2.1 Meetings per pair", Decimal(10)),
+    (Indicator.Metric.VISITS_FUNDED, "Output 2.2 Study visits funded", Decimal(26)),
+    (Indicator.Metric.BUDGET_USED, "Output 2.3 Visit budget spent", Decimal(45000)),
+    (Indicator.Metric.COMPLETED_ON_TIME, "Outcome 1 Pairs completed on time", Decimal(11)),
+    (Indicator.Metric.COMPETENCY_GAIN, "Outcome 2 Competency gain (1 to 5)", Decimal(1)),
+    (Indicator.Metric.ACTIVITIES_HELD, "Output 3.1 Regional activities held", Decimal(3)),
+    (Indicator.Metric.ATTENDANCE, "Output 3.2 Attendance (%)", Decimal(80)),
+]
+
+
+def _load_indicators(organisation: Organisation, projects: list[Project], today: date) -> None:
+    euromed = next(p for p in projects if p.slug == "euromed-police")
+    start = add_months(today, -INDICATOR_YEAR_STARTS_MONTHS_AGO).replace(day=1)
+    end = add_months(start, 12) - timedelta(days=1)
+    for metric, reference, target in DEMO_INDICATORS:
+        _upsert(Indicator, {"organisation": organisation, "project": euromed, "metric": metric},
+                {"reference": reference, "target": target, "period_start": start,
+                 "period_end": end})
 
 
 def _account_lines(account: DemoAccount, label: str) -> list[str]:

@@ -187,6 +187,10 @@ def _donor_report(export: Export, project: Project, progress: Progress,
     figures = selectors.highlights(project=project, pairings=found.qs,
                                    applications=found.applications(
                                        selectors.project_applications(project)))
+    # The money and the outcomes of the period itself: visits held, reports accepted and
+    # answers given within it, by the pairings the filters leave.
+    figures.budget = budget_figures(project=project, pairings=narrowed.qs, start=start, end=end)
+    period = {"project": project, "pairings": narrowed.qs, "start": start, "end": end}
     progress(50)
     activities = project_activities(project=project).filter(
         pk__in=held_activities(project=project, start=start, end=min(end, timezone.localdate()))
@@ -195,6 +199,9 @@ def _donor_report(export: Export, project: Project, progress: Progress,
         "project": project, "rows": rows, "figures": figures, "filters": found.form,
         "activity_figures": activity_figures(project=project, start=start, end=end),
         "activities": list(activities),
+        "outcomes": {"gain": outcomes.competency_gain(**period),
+                     "objectives": outcomes.objective_progress(**period),
+                     "satisfaction": outcomes.satisfaction(**period)},
         "period_start": start, "period_end": end,
         "charts": charts.highlights_charts(figures, export.organisation.colour),
         "today": timezone.localdate(),

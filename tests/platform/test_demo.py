@@ -74,7 +74,7 @@ def test_loading_twice_changes_nothing_and_prints_the_same() -> None:
     pool = [row for row in demo.DEMO_SHORTLIST if row[1] is not None]
     cohort = len(demo.COHORT_MENTEES) + len(demo.COHORT_MENTORS)
     assert after_first["User"] == (len(DEMO_EMAILS) + len(pool) + cohort
-                                   + len(demo.BOARD_MEMBERS))
+                                   + len(demo.BOARD_MEMBERS) + len(demo.EUROMED_BOARD_MEMBERS))
     assert after_first["Pairing"] == 22
 
 

@@ -40,7 +40,8 @@ from programmes.models import (
     Project,
 )
 from reporting import outcomes
-from reporting.models import Feedback, Report
+from reporting.indicators import indicator_rows
+from reporting.models import Feedback, Indicator, Report
 from tests.platform.demo_helpers import (
     COHORT_PROJECTS,
     DEMO_EMAILS,
@@ -473,7 +474,7 @@ def test_momentum_mena_has_its_advisory_board_and_activities(loaded: demo.DemoSu
     assert figures_2023.held == 5 and figures_2023.board_meetings == 2
     euromed = project("cepol", "euromed-police")
     assert sorted(Activity.objects.for_org(euromed.organisation).filter(project=euromed)
-                  .values_list("kind", flat=True)) == ["conference", "webinar"]
+                  .values_list("kind", flat=True)) == ["board_meeting", "conference", "webinar"]
 
 
 @pytest.mark.django_db
@@ -493,3 +494,25 @@ def test_euromed_police_has_a_visit_budget_with_claims_to_show(
     assert {"approved", "adjusted", "pending"} <= statuses
     assert figures.visits_funded > 0 and figures.planned > 0
     assert len(figures.over_ceiling) == 1  # the first pair's dearer visits
+
+
+@pytest.mark.django_db
+def test_euromed_police_reports_on_its_donor_indicators(loaded: demo.DemoSummary) -> None:
+    """Indicators (issue 16) over the cohort's programme year, with targets from its 2023
+    figures; each counts something in the demo, apart from what only the cohort's end brings
+    (completions, the gain between start and end self-assessments)."""
+    euromed = project("cepol", "euromed-police")
+    rows = indicator_rows(project=euromed, pairings=Pairing.objects.for_org(
+        euromed.organisation).filter(project=euromed), indicators=list(
+        Indicator.objects.for_org(euromed.organisation).filter(project=euromed)))
+    values = {row.indicator.metric: row.figure.value for row in rows}
+    assert len(rows) == len(demo.DEMO_INDICATORS)
+    assert values[Indicator.Metric.OFFICERS_MENTORED] == 11
+    assert values[Indicator.Metric.COUNTRIES] == 9
+    assert values[Indicator.Metric.ACTIVITIES_HELD] == 2  # the conference and the board
+    for metric in (Indicator.Metric.WOMEN_SHARE, Indicator.Metric.MEETINGS_PER_PAIR,
+                   Indicator.Metric.VISITS_FUNDED, Indicator.Metric.BUDGET_USED,
+                   Indicator.Metric.ATTENDANCE):
+        assert values[metric], metric
+    board = selectors_activities.board_members(project=euromed, on=timezone.localdate())
+    assert len(board) == len(demo.EUROMED_BOARD_MEMBERS)

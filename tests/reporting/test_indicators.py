@@ -388,6 +388,13 @@ def test_the_donor_report_states_its_period_and_filters_and_shows_the_indicators
     _indicator(world, M.COMPLETED_ON_TIME, "2", FIRST_HALF)
     _indicator(world, M.COUNTRIES, "3", Period(date(2027, 1, 1), date(2027, 12, 31)))
     morocco = _country("MA")
+    world.project.visit_budget = Decimal("10000")
+    world.project.save()
+    MeetingFactory(pairing=cohort.pairings["a"], kind="in_person", funded=True,
+                   day=date(2025, 5, 5), city="Rabat", cost_amount=Decimal("1234"),
+                   cost_currency="EUR", claim_status="approved", approved_amount=Decimal("1234"))
+    ActivityFactory(project=world.project, title="Regional conference on asset recovery",
+                    kind="conference", starts_on=date(2025, 10, 7), ends_on=date(2025, 10, 8))
     response = client_as(world.people["observer"]).post(
         reverse("donor_report", args=[world.org.slug, world.project.slug]),
         {"period_start": "2025-01-01", "period_end": "2025-12-31", "country": "MA"})
@@ -401,6 +408,8 @@ def test_the_donor_report_states_its_period_and_filters_and_shows_the_indicators
     assert "donor report" in text and morocco.name in text
     assert "Officers mentored" in text and "Pairs completed on time" in text
     assert "Countries covered" not in text  # 2027's indicator is outside the period
+    assert "Funded visits: budget" in text and "1,234.00" in text
+    assert "Regional conference on asset recovery" in text
     # Mentees from Morocco only: a, d and h, one of whom (d's officer) is counted once.
     assert "2 pairs mentored" not in text and "3 pairs mentored in the period" in text
 
