@@ -171,9 +171,7 @@ def document_download(request: OrganisationRequest, org_slug: str, pk: int,
         raise Http404 from None
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=document.download_name)
-    # The trail has no kind of its own for an activity's document (a new kind would change
-    # the programmes app's table): it is recorded as a file that left the platform.
-    audit_record(event=AuditEntry.Event.EXPORT_DOWNLOADED, organisation=request.organisation,
+    audit_record(event=AuditEntry.Event.DOCUMENT_DOWNLOADED, organisation=request.organisation,
                  user=request.actor.user, obj=document, detail={"activity": activity.pk},
                  remote_addr=request.META.get("REMOTE_ADDR"))
     return response

@@ -60,6 +60,7 @@ class AuditEntry(AbstractLogEntry):
         CV_DOWNLOADED = "cv_downloaded", _("CV downloaded")
         PDF_DOWNLOADED = "pdf_downloaded", _("PDF downloaded")
         EXPORT_DOWNLOADED = "export_downloaded", _("Export downloaded")
+        DOCUMENT_DOWNLOADED = "document_downloaded", _("Document downloaded")
         DATA_REQUESTED = "data_requested", _("Data request made")
         DATA_EXPORTED = "data_exported", _("Personal data exported")
         ERASED = "erased", _("Person erased")

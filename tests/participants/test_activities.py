@@ -253,7 +253,7 @@ def test_a_document_is_attached_and_its_download_is_audited(world: World, client
     assert b"".join(download).startswith(b"%PDF")
     assert 'filename="Agenda.pdf"' in download["Content-Disposition"]
     assert AuditEntry.objects.for_org(world.org).filter(
-        event="export_downloaded", object_pk=str(document.pk)).count() == 1
+        event="document_downloaded", object_pk=str(document.pk)).count() == 1
 
 
 @pytest.mark.parametrize(("name", "content", "message"), [
