@@ -22,7 +22,7 @@ from matching.pairings.access import in_pair
 from matching.plans.selectors import approved_plan, approved_schedule, pairing_plans
 from matching.schedule import Schedule
 from participants.models import Application, User
-from programmes import access
+from programmes import access, cldr
 from programmes.actor import Actor
 from programmes.models import Country, Project, ThematicArea
 from reporting.models import Export, Feedback, Indicator, Report
@@ -349,7 +349,9 @@ def highlights(*, project: Project, pairings: QuerySet[Pairing],
     whatever the number of pairings. What is late is read from the kept compliance, first
     brought up to date where its day has come (compliance_catch_up)."""
     # The countries: a reference table of a few hundred rows at most, read whole once.
-    countries = dict(Country.objects.values_list("code", "name"))
+    # Their names in the reader's language, from CLDR (the stored name where CLDR has none).
+    countries = {code: cldr.country_name(code, name)
+                 for code, name in Country.objects.values_list("code", "name")}
     by_status, charts = _breakdowns(project, pairings, countries)
     by_group = {name: sum(by_status.get(s, 0) for s in statuses)
                 for name, statuses in GROUPS.items()}

@@ -5,6 +5,7 @@ import csv
 import io
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -57,6 +58,15 @@ def test_the_dashboard_shows_pairs_by_status_area_and_country(programme: World, 
     text = response.content.decode()
     assert "Pairs by the mentee&#x27;s thematic area" in text and "<svg" in text
     assert "6 pairings proposed in all" in text
+
+
+def test_the_dashboard_names_the_countries_in_the_readers_language(programme: World,
+                                                                   client_as):
+    client = client_as(programme.people["observer"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ar"
+    figures = client.get(dashboard(programme)).context["figures"]
+    assert figures.by_mentee_country == [("المغرب", [3, 1, 1])]
+    assert figures.by_mentor_country == [("فرنسا", [3, 1, 1])]
 
 
 def test_applications_count_those_submitted_never_a_nomination_not_yet_submitted(
