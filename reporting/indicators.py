@@ -31,6 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import cast
 
 from django.db.models import Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -40,7 +41,7 @@ from django.utils.translation import gettext as _
 from matching.budget.selectors import BudgetFigures, budget_figures
 from matching.models import ActivityPlan, Meeting, Pairing, PairingEvent
 from matching.schedule import add_months
-from participants.activities.selectors import activity_figures
+from participants.activities.selectors import ActivityFigures, activity_figures
 from participants.models import Application
 from programmes.cldr import country_name
 from programmes.models import Project
@@ -135,11 +136,19 @@ class Cohort:
     pairings: QuerySet[Pairing]
     _rows: list[dict] | None = None
     _figures: dict[tuple[str, Period], Figure] = field(default_factory=dict)
+    _read: dict[tuple, object] = field(default_factory=dict)
 
     def rows(self) -> list[dict]:
         if self._rows is None:
             self._rows = _pairing_rows(self.project, self.pairings)
         return self._rows
+
+    def once[T](self, key: tuple, read: Callable[[], T]) -> T:
+        """What two indicators read alike (the budget's and the activities' figures of a
+        period) is read once."""
+        if key not in self._read:
+            self._read[key] = read()
+        return cast(T, self._read[key])
 
     def figure(self, metric: str, period: Period) -> Figure:
         key = (metric, period)
@@ -254,14 +263,19 @@ def meetings_per_pair(cohort: Cohort, period: Period) -> Figure:
                       "meetings": held, "pairs": len(pairs)})
 
 
+def _activities(cohort: Cohort, period: Period) -> ActivityFigures:
+    return cohort.once(("activities", period), lambda: activity_figures(
+        project=cohort.project, start=period.start, end=period.end))
+
+
 def activities_held(cohort: Cohort, period: Period) -> Figure:
-    found = activity_figures(project=cohort.project, start=period.start, end=period.end)
+    found = _activities(cohort, period)
     return Figure(Decimal(found.held), ", ".join(
         f"{kind.label}: {kind.held}" for kind in found.by_kind))
 
 
 def attendance(cohort: Cohort, period: Period) -> Figure:
-    found = activity_figures(project=cohort.project, start=period.start, end=period.end)
+    found = _activities(cohort, period)
     if found.attendance_rate is None:
         return Figure(None, _("No attendance recorded in the period."))
     return Figure(_round(Decimal(found.attended * 100) / found.recorded_invited),
@@ -270,8 +284,8 @@ def attendance(cohort: Cohort, period: Period) -> Figure:
 
 
 def _budget(cohort: Cohort, period: Period) -> BudgetFigures:
-    return budget_figures(project=cohort.project, pairings=cohort.pairings, start=period.start,
-                          end=period.end)
+    return cohort.once(("budget", period), lambda: budget_figures(
+        project=cohort.project, pairings=cohort.pairings, start=period.start, end=period.end))
 
 
 def visits_funded(cohort: Cohort, period: Period) -> Figure:
