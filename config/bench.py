@@ -24,7 +24,7 @@ from matching.schedule import add_months
 from participants.models import Application, Membership, Role, User
 from programmes.access import COORDINATE
 from programmes.models import Call, Country, Organisation, Project, ThematicArea
-from reporting.models import Report
+from reporting.models import Indicator, Report
 
 SLUG = "bench"
 BATCH = 2000
@@ -91,6 +91,12 @@ def bench_data_build(*, pairings: int, today: date | None = None) -> BenchData:
                                               full_name="Bench Admin")
         for user in (coordinator, admin):
             TOTP.activate(user, generate_totp_secret())
+        # The donor's indicators, one of each, over the year to come: the dashboard counts
+        # every one of them over every pairing.
+        Indicator.objects.bulk_create([Indicator(
+            organisation=organisation, project=project, metric=metric, target=10,
+            period_start=today - timedelta(days=183), period_end=today + timedelta(days=182))
+            for metric in Indicator.Metric.values])
     bench = BenchData(organisation=organisation, project=project, coordinator=coordinator,
                       admin=admin, password=password, today=today)
     bench_data_grow(bench, pairings)

@@ -3,6 +3,7 @@ only, and the pages it times read a constant number of queries at two sizes."""
 
 import csv
 import io
+from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -19,6 +20,7 @@ from participants.selectors import actor_for
 from programmes import access
 from reporting import exports
 from reporting.models import Export, Report
+from tests.factories import MeetingFactory, PlannedVisitFactory
 from tests.helpers import World
 
 
@@ -102,6 +104,17 @@ def test_the_exports_yardstick_reads_every_row_and_column_the_pairings_export_wr
     ActivityPlan.objects.for_org(bench.organisation).filter(pairing=pairing).update(
         status=ActivityPlan.Status.SUPERSEDED)  # its start is then the day it was proposed
     Meeting.objects.for_org(bench.organisation).filter(pairing=pairing).delete()
+    # The visit budget's columns: an estimate, claims approved, adjusted, refused, and one in
+    # a currency without a rate.
+    other = Pairing.objects.for_org(bench.organisation).get(pk=bench.pairing_ids[1])
+    PlannedVisitFactory(plan=other.plans.get(), estimated_cost=Decimal("1200.50"))
+    for amount, currency, status, approved in (("100.10", "EUR", "approved", "100.10"),
+                                               ("300", "EUR", "adjusted", "250"),
+                                               ("80", "EUR", "refused", None),
+                                               ("900", "MAD", "approved", "900")):
+        MeetingFactory(pairing=other, kind="in_person", funded=True, city="Rabat",
+                       cost_amount=Decimal(amount), cost_currency=currency, claim_status=status,
+                       approved_amount=Decimal(approved) if approved else None)
     export = Export.objects.create(
         organisation=bench.organisation, project=bench.project, requested_by=bench.coordinator,
         kind=Export.Kind.PAIRINGS, format=Export.Format.CSV, params={"language": "en"})
@@ -111,5 +124,7 @@ def test_the_exports_yardstick_reads_every_row_and_column_the_pairings_export_wr
     fetched = [["" if cell is None else str(statuses.get(cell, cell) if column == 1 else cell)
                 for column, cell in enumerate(row)] for row in _raw_export_rows(bench.project)]
     assert fetched == written and len(written) == 6
-    assert [row[-2:] for row in written if row[0] == str(pairing.pk)] == [
+    assert [row[7:9] for row in written if row[0] == str(pairing.pk)] == [
         [str(timezone.localdate(pairing.created_at)), "0"]]
+    assert [row[9:] for row in written if row[0] == str(other.pk)] == [
+        ["1200.50", "480.10 EUR; 900.00 MAD", "350.10", "EUR", "900.00 MAD"]]

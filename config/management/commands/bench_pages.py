@@ -13,6 +13,7 @@ import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from functools import partial
 from typing import Any
 
@@ -25,7 +26,7 @@ from django.utils import timezone
 
 from config import bench_admin, bench_load
 from config.bench import BenchData, DatabaseHasData, bench_data_build, bench_data_grow
-from matching.models import ActivityPlan, Meeting, Pairing
+from matching.models import ActivityPlan, ExchangeRate, Meeting, Pairing, PlannedVisit
 from participants.models import Application, User
 from programmes.models import Country, Project, ThematicArea
 from reporting import exports
@@ -219,7 +220,8 @@ def _built(export: Export) -> None:
 
 def _tables() -> dict[type, str]:
     return {model: model._meta.db_table for model in (
-        Pairing, User, Application, Country, ThematicArea, Project, ActivityPlan, Meeting)}
+        Pairing, User, Application, Country, ThematicArea, Project, ActivityPlan, Meeting,
+        PlannedVisit, ExchangeRate)}
 
 
 # The countries of both applications and the mentee's thematic area, for the queries below.
@@ -281,4 +283,76 @@ def _raw_export_rows(project: Project) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, [timezone.get_current_timezone_name(), project.organisation_id,
                              project.organisation_id, project.pk])
-        return cursor.fetchall()
+        rows = cursor.fetchall()
+    money = _raw_money(project)
+    return [(*row, *money.get(row[0], (Decimal("0.00"), None, Decimal("0.00"),
+                                       project.budget_currency, None))) for row in rows]
+
+
+def _cents(value: object) -> Decimal:
+    return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+def _raw_money(project: Project) -> dict[int, tuple]:
+    """The export's visit budget columns of each pairing, in three hand-written queries (the
+    latest rates, the latest plans' funded estimates, the claims) and the budget's own rules:
+    planned, claimed per currency, approved in the budget's currency, what no rate converts."""
+    table = _tables()
+    org, pk = project.organisation_id, project.pk
+    with connection.cursor() as cursor:
+        cursor.execute(f"""
+            SELECT currency, rate FROM {table[ExchangeRate]}
+            WHERE organisation_id = %s AND project_id = %s
+            ORDER BY currency, created_at DESC, id DESC""", [org, pk])  # noqa: S608
+        rates: dict[str, Decimal] = {}
+        for currency, rate in cursor.fetchall():
+            rates.setdefault(currency, Decimal(str(rate)))
+        rates[project.budget_currency] = Decimal(1)
+        cursor.execute(f"""
+            SELECT plan.pairing_id, v.estimated_cost FROM {table[PlannedVisit]} v
+            JOIN {table[ActivityPlan]} plan ON plan.id = v.plan_id
+            JOIN {table[Pairing]} p ON p.id = plan.pairing_id
+            WHERE v.organisation_id = %s AND p.project_id = %s AND v.funded
+              AND v.estimated_cost IS NOT NULL
+              AND plan.version = (SELECT MAX(later.version) FROM {table[ActivityPlan]} later
+                                  WHERE later.organisation_id = plan.organisation_id
+                                    AND later.pairing_id = plan.pairing_id)""",  # noqa: S608
+                       [org, pk])
+        planned: dict[int, Decimal] = {}
+        for pairing_id, cost in cursor.fetchall():
+            planned[pairing_id] = planned.get(pairing_id, Decimal("0.00")) + _cents(cost)
+        cursor.execute(f"""
+            SELECT m.pairing_id, m.cost_currency, m.claim_status, m.cost_amount,
+                   m.approved_amount
+            FROM {table[Meeting]} m JOIN {table[Pairing]} p ON p.id = m.pairing_id
+            WHERE m.organisation_id = %s AND p.project_id = %s AND m.funded
+              AND m.cost_amount IS NOT NULL
+            ORDER BY m.day, m.id""", [org, pk])  # noqa: S608
+        claims = cursor.fetchall()
+    claimed: dict[int, dict[str, Decimal]] = {}
+    approved: dict[int, Decimal] = {}
+    unconverted: dict[int, dict[str, Decimal]] = {}
+    for pairing_id, currency, status, amount, approved_amount in claims:
+        currency = currency or project.budget_currency
+        own = claimed.setdefault(pairing_id, {})
+        own[currency] = own.get(currency, Decimal("0.00")) + _cents(amount)
+        if status == "refused":
+            continue
+        counted = _cents(approved_amount if status in ("approved", "adjusted")
+                         and approved_amount is not None else amount)
+        if currency not in rates:
+            lost = unconverted.setdefault(pairing_id, {})
+            lost[currency] = lost.get(currency, Decimal("0.00")) + counted
+        elif status in ("approved", "adjusted"):
+            approved[pairing_id] = approved.get(pairing_id, Decimal("0.00")) + (
+                counted * rates[currency]).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+    def by_currency(amounts: dict[str, Decimal] | None) -> str | None:
+        return "; ".join(f"{amount} {currency}" for currency, amount in sorted(
+            (amounts or {}).items())) or None
+
+    return {pairing_id: (planned.get(pairing_id, Decimal("0.00")),
+                         by_currency(claimed.get(pairing_id)),
+                         approved.get(pairing_id, Decimal("0.00")), project.budget_currency,
+                         by_currency(unconverted.get(pairing_id)))
+            for pairing_id in {*planned, *claimed}}
