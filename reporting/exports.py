@@ -40,7 +40,6 @@ from programmes.models import Organisation, Project
 from programmes.privacy.services import on_erasure, personal_data_collect, personal_data_tables
 from programmes.validators import runs_as_formula
 from reporting import charts, outcomes, selectors, xlsx
-from reporting.activities import period_activity_figures
 from reporting.filters import DashboardFilter
 from reporting.indicators import indicator_rows
 from reporting.models import Export, Report
@@ -150,7 +149,7 @@ def build(export: Export, progress: Progress) -> tuple[bytes, str]:
         pdf = render_pdf("reporting/pdf/highlights.html", {
             "project": project, "figures": figures, "filters": _filter(export).form,
             "charts": charts.highlights_charts(figures, export.organisation.colour),
-            "activity_figures": period_activity_figures(project, _filter(export).form),
+            "activity_figures": selectors.period_activity_figures(project, _filter(export).form),
             "today": timezone.localdate(),
             "outcomes": {"gain": outcomes.competency_gain(project=project, pairings=pairings),
                          "objectives": outcomes.objective_progress(project=project,

@@ -5,6 +5,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
 
+from django import forms
 from django.db.models import Avg, Count, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncDate
 from django.http import Http404
@@ -21,6 +22,7 @@ from matching.models import ActivityPlan, Meeting, Pairing, PairingCompliance
 from matching.pairings.access import in_pair
 from matching.plans.selectors import approved_plan, approved_schedule, pairing_plans
 from matching.schedule import Schedule
+from participants.activities.selectors import ActivityFigures, activity_figures
 from participants.models import Application, User
 from programmes import access, cldr
 from programmes.actor import Actor
@@ -388,6 +390,15 @@ def highlights(*, project: Project, pairings: QuerySet[Pairing],
         else {"count": feedback["count"], "hidden": True},
         budget=budget_figures(project=project, pairings=pairings),
     )
+
+
+def period_activity_figures(project: Project, form: forms.Form) -> ActivityFigures:
+    """The programme activities held in the dashboard filter's period (its "starting from" and
+    "starting until" days); the whole life of the project without one (or with a filter that
+    is not valid: then the page shows no pairing figures either)."""
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    return activity_figures(project=project, start=data.get("start_from"),
+                            end=data.get("start_to"))
 
 
 def project_applications(project: Project) -> QuerySet[Application]:

@@ -29,7 +29,6 @@ from programmes.privacy.record import processing_record
 from programmes.privacy.services import audit_record
 from programmes.requests import add_service_errors
 from reporting import charts, outcomes, selectors, services
-from reporting.activities import period_activity_figures
 from reporting.filters import DashboardFilter
 from reporting.forms import (
     BrandingForm,
@@ -403,7 +402,8 @@ def dashboard(request: OrganisationRequest, org_slug: str, slug: str) -> HttpRes
                      "can_manage": access.may(actor=request.actor, action="manage",
                                               obj=project)},
         "charts": charts.highlights_charts(figures, request.organisation.colour),
-        "activity_figures": period_activity_figures(project, found.form) if valid else None,
+        "activity_figures": (selectors.period_activity_figures(project, found.form)
+                             if valid else None),
         "export_form": ExportForm(),
         "exports": selectors.recent_exports(actor=request.actor, project=project),
     }, status=200 if valid else 400)
