@@ -147,10 +147,10 @@ def test_rules_are_saved(world: World, client_as):
     from programmes.services import RULE_FIELDS
 
     form = {name: getattr(world.project, name) for name in RULE_FIELDS}
-    # As a browser sends them: a ticked box "on", an empty optional field (no budget) "".
-    form = {k: ("on" if v is True else "" if v is None else v) for k, v in form.items()
-            if v is not False}
-    form.update(duration_min_months=24, duration_max_months=24)
+    form = {k: ("on" if v is True else v) for k, v in form.items() if v is not False}
+    # The page's visit budget, as a browser sends it unset: no amount, the default currency.
+    form.update(duration_min_months=24, duration_max_months=24, visit_budget="",
+                budget_currency="EUR", visit_ceiling_per_pair="")
     response = client_as(world.people["admin"]).post(
         reverse("project_rules", args=["cepol", world.project.slug]), form
     )
