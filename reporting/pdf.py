@@ -83,10 +83,13 @@ def run_renderer(html: str, *, organisation: Organisation | None = None,
 def failure(returncode: int, stderr: bytes) -> RenderError:
     """What to tell the person who asked, from how the renderer's process ended."""
     # Out of memory shows as our exit code, a signal (a C library aborting), an allocation error
-    # reported on the way out, or the loader's "failed to map segment" when the limit is reached
-    # while a library (pango's, one of Python's own) is being loaded.
-    if returncode == OUT_OF_MEMORY or returncode < 0 or b"MemoryError" in stderr or \
-            b"allocate" in stderr or b"failed to map segment" in stderr:
+    # reported on the way out (Python's, C's "out of memory", C++'s bad_alloc), or the loader's
+    # "failed to map segment" when the limit is reached while a library (pango's, one of
+    # Python's own) is being loaded.
+    said = stderr.lower()
+    if returncode == OUT_OF_MEMORY or returncode < 0 or any(sign in said for sign in (
+            b"memoryerror", b"allocate", b"failed to map segment", b"out of memory",
+            b"bad_alloc")):
         return RenderError(_("The document needs more memory than a render may use and was "
                              "stopped. Ask for a smaller one (a shorter period, fewer "
                              "pairings)."))

@@ -5,6 +5,7 @@ states only what it is about; tests/platform/test_factories.py checks every fact
 
 import io
 from datetime import date, timedelta
+from decimal import Decimal
 
 import factory
 from allauth.account.models import EmailAddress
@@ -17,6 +18,7 @@ from pypdf import PdfWriter
 from matching.meetings.compliance import as_json, compliance
 from matching.models import (
     ActivityPlan,
+    ExchangeRate,
     Meeting,
     Pairing,
     PairingCompliance,
@@ -523,6 +525,19 @@ class ExportFactory(factory.django.DjangoModelFactory):
     requested_by = factory.LazyAttribute(lambda o: member_of(o.organisation, "coordinator"))
     kind = Export.Kind.PAIRINGS
     format = Export.Format.CSV
+
+
+class ExchangeRateFactory(factory.django.DjangoModelFactory):
+    """The rate of the Moroccan dirham a project's coordinator recorded."""
+
+    class Meta:
+        model = ExchangeRate
+
+    project = factory.SubFactory(ProjectFactory)
+    organisation = factory.SelfAttribute("project.organisation")
+    currency = "MAD"
+    rate = Decimal("0.0920")
+    recorded_by = factory.LazyAttribute(lambda o: member_of(o.organisation, "coordinator"))
 
 
 class IndicatorFactory(factory.django.DjangoModelFactory):

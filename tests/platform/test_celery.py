@@ -105,5 +105,5 @@ def test_a_real_worker_builds_exports_and_survives_a_render_over_its_memory(monk
         output = worker.communicate(timeout=30)[0]
     highlights, pairings = (Export.unscoped.get(pk=made.pk) for made in exports)
     assert highlights.status == "failed", output
-    assert "needs more memory than a render may use" in highlights.error
+    assert "needs more memory than a render may use" in highlights.error, output
     assert pairings.status == "done" and bytes(pairings.content).startswith(b"\xef\xbb\xbfPairing")

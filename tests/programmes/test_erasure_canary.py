@@ -112,7 +112,7 @@ def plant(world: World, person: User) -> None:
     MeetingFactory(pairing=pairing, day=START, logged_by=person, kind="in_person",
                    city="Rabat", funded=True, cost_amount=900, cost_currency="EUR",
                    topics=CANARIES["topics"], claim_status="adjusted", approved_amount=800,
-                   claim_note=PARTNER_TEXT[3], claim_reviewed_by=world.people["coordinator"])
+                   claim_note=PARTNER_TEXT[4], claim_reviewed_by=world.people["coordinator"])
     ReportFactory(pairing=pairing, outcomes_mentee_service=CANARIES["outcome"],
                   outcomes_mentor_service=PARTNER_TEXT[1], last_edited_by=person)
     FeedbackFactory(pairing=pairing, author=person, comments=CANARIES["feedback"])
