@@ -153,9 +153,7 @@ def build(export: Export, progress: Progress) -> tuple[bytes, str]:
             "today": timezone.localdate(),
             "outcomes": {"gain": outcomes.competency_gain(project=project, pairings=pairings),
                          "objectives": outcomes.objective_progress(project=project,
-                                                                   pairings=pairings),
-                         "satisfaction": outcomes.satisfaction(project=project,
-                                                               pairings=pairings)},
+                                                                   pairings=pairings)},
         }, organisation=export.organisation, language=export.params["language"],
             timeout=settings.PDF_TASK_TIMEOUT_SECONDS)
         return pdf, f"highlights-{project.slug}-{stamp}.pdf"

@@ -398,7 +398,6 @@ def dashboard(request: OrganisationRequest, org_slug: str, slug: str) -> HttpRes
         "outcomes": {"gain": outcomes.competency_gain(project=project, pairings=shown),
                      "objectives": outcomes.objective_progress(project=project,
                                                                pairings=shown),
-                     "satisfaction": outcomes.satisfaction(project=project, pairings=shown),
                      "can_manage": access.may(actor=request.actor, action="manage",
                                               obj=project)},
         "charts": charts.highlights_charts(figures, request.organisation.colour),
