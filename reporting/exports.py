@@ -275,7 +275,7 @@ def _country(code: str | None) -> str | None:
 PAIRING_COLUMNS = (
     "pk", "status", "mentor__full_name", "mentor_application__country__code",
     "mentee__full_name", "mentee_application__country__code",
-    "mentee_application__thematic_area__name", "start_day")
+    "mentee_application__thematic_area__name", "start_day", "project_id")
 
 
 def _pairing_table(pairings: QuerySet[Pairing], organisation: Organisation) -> Table:
@@ -287,6 +287,7 @@ def _pairing_table(pairings: QuerySet[Pairing], organisation: Organisation) -> T
     statuses = _labels(Pairing.Status)
     held: dict[int, int] = {}
     money: dict[int, tuple[PairingMoney, str]] = {}
+    currencies: dict[int, str] = {}  # each project's budget currency
 
     def lookup() -> None:
         held.update(Meeting.objects.for_org(organisation)
@@ -298,14 +299,15 @@ def _pairing_table(pairings: QuerySet[Pairing], organisation: Organisation) -> T
             figures = budget_figures(project=project,
                                      pairings=pairings.filter(project=project))
             money.update((pk, (one, figures.currency)) for pk, one in figures.pairings.items())
+            currencies[project.pk] = figures.currency
 
     def by_currency(amounts: dict[str, Decimal]) -> str | None:
         return "; ".join(f"{amount} {currency}" for currency, amount in sorted(
             amounts.items())) or None
 
     def cells(row: tuple) -> list:
-        pk, status, mentor, mentor_country, mentee, mentee_country, area, start = row
-        one, currency = money.get(pk, (PairingMoney(), None))
+        pk, status, mentor, mentor_country, mentee, mentee_country, area, start, project = row
+        one, currency = money.get(pk, (PairingMoney(), currencies.get(project)))
         return [pk, statuses.get(status, status), mentor, _country(mentor_country), mentee,
                 _country(mentee_country), area, start, held.get(pk, 0), one.planned,
                 by_currency(one.claimed), one.approved, currency, by_currency(one.unconverted)]

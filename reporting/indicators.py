@@ -33,7 +33,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import cast
 
-from django.db.models import Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -158,62 +158,75 @@ class Cohort:
 
 
 def _pairing_rows(project: Project, pairings: QuerySet[Pairing]) -> list[dict]:
-    """Each pairing that ever started, with its approved plan and the days it started,
-    completed and ended early: one query."""
+    """Each pairing that started, with its approved plan and the days it started, completed
+    and ended early: three plain queries (the pairings, their approved plans, their first move
+    to each status), put together here; one query of correlated subqueries cost the database
+    twice as much at 10,000 pairings."""
     organisation = project.organisation
-    plan = ActivityPlan.objects.for_org(organisation).filter(
-        pairing=OuterRef("pk"), status=ActivityPlan.Status.APPROVED).order_by("-version")
-    events = PairingEvent.objects.for_org(organisation).filter(pairing=OuterRef("pk"))
-
-    def first_event(status: str) -> Subquery:
-        return Subquery(events.filter(to_status=status).order_by().values("pairing")
-                        .annotate(day=Min("created_at")).values("day")[:1])
-
-    rows = pairings.order_by().annotate(
-        plan_start=Subquery(plan.values("start")[:1]),
-        plan_months=Subquery(plan.values("duration_months")[:1]),
-        started_at=first_event(S.ACTIVE),
-        completed_at=first_event(S.COMPLETED),
-        ended_at=first_event(S.ENDED_EARLY),
-    # Started: moved to active (a pairing is active or completed only after that move; the
-    # status stands in for an event where the history does not hold it).
-    ).filter(Q(started_at__isnull=False) | Q(status__in=[S.ACTIVE, S.COMPLETED]),
-             plan_start__isnull=False).values(
-        "pk", "mentee_id", "mentee_application__country_id", "mentee_application__gender",
-        "plan_start", "plan_months", "started_at", "completed_at", "ended_at")
-    return [dict(row) for row in rows]
+    chosen = pairings.order_by().values("pk")
+    plans: dict[int, tuple[date, int]] = {}
+    for pairing_id, start, months in ActivityPlan.objects.for_org(organisation).filter(
+            pairing__in=chosen, status=ActivityPlan.Status.APPROVED).order_by(
+            "pairing_id", "version").values_list("pairing_id", "start", "duration_months"):
+        plans[pairing_id] = (start, months)  # the latest approved version wins
+    moved: dict[tuple[int, str], datetime] = {
+        (pairing_id, status): day for pairing_id, status, day in PairingEvent.objects.for_org(
+            organisation).filter(pairing__in=chosen, to_status__in=[
+                S.ACTIVE, S.COMPLETED, S.ENDED_EARLY]).order_by().values(
+            "pairing_id", "to_status").annotate(day=Min("created_at")).values_list(
+            "pairing_id", "to_status", "day")}
+    rows = []
+    for row in pairings.order_by().values("pk", "status", "mentee_id",
+                                          "mentee_application__country_id",
+                                          "mentee_application__gender"):
+        pk = row["pk"]
+        # Started: moved to active (a pairing is active or completed only after that move;
+        # the status stands in for an event where the history does not hold it).
+        if pk not in plans or ((pk, S.ACTIVE) not in moved
+                               and row["status"] not in (S.ACTIVE, S.COMPLETED)):
+            continue
+        rows.append({**row, "plan_start": plans[pk][0], "plan_months": plans[pk][1],
+                     "completed_at": moved.get((pk, S.COMPLETED)),
+                     "ended_at": moved.get((pk, S.ENDED_EARLY))})
+    return rows
 
 
 def _day(moment: datetime | None) -> date | None:
     return timezone.localdate(moment) if moment is not None else None
 
 
-def mentored(cohort: Cohort, period: Period) -> list[Mentored]:
-    """The pairings mentored at some time within the period."""
+def started(cohort: Cohort) -> list[Mentored]:
+    """Every pairing of the cohort that started, with the span it was mentored: from its plan's
+    start to the day it completed or ended early, or its plan's end, whichever came first (one
+    that ran late, its completion waiting for the reports, counts until its plan's end only)."""
+    return cohort.once(("started",), lambda: _started(cohort))
+
+
+def _started(cohort: Cohort) -> list[Mentored]:
     project = cohort.project
-    due_days = project.narrative_report_due_days + project.narrative_report_grace_days
+    due = timedelta(days=project.narrative_report_due_days + project.narrative_report_grace_days)
     found = []
     for row in cohort.rows():
         plan_end = add_months(row["plan_start"], row["plan_months"]) - timedelta(days=1)
         completed, ended = _day(row["completed_at"]), _day(row["ended_at"])
-        span_end = min(day for day in (plan_end, completed, ended) if day is not None) \
-            if (completed or ended) else plan_end
-        # A pairing that finished before its plan's end stopped then; one that ran late (its
-        # completion waits for the reports) is counted until its plan's end only.
-        span = (row["plan_start"], span_end)
-        if span[0] > period.end or span[1] < period.start:
-            continue
+        span_end = min(day for day in (plan_end, completed, ended) if day is not None)
         found.append(Mentored(
             pairing=row["pk"], mentee=row["mentee_id"],
             country=row["mentee_application__country_id"],
             woman=row["mentee_application__gender"] == Application.Gender.FEMALE,
-            span=span, completed=completed,
-            on_time=completed is not None and completed <= plan_end + timedelta(days=due_days)))
+            span=(row["plan_start"], span_end), completed=completed,
+            on_time=completed is not None and completed <= plan_end + due))
     return found
 
 
+def mentored(cohort: Cohort, period: Period) -> list[Mentored]:
+    """The pairings mentored at some time within the period."""
+    return cohort.once(("mentored", period), lambda: [
+        m for m in started(cohort) if m.span[0] <= period.end and m.span[1] >= period.start])
+
+
 def _completions(cohort: Cohort, period: Period) -> list[Mentored]:
-    return [m for m in mentored(cohort, Period(date.min, date.max))
+    return [m for m in started(cohort)
             if m.completed and period.start <= m.completed <= period.end]
 
 
@@ -255,9 +268,13 @@ def meetings_per_pair(cohort: Cohort, period: Period) -> Figure:
     pairs = [m.pairing for m in mentored(cohort, period)]
     if not pairs:
         return Figure(None, _("No pair was mentored in the period."))
-    held = Meeting.objects.for_org(cohort.project.organisation).filter(
-        pairing__in=pairs, day__range=(period.start, period.end)).filter(
-        Q(corrected=False) | Q(confirmed_at__isnull=False)).count()
+    # Counted by pairing over the cohort (a subquery), then added up for the pairings mentored:
+    # a list of thousands of ids would cost the database more than the count.
+    by_pairing = dict(Meeting.objects.for_org(cohort.project.organisation).filter(
+        pairing__in=cohort.pairings.values("pk"), day__range=(period.start, period.end)).filter(
+        Q(corrected=False) | Q(confirmed_at__isnull=False)).order_by().values(
+        "pairing_id").annotate(n=Count("pk")).values_list("pairing_id", "n"))
+    held = sum(by_pairing.get(pk, 0) for pk in pairs)
     return Figure(_round(Decimal(held) / len(pairs)),
                   _("%(meetings)s meetings by %(pairs)s pairs") % {
                       "meetings": held, "pairs": len(pairs)})

@@ -390,11 +390,8 @@ def dashboard(request: OrganisationRequest, org_slug: str, slug: str) -> HttpRes
         project=project, pairings=found.qs if valid else found.queryset.none(),
         applications=found.applications(applications) if found.is_bound else applications)
     shown = found.qs if valid else found.queryset.none()
-    indicators = indicator_rows(
-        project=project, pairings=_narrowed(found) if valid else found.queryset.none(),
-        indicators=list(selectors.project_indicators(project)))
     return render(request, "reporting/dashboard.html", {
-        "project": project, "filter": found, "figures": figures, "indicators": indicators,
+        "project": project, "filter": found, "figures": figures,
         "outcomes": {"gain": outcomes.competency_gain(project=project, pairings=shown),
                      "objectives": outcomes.objective_progress(project=project,
                                                                pairings=shown),
@@ -508,8 +505,16 @@ def indicators(request: OrganisationRequest, org_slug: str, slug: str) -> HttpRe
                                     **form.cleaned_data)
             messages.success(request, _("The indicator is added."))
             return redirect("indicators", org_slug=org_slug, slug=slug)
-    rows = indicator_rows(project=project, pairings=selectors.dashboard_pairings(project),
+    # The dashboard asks for the table alone (htmx), with its country and thematic area.
+    found = DashboardFilter(request.GET or None, queryset=selectors.dashboard_pairings(project),
+                            project=project)
+    valid = not found.is_bound or found.is_valid()
+    rows = indicator_rows(project=project,
+                          pairings=_narrowed(found) if valid else found.queryset.none(),
                           indicators=list(selectors.project_indicators(project)))
+    if request.htmx and request.method == "GET":
+        return render(request, "reporting/indicators.html#table", {
+            "project": project, "rows": rows, "editable": False})
     return render(request, "reporting/indicators.html", {
         "project": project, "rows": rows, "form": form if can_manage else None,
         "can_manage": can_manage,

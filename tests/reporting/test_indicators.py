@@ -383,13 +383,21 @@ def test_a_coordinator_changes_and_removes_an_indicator(world: World, client_as)
     assert not Indicator.objects.for_org(world.org).exists()
 
 
-def test_the_dashboard_shows_the_indicators(cohort: Built, client_as):
+def test_the_dashboard_shows_the_indicators_with_its_country_filter(cohort: Built, client_as):
+    """The dashboard asks for the indicators' table once shown (htmx), with its filters."""
     world = cohort.world
     _indicator(world, M.COUNTRIES, "6")
+    client = client_as(world.people["observer"])
     url = reverse("dashboard", args=[world.org.slug, world.project.slug])
-    page = client_as(world.people["observer"]).get(url).content.decode()
-    assert "Donor indicators" in page and "Countries covered" in page
-    assert "50% of the target" in page  # 3 of 6
+    page = client.get(url, {"country": "EG"}).content.decode()
+    table = reverse("indicators", args=[world.org.slug, world.project.slug])
+    assert f'data-hx-get="{table}?country=EG&amp;"' in page
+    fragment = client.get(table, {"country": "EG"}, headers={"HX-Request": "true"})
+    text = fragment.content.decode()
+    assert "<html" not in text and "Countries covered" in text
+    assert "17% of the target" in text  # Egypt alone: 1 of 6
+    whole = client.get(table, headers={"HX-Request": "true"}).content.decode()
+    assert "50% of the target" in whole  # 3 of 6
 
 
 def test_the_donor_report_states_its_period_and_filters_and_shows_the_indicators(
