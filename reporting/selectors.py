@@ -346,7 +346,7 @@ LATE_KINDS = {
 
 
 def highlights(*, project: Project, pairings: QuerySet[Pairing],
-               applications: QuerySet[Application]) -> Highlights:
+               applications: QuerySet[Application], with_budget: bool = True) -> Highlights:
     """The figures of the dashboard and of the highlights report, in a fixed number of queries
     whatever the number of pairings. What is late is read from the kept compliance, first
     brought up to date where its day has come (compliance_catch_up)."""
@@ -388,7 +388,8 @@ def highlights(*, project: Project, pairings: QuerySet[Pairing],
         # narrow the figures to one pairing).
         feedback=feedback if feedback["count"] >= FEEDBACK_SHOWN_FROM
         else {"count": feedback["count"], "hidden": True},
-        budget=budget_figures(project=project, pairings=pairings),
+        # The dashboard asks for the budget apart, once its page is shown.
+        budget=budget_figures(project=project, pairings=pairings) if with_budget else None,
     )
 
 

@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from matching.budget.selectors import budget_figures
 from matching.models import Pairing
 from matching.pairings import selectors as pairing_selectors
 from matching.pairings.access import in_pair
@@ -375,34 +376,56 @@ def self_assessment(request: OrganisationRequest, org_slug: str, pk: int,
 
 # --- Dashboard and exports --------------------------------------------------------------------
 
+# What the dashboard asks for once its page is shown (htmx), each read over every pairing of
+# the filters: the page itself stays as fast as the admin's list at 10,000 pairings.
+DASHBOARD_SECTIONS = ("budget", "indicators", "outcomes")
+
+
 def dashboard(request: OrganisationRequest, org_slug: str, slug: str) -> HttpResponse:
-    """The project's figures and charts, filtered; the same as the highlights report."""
+    """The project's figures and charts, filtered; the same as the highlights report. With
+    `section` (htmx), one of its later parts alone."""
     project = programme_selectors.project_for_member(actor=request.actor, slug=slug,
                                                      for_change=False)
     if not access.may(actor=request.actor, action="follow", obj=project):
         raise PermissionDenied
-    found = DashboardFilter(request.GET or None, queryset=selectors.dashboard_pairings(project),
+    query = request.GET.copy()
+    section = query.pop("section", [""])[0]
+    found = DashboardFilter(query or None, queryset=selectors.dashboard_pairings(project),
                             project=project)
     valid = not found.is_bound or found.is_valid()
     # Bad filters show next to their field, with no figures rather than unfiltered ones.
+    shown = found.qs if valid else found.queryset.none()
+    if request.htmx and section in DASHBOARD_SECTIONS:
+        return render(request, f"reporting/dashboard.html#{section}", {
+            "project": project, **_dashboard_section(request, project, section, found, valid)})
     applications = selectors.project_applications(project)
     figures = selectors.highlights(
-        project=project, pairings=found.qs if valid else found.queryset.none(),
+        project=project, pairings=shown, with_budget=False,
         applications=found.applications(applications) if found.is_bound else applications)
-    shown = found.qs if valid else found.queryset.none()
     return render(request, "reporting/dashboard.html", {
-        "project": project, "filter": found, "figures": figures,
-        "outcomes": {"gain": outcomes.competency_gain(project=project, pairings=shown),
-                     "objectives": outcomes.objective_progress(project=project,
-                                                               pairings=shown),
-                     "can_manage": access.may(actor=request.actor, action="manage",
-                                              obj=project)},
+        "project": project, "filter": found, "figures": figures, "query": query.urlencode(),
+        "sections": DASHBOARD_SECTIONS,
         "charts": charts.highlights_charts(figures, request.organisation.colour),
         "activity_figures": (selectors.period_activity_figures(project, found.form)
                              if valid else None),
         "export_form": ExportForm(),
         "exports": selectors.recent_exports(actor=request.actor, project=project),
     }, status=200 if valid else 400)
+
+
+def _dashboard_section(request: OrganisationRequest, project: Project, section: str,
+                       found: DashboardFilter, valid: bool) -> dict:
+    shown = found.qs if valid else found.queryset.none()
+    if section == "budget":
+        return {"figures": {"budget": budget_figures(project=project, pairings=shown)}}
+    if section == "indicators":
+        return {"rows": indicator_rows(
+            project=project, pairings=_narrowed(found) if valid else found.queryset.none(),
+            indicators=list(selectors.project_indicators(project)))}
+    return {"outcomes": {
+        "gain": outcomes.competency_gain(project=project, pairings=shown),
+        "objectives": outcomes.objective_progress(project=project, pairings=shown),
+        "can_manage": access.may(actor=request.actor, action="manage", obj=project)}}
 
 
 def _narrowed(found: DashboardFilter) -> QuerySet[Pairing]:
@@ -505,16 +528,8 @@ def indicators(request: OrganisationRequest, org_slug: str, slug: str) -> HttpRe
                                     **form.cleaned_data)
             messages.success(request, _("The indicator is added."))
             return redirect("indicators", org_slug=org_slug, slug=slug)
-    # The dashboard asks for the table alone (htmx), with its country and thematic area.
-    found = DashboardFilter(request.GET or None, queryset=selectors.dashboard_pairings(project),
-                            project=project)
-    valid = not found.is_bound or found.is_valid()
-    rows = indicator_rows(project=project,
-                          pairings=_narrowed(found) if valid else found.queryset.none(),
+    rows = indicator_rows(project=project, pairings=selectors.dashboard_pairings(project),
                           indicators=list(selectors.project_indicators(project)))
-    if request.htmx and request.method == "GET":
-        return render(request, "reporting/indicators.html#table", {
-            "project": project, "rows": rows, "editable": False})
     return render(request, "reporting/indicators.html", {
         "project": project, "rows": rows, "form": form if can_manage else None,
         "can_manage": can_manage,

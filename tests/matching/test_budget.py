@@ -374,8 +374,10 @@ def test_a_bad_budget_is_shown_next_to_its_field(world: World, client_as, field,
 # --- The dashboard, the highlights PDF and the pairing dossier --------------------------------
 
 def test_the_dashboard_shows_the_budgets_totals(world: World, cohort, client_as):
+    # The dashboard asks for its budget once shown (htmx).
     page = client_as(world.people["observer"]).get(
-        reverse("dashboard", args=[world.org.slug, world.project.slug])).text
+        reverse("dashboard", args=[world.org.slug, world.project.slug]),
+        {"section": "budget"}, headers={"HX-Request": "true"}).text
     assert "Funded visits: budget" in page and "1,536.00" in page and "8,464.00" in page
     assert "Not counted: no rate recorded for TND" in page
 

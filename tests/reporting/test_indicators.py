@@ -384,19 +384,20 @@ def test_a_coordinator_changes_and_removes_an_indicator(world: World, client_as)
 
 
 def test_the_dashboard_shows_the_indicators_with_its_country_filter(cohort: Built, client_as):
-    """The dashboard asks for the indicators' table once shown (htmx), with its filters."""
+    """The dashboard asks for the indicators once shown (htmx), with its filters."""
     world = cohort.world
     _indicator(world, M.COUNTRIES, "6")
     client = client_as(world.people["observer"])
     url = reverse("dashboard", args=[world.org.slug, world.project.slug])
     page = client.get(url, {"country": "EG"}).content.decode()
-    table = reverse("indicators", args=[world.org.slug, world.project.slug])
-    assert f'data-hx-get="{table}?country=EG&amp;"' in page
-    fragment = client.get(table, {"country": "EG"}, headers={"HX-Request": "true"})
+    assert 'data-hx-get="?country=EG&amp;section=indicators"' in page
+    fragment = client.get(url, {"country": "EG", "section": "indicators"},
+                          headers={"HX-Request": "true"})
     text = fragment.content.decode()
     assert "<html" not in text and "Countries covered" in text
     assert "17% of the target" in text  # Egypt alone: 1 of 6
-    whole = client.get(table, headers={"HX-Request": "true"}).content.decode()
+    whole = client.get(url, {"section": "indicators"},
+                       headers={"HX-Request": "true"}).content.decode()
     assert "50% of the target" in whole  # 3 of 6
 
 
