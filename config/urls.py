@@ -30,6 +30,9 @@ urlpatterns = [
     path("switch/", participant_views.role_switch, name="role_switch"),
     path("invitations/<str:token>/", participant_views.invitation_accept, name="invitation_accept"),
     path("calendar/<str:token>.ics", calendar_views.calendar_feed, name="calendar_feed"),
+    # No trailing slash: they never meet an organisation's /<slug>/ pages.
+    path("livez", views.livez, name="livez"),
+    path("readyz", views.readyz, name="readyz"),
     path("<slug:org_slug>/", views.home, name="home"),
     path("<slug:org_slug>/", include("programmes.urls")),
     path("<slug:org_slug>/", include("programmes.privacy.urls")),

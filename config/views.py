@@ -7,10 +7,11 @@ from allauth.account.utils import get_next_redirect_url
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from config import health
 from matching.models import Pairing
 from matching.pairings.access import pairings_visible_to
 from matching.pairings.selectors import own_pairings_with_steps
@@ -90,3 +91,20 @@ def admin_login(request: HttpRequest, extra_context: dict | None = None) -> Http
     if admin.site.has_permission(request):
         return redirect(get_next_redirect_url(request) or reverse("admin:index"))
     raise PermissionDenied
+
+
+# --- Liveness and readiness (config/health.py) -------------------------------------------------
+
+def livez(request: HttpRequest) -> HttpResponse:
+    """The process answers: for a container's restart policy. Reads nothing."""
+    return HttpResponse("ok\n", content_type="text/plain")
+
+
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Whether this process can serve (the database, the cache, the broker, the data folder's
+    free space, the reminder scan's heartbeat): 200, or 503 naming what fails and why."""
+    checks = health.readiness()
+    ready = all(check.ok for check in checks)
+    return JsonResponse({"status": "ready" if ready else "unavailable",
+                         "checks": {c.name: {"ok": c.ok, "detail": c.detail} for c in checks}},
+                        status=200 if ready else 503)

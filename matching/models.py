@@ -12,7 +12,7 @@ from matching.imports.models import ProgrammeImport
 from matching.meetings.models import Meeting, PairingCompliance
 from matching.pairings.models import Pairing, PairingEvent, explained, stored
 from matching.plans.models import ActivityPlan, PlannedVisit
-from matching.reminders.models import Reminder
+from matching.reminders.models import Reminder, ScanRun
 from matching.schedule import add_months
 from programmes.models import Organisation
 from programmes.privacy import register, retention
@@ -20,7 +20,7 @@ from programmes.privacy import register, retention
 __all__ = [
     "ActivityPlan", "ExchangeRate", "Meeting", "Pairing", "PairingCompliance", "PairingEvent",
     "PlannedVisit",
-    "ProgrammeImport", "Reminder",
+    "ProgrammeImport", "Reminder", "ScanRun",
     "explained", "stored",
 ]
 

@@ -1,4 +1,5 @@
 from celery import shared_task
+from django.utils import timezone
 
 from matching.imports import importer
 from matching.reminders import services as reminder_services
@@ -10,11 +11,14 @@ SENDERS = 4
 
 @shared_task(soft_time_limit=600, time_limit=660)
 def reminders_scan() -> int:
-    """The hourly scan (config/celery.py): plans every reminder due, then starts senders."""
+    """The hourly scan (config/celery.py): plans every reminder due, then starts senders, and
+    leaves its heartbeat (ScanRun), which the readiness check reads."""
+    started_at = timezone.now()
     reminder_services.reminders_plan()
     due = reminder_services.reminders_due_count()
     for _ in range(min(-(-due // reminder_services.BATCH), SENDERS)):
         reminders_send_batches.delay()
+    reminder_services.scan_heartbeat(started_at=started_at, due=due)
     return due
 
 

@@ -26,6 +26,7 @@ from matching.models import (
     PlannedVisit,
     ProgrammeImport,
     Reminder,
+    ScanRun,
 )
 from matching.schedule import Schedule
 from participants.models import (
@@ -538,6 +539,16 @@ class ExchangeRateFactory(factory.django.DjangoModelFactory):
     currency = "MAD"
     rate = Decimal("0.0920")
     recorded_by = factory.LazyAttribute(lambda o: member_of(o.organisation, "coordinator"))
+
+
+class ScanRunFactory(factory.django.DjangoModelFactory):
+    """The reminder scan's heartbeat of a minute ago (the platform's, no organisation's)."""
+
+    class Meta:
+        model = ScanRun
+
+    started_at = factory.LazyFunction(lambda: timezone.now() - timedelta(minutes=1))
+    finished_at = factory.LazyFunction(timezone.now)
 
 
 class IndicatorFactory(factory.django.DjangoModelFactory):

@@ -275,6 +275,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Each PDF is rendered in a process of its own (reporting/render.py) with these limits: a
 # document too big or too slow stops that process with a clear message, never the worker.
 PDF_MEMORY_MB = int(env("PDF_MEMORY_MB", "2048"))
+
+# Readiness (/readyz, config/health.py): the data folder's free space and the reminder scan's
+# age (it runs hourly, at :07) below which the process is not ready to serve.
+HEALTH_MIN_FREE_MB = int(env("HEALTH_MIN_FREE_MB", "500"))
+HEALTH_SCAN_MAX_AGE_MINUTES = int(env("HEALTH_SCAN_MAX_AGE_MINUTES", "130"))
 PDF_TIMEOUT_SECONDS = int(env("PDF_TIMEOUT_SECONDS", "30"))  # a report, while the person waits
 PDF_TASK_TIMEOUT_SECONDS = int(env("PDF_TASK_TIMEOUT_SECONDS", "200"))  # dossiers, highlights
 

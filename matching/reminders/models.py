@@ -79,3 +79,22 @@ register.declare(
 # still-late obligation's reminder again (exactly once); they go with the pairing instead.
 retention.notice(Reminder, since="sent_at", only=Q(status=Reminder.Status.SENT) & (
     Q(pairing__isnull=True) | ~Q(pairing__status=Pairing.Status.ACTIVE)))
+
+
+class ScanRun(models.Model):
+    """Each run of the hourly reminder scan, across organisations: its heartbeat, which the
+    readiness check (config/health.py) and the admins' home page read."""
+
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(db_index=True)
+    due = models.PositiveIntegerField(default=0)  # reminders due once planned
+
+    class Meta:
+        ordering = ["-finished_at"]
+
+    def __str__(self) -> str:
+        return f"scan {self.finished_at:%Y-%m-%d %H:%M}"
+
+
+# The platform's own record, nobody's data; its rows are not history.
+register.declare(ScanRun, not_personal=["started_at", "finished_at", "due"], history=False)

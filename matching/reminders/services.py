@@ -38,7 +38,14 @@ from django.utils.translation import gettext, gettext_noop
 
 from matching.meetings.compliance import Due, plan_reminder
 from matching.meetings.services import compliance_keep
-from matching.models import ActivityPlan, Pairing, PairingCompliance, PairingEvent, Reminder
+from matching.models import (
+    ActivityPlan,
+    Pairing,
+    PairingCompliance,
+    PairingEvent,
+    Reminder,
+    ScanRun,
+)
 from matching.pairings.services import pairing_named_for
 from participants.models import Membership, Notification
 from programmes import cldr
@@ -480,3 +487,15 @@ def site_domain() -> str:
     """The site's host name, for identifiers that must be unique to it (Message-IDs, calendar
     event UIDs)."""
     return settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+
+
+# --- The scan's heartbeat ---------------------------------------------------------------------
+
+SCAN_RUNS_KEPT_DAYS = 30
+
+
+def scan_heartbeat(*, started_at: datetime, due: int) -> ScanRun:
+    """Records that the scan ran (and drops the records of more than a month ago)."""
+    now = timezone.now()
+    ScanRun.objects.filter(finished_at__lt=now - timedelta(days=SCAN_RUNS_KEPT_DAYS)).delete()
+    return ScanRun.objects.create(started_at=started_at, finished_at=now, due=due)

@@ -363,6 +363,10 @@ ACCESS: dict[str, Row] = {
                           roles(MISSING, admin=REDIRECT, coordinator=REDIRECT)),
     # Public: the secret in the address is the key; a wrong one is not found (see
     # test_calendar).
+    # Liveness and readiness are the platform's, for anyone (a load balancer, compose): ready
+    # only once the reminder scan has run, which the table's world never does.
+    "livez": Row("GET", lambda w: {}, roles(OK, outsider=OK, anonymous=OK)),
+    "readyz": Row("GET", lambda w: {}, roles(503, outsider=503, anonymous=503)),
     "calendar_feed": Row("GET", lambda w: {"token": "not-a-calendar-secret"},
                          roles(MISSING, outsider=MISSING, anonymous=MISSING)),
     # Reports: the pair writes (each field saves itself); everyone who sees the pairing reads

@@ -1,0 +1,125 @@
+"""Liveness and readiness: /livez answers whatever happens; /readyz answers 200 when the
+database, the cache, the broker, the data folder and the reminder scan's heartbeat are well,
+and 503 naming what fails otherwise: a Redis of the test's own, stopped; a database that does
+not answer; a scan that never ran or stopped running."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from matching.models import ScanRun
+from matching.tasks import reminders_scan
+from tests.helpers import ROOT
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_redis(port: int, folder: Path) -> subprocess.Popen:
+    process = subprocess.Popen(  # noqa: S603
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",  # noqa: S607
+         "--appendonly", "no", "--dir", str(folder)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return process
+        time.sleep(0.05)
+    raise RuntimeError("redis-server did not start")
+
+
+def checks(response) -> dict[str, dict]:
+    return response.json()["checks"]
+
+
+def test_liveness_answers_without_reading_anything(db, client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get(reverse("livez"))
+    assert (response.status_code, response.content) == (200, b"ok\n")
+
+
+def test_ready_once_the_scan_has_run_and_not_before(db, client):
+    response = client.get(reverse("readyz"))
+    assert response.status_code == 503
+    assert checks(response)["reminder scan"] == {
+        "ok": False, "detail": "the reminder scan has never run"}
+    assert all(check["ok"] for name, check in checks(response).items() if name != "reminder scan")
+    reminders_scan()  # the hourly task leaves its heartbeat
+    response = client.get(reverse("readyz"))
+    assert response.status_code == 200 and response.json()["status"] == "ready"
+
+
+def test_a_scan_that_stopped_running_makes_it_unready(db, client):
+    ScanRun.objects.create(started_at=timezone.now() - timedelta(hours=3),
+                           finished_at=timezone.now() - timedelta(hours=3))
+    response = client.get(reverse("readyz"))
+    assert response.status_code == 503
+    assert "last ran 180 minutes ago (at most 130)" in checks(response)["reminder scan"]["detail"]
+
+
+def test_a_full_data_folder_makes_it_unready(db, client):
+    reminders_scan()
+    with override_settings(HEALTH_MIN_FREE_MB=10**12):
+        response = client.get(reverse("readyz"))
+    assert response.status_code == 503
+    assert "MB free in the data folder" in checks(response)["disk"]["detail"]
+
+
+def test_redis_stopped_makes_it_unready_and_says_why(db, client, tmp_path):
+    reminders_scan()
+    port = free_port()
+    redis = start_redis(port, tmp_path)
+    url = f"redis://127.0.0.1:{port}/0"
+    caches = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": url}}
+    try:
+        with override_settings(CACHES=caches, CELERY_BROKER_URL=url,
+                               CELERY_BROKER_TRANSPORT_OPTIONS={}):
+            assert client.get(reverse("readyz")).status_code == 200
+            redis.terminate()
+            redis.wait(timeout=10)
+            response = client.get(reverse("readyz"))
+    finally:
+        if redis.poll() is None:
+            redis.kill()
+    assert response.status_code == 503
+    failed = {name: check["detail"] for name, check in checks(response).items()
+              if not check["ok"]}
+    # The reason an operator acts on, never the error's own text (the page is public).
+    assert failed == {"cache": "unavailable", "broker": "unavailable"}
+
+
+def test_a_database_that_does_not_answer_makes_it_unready():
+    """`manage.py health` (the same checks) in a process whose database is gone: a PostgreSQL
+    address where nothing listens."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test",
+           "DATABASE_URL": f"postgres://postgres@127.0.0.1:{free_port()}/gone"}
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", "health"], cwd=ROOT, env=env, capture_output=True,
+        text=True, timeout=120, check=False)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "FAIL database: unavailable" in done.stdout
+    assert "not ready: database" in done.stderr
+
+
+@pytest.mark.django_db
+def test_the_scan_keeps_a_month_of_heartbeats(client):
+    old = ScanRun.objects.create(started_at=timezone.now() - timedelta(days=40),
+                                 finished_at=timezone.now() - timedelta(days=40))
+    reminders_scan()
+    assert not ScanRun.objects.filter(pk=old.pk).exists()
+    assert ScanRun.objects.count() == 1
