@@ -56,8 +56,8 @@ def _column(name: str, field: Any) -> str:
 
 
 def rolling_upgrade_hazards(app_label: str, migration: Migration, state: ProjectState) -> list[str]:
-    """What in `migration` would break the code still serving its previous state; `state` (the
-    state before the migration) is carried forward through its operations."""
+    """What in `migration` would break the release still serving the schema before it; `state`
+    (the project's state before the migration) is carried forward through its operations."""
     hazards = []
     created = set()  # a table this migration creates: no serving code uses it yet
     for index, operation in enumerate(migration.operations):
@@ -101,7 +101,9 @@ def _hazard(app_label: str, operation: Any, state: ProjectState) -> str | None:
         after = operation.field
         if _column(operation.name, before) != _column(operation.name, after):
             return "renames a column the serving code still names"
-        if before.null and not after.null and after.db_default is NOT_PROVIDED:
+        # A database default does not help here: the serving code names the column and may
+        # write NULL into it.
+        if before.null and not after.null:
             return ("makes a nullable column NOT NULL: the serving code may still write NULL; "
                     "do it a release after the code that always fills it")
     return None
