@@ -15,6 +15,7 @@ from config import health
 from matching.models import Pairing
 from matching.pairings.access import pairings_visible_to
 from matching.pairings.selectors import own_pairings_with_steps
+from matching.reminders.selectors import reminder_health
 from participants import selectors as participant_selectors
 from participants.activities import selectors as activity_selectors
 from participants.middleware import OrganisationRequest
@@ -41,6 +42,7 @@ def home(request: OrganisationRequest, org_slug: str) -> HttpResponse:
         context["pending_invitations"] = (
             Invitation.objects.for_org(organisation).pending().select_related("country")[:5]
         )
+        context["reminders"] = reminder_health(organisation=organisation)
         context["projects"] = Project.objects.for_org(organisation).annotate(
             thematic_area_count=Count("thematic_areas")
         )

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from matching.models import ScanRun
 from matching.tasks import reminders_scan
+from tests.factories import ReminderFactory
 from tests.helpers import ROOT
 
 
@@ -108,7 +109,7 @@ def test_a_database_that_does_not_answer_makes_it_unready():
     address where nothing listens."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test",
            "DATABASE_URL": f"postgres://postgres@127.0.0.1:{free_port()}/gone"}
-    done = subprocess.run(  # noqa: S603
+    done = subprocess.run(
         [sys.executable, "manage.py", "health"], cwd=ROOT, env=env, capture_output=True,
         text=True, timeout=120, check=False)
     assert done.returncode == 1, done.stdout + done.stderr
@@ -123,3 +124,19 @@ def test_the_scan_keeps_a_month_of_heartbeats(client):
     reminders_scan()
     assert not ScanRun.objects.filter(pk=old.pk).exists()
     assert ScanRun.objects.count() == 1
+
+
+def test_an_admin_sees_when_the_scan_last_ran_and_the_reminders_given_up(world, client_as):
+    page = client_as(world.people["admin"]).get(reverse("home", args=[world.org.slug]))
+    text = page.content.decode()
+    assert "The reminder scan has never run." in text
+    assert "It should run every hour" in text
+    ReminderFactory(pairing__project=world.project, status="failed")
+    # Not this organisation's.
+    ReminderFactory(pairing__project=world.foreign_project, status="failed")
+    reminders_scan()
+    text = client_as(world.people["admin"]).get(
+        reverse("home", args=[world.org.slug])).content.decode()
+    assert "The reminder scan last ran on" in text and "every hour" not in text
+    section = text[text.index("reminders-h"):text.index("privacy-h")]
+    assert "1 reminder given up in the last 30 days" in section, section
