@@ -304,12 +304,31 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
+# LOG_FORMAT=json: one JSON object a line for a log collector (config/observability.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "config.observability.JsonFormatter"}},
+    "handlers": {"console": {
+        "class": "logging.StreamHandler",
+        **({"formatter": "json"} if env("LOG_FORMAT") == "json" else {}),
+    }},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
 }
+
+# -- Errors to Sentry (sentry-sdk), when SENTRY_DSN is set -------------------------------------
+# Errors of requests and Celery tasks (a task past its soft time limit raises
+# SoftTimeLimitExceeded, reported like any error); timings at SENTRY_TRACES_SAMPLE_RATE (0: none).
+# Scrubbed of personal data before it leaves: see config/observability.py for what is kept.
+if env("SENTRY_DSN"):
+    from config.observability import init_sentry
+
+    init_sentry(
+        dsn=env("SENTRY_DSN"),
+        environment=env("SENTRY_ENVIRONMENT", "production"),
+        release=env("SENTRY_RELEASE"),
+        traces_sample_rate=float(env("SENTRY_TRACES_SAMPLE_RATE", "0")),
+    )
 
 # -- The audit trail (django-auditlog, see programmes/privacy/models.py) ---------------------
 AUDITLOG_LOGENTRY_MODEL = "programmes.AuditEntry"
