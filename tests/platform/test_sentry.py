@@ -1,6 +1,7 @@
-"""Hearing about errors (config/observability.py): with SENTRY_DSN set, an error in a request
-reaches a Sentry-compatible endpoint, and nothing from the personal data register goes with it;
-with LOG_FORMAT=json the console log is one JSON object a line.
+"""Hearing about errors (config/observability.py): with SENTRY_DSN set, an error in a request and
+a task past its soft time limit reach a Sentry-compatible endpoint, and nothing from the personal
+data register goes with them (without the scrubber, the e-mail, the name, the query string and
+the headers would); with LOG_FORMAT=json the console log is one JSON object a line.
 
 The endpoint is this test's own HTTP server, which records the envelopes the real SDK sends. The
 app runs in a subprocess, so that sentry_sdk.init happens where the settings do it, and nothing of
@@ -79,6 +80,20 @@ with override_settings(ROOT_URLCONF="canary_urls"):
     except urllib.error.HTTPError as error:
         print("STATUS", error.code)
     server.shutdown()
+
+# A slow task: past its soft time limit a task raises SoftTimeLimitExceeded (here raised by the
+# task itself, as tasks run in this process), and the Celery integration reports it.
+from celery.exceptions import SoftTimeLimitExceeded
+from config.celery import app
+
+@app.task(name="canary.slow", soft_time_limit=1)
+def slow(email):
+    raise SoftTimeLimitExceeded(f"still writing to {{email}}")
+
+try:
+    slow.delay({EMAIL!r})
+except SoftTimeLimitExceeded:
+    print("SLOW")
 sentry_sdk.flush(timeout=10)
 """
 
@@ -132,7 +147,7 @@ def events(envelopes: list[bytes]) -> list[dict[str, object]]:
     return found
 
 
-def test_an_error_reaches_sentry_without_personal_values(
+def test_an_error_and_a_slow_task_reach_sentry_without_personal_values(
     sentry: tuple[str, list[bytes]], tmp_path: Path,
 ) -> None:
     dsn, received = sentry
@@ -147,11 +162,12 @@ def test_an_error_reaches_sentry_without_personal_values(
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "STATUS 500" in result.stdout, result.stdout + result.stderr
+    assert "SLOW" in result.stdout, result.stdout + result.stderr
     session = result.stdout.split("SESSION ", 1)[1].split()[0]
 
     errors = events(received)
-    assert len(errors) == 1, received
-    [error] = errors
+    assert len(errors) == 2, received
+    error, slow = errors
     assert error["environment"] == "test"
     [exception] = error["exception"]["values"]  # type: ignore[index]
     assert exception["type"] == "ValueError"
@@ -160,6 +176,11 @@ def test_an_error_reaches_sentry_without_personal_values(
     request = error["request"]
     assert request["method"] == "POST"  # type: ignore[index]
     assert request["url"].endswith("/canary/crash/")  # type: ignore[index]
+
+    [timeout] = slow["exception"]["values"]  # type: ignore[index]
+    assert timeout["type"] == "SoftTimeLimitExceeded"
+    assert timeout["value"] == SCRUBBED
+    assert slow["fingerprint"] == ["celery", "SoftTimeLimitExceeded", "canary.slow"]
 
     raw = b"".join(received)
     for value in (NAME, EMAIL, "canary8812", "Canary Person", session, QUERY_VALUE,
