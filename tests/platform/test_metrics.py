@@ -5,7 +5,10 @@ PDF renderer's durations, the Celery queue's length on the filesystem broker and
 
 The client library's registry is the process's: each test reads a value before and after."""
 
+import os
 import smtplib
+import subprocess
+import sys
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -23,7 +26,7 @@ from matching.models import Reminder
 from matching.reminders.services import MAX_ATTEMPTS, reminders_plan, reminders_send
 from matching.tasks import reminders_scan
 from reporting.pdf import run_renderer
-from tests.helpers import World, active_pairing, at_nine
+from tests.helpers import ROOT, World, active_pairing, at_nine
 from tests.platform.test_health import free_port, start_redis
 
 TOKEN = "a-long-random-metrics-token"
@@ -187,3 +190,22 @@ def test_the_queue_length_on_redis_and_a_broker_that_does_not_answer(tmp_path):
     # Stopped: the scrape still answers, without the queue's length.
     with override_settings(CELERY_BROKER_URL=url, CELERY_BROKER_TRANSPORT_OPTIONS={}):
         assert REGISTRY.get_sample_value("celery_queue_length", {"queue": "celery"}) is None
+
+
+def test_several_processes_add_up_in_multiprocess_mode(tmp_path):
+    """Gunicorn's workers (and a worker sharing the folder): each process writes its own
+    values to PROMETHEUS_MULTIPROC_DIR and the endpoint's exposition adds them up."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test",
+           "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    bump = ("import django; django.setup(); "
+            "from programmes.metrics import REMINDERS_SENT; REMINDERS_SENT.inc(2)")
+    for _ in range(2):
+        subprocess.run([sys.executable, "-c", bump], env=env, cwd=ROOT, check=True)  # noqa: S603
+    read = ("import django; django.setup(); "
+            "from config.metrics import exposition; print(exposition().decode())")
+    out = subprocess.run([sys.executable, "-c", read], env=env, cwd=ROOT, check=True,  # noqa: S603
+                         capture_output=True, text=True).stdout
+    samples = {sample.name: sample.value for family in text_string_to_metric_families(out)
+               for sample in family.samples if not sample.labels or "queue" in sample.labels}
+    assert samples["reminders_sent_total"] == 4
+    assert "celery_queue_length" in samples
