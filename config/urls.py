@@ -33,6 +33,7 @@ urlpatterns = [
     # No trailing slash: they never meet an organisation's /<slug>/ pages.
     path("livez", views.livez, name="livez"),
     path("readyz", views.readyz, name="readyz"),
+    path("metrics", views.metrics, name="metrics"),
     path("<slug:org_slug>/", views.home, name="home"),
     path("<slug:org_slug>/", include("programmes.urls")),
     path("<slug:org_slug>/", include("programmes.privacy.urls")),

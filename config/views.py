@@ -2,16 +2,21 @@
 calls, applications and pairings at once. It sits on the top floor, above every app. And the
 Django admin's login page, which hands over to allauth's sign-in."""
 
+import hmac
+
 from allauth.account.decorators import secure_admin_login
 from allauth.account.utils import get_next_redirect_url
+from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from config import health
+from config import metrics as app_metrics
 from matching.models import Pairing
 from matching.pairings.access import pairings_visible_to
 from matching.pairings.selectors import own_pairings_with_steps
@@ -100,6 +105,29 @@ def admin_login(request: HttpRequest, extra_context: dict | None = None) -> Http
 def livez(request: HttpRequest) -> HttpResponse:
     """The process answers: for a container's restart policy. Reads nothing."""
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus's scrape (config/metrics.py): for the bearer of METRICS_TOKEN, or from an
+    address of METRICS_ALLOWED_IPS (the connection's own, never a forwarded header anyone can
+    write). With neither configured there is no such page."""
+    token, allowed = settings.METRICS_TOKEN, settings.METRICS_ALLOWED_IPS
+    if not token and not allowed:
+        raise Http404
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    bearer_ok = bool(token) and scheme.lower() == "bearer" and hmac.compare_digest(
+        given.strip().encode(), token.encode())
+    if not bearer_ok and request.META.get("REMOTE_ADDR") not in allowed:
+        if token:
+            refused = HttpResponse("A valid bearer token is required.\n", status=401,
+                                   content_type="text/plain")
+            refused["WWW-Authenticate"] = 'Bearer realm="metrics"'
+            return refused
+        return HttpResponse("Not allowed from this address.\n", status=403,
+                            content_type="text/plain")
+    response = HttpResponse(app_metrics.exposition(), content_type=CONTENT_TYPE_LATEST)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def readyz(request: HttpRequest) -> JsonResponse:

@@ -3,6 +3,7 @@ from django.utils import timezone
 
 from matching.imports import importer
 from matching.reminders import services as reminder_services
+from programmes.metrics import REMINDER_SCAN_DURATION
 
 # How many senders the scan starts at most: each drains batch after batch, so two workers share
 # the rows (their locks never overlap) and one alone still finishes them.
@@ -14,10 +15,11 @@ def reminders_scan() -> int:
     """The hourly scan (config/celery.py): plans every reminder due, then starts senders, and
     leaves its heartbeat (ScanRun), which the readiness check reads."""
     started_at = timezone.now()
-    reminder_services.reminders_plan()
-    due = reminder_services.reminders_due_count()
-    for _ in range(min(-(-due // reminder_services.BATCH), SENDERS)):
-        reminders_send_batches.delay()
+    with REMINDER_SCAN_DURATION.time():
+        reminder_services.reminders_plan()
+        due = reminder_services.reminders_due_count()
+        for _ in range(min(-(-due // reminder_services.BATCH), SENDERS)):
+            reminders_send_batches.delay()
     reminder_services.scan_heartbeat(started_at=started_at, due=due)
     return due
 

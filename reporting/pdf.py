@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from programmes.metrics import PDF_RENDER_SECONDS
 from programmes.models import Organisation
 from reporting.render import FILE_PREFIX, OUT_OF_MEMORY, PEAK_MEMORY, STATIC_PREFIX
 
@@ -61,10 +62,11 @@ def run_renderer(html: str, *, organisation: Organisation | None = None,
            "memory_mb": memory_mb or settings.PDF_MEMORY_MB, "trimmed": trimmed}
     timeout = timeout or settings.PDF_TIMEOUT_SECONDS
     try:
-        done = subprocess.run(  # our own interpreter and module, no shell
-            [sys.executable, "-m", "reporting.render"], input=json.dumps(job).encode(),
-            capture_output=True, timeout=timeout, cwd=settings.BASE_DIR, check=False,
-        )
+        with PDF_RENDER_SECONDS.time():
+            done = subprocess.run(  # our own interpreter and module, no shell
+                [sys.executable, "-m", "reporting.render"], input=json.dumps(job).encode(),
+                capture_output=True, timeout=timeout, cwd=settings.BASE_DIR, check=False,
+            )
     except subprocess.TimeoutExpired as error:
         raise RenderError(_("The document took longer than %(seconds)s seconds to render and "
                             "was stopped. Ask for a smaller one (a shorter period, fewer "

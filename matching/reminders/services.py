@@ -51,6 +51,7 @@ from participants.models import Membership, Notification
 from programmes import cldr
 from programmes.access import COORDINATE, NOMINATE, holders
 from programmes.actor import Role
+from programmes.metrics import REMINDERS_FAILED, REMINDERS_PLANNED, REMINDERS_SENT
 from programmes.models import Call, Organisation, Project
 from programmes.privacy.models import AuditEntry
 from programmes.privacy.services import audit_changes_unsaved
@@ -149,6 +150,7 @@ def reminders_plan(*, now: datetime | None = None) -> int:
     rows += _new([*_plan_rows(now, today), *_call_rows(now),
                   *_digest_rows(late_by_project, now, today)])
     _insert(rows, now)
+    REMINDERS_PLANNED.inc(len(rows))
     return len(rows)
 
 
@@ -401,6 +403,7 @@ def _send_one(reminder: Reminder, now: datetime, lease_until: datetime
                     organisation_id=reminder.organisation_id, user=reminder.recipient,
                     text=text[:500], link=link)
             _mail(reminder, text, link)
+        REMINDERS_SENT.inc()
         return [(reminder, _changed(reminder, status=Reminder.Status.SENT, sent_at=now,
                                     attempts=reminder.attempts + 1)),
                 (None, notification)]
@@ -419,6 +422,8 @@ def _send_one(reminder: Reminder, now: datetime, lease_until: datetime
                            else Reminder.Status.PENDING)
         reminder.save(update_fields=["attempts", "last_error", "next_attempt_at", "status",
                                      "updated_at"])
+        if reminder.status == Reminder.Status.FAILED:
+            REMINDERS_FAILED.inc()
         return []
 
 

@@ -367,6 +367,10 @@ ACCESS: dict[str, Row] = {
     # only once the reminder scan has run, which the table's world never does.
     "livez": Row("GET", lambda w: {}, roles(OK, outsider=OK, anonymous=OK)),
     "readyz": Row("GET", lambda w: {}, roles(503, outsider=503, anonymous=503)),
+    # Prometheus's scrape: off (404) for everyone while neither METRICS_TOKEN nor
+    # METRICS_ALLOWED_IPS is set, as in the tests; the token and the addresses are
+    # tests/platform/test_metrics.py's.
+    "metrics": Row("GET", lambda w: {}, roles(MISSING, outsider=MISSING, anonymous=MISSING)),
     "calendar_feed": Row("GET", lambda w: {"token": "not-a-calendar-secret"},
                          roles(MISSING, outsider=MISSING, anonymous=MISSING)),
     # Reports: the pair writes (each field saves itself); everyone who sees the pairing reads
