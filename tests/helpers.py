@@ -3,6 +3,7 @@ the conftest.py files) and nothing imported from a test module: any test module 
 this one."""
 
 import io
+import socket
 import subprocess
 import time as clock
 from dataclasses import dataclass, field
@@ -333,3 +334,27 @@ def move_deadline(call: Call, **delta) -> None:
     call.refresh_from_db()
 
 
+
+
+# --- Services a test starts on its own ----------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_redis(port: int, folder: Path) -> subprocess.Popen:
+    """A Redis of the test's own (no persistence), answering once it listens."""
+    process = subprocess.Popen(  # noqa: S603
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",  # noqa: S607
+         "--appendonly", "no", "--dir", str(folder)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    deadline = clock.monotonic() + 10
+    while clock.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return process
+        clock.sleep(0.05)
+    raise RuntimeError("redis-server did not start")

@@ -10,7 +10,6 @@ in through the provider only, someone the provider stops vouching for cannot sig
 import json
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import urllib.request
@@ -34,7 +33,7 @@ from tests.browser.helpers import (
     sign_in_with_cookie,
 )
 from tests.factories import PASSWORD, InvitationFactory, with_totp
-from tests.helpers import ROOT, World, totp_code
+from tests.helpers import ROOT, World, free_port, totp_code
 
 pytestmark = pytest.mark.browser
 
@@ -55,10 +54,6 @@ PEOPLE = {
 }
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @contextmanager

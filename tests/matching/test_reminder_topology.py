@@ -11,7 +11,6 @@ import email
 import logging
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -28,16 +27,12 @@ from django.utils import timezone
 from matching.models import Reminder
 from participants.models import Notification, Role
 from tests.factories import MembershipFactory, OrganisationFactory, ProjectFactory, UserFactory
-from tests.helpers import ROOT, database_url
+from tests.helpers import ROOT, database_url, free_port, start_redis
 
 TOTAL = 10_000
 RECIPIENTS = 100  # coordinators, each with a reminder for 100 weeks
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Sink:
@@ -58,19 +53,6 @@ class Sink:
             return len(self.ids), sum(self.ids.values())
 
 
-def start_redis(port: int, folder: Path) -> subprocess.Popen:
-    process = subprocess.Popen(  # noqa: S603
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",  # noqa: S607
-         "--appendonly", "no", "--dir", str(folder)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return process
-        time.sleep(0.05)
-    raise RuntimeError("redis-server did not start")
 
 
 def celery(args: list[str], env: dict, log: Path) -> subprocess.Popen:

@@ -4,12 +4,9 @@ and 503 naming what fails otherwise: a Redis of the test's own, stopped; a datab
 not answer; a scan that never ran or stopped running."""
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.test import override_settings
@@ -19,28 +16,7 @@ from django.utils import timezone
 from matching.models import ScanRun
 from matching.tasks import reminders_scan
 from tests.factories import ReminderFactory
-from tests.helpers import ROOT
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_redis(port: int, folder: Path) -> subprocess.Popen:
-    process = subprocess.Popen(  # noqa: S603
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",  # noqa: S607
-         "--appendonly", "no", "--dir", str(folder)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return process
-        time.sleep(0.05)
-    raise RuntimeError("redis-server did not start")
+from tests.helpers import ROOT, free_port, start_redis
 
 
 def checks(response) -> dict[str, dict]:

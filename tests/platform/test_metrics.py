@@ -26,8 +26,7 @@ from matching.models import Reminder
 from matching.reminders.services import MAX_ATTEMPTS, reminders_plan, reminders_send
 from matching.tasks import reminders_scan
 from reporting.pdf import run_renderer
-from tests.helpers import ROOT, World, active_pairing, at_nine
-from tests.platform.test_health import free_port, start_redis
+from tests.helpers import ROOT, World, active_pairing, at_nine, free_port, start_redis
 
 TOKEN = "a-long-random-metrics-token"
 BEARER = {"HTTP_AUTHORIZATION": f"Bearer {TOKEN}"}
