@@ -49,7 +49,8 @@ UNSCOPED_ALLOWED = {
         "the reminder scan and sender run over every organisation's pairings, calls and "
         "reminders; each reminder carries its own organisation into what it sends",
     "matching/calendar/selectors.py:calendar_events":
-        "a person's calendar feed covers their own pairings in every organisation they belong to",
+        "a person's calendar feed covers their own pairings and the activities they are invited "
+        "to, in every organisation they belong to",
     "matching/management/commands/bench_reminders.py":
         "a benchmark on a database of its own, which clears the reminders it planned",
     "participants/selectors.py:invitation_by_token":
