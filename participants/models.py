@@ -523,7 +523,7 @@ register.declare(
     personal={"user": register.NOTICE, "subject": register.NOTICE, "text": register.NOTICE,
               "link": register.NOTICE,
               "read_at": register.NOTICE},
-    erase=register.Erase.DELETE)
+    erase=register.Erase.DELETE, mentions=["subject", "text"])
 
 
 # -- How long they are kept (programmes/privacy/retention.py) ---------------------------------

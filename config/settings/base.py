@@ -283,13 +283,19 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Each PDF is rendered in a process of its own (reporting/render.py) with these limits: a
 # document too big or too slow stops that process with a clear message, never the worker.
 PDF_MEMORY_MB = int(env("PDF_MEMORY_MB", "2048"))
+PDF_TIMEOUT_SECONDS = int(env("PDF_TIMEOUT_SECONDS", "30"))  # a report, while the person waits
+PDF_TASK_TIMEOUT_SECONDS = int(env("PDF_TASK_TIMEOUT_SECONDS", "200"))  # dossiers, highlights
 
 # Readiness (/readyz, config/health.py): the data folder's free space and the reminder scan's
 # age (it runs hourly, at :07) below which the process is not ready to serve.
 HEALTH_MIN_FREE_MB = int(env("HEALTH_MIN_FREE_MB", "500"))
 HEALTH_SCAN_MAX_AGE_MINUTES = int(env("HEALTH_SCAN_MAX_AGE_MINUTES", "130"))
-PDF_TIMEOUT_SECONDS = int(env("PDF_TIMEOUT_SECONDS", "30"))  # a report, while the person waits
-PDF_TASK_TIMEOUT_SECONDS = int(env("PDF_TASK_TIMEOUT_SECONDS", "200"))  # dossiers, highlights
+
+# -- Erasures outlive backups ---------------------------------------------------------------------
+# Each erasure appends a pseudonymous line (an HMAC of the address, never the address) to this
+# file, which no backup holds; `manage.py restore` erases again everyone it names
+# (programmes/privacy/services.py). Keep it on other storage than the backups (README "Backups").
+ERASURE_LEDGER = Path(env("ERASURE_LEDGER", str(DATA_DIR / "erasures.jsonl")))
 
 # --- Security ----------------------------------------------------------------------------------
 # A strict policy: scripts and styles only from our own origin or with this response's nonce.

@@ -2,9 +2,10 @@
 without them it runs on SQLite and the file cache."""
 
 import os
+from pathlib import Path
 
 from .base import *  # noqa: F403
-from .base import CACHES, DATA_DIR, DATABASES, REDIS_URL, env_bool, mailers
+from .base import CACHES, DATA_DIR, DATABASES, REDIS_URL, env, env_bool, mailers
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -24,6 +25,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file rather than memory, so that a real Celery worker in a subprocess sees the same rows.
     # One file per test run, so that two runs on one machine do not share it.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")}
+# Erasures made by tests go to a ledger of this run's own (or the one a test's process is given).
+ERASURE_LEDGER = Path(env("ERASURE_LEDGER", str(DATA_DIR / f"test-erasures-{os.getpid()}.jsonl")))
 WHITENOISE_USE_FINDERS = True
 # Each test run keeps its own cache entries (allauth's used TOTP codes among them): its own
 # prefix on the shared Redis, or memory without Redis.

@@ -67,6 +67,7 @@ class AuditEntry(AbstractLogEntry):
         RETENTION = "retention", _("Retention applied")
         API_CALLED = "api_called", _("API call")
         IMPORTED = "imported", _("Programme imported")
+        BACKUP_TAKEN = "backup_taken", _("Backup taken")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, null=True,
                                      blank=True, related_name="+")

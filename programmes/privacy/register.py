@@ -132,6 +132,10 @@ class Entry:
     # (a status change they made, a report they reviewed): their link is pointed at the
     # erased participant.
     linked: tuple[str, ...] = field(default=())
+    # Text fields the platform writes for someone else that may name the person (a notice to
+    # a coordinator: "<name> submitted the interim report"): erasing the person erases those
+    # rows too, found by the person's name or address in them.
+    mentions: tuple[str, ...] = field(default=())
 
     @property
     def key(self) -> str:
@@ -149,6 +153,16 @@ class Entry:
                 q |= Q(**{lookup: user})
         return q
 
+    def mentions_q(self, user: Any) -> Q:
+        """The rows whose `mentions` name this person: by their full name (when it is long
+        enough to mean them) or their address."""
+        q = Q(pk__in=[])
+        names = [user.email, *([user.full_name] if len(user.full_name.strip()) >= 5 else [])]
+        for name in self.mentions:
+            for value in names:
+                q |= Q(**{f"{name}__icontains": value.strip()})
+        return q
+
     def linked_q(self, user: Any) -> Q:
         q = Q(pk__in=[])
         for lookup in (*self.linked, *(use.author for use in self.personal.values()
@@ -163,7 +177,8 @@ _entries: dict[str, Entry] = {}
 def declare(model: type[models.Model], *, subject: Iterable[str] = (),
             personal: Mapping[str, Use] | None = None, not_personal: Iterable[str] = (),
             erase: Erase = Erase.ANONYMISE, linked: Iterable[str] = (),
-            history: bool = True, history_exclude: Iterable[str] = ()) -> None:
+            mentions: Iterable[str] = (), history: bool = True,
+            history_exclude: Iterable[str] = ()) -> None:
     """Declare a model's personal fields. Every field of a kind that can hold personal data
     must be named in `personal` or in `not_personal` (the register test checks it).
 
@@ -177,7 +192,8 @@ def declare(model: type[models.Model], *, subject: Iterable[str] = (),
         raise ValueError(f"{model.__name__} declares fields it does not have: {sorted(unknown)}")
     _entries[model._meta.label] = Entry(
         model=model, subject=tuple(subject), personal=personal, not_personal=not_personal,
-        erase=erase, label=model._meta.verbose_name_plural or model.__name__, linked=tuple(linked))
+        erase=erase, label=model._meta.verbose_name_plural or model.__name__, linked=tuple(linked),
+        mentions=tuple(mentions))
     if history:
         auditlog.register(model, exclude_fields=["created_at", "updated_at", *history_exclude])
 

@@ -2,7 +2,8 @@
 retention, all driven by the register (programmes/privacy/register.py).
 
 Erasure works on one person in one organisation:
-- rows the register marks `DELETE` (a membership, a notification) go;
+- rows the register marks `DELETE` (a membership, a notification) go, with the notices to
+  others that name the person (`mentions`);
 - in the other rows about the person, the fields about them are blanked, the fields they wrote
   alone (`Use.author`) are blanked wherever they wrote them, the pair's shared text and the
   values figures count are kept, and every link to the person points instead at a new
@@ -17,6 +18,7 @@ values it removes into the trail; one audit entry records the erasure itself."""
 import hashlib
 import hmac
 import json
+import os
 import re
 import secrets
 import unicodedata
@@ -35,7 +37,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -223,10 +225,11 @@ def person_erase_preview(*, organisation: Organisation, user: Any) -> list[Erasu
     return lines
 
 
-def person_digest(email: str) -> str:
+def person_digest(email: str, *, key: str | bytes | None = None) -> str:
     """A pseudonymous mark of an erased address: it tells whether an address was erased
     (to erase it again after a restore) without keeping the address."""
-    return hmac.new(settings.SECRET_KEY.encode(), email.strip().lower().encode(),
+    key = key or settings.SECRET_KEY
+    return hmac.new(key.encode() if isinstance(key, str) else key, email.strip().lower().encode(),
                     hashlib.sha256).hexdigest()
 
 
@@ -239,8 +242,11 @@ def stand_in_create() -> Any:
 
 
 @transaction.atomic
-def person_erase(*, organisation: Organisation, user: Any, by: Any = None) -> list[ErasureLine]:
-    """Erase a person from one organisation (see the module's docstring)."""
+def person_erase(*, organisation: Organisation, user: Any, by: Any = None,
+                 again: bool = False) -> list[ErasureLine]:
+    """Erase a person from one organisation (see the module's docstring). The erasure is
+    written to the ledger of erasures before it commits (`again`: it is the ledger's, being
+    re-applied after a restore)."""
     lines = person_erase_preview(organisation=organisation, user=user)
     stand_in = stand_in_create()
     with disable_auditlog():
@@ -255,9 +261,14 @@ def person_erase(*, organisation: Organisation, user: Any, by: Any = None) -> li
         _erase_from_trail(organisation=organisation, user=user, stand_in=stand_in)
         for hook in _erasure_hooks:
             hook(organisation=organisation, user=user, stand_in=stand_in)
+    detail: dict[str, Any] = {"digest": person_digest(user.email), "rows": {
+        line.label: line.deleted + line.anonymised for line in lines}}
+    if again:
+        detail["again"] = True
     audit_record(event=AuditEntry.Event.ERASED, organisation=organisation, user=by,
-                 obj=stand_in, detail={"digest": person_digest(user.email), "rows": {
-                     line.label: line.deleted + line.anonymised for line in lines}})
+                 obj=stand_in, detail=detail)
+    if not again:
+        _ledger_append(organisation=organisation, user=user)
     return lines
 
 
@@ -307,8 +318,8 @@ def _erase_rows(entry: register.Entry, *, organisation: Organisation, user: Any)
     def rows(ids: Iterable[Any]) -> QuerySet:
         return _rows(entry, organisation).filter(pk__in=list(ids))
 
-    about_ids = list(_rows(entry, organisation).filter(entry.subject_q(user))
-                     .values_list("pk", flat=True))
+    about = entry.subject_q(user) | (entry.mentions_q(user) if entry.mentions else Q(pk__in=[]))
+    about_ids = list(_rows(entry, organisation).filter(about).values_list("pk", flat=True))
     if entry.erase == register.Erase.DELETE:
         _delete_files(rows(about_ids), _file_fields(entry))
         _trail_scrub(model, about_ids, list(entry.personal))
@@ -364,6 +375,108 @@ def _erase_from_trail(*, organisation: Organisation, user: Any, stand_in: Any) -
         actor=stand_in, actor_email=None, remote_addr=None, remote_port=None)
     AuditEntry.objects.for_org(organisation).filter(actor_email__iexact=user.email).update(
         actor_email=None, remote_addr=None, remote_port=None)
+
+
+# -- Erasures outlive backups: the ledger ----------------------------------------------------------
+# A backup taken before an erasure still holds the person. Each erasure therefore appends a line
+# to a ledger that no backup holds (settings.ERASURE_LEDGER): the organisation, a digest of the
+# address (`person_digest`, never the address) and the time. `manage.py restore` re-applies it
+# (`erasures_reapply`). The line is written before the erasure commits, and a ledger that cannot
+# be written stops the erasure: an erasure the ledger does not know would come back with the next
+# restore, while a line for an erasure that then failed only erases, on a restore, someone an
+# admin chose to erase.
+
+@dataclass
+class LedgerLine:
+    organisation_id: int
+    digest: str
+    erased_at: datetime
+
+
+def _ledger_append(*, organisation: Organisation, user: Any) -> None:
+    path = settings.ERASURE_LEDGER
+    path.parent.mkdir(parents=True, exist_ok=True)
+    line = json.dumps({"organisation": organisation.pk, "digest": person_digest(user.email),
+                       "erased_at": timezone.now().isoformat()})
+    with path.open("a", encoding="utf-8") as ledger:
+        ledger.write(line + "\n")
+        ledger.flush()
+        os.fsync(ledger.fileno())
+
+
+def ledger_lines() -> tuple[list[LedgerLine], int]:
+    """The ledger's erasures, oldest first, and how many lines could not be read (a line cut
+    short by a crash while it was written)."""
+    path = settings.ERASURE_LEDGER
+    if not path.exists():
+        return [], 0
+    lines, unreadable = [], 0
+    for text in path.read_text(encoding="utf-8").splitlines():
+        if not text.strip():
+            continue
+        try:
+            data = json.loads(text)
+            lines.append(LedgerLine(organisation_id=int(data["organisation"]),
+                                    digest=str(data["digest"]),
+                                    erased_at=datetime.fromisoformat(data["erased_at"])))
+        except (ValueError, KeyError, TypeError):
+            unreadable += 1
+    return lines, unreadable
+
+
+@dataclass
+class ErasureAgain:
+    """What re-applying one line of the ledger did: "erased" again, the person was already
+    "gone", or they "came back" after the erasure and are kept."""
+    line: LedgerLine
+    outcome: str
+
+
+def _first_seen(*, organisation: Organisation, user: Any) -> datetime | None:
+    """When the earliest row about the person in the organisation was made."""
+    firsts = []
+    for entry in register.entries():
+        if entry.model in (get_user_model(), AuditEntry):
+            continue
+        if "created_at" not in {field.name for field in entry.model._meta.concrete_fields}:
+            continue
+        first = person_rows(entry, organisation=organisation, user=user).aggregate(
+            first=models.Min("created_at"))["first"]
+        if first is not None:
+            firsts.append(first)
+    return min(firsts, default=None)
+
+
+def erasures_reapply() -> tuple[list[ErasureAgain], int]:
+    """Erase again, after a restore, everyone the ledger names who is back in the organisation
+    they were erased from. A person whose every row there was made after their erasure joined
+    again later (a backup taken after they came back) and is kept. The digests are matched
+    under SECRET_KEY and each of SECRET_KEY_FALLBACKS, so a rotated key still finds them."""
+    lines, unreadable = ledger_lines()
+    keys = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+    people: dict[str, int] = {}
+    if lines:
+        for user_pk, email in get_user_model().objects.values_list("pk", "email"):
+            for key in keys:
+                people[person_digest(email, key=key)] = user_pk
+    organisations = Organisation.objects.in_bulk({line.organisation_id for line in lines})
+    outcomes = []
+    for line in lines:
+        organisation = organisations.get(line.organisation_id)
+        # Read afresh for each line: erasing the person from their last organisation deletes
+        # the account.
+        user = get_user_model().objects.filter(pk=people.get(line.digest, 0)).first()
+        if organisation is None or user is None or not person_erase_preview(
+                organisation=organisation, user=user):
+            outcomes.append(ErasureAgain(line=line, outcome="gone"))
+            continue
+        first = _first_seen(organisation=organisation, user=user)
+        if first is not None and first > line.erased_at:
+            outcomes.append(ErasureAgain(line=line, outcome="came back"))
+            continue
+        person_erase(organisation=organisation, user=user, again=True)
+        outcomes.append(ErasureAgain(line=line, outcome="erased"))
+    return outcomes, unreadable
 
 
 # -- The person's own pages: their data as tables, and their requests -----------------------
