@@ -1,6 +1,7 @@
 """Whether this process can serve: what `/readyz` answers (503 with the failing checks' names and
 reasons) and `manage.py health` prints. Each check says what an operator needs to act on and
-nothing more: the page is public, so an error's own text (hosts, users) goes to the log only.
+nothing more: the page is public, so an error's own text (hosts, users) goes to the log only
+(and to the operators' health page in the admin, behind its door).
 
 - database: a query answers;
 - cache: the shared cache (Redis where REDIS_URL is set) stores and returns a value;
@@ -83,14 +84,17 @@ CHECKS: dict[str, Callable[[], str]] = {
 SAFE_REASONS = (RuntimeError,)
 
 
-def readiness() -> list[Check]:
+def readiness(*, errors_in_full: bool = False) -> list[Check]:
+    """Each check's answer. `errors_in_full` is for a page only the platform's operators read
+    (config.views.platform_health): there an error's own text says what to fix."""
     checks = []
     for name, probe in CHECKS.items():
         try:
             checks.append(Check(name, True, probe()))
         except SAFE_REASONS as error:
             checks.append(Check(name, False, str(error)))
-        except Exception:
+        except Exception as error:
             logger.exception("Readiness check %r failed", name)
-            checks.append(Check(name, False, "unavailable"))
+            detail = f"{type(error).__name__}: {error}" if errors_in_full else "unavailable"
+            checks.append(Check(name, False, detail))
     return checks

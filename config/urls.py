@@ -24,6 +24,8 @@ admin.site.login = views.admin_login  # type: ignore[method-assign]  # as allaut
 
 urlpatterns = [
     path("", participant_views.start, name="start"),
+    # Before the admin's own pages, which answer every other address under admin/.
+    path("admin/health/", admin.site.admin_view(views.platform_health), name="platform_health"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("i18n/setlang/", set_language, name="set_language"),

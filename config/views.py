@@ -1,6 +1,7 @@
 """The pages that bring every app together: each role's home page, which shows projects,
 calls, applications and pairings at once. It sits on the top floor, above every app. And the
-Django admin's login page, which hands over to allauth's sign-in."""
+Django admin's login page, which hands over to allauth's sign-in, and its page of the
+platform's health for the operators."""
 
 import hmac
 
@@ -13,6 +14,7 @@ from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from config import health
@@ -20,7 +22,7 @@ from config import metrics as app_metrics
 from matching.models import Pairing
 from matching.pairings.access import pairings_visible_to
 from matching.pairings.selectors import own_pairings_with_steps
-from matching.reminders.selectors import reminder_health
+from matching.reminders.selectors import platform_reminder_health, reminder_health
 from participants import selectors as participant_selectors
 from participants.activities import selectors as activity_selectors
 from participants.middleware import OrganisationRequest
@@ -138,3 +140,18 @@ def readyz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ready" if ready else "unavailable",
                          "checks": {c.name: {"ok": c.ok, "detail": c.detail} for c in checks}},
                         status=200 if ready else 503)
+
+
+def platform_health(request: HttpRequest) -> HttpResponse:
+    """The platform's operators' page in Django's admin (config/urls.py wraps it in the admin's
+    own door: superusers past MFA): the readiness checks now, with their reasons (the operator
+    is signed in, unlike /readyz's anonymous caller), the reminder scan's last runs, and each
+    organisation's reminders given up, waiting and last sent."""
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Platform health"),
+        "checks": health.readiness(errors_in_full=True),
+        "reminders": platform_reminder_health(),
+        "scan_max_age": settings.HEALTH_SCAN_MAX_AGE_MINUTES,
+    }
+    return render(request, "admin/platform_health.html", context)

@@ -1,5 +1,7 @@
 """Reminders: one row per obligation, period and person, sent exactly once."""
 
+from datetime import timedelta
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -94,6 +96,12 @@ class ScanRun(models.Model):
 
     def __str__(self) -> str:
         return f"scan {self.finished_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def duration(self) -> timedelta:
+        """How long the run took: a scan that grows slow shows on the operators' health page
+        before it runs late."""
+        return self.finished_at - self.started_at
 
 
 # The platform's own record, nobody's data; its rows are not history.

@@ -371,6 +371,12 @@ ACCESS: dict[str, Row] = {
     # METRICS_ALLOWED_IPS is set, as in the tests; the token and the addresses are
     # tests/platform/test_metrics.py's.
     "metrics": Row("GET", lambda w: {}, roles(MISSING, outsider=MISSING, anonymous=MISSING)),
+    # The operators' health page sits in Django's admin, behind its door: no member of an
+    # organisation gets in (sent to the admin's login page, which refuses them, and sends an
+    # anonymous visitor on to sign in); tests/platform/test_operators_health.py has the
+    # superuser's page.
+    "platform_health": Row("GET", lambda w: {}, roles(REDIRECT, outsider=REDIRECT,
+                                                      anonymous=REDIRECT)),
     "calendar_feed": Row("GET", lambda w: {"token": "not-a-calendar-secret"},
                          roles(MISSING, outsider=MISSING, anonymous=MISSING)),
     # Reports: the pair writes (each field saves itself); everyone who sees the pairing reads
