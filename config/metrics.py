@@ -4,14 +4,15 @@ duration by view, the Celery queue's length, and those the lower apps record
 renderer's durations).
 
 One process (tests, runserver) keeps its values in the client library's default registry.
-Gunicorn's several workers each keep their own: with PROMETHEUS_MULTIPROC_DIR set (an empty
-folder, emptied at each start) the library writes them to files there, and the endpoint adds
-them up (README "Metrics")."""
+Gunicorn's several workers, Celery's worker and beat each keep their own: with METRICS_DIR set,
+each container's processes write them to files in its own subfolder
+(config/metrics_folder.py), and the endpoint adds up every subfolder (README "Metrics")."""
 
+import glob
 import logging
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from django.conf import settings
@@ -21,6 +22,8 @@ from prometheus_client import REGISTRY, CollectorRegistry, Histogram, generate_l
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
+
+from config.metrics_folder import metrics_dir
 
 logger = logging.getLogger(__name__)
 
@@ -86,16 +89,34 @@ class QueueCollector(Collector):
         yield gauge
 
 
+class ContainersCollector(Collector):
+    """Every process's values in every container: the files of each subfolder of METRICS_DIR,
+    added up as the library adds up one folder's (MultiProcessCollector.collect)."""
+
+    def __init__(self, shared: Path) -> None:
+        self.shared = shared
+
+    def collect(self) -> Iterable[Metric]:
+        for _ in range(3):
+            files = glob.glob(os.path.join(self.shared, "*", "*.db"))
+            try:
+                return MultiProcessCollector.merge(files, accumulate=True)
+            except FileNotFoundError:  # a container emptied its subfolder as it started again
+                continue
+        return []
+
+
 QUEUE_COLLECTOR = QueueCollector()
-if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+if metrics_dir() is None:
     REGISTRY.register(QUEUE_COLLECTOR)
 
 
 def exposition() -> bytes:
-    """The metrics in Prometheus's text format: this process's, or every worker's."""
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        registry = CollectorRegistry()
-        MultiProcessCollector(registry)
-        registry.register(QUEUE_COLLECTOR)
-        return generate_latest(registry)
-    return generate_latest(REGISTRY)
+    """The metrics in Prometheus's text format: this process's, or every container's."""
+    shared = metrics_dir()
+    if shared is None:
+        return generate_latest(REGISTRY)
+    registry = CollectorRegistry()
+    registry.register(ContainersCollector(shared))
+    registry.register(QUEUE_COLLECTOR)
+    return generate_latest(registry)

@@ -3,8 +3,9 @@ reporting's PDF renderer). They live on the lowest floor so that every app may i
 config/metrics.py adds the request timings and the queue length, and serves them all at
 /metrics.
 
-With PROMETHEUS_MULTIPROC_DIR set (gunicorn's several workers, see README "Metrics"), the
-client library writes each process's values to that folder and /metrics adds them up."""
+Most are recorded in Celery's worker and beat, not in the web processes that serve /metrics: with
+METRICS_DIR set (README "Metrics"), the client library writes each process's values to its
+container's subfolder there and /metrics adds up every container's."""
 
 from prometheus_client import Counter, Histogram
 

@@ -191,20 +191,53 @@ def test_the_queue_length_on_redis_and_a_broker_that_does_not_answer(tmp_path):
         assert REGISTRY.get_sample_value("celery_queue_length", {"queue": "celery"}) is None
 
 
-def test_several_processes_add_up_in_multiprocess_mode(tmp_path):
-    """Gunicorn's workers (and a worker sharing the folder): each process writes its own
-    values to PROMETHEUS_MULTIPROC_DIR and the endpoint's exposition adds them up."""
+def run_in(container: str, metrics_dir: Path, code: str, **extra: str) -> str:
+    """A process of its own in `container` (its host name, as Docker sets HOSTNAME), with the
+    shared folder of every container's metrics; what it printed."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test",
+           "METRICS_DIR": str(metrics_dir), "HOSTNAME": container, **extra}
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    return subprocess.run([sys.executable, "-c", f"import django; django.setup(); {code}"],  # noqa: S603
+                          env=env, cwd=ROOT, check=True, capture_output=True, text=True).stdout
+
+
+def test_every_container_adds_up_at_the_web_containers_metrics(tmp_path):
+    """Celery's worker records the reminders and the scan in its container, gunicorn's workers
+    their requests in theirs: each process writes its own files in its container's subfolder of
+    METRICS_DIR, and the web container's /metrics adds up every container's."""
+    send = ("from programmes.metrics import REMINDERS_SENT, REMINDER_SCAN_DURATION; "
+            "REMINDERS_SENT.inc(2); REMINDER_SCAN_DURATION.observe(3)")
+    run_in("worker-1", tmp_path, send)
+    run_in("worker-1", tmp_path, send)  # a pool's second process, in the same container
+    run_in("beat-1", tmp_path, "from programmes.metrics import REMINDERS_SENT; "
+                               "REMINDERS_SENT.inc(1)")
+    assert {folder.name for folder in tmp_path.iterdir()} == {"worker-1", "beat-1"}
+    assert len(list((tmp_path / "worker-1").glob("counter_*.db"))) == 2
+    scrape = ("from django.test import Client; "
+              "print(Client().get('/livez').status_code); "
+              "print(Client().get('/metrics', HTTP_AUTHORIZATION='Bearer t').content.decode())")
+    out = run_in("web-1", tmp_path, scrape, METRICS_TOKEN="t")
+    status, _, text = out.partition("\n")
+    assert status == "200"
+    samples = {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
+               for family in text_string_to_metric_families(text) for sample in family.samples}
+    assert samples[("reminders_sent_total", ())] == 5
+    assert samples[("reminder_scan_duration_seconds_count", ())] == 2
+    assert samples[("reminder_scan_duration_seconds_sum", ())] == 6
+    assert samples[("reminder_scan_duration_seconds_bucket", (("le", "5.0"),))] == 2
+    assert samples[("reminder_scan_duration_seconds_bucket", (("le", "2.5"),))] == 0
+    livez = (("method", "GET"), ("status", "2xx"), ("view", "livez"))
+    assert samples[("http_request_duration_seconds_count", livez)] == 1
+    assert ("celery_queue_length", (("queue", "celery"),)) in samples
+
+
+def test_the_library_folder_alone_is_refused(tmp_path):
+    """One way to turn it on: METRICS_DIR. PROMETHEUS_MULTIPROC_DIR alone would make each
+    process count in files that no /metrics adds up."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test",
            "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
-    bump = ("import django; django.setup(); "
-            "from programmes.metrics import REMINDERS_SENT; REMINDERS_SENT.inc(2)")
-    for _ in range(2):
-        subprocess.run([sys.executable, "-c", bump], env=env, cwd=ROOT, check=True)  # noqa: S603
-    read = ("import django; django.setup(); "
-            "from config.metrics import exposition; print(exposition().decode())")
-    out = subprocess.run([sys.executable, "-c", read], env=env, cwd=ROOT, check=True,  # noqa: S603
-                         capture_output=True, text=True).stdout
-    samples = {sample.name: sample.value for family in text_string_to_metric_families(out)
-               for sample in family.samples if not sample.labels or "queue" in sample.labels}
-    assert samples["reminders_sent_total"] == 4
-    assert "celery_queue_length" in samples
+    env.pop("METRICS_DIR", None)
+    done = subprocess.run([sys.executable, "-c", "import django; django.setup()"],
+                          env=env, cwd=ROOT, capture_output=True, text=True, check=False)
+    assert done.returncode != 0
+    assert "Set METRICS_DIR, not PROMETHEUS_MULTIPROC_DIR" in done.stderr
