@@ -279,6 +279,16 @@ def test_a_damaged_backup_is_refused_before_anything_is_restored(world, programm
         assert re.search(r"files/.+: missing or not what was written", done.stderr)
         assert table_names(restored_url) == []
 
+        # Undamaged, but from a later release: refused too.
+        cv.write_bytes(cv.read_bytes().removesuffix(b"tampered"))
+        manifest["migrations"].append(["matching", "9999_from_a_later_release"])
+        (folder / "manifest.json").write_text(json.dumps(manifest))
+        done = manage("restore", str(folder), data_dir=tmp_path / "restored", url=restored_url,
+                      ledger=ledger)
+        assert done.returncode != 0 and "comes from a later release" in done.stderr
+        assert "matching.9999_from_a_later_release" in done.stderr
+        assert table_names(restored_url) == []
+
 
 @pytest.mark.django_db(transaction=True)
 def test_a_person_who_joined_again_after_their_erasure_is_kept(world, programme, tmp_path):
