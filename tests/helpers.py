@@ -2,9 +2,14 @@
 the conftest.py files) and nothing imported from a test module: any test module may import from
 this one."""
 
+import glob
 import io
+import os
+import pwd
+import shutil
 import socket
 import subprocess
+import tempfile
 import time as clock
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -358,3 +363,53 @@ def start_redis(port: int, folder: Path) -> subprocess.Popen:
                 return process
         clock.sleep(0.05)
     raise RuntimeError("redis-server did not start")
+
+
+@dataclass
+class OwnPostgres:
+    """A PostgreSQL server of the test's own, in a folder of its own, that a test can stop."""
+
+    folder: Path
+    port: int
+    as_owner: list[str]
+
+    @property
+    def url(self) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/postgres"
+
+    def stop(self) -> None:
+        subprocess.run(  # noqa: S603
+            [*self.as_owner, str(postgres_bin("pg_ctl")), "-D", str(self.folder), "-m", "immediate",
+             "-w", "stop"], check=True, capture_output=True, timeout=60)
+
+    def remove(self) -> None:
+        if (self.folder / "postmaster.pid").exists():
+            self.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def postgres_bin(name: str) -> Path | None:
+    """One of PostgreSQL's server programs (Debian keeps them out of PATH), or None."""
+    found = shutil.which(name) or next(
+        iter(sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True)), None)
+    return Path(found) if found else None
+
+
+def start_postgres(port: int) -> OwnPostgres:
+    """initdb and pg_ctl start, as the postgres user when this process is root (PostgreSQL will
+    not run as root), with fsync off: the server lives for one test."""
+    folder = Path(tempfile.mkdtemp(prefix="own-postgres-"))
+    as_owner: list[str] = []
+    if os.geteuid() == 0:
+        owner = pwd.getpwnam("postgres")
+        os.chown(folder, owner.pw_uid, owner.pw_gid)
+        as_owner = ["runuser", "-u", "postgres", "--"]
+    server = OwnPostgres(folder, port, as_owner)
+    subprocess.run(  # noqa: S603
+        [*as_owner, str(postgres_bin("initdb")), "-D", str(folder), "-U", "postgres",
+         "-A", "trust", "--no-sync"], check=True, capture_output=True, timeout=120)
+    subprocess.run(  # noqa: S603
+        [*as_owner, str(postgres_bin("pg_ctl")), "-D", str(folder), "-l", str(folder / "log"),
+         "-o", f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -F", "-w", "start"],
+        check=True, capture_output=True, timeout=120)
+    return server

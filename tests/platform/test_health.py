@@ -1,7 +1,7 @@
 """Liveness and readiness: /livez answers whatever happens; /readyz answers 200 when the
 database, the cache, the broker, the data folder and the reminder scan's heartbeat are well,
-and 503 naming what fails otherwise: a Redis of the test's own, stopped; a database that does
-not answer; a scan that never ran or stopped running."""
+and 503 naming what fails otherwise: a Redis of the test's own, stopped; a PostgreSQL of the
+test's own, stopped; a scan that never ran or stopped running."""
 
 import os
 import subprocess
@@ -16,7 +16,7 @@ from django.utils import timezone
 from matching.models import ScanRun
 from matching.tasks import reminders_scan
 from tests.factories import ReminderFactory
-from tests.helpers import ROOT, free_port, start_redis
+from tests.helpers import ROOT, free_port, postgres_bin, start_postgres, start_redis
 
 
 def checks(response) -> dict[str, dict]:
@@ -80,14 +80,33 @@ def test_redis_stopped_makes_it_unready_and_says_why(db, client, tmp_path):
     assert failed == {"cache": "unavailable", "broker": "unavailable"}
 
 
-def test_a_database_that_does_not_answer_makes_it_unready():
-    """`manage.py health` (the same checks) in a process whose database is gone: a PostgreSQL
-    address where nothing listens."""
+def test_postgresql_stopped_makes_it_unready_and_says_why(tmp_path):
+    """`manage.py health` (the checks of /readyz) against a PostgreSQL of the test's own: ready
+    once migrated and scanned, then the server is stopped and the next check says the database
+    is unavailable."""
+    if postgres_bin("initdb") is None:
+        pytest.skip("needs PostgreSQL's server programs (initdb, pg_ctl)")
+    server = start_postgres(free_port())
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test",
-           "DATABASE_URL": f"postgres://postgres@127.0.0.1:{free_port()}/gone"}
-    done = subprocess.run(
-        [sys.executable, "manage.py", "health"], cwd=ROOT, env=env, capture_output=True,
-        text=True, timeout=120, check=False)
+           "DATABASE_URL": server.url, "DATA_DIR": str(tmp_path)}
+
+    def manage(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(  # noqa: S603
+            [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True,
+            text=True, timeout=300, check=False)
+
+    try:
+        assert manage("migrate", "--noinput", "-v", "0").returncode == 0
+        scanned = manage("shell", "-c",
+                         "from matching.tasks import reminders_scan; reminders_scan()")
+        assert scanned.returncode == 0, scanned.stderr
+        ready = manage("health")
+        assert ready.returncode == 0, ready.stdout + ready.stderr
+        assert "ok   database: answers" in ready.stdout
+        server.stop()
+        done = manage("health")
+    finally:
+        server.remove()
     assert done.returncode == 1, done.stdout + done.stderr
     assert "FAIL database: unavailable" in done.stdout
     assert "not ready: database" in done.stderr

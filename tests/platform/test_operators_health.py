@@ -86,7 +86,7 @@ def test_a_failing_check_is_shown_with_its_reason(db, operator):
     with override_settings(CELERY_BROKER_URL=f"redis://127.0.0.1:{free_port()}/0",
                            CELERY_BROKER_TRANSPORT_OPTIONS={}):
         text = operator.get(HEALTH).text
-    broker = text[text.index("<th scope=\"row\">broker</th>"):]
+    broker = text[text.index("<th scope=\"row\"><bdi>broker</bdi></th>"):]
     broker = broker[:broker.index("</tr>")]
     assert "Failing" in broker and "unavailable" not in broker and "Error" in broker, broker
 
