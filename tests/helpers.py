@@ -389,7 +389,8 @@ class OwnPostgres:
 
 
 def postgres_bin(name: str) -> Path | None:
-    """One of PostgreSQL's server programs (Debian keeps them out of PATH), or None."""
+    """One of PostgreSQL's server programs (Debian keeps them out of PATH), or None when the
+    server is not installed."""
     found = shutil.which(name) or next(
         iter(sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True)), None)
     return Path(found) if found else None
@@ -405,11 +406,15 @@ def start_postgres(port: int) -> OwnPostgres:
         os.chown(folder, owner.pw_uid, owner.pw_gid)
         as_owner = ["runuser", "-u", "postgres", "--"]
     server = OwnPostgres(folder, port, as_owner)
-    subprocess.run(  # noqa: S603
-        [*as_owner, str(postgres_bin("initdb")), "-D", str(folder), "-U", "postgres",
-         "-A", "trust", "--no-sync"], check=True, capture_output=True, timeout=120)
-    subprocess.run(  # noqa: S603
-        [*as_owner, str(postgres_bin("pg_ctl")), "-D", str(folder), "-l", str(folder / "log"),
-         "-o", f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -F", "-w", "start"],
-        check=True, capture_output=True, timeout=120)
+    try:
+        subprocess.run(  # noqa: S603
+            [*as_owner, str(postgres_bin("initdb")), "-D", str(folder), "-U", "postgres",
+             "-A", "trust", "--no-sync"], check=True, capture_output=True, timeout=120)
+        subprocess.run(  # noqa: S603
+            [*as_owner, str(postgres_bin("pg_ctl")), "-D", str(folder), "-l",
+             str(folder / "log"), "-o", f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -F",
+             "-w", "start"], check=True, capture_output=True, timeout=120)
+    except BaseException:
+        server.remove()  # no server left running, no folder left behind
+        raise
     return server

@@ -40,6 +40,12 @@ def sign_in_with_cookie(page: Page, user: User, live_server) -> None:
     test client, handed to the browser."""
     client = Client()
     client.force_login(user)
+    use_session_of(client, page, live_server)
+
+
+def use_session_of(client: Client, page: Page, live_server) -> None:
+    """The browser takes the test client's session: whoever the client signed in (through the
+    forms, MFA included, or without them) is signed in in the browser too."""
     page.context.add_cookies([{
         "name": settings.SESSION_COOKIE_NAME,
         "value": client.cookies[settings.SESSION_COOKIE_NAME].value,

@@ -6,13 +6,19 @@ and on a phone."""
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from matching.models import Reminder, ScanRun
-from tests.browser.helpers import DESKTOP, PHONE, axe_violations, screenshot, use_language
+from tests.browser.helpers import (
+    DESKTOP,
+    PHONE,
+    axe_violations,
+    screenshot,
+    use_language,
+    use_session_of,
+)
 from tests.factories import ReminderFactory, UserFactory, with_totp
 from tests.helpers import World, sign_in_with_mfa
 
@@ -34,10 +40,7 @@ def test_an_operator_reads_the_platforms_health(transactional_db, world: World, 
     problems = []
     for language, viewport in (("en", DESKTOP), ("en", PHONE), ("ar", DESKTOP), ("ar", PHONE)):
         page = new_page(viewport)
-        page.context.add_cookies([{
-            "name": settings.SESSION_COOKIE_NAME,
-            "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-            "url": live_server.url}])
+        use_session_of(client, page, live_server)
         use_language(page, language, live_server)
         page.goto("/admin/")
         page.locator("a[href='/admin/health/']").first.click()

@@ -84,7 +84,7 @@ def test_postgresql_stopped_makes_it_unready_and_says_why(tmp_path):
     """`manage.py health` (the checks of /readyz) against a PostgreSQL of the test's own: ready
     once migrated and scanned, then the server is stopped and the next check says the database
     is unavailable."""
-    if postgres_bin("initdb") is None:
+    if postgres_bin("initdb") is None or postgres_bin("pg_ctl") is None:
         pytest.skip("needs PostgreSQL's server programs (initdb, pg_ctl)")
     server = start_postgres(free_port())
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test",
@@ -96,7 +96,8 @@ def test_postgresql_stopped_makes_it_unready_and_says_why(tmp_path):
             text=True, timeout=300, check=False)
 
     try:
-        assert manage("migrate", "--noinput", "-v", "0").returncode == 0
+        migrated = manage("migrate", "--noinput", "-v", "0")
+        assert migrated.returncode == 0, migrated.stderr
         scanned = manage("shell", "-c",
                          "from matching.tasks import reminders_scan; reminders_scan()")
         assert scanned.returncode == 0, scanned.stderr
